@@ -1,0 +1,54 @@
+# CareHub developer commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SEED ?= 7
+
+.DEFAULT_GOAL := help
+.PHONY: help install translations demo serve test test-sqlite test-postgres lint fmt typecheck bench clean
+
+help: ## List the commands
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations ## Create .venv and install CareHub with its dev tools
+
+translations: $(STAMP) ## Compile the message catalogues
+	$(BIN)/pybabel compile -q -d carehub/translations
+
+demo: install ## Install, migrate SQLite, load the demo district, print logins, serve on http://$(HOST):$(PORT)
+	$(BIN)/carehub init
+	$(BIN)/carehub seed demo --seed $(SEED)
+	$(BIN)/carehub run --host $(HOST) --port $(PORT)
+
+test: install ## Run the whole suite (SQLite; PostgreSQL too when CAREHUB_TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$CAREHUB_TEST_DATABASE_URL" ]; then \
+		echo "== again against PostgreSQL =="; \
+		$(BIN)/python -m pytest -q; \
+	fi
+
+lint: install ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check carehub tests seed wsgi.py
+	$(BIN)/ruff format --check carehub tests seed wsgi.py
+	$(BIN)/mypy
+
+fmt: install ## Format and autofix with ruff
+	$(BIN)/ruff format carehub tests seed wsgi.py
+	$(BIN)/ruff check --fix carehub tests seed wsgi.py
+
+typecheck: install ## mypy only
+	$(BIN)/mypy
+
+clean: ## Remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

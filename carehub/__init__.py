@@ -1,0 +1,76 @@
+"""CareHub: home-care dispatch for community elderly-care stations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from carehub import config as settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``CAREHUB_*`` variables, then ``config``."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+
+    instance = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.instance_secret_key(instance)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = settings.default_database_url(instance)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from carehub.core import errors
+
+    errors.register(app)
+    from carehub import web
+
+    web.register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    # Import every model module so the metadata is complete for migrations.
+    from carehub import (
+        i18n,
+        models,  # noqa: F401
+    )
+    from carehub.auth import sessions
+    from carehub.core import audit
+    from carehub.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    login_manager.init_app(app)
+    sessions.configure(login_manager)
+    audit.install()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from carehub.auth.views import bp as auth_bp
+    from carehub.home.views import bp as home_bp
+    from carehub.registry.views import bp as registry_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(registry_bp, url_prefix="/registry")

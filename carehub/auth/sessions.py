@@ -1,0 +1,96 @@
+"""Server-side login sessions behind Flask-Login.
+
+Flask-Login's id is a random per-login token, not the user id: the user loader accepts it
+only while its session row is open and the user active, so logout or deactivation ends
+the session even for someone who kept a copy of the cookie.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, login_user, logout_user
+from sqlalchemy import select, update
+
+from carehub.auth.models import LoginSession, User
+from carehub.core.time import now
+from carehub.extensions import db
+
+
+class SessionUser:
+    """The logged-in user as Flask-Login sees it: the account plus this login's token."""
+
+    def __init__(self, user: User, token: str) -> None:
+        self._user = user
+        self._token = token
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._user, name)
+
+    @property
+    def account(self) -> User:
+        return self._user
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self._user.active)
+
+    def get_id(self) -> str:
+        return self._token
+
+
+def configure(manager: LoginManager) -> None:
+    manager.login_view = "auth.login"
+    manager.login_message = _l("Please log in to open this page.")
+    manager.login_message_category = "info"
+    # "basic", not "strong": a caregiver's phone changes network all day.
+    manager.session_protection = "basic"
+    manager.user_loader(load)
+
+
+def load(token: str) -> SessionUser | None:
+    row = db.session.scalar(
+        select(LoginSession).where(
+            LoginSession.token_hash == LoginSession.hash_token(token),
+            LoginSession.ended_at.is_(None),
+        )
+    )
+    if row is None or not row.user.active:
+        return None
+    return SessionUser(row.user, token)
+
+
+def start(user: User) -> SessionUser:
+    token = LoginSession.new_token()
+    db.session.add(
+        LoginSession(
+            user_id=user.id,
+            token_hash=LoginSession.hash_token(token),
+            created_at=now(),
+            user_agent=(request.user_agent.string or "")[:255],
+        )
+    )
+    session_user = SessionUser(user, token)
+    login_user(session_user, remember=False)
+    return session_user
+
+
+def end(session_user: SessionUser) -> None:
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash == LoginSession.hash_token(session_user.get_id()))
+        .values(ended_at=now())
+    )
+    logout_user()
+
+
+def end_all_for(user: User) -> None:
+    """Close every open login of a user (deactivation, password change)."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=now())
+    )

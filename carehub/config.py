@@ -1,0 +1,74 @@
+"""Settings: defaults, overridden by ``CAREHUB_*`` environment variables, then by create_app(config)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "CAREHUB_"
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "SECRET_KEY": None,  # None: generated once and kept in the instance folder
+    "TIMEZONE": "Asia/Shanghai",
+    "DEFAULT_LOCALE": "zh",
+    "LOCALES": ("zh", "en"),
+    "CLI_LOCALE": "en",
+    # "none", "fake", or "nominatim" (with GEOCODER_URL pointing at a self-hosted Nominatim).
+    "GEOCODER": "none",
+    "GEOCODER_URL": "",
+    "GEOCODER_MIN_DELAY_S": 1.0,
+    "GEOCODER_USER_AGENT": "carehub",
+    # Travel model: straight line times a street-detour factor, divided by the mode's speed.
+    "DETOUR_FACTOR": 1.33,
+    "SPEED_EBIKE_KMH": 15.0,
+    "SPEED_WALK_KMH": 4.5,
+    "SQLITE_BUSY_TIMEOUT_MS": 10000,
+    "PAGE_SIZE": 25,
+}
+
+_FLOAT_KEYS = {"GEOCODER_MIN_DELAY_S", "DETOUR_FACTOR", "SPEED_EBIKE_KMH", "SPEED_WALK_KMH"}
+_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "PAGE_SIZE"}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read every known setting from ``CAREHUB_<NAME>`` variables, converting numbers."""
+    environ = dict(os.environ) if environ is None else environ
+    found: dict[str, Any] = {}
+    for key in DEFAULTS:
+        raw = environ.get(ENV_PREFIX + key)
+        if raw is None or raw == "":
+            continue
+        if key in _FLOAT_KEYS:
+            found[key] = float(raw)
+        elif key in _INT_KEYS:
+            found[key] = int(raw)
+        elif key == "LOCALES":
+            found[key] = tuple(part.strip() for part in raw.split(",") if part.strip())
+        else:
+            found[key] = raw
+    return found
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the key kept in the instance folder, creating it on first use."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create exclusively so two processes starting together keep one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def default_database_url(instance_path: Path) -> str:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_path / 'carehub.sqlite3'}"

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: time, errors, permissions, the audit log."""

@@ -1,0 +1,119 @@
+"""Closed vocabularies shared by models, forms and imports."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DISPATCHER = "dispatcher"
+    CAREGIVER = "caregiver"
+    AUDITOR = "auditor"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class CareLevel(StrEnum):
+    NONE = "none"
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class Hardship(StrEnum):
+    DIBAO = "dibao"  # minimum-livelihood guarantee
+    LOW_INCOME = "low_income"
+    TEKUN = "tekun"  # destitute, no family support
+    DISABLED = "disabled"  # shineng: lost the ability to look after themselves
+    YOUFU = "youfu"  # entitled groups (veterans' families and the like)
+    NONE = "none"
+
+
+class ElderStatus(StrEnum):
+    ACTIVE = "active"
+    HOSPITALISED = "hospitalised"
+    DECEASED = "deceased"
+    MOVED = "moved"
+
+
+class TravelMode(StrEnum):
+    EBIKE = "ebike"
+    WALK = "walk"
+
+
+class RequestOrigin(StrEnum):
+    CARE_PLAN = "care_plan"
+    PHONE = "phone"
+    EMERGENCY = "emergency"
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class VisitStatus(StrEnum):
+    PLANNED = "planned"
+    PUBLISHED = "published"
+    CHECKED_IN = "checked_in"
+    COMPLETED = "completed"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.DISPATCHER: _l("Dispatcher"),
+    Role.CAREGIVER: _l("Caregiver"),
+    Role.AUDITOR: _l("Subsidy auditor"),
+    Gender.FEMALE: _l("Female"),
+    Gender.MALE: _l("Male"),
+    CareLevel.NONE: _l("No care need"),
+    CareLevel.MILD: _l("Mild"),
+    CareLevel.MODERATE: _l("Moderate"),
+    CareLevel.SEVERE: _l("Severe"),
+    Hardship.DIBAO: _l("Minimum-livelihood (dibao)"),
+    Hardship.LOW_INCOME: _l("Low income"),
+    Hardship.TEKUN: _l("Destitute (tekun)"),
+    Hardship.DISABLED: _l("Disabled"),
+    Hardship.YOUFU: _l("Entitled groups"),
+    Hardship.NONE: _l("None"),
+    ElderStatus.ACTIVE: _l("Active"),
+    ElderStatus.HOSPITALISED: _l("Hospitalised"),
+    ElderStatus.DECEASED: _l("Deceased"),
+    ElderStatus.MOVED: _l("Moved away"),
+    TravelMode.EBIKE: _l("E-bike"),
+    TravelMode.WALK: _l("On foot"),
+    RequestOrigin.CARE_PLAN: _l("Care plan"),
+    RequestOrigin.PHONE: _l("Phone"),
+    RequestOrigin.EMERGENCY: _l("Emergency"),
+    RequestStatus.OPEN: _l("Open"),
+    RequestStatus.SCHEDULED: _l("Scheduled"),
+    RequestStatus.DONE: _l("Done"),
+    RequestStatus.CANCELLED: _l("Cancelled"),
+    VisitStatus.PLANNED: _l("Planned"),
+    VisitStatus.PUBLISHED: _l("Published"),
+    VisitStatus.CHECKED_IN: _l("Checked in"),
+    VisitStatus.COMPLETED: _l("Completed"),
+    VisitStatus.MISSED: _l("Missed"),
+    VisitStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+def label(value: StrEnum | str | None) -> str:
+    """The translated label of an enum member, for templates (``value|label``)."""
+    if value is None:
+        return ""
+    return str(LABELS.get(value, value))  # type: ignore[call-overload]
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, label(member)) for member in enum]

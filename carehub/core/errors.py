@@ -1,0 +1,65 @@
+"""Errors end in a clear page or JSON message with a 4xx code, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule the user broke; the message is shown to them."""
+
+    status_code = 400
+
+
+class ConflictError(DomainError):
+    status_code = 409
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def _respond(code: int, message: str):  # type: ignore[no-untyped-def]
+    if _wants_json():
+        return jsonify({"error": message, "status": code}), code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return _respond(
+            400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        return _respond(exc.status_code, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        messages = {
+            400: _("The request could not be understood."),
+            403: _("You do not have permission to open this page."),
+            404: _("Not found."),
+            405: _("This action is not allowed here."),
+            409: _("Someone else changed this record first. Reload and try again."),
+            413: _("The file is too large."),
+        }
+        code = exc.code or 500
+        return _respond(code, messages.get(code, exc.description or ""))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from carehub.extensions import db
+
+        db.session.rollback()
+        return _respond(500, _("Something went wrong on our side. Nothing was saved."))

@@ -1,0 +1,132 @@
+"""What is to be done: recurring care plans, requests for a day, and the visits that serve them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from carehub.core import weekdays
+from carehub.core.audit import Audited
+from carehub.core.enums import RequestOrigin, RequestStatus, VisitStatus
+from carehub.db import Base, UTCDateTime, intpk, utcnow
+from carehub.registry.models import Caregiver, Elder, ServiceType
+
+
+class CarePlan(Audited, Base):
+    """A recurring service: this elder gets this service on these weekdays in this window."""
+
+    __tablename__ = "care_plans"
+
+    id: Mapped[intpk]
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
+    service_type_id: Mapped[int] = mapped_column(
+        ForeignKey("service_types.id", ondelete="RESTRICT"), index=True
+    )
+    weekdays_mask: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.time] = mapped_column(Time)
+    window_end: Mapped[dt.time] = mapped_column(Time)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    elder: Mapped[Elder] = relationship()
+    service_type: Mapped[ServiceType] = relationship()
+
+    @property
+    def weekdays_text(self) -> str:
+        return weekdays.format_mask(self.weekdays_mask)
+
+    def applies_on(self, day: dt.date) -> bool:
+        return (
+            self.active
+            and self.start_date <= day
+            and (self.end_date is None or day <= self.end_date)
+            and weekdays.includes(self.weekdays_mask, day)
+        )
+
+
+class ServiceRequest(Audited, Base):
+    """One service wanted on one day, from a care plan, a phone call or an emergency."""
+
+    __tablename__ = "service_requests"
+    __table_args__ = (
+        # A care plan yields at most one request a day: generation is idempotent.
+        UniqueConstraint("care_plan_id", "service_date", name="uq_service_requests_plan_day"),
+    )
+
+    id: Mapped[intpk]
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
+    service_type_id: Mapped[int] = mapped_column(
+        ForeignKey("service_types.id", ondelete="RESTRICT"), index=True
+    )
+    care_plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("care_plans.id", ondelete="SET NULL"), index=True
+    )
+    service_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    window_start: Mapped[dt.time] = mapped_column(Time)
+    window_end: Mapped[dt.time] = mapped_column(Time)
+    priority: Mapped[int] = mapped_column(Integer, default=3)
+    origin: Mapped[RequestOrigin] = mapped_column(String(20))
+    status: Mapped[RequestStatus] = mapped_column(String(20), default=RequestStatus.OPEN)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    elder: Mapped[Elder] = relationship()
+    service_type: Mapped[ServiceType] = relationship()
+    care_plan: Mapped[CarePlan | None] = relationship()
+    visits: Mapped[list[Visit]] = relationship(back_populates="request")
+
+
+class Visit(Audited, Base):
+    """A caregiver's visit serving a request: planned, then checked in and out at the door."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[intpk]
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), index=True
+    )
+    caregiver_id: Mapped[int | None] = mapped_column(
+        ForeignKey("caregivers.id", ondelete="RESTRICT"), index=True
+    )
+    planned_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    planned_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    route_seq: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[VisitStatus] = mapped_column(String(20), default=VisitStatus.PLANNED, index=True)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    check_in_lat: Mapped[float | None] = mapped_column(Float)
+    check_in_lon: Mapped[float | None] = mapped_column(Float)
+    check_in_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    check_out_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    check_out_lat: Mapped[float | None] = mapped_column(Float)
+    check_out_lon: Mapped[float | None] = mapped_column(Float)
+    check_out_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Optimistic locking: two dispatchers editing one visit cannot both win silently.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    request: Mapped[ServiceRequest] = relationship(back_populates="visits")
+    caregiver: Mapped[Caregiver | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def duration_minutes(self) -> int | None:
+        if self.check_in_at and self.check_out_at:
+            return int((self.check_out_at - self.check_in_at).total_seconds() // 60)
+        return None

@@ -1,0 +1,1 @@
+"""Stations, elders, caregivers and the service catalogue."""

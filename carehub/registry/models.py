@@ -1,0 +1,207 @@
+"""Who and where: stations, elders, caregivers, skills and the service catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from carehub.core import weekdays
+from carehub.core.audit import Audited
+from carehub.core.enums import CareLevel, ElderStatus, Gender, Hardship, TravelMode
+from carehub.db import Base, Fen, UTCDateTime, intpk, utcnow
+
+
+def _enum_col(length: int = 20) -> String:
+    return String(length)
+
+
+class Skill(Audited, Base):
+    """A qualification a service may require (bathing-trained, nursing, ...)."""
+
+    __tablename__ = "skills"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+
+
+class Station(Audited, Base):
+    """A community care station and its promised service circle."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(255), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    circle_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    provider: Mapped[str | None] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    elders: Mapped[list[Elder]] = relationship(back_populates="station")
+    caregivers: Mapped[list[Caregiver]] = relationship(back_populates="station")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Elder(Audited, Base):
+    __tablename__ = "elders"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(80), index=True)
+    name_initials: Mapped[str] = mapped_column(String(20), default="", index=True)
+    gender: Mapped[Gender] = mapped_column(_enum_col())
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(40), default="", index=True)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    station_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stations.id", ondelete="RESTRICT"), index=True
+    )
+    care_level: Mapped[CareLevel] = mapped_column(_enum_col(), default=CareLevel.NONE)
+    care_level_assessed_on: Mapped[dt.date | None] = mapped_column(Date)
+    hardship: Mapped[Hardship] = mapped_column(_enum_col(), default=Hardship.NONE)
+    status: Mapped[ElderStatus] = mapped_column(_enum_col(), default=ElderStatus.ACTIVE)
+    status_since: Mapped[dt.date | None] = mapped_column(Date)
+    preferred_caregiver_gender: Mapped[Gender | None] = mapped_column(_enum_col())
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(80))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    station: Mapped[Station | None] = relationship(back_populates="elders")
+    status_periods: Mapped[list[ElderStatusPeriod]] = relationship(
+        back_populates="elder",
+        order_by="ElderStatusPeriod.start_date",
+        cascade="all, delete-orphan",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def status_on(self, day: dt.date) -> ElderStatus:
+        """The status in force on a day, from the effective-dated periods."""
+        found = ElderStatus.ACTIVE
+        for period in self.status_periods:
+            if period.start_date <= day and (period.end_date is None or day <= period.end_date):
+                found = ElderStatus(period.status)
+        return found
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.status_on(day) == ElderStatus.ACTIVE
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+class ElderStatusPeriod(Audited, Base):
+    """A status (hospitalised, moved, ...) with the dates it applies, so past months
+    keep the status they had."""
+
+    __tablename__ = "elder_status_periods"
+
+    id: Mapped[intpk]
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ElderStatus] = mapped_column(_enum_col())
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    elder: Mapped[Elder] = relationship(back_populates="status_periods")
+
+
+caregiver_skills = Table(
+    "caregiver_skills",
+    Base.metadata,
+    Column("caregiver_id", ForeignKey("caregivers.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skills.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Caregiver(Audited, Base):
+    __tablename__ = "caregivers"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(80), index=True)
+    gender: Mapped[Gender] = mapped_column(_enum_col())
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("stations.id", ondelete="RESTRICT"), index=True
+    )
+    weekdays_mask: Mapped[int] = mapped_column(Integer, default=0b0011111)
+    shift_start: Mapped[dt.time] = mapped_column(Time)
+    shift_end: Mapped[dt.time] = mapped_column(Time)
+    max_work_minutes: Mapped[int | None] = mapped_column(Integer)
+    travel_mode: Mapped[TravelMode] = mapped_column(_enum_col(), default=TravelMode.EBIKE)
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_lon: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    station: Mapped[Station] = relationship(back_populates="caregivers")
+    skills: Mapped[list[Skill]] = relationship(secondary=caregiver_skills, order_by="Skill.code")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def skill_codes(self) -> list[str]:
+        return [skill.code for skill in self.skills]
+
+    @property
+    def weekdays_text(self) -> str:
+        return weekdays.format_mask(self.weekdays_mask)
+
+    def works_on(self, day: dt.date) -> bool:
+        return self.active and weekdays.includes(self.weekdays_mask, day)
+
+    def has_skill(self, code: str | None) -> bool:
+        return code is None or code in self.skill_codes
+
+
+class ServiceType(Audited, Base):
+    """The catalogue: what can be ordered, how long it takes, what it costs."""
+
+    __tablename__ = "service_types"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    duration_min: Mapped[int] = mapped_column(Integer)
+    price_fen: Mapped[Fen] = mapped_column(default=0)
+    skill_id: Mapped[int | None] = mapped_column(ForeignKey("skills.id", ondelete="RESTRICT"))
+    caregivers_needed: Mapped[int] = mapped_column(Integer, default=1)
+    window_start: Mapped[dt.time | None] = mapped_column(Time)
+    window_end: Mapped[dt.time | None] = mapped_column(Time)
+    priority: Mapped[int] = mapped_column(Integer, default=3)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    skill: Mapped[Skill | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} ({self.code})"
+
+    def display_name(self, locale: str) -> str:
+        return self.name_en if locale.startswith("en") else self.name_zh
