@@ -99,9 +99,11 @@ def users_list() -> None:
 
 
 def _register_feature_commands() -> None:
+    from carehub.geo.cli import register as register_geo
     from carehub.registry.cli import register as register_registry
     from carehub.seeding.cli import register as register_seeding
 
+    register_geo(main)
     register_registry(main)
     register_seeding(main)
 

@@ -1,0 +1,1 @@
+"""Distances, travel times, geocoding and the 15-minute service circles."""
