@@ -118,9 +118,9 @@ class Builders:
             active=True,
         )
         fields.update(kw)
-        caregiver = Caregiver(**fields)
-        caregiver.skills = [self.skill(code) for code in skills]
-        return self._save(caregiver)
+        # Look skills up before building: a query would autoflush a half-built caregiver.
+        fields["skills"] = [self.skill(code) for code in skills]
+        return self._save(Caregiver(**fields))
 
     def care_plan(self, **kw: Any) -> CarePlan:
         fields: dict[str, Any] = dict(
