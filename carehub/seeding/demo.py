@@ -1,0 +1,269 @@
+"""The demo district: Heping, Tianjin, with eight stations, 800 elders, 50 caregivers,
+their care plans and one login per role.
+
+Everything is drawn from ``random.Random(seed)`` and dated from a fixed anchor (the first
+day of the current month), so one seed always gives the same people, places and plans.
+Rows are saved one by one so each gets its audit entry, as if entered by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from carehub.auth.models import User
+from carehub.auth.services import create_user
+from carehub.core import audit
+from carehub.core.enums import Role
+from carehub.core.time import local_today
+from carehub.db import AnySession
+from carehub.dispatch.models import CarePlan
+from carehub.geo.coverage import StationPoint
+from carehub.geo.travel import TravelModel
+from carehub.registry.defaults import load_defaults
+from carehub.registry.models import (
+    Caregiver,
+    Elder,
+    ElderStatusPeriod,
+    ServiceType,
+    Skill,
+    Station,
+)
+from carehub.seeding import inputs, places
+from carehub.seeding.names import NameBook
+from carehub.seeding.people import (
+    address,
+    apportion,
+    draft_caregiver,
+    draft_elder,
+    ensure_station_skills,
+)
+from carehub.seeding.plans import draft_plans
+
+ELDERS = 800
+CAREGIVERS = 50
+OUTSIDE_SHARE = 0.015  # elders placed beyond every circle, for the coverage report
+MARKER_STATION = "HP01"  # present means the demo district is loaded
+ELDER_PREFIX = "HPE"
+CAREGIVER_PREFIX = "HPC"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: Role
+    display_name: str
+    station_code: str | None = None  # scope of a station dispatcher
+    caregiver_station: str | None = None  # a caregiver login takes this station's first
+
+
+LOGINS = [
+    DemoLogin("admin", "carehub-admin", Role.ADMIN, "系统管理员"),
+    DemoLogin("dispatcher", "carehub-dispatch", Role.DISPATCHER, "区调度中心"),
+    DemoLogin(
+        "dispatcher_hp01", "carehub-station", Role.DISPATCHER, "劝业场站调度员", station_code="HP01"
+    ),
+    DemoLogin("auditor", "carehub-audit", Role.AUDITOR, "补贴审核员"),
+    DemoLogin("caregiver1", "carehub-care1", Role.CAREGIVER, "", caregiver_station="HP01"),
+    DemoLogin("caregiver2", "carehub-care2", Role.CAREGIVER, "", caregiver_station="HP02"),
+    DemoLogin("caregiver3", "carehub-care3", Role.CAREGIVER, "", caregiver_station="HP03"),
+]
+
+
+@dataclass
+class LoginStatus:
+    login: DemoLogin
+    state: str  # "created", "present", "password changed", "skipped: ..."
+    scope: str
+
+
+@dataclass
+class DemoCounts:
+    stations: int = 0
+    elders: int = 0
+    outside: int = 0
+    caregivers: int = 0
+    care_plans: int = 0
+
+
+def anchor_date() -> dt.date:
+    """Plans and assessments are dated back from the first of this month (Shanghai time),
+    so they are in force today while staying the same for a whole month."""
+    return local_today().replace(day=1)
+
+
+def is_loaded(session: AnySession) -> bool:
+    return session.scalar(select(Station.id).where(Station.code == MARKER_STATION)) is not None
+
+
+def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
+    """Add the demo district; the caller commits. Call only when ``is_loaded`` is false."""
+    rng = random.Random(seed)
+    book = NameBook()
+    anchor = anchor_date()
+    counts = DemoCounts()
+    load_defaults(session)
+
+    stations = [
+        Station(
+            code=row.code,
+            name=row.name,
+            address=row.address,
+            lat=row.lat,
+            lon=row.lon,
+            circle_minutes=15,
+            phone=row.phone,
+            provider=row.provider,
+            active=True,
+        )
+        for row in inputs.demo_stations()
+    ]
+    session.add_all(stations)
+    session.flush()
+    counts.stations = len(stations)
+    points = [StationPoint(s.id, s.code, s.name, s.lat, s.lon, s.circle_minutes) for s in stations]
+
+    blocks = inputs.demo_blocks()
+    inside = [b for b in blocks if not b.outside]
+    beyond = [b for b in blocks if b.outside]
+    inside_cum = list(itertools.accumulate(b.weight for b in inside))
+    n_outside = round(ELDERS * OUTSIDE_SHARE) if beyond else 0
+    outside_at = set(rng.sample(range(ELDERS), n_outside))
+
+    service_ids = {
+        code: sid for sid, code in session.execute(select(ServiceType.id, ServiceType.code))
+    }
+    elders_at: dict[int, int] = {s.id: 0 for s in stations}
+    for i in range(ELDERS):
+        want_outside = i in outside_at
+        # Redraw the rare point that lands on the wrong side of a circle's edge.
+        for _ in range(50):
+            block = (
+                rng.choice(beyond)
+                if want_outside
+                else rng.choices(inside, cum_weights=inside_cum)[0]
+            )
+            point = places.jitter(rng, (block.lat, block.lon), sigma_m=90, cap_m=180)
+            nearby = places.nearest_stations(point, points, 3)
+            station, covered = places.station_for(point, nearby, model)
+            if covered != want_outside:
+                break
+        counts.outside += 0 if covered else 1
+        draft = draft_elder(
+            rng, book, anchor, f"{ELDER_PREFIX}{i + 1:04d}", point, address(rng, block)
+        )
+        elder = Elder(**draft.fields, station_id=station.id)
+        elders_at[station.id] += 1
+        for status, start, end, note in draft.periods:
+            elder.status_periods.append(
+                ElderStatusPeriod(status=status, start_date=start, end_date=end, note=note)
+            )
+        session.add(elder)
+        for plan in draft_plans(rng, draft.fields["care_level"], draft.fields["hardship"], anchor):
+            session.add(
+                CarePlan(
+                    elder=elder,
+                    service_type_id=service_ids[plan.service],
+                    weekdays_mask=plan.weekdays_mask,
+                    window_start=plan.window_start,
+                    window_end=plan.window_end,
+                    start_date=plan.start_date,
+                    end_date=plan.end_date,
+                    note=plan.note,
+                    active=True,
+                )
+            )
+            counts.care_plans += 1
+    counts.elders = ELDERS
+    session.flush()
+
+    skills = {s.code: s for s in session.scalars(select(Skill))}
+    team_sizes = apportion(CAREGIVERS, [elders_at[s.id] for s in stations], minimum=3)
+    number = itertools.count(1)
+    for site, size in zip(stations, team_sizes, strict=True):
+        near = sorted(inside, key=lambda b: places.approx_m((b.lat, b.lon), (site.lat, site.lon)))[
+            :4
+        ]
+        drafts = []
+        for _ in range(size):
+            home_block = rng.choice(near)
+            home = places.jitter(rng, (home_block.lat, home_block.lon), sigma_m=120, cap_m=250)
+            drafts.append(
+                draft_caregiver(rng, book, f"{CAREGIVER_PREFIX}{next(number):03d}", site.id, home)
+            )
+        ensure_station_skills([codes for _, codes in drafts], ("meal", "bathing", "nursing"))
+        for fields, codes in drafts:
+            caregiver = Caregiver(**fields)
+            caregiver.skills = [skills[code] for code in codes]
+            session.add(caregiver)
+            counts.caregivers += 1
+    session.flush()
+
+    audit.record(
+        session,
+        "seed",
+        "Demo",
+        note=(
+            f"demo district, seed {seed}: {counts.stations} stations, {counts.elders} elders, "
+            f"{counts.caregivers} caregivers, {counts.care_plans} care plans"
+        ),
+    )
+    return counts
+
+
+def ensure_logins(session: AnySession) -> list[LoginStatus]:
+    """Create whichever demo login is missing; never touch an existing account."""
+    result: list[LoginStatus] = []
+    for login in LOGINS:
+        user = session.scalar(select(User).where(User.username == login.username))
+        if user is not None:
+            state = "present" if user.check_password(login.password) else "password changed"
+            result.append(LoginStatus(login, state, _scope(user)))
+            continue
+        caregiver_code = None
+        if login.caregiver_station:
+            caregiver_code = _free_caregiver(session, login.caregiver_station)
+            if caregiver_code is None:
+                result.append(LoginStatus(login, "skipped: no free caregiver", ""))
+                continue
+        user = create_user(
+            session,
+            username=login.username,
+            role=login.role,
+            password=login.password,
+            caregiver_code=caregiver_code,
+            station_code=login.station_code,
+            display_name=login.display_name,
+        )
+        result.append(LoginStatus(login, "created", _scope(user)))
+    return result
+
+
+def _free_caregiver(session: AnySession, station_code: str) -> str | None:
+    """The first meal-trained caregiver of the station without an account yet."""
+    taken = select(User.caregiver_id).where(User.caregiver_id.is_not(None))
+    return session.scalar(
+        select(Caregiver.code)
+        .join(Station, Caregiver.station_id == Station.id)
+        .where(
+            Station.code == station_code,
+            Caregiver.active.is_(True),
+            Caregiver.skills.any(Skill.code == "meal"),
+            Caregiver.id.not_in(taken),
+        )
+        .order_by(Caregiver.code)
+        .limit(1)
+    )
+
+
+def _scope(user: User) -> str:
+    if user.caregiver is not None:
+        return f"{user.caregiver.code} {user.caregiver.name} @ {user.caregiver.station.code}"
+    if user.station is not None:
+        return f"station {user.station.code}"
+    return "all stations" if user.role == Role.DISPATCHER else ""
