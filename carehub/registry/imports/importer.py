@@ -1,0 +1,140 @@
+"""Validate a whole file, then write all of it or none of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from carehub.core import audit
+from carehub.db import AnySession
+from carehub.registry.imports.entity import Entity
+from carehub.registry.imports.fields import CellError, Column
+from carehub.registry.imports.reader import ReadError, Row, Sheet, read
+from carehub.registry.imports.result import ImportResult, RowError
+
+
+def run_import(
+    session: AnySession,
+    entity: type[Entity],
+    filename: str,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Check every row; when all are good (and this is no dry run) create and update them.
+
+    Only flushes. On errors or a dry run the caller rolls back, which also drops the
+    geocoder answers cached while checking.
+    """
+    result = ImportResult(entity.name, filename, dry_run)
+    spec = entity(session)
+    try:
+        sheet = read(filename, data)
+    except ReadError as exc:
+        result.errors.append(RowError(exc.line, "", exc.reason))
+        return result
+    result.errors.extend(_header_errors(spec, sheet))
+    if result.errors:
+        return result
+    present = [column for column in spec.columns if column.name in sheet.header]
+    spec.load()
+    planned = _check_rows(spec, present, sheet.rows, result.errors)
+    if result.errors:
+        return result
+    _apply(spec, planned, result)
+    if result.changed and not dry_run:
+        session.flush()
+        audit.record(
+            session,
+            "import",
+            spec.model.__name__,
+            after={"file": filename, **result.counts()},
+            note=filename,
+        )
+        session.flush()
+    return result
+
+
+def _header_errors(spec: Entity, sheet: Sheet) -> list[RowError]:
+    line = sheet.header_line
+    known = {column.name for column in spec.columns}
+    errors = [
+        RowError(line, column.name, _("Missing column"))
+        for column in spec.columns
+        if column.required and column.name not in sheet.header
+    ]
+    seen: set[str] = set()
+    for name in sheet.header:
+        if name and name not in known:
+            errors.append(RowError(line, name, _("Unknown column")))
+        elif name in seen:
+            errors.append(RowError(line, name, _("Duplicate column")))
+        seen.add(name)
+    return errors
+
+
+def _check_rows(
+    spec: Entity, present: list[Column], rows: list[Row], errors: list[RowError]
+) -> list[dict[str, Any]]:
+    planned: list[dict[str, Any]] = []
+    first_line: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        found: list[RowError] = []
+        attrs = _check_row(spec, present, row, first_line, found)
+        if found:
+            errors.extend(found)
+        else:
+            planned.append(attrs)
+    return planned
+
+
+def _check_row(
+    spec: Entity,
+    present: list[Column],
+    row: Row,
+    first_line: dict[tuple[Any, ...], int],
+    found: list[RowError],
+) -> dict[str, Any]:
+    def report(column: str, reason: str) -> None:
+        found.append(RowError(row.line, column, reason))
+
+    values: dict[str, Any] = {}
+    for column in present:
+        try:
+            values[column.name] = column.parse(row.cells.get(column.name, ""))
+        except CellError as exc:
+            report(column.name, exc.reason)
+    parsed = len(values) == len(present)
+    if all(name in values for name in spec.key):
+        key = tuple(values[name] for name in spec.key)
+        if key in first_line:
+            reason = _(
+                "Duplicate of line %(line)s (same %(key)s)",
+                line=first_line[key],
+                key=", ".join(spec.key),
+            )
+            report(spec.key[0], reason)
+        first_line.setdefault(key, row.line)
+    # References and cross-cell checks only make sense once every cell has parsed.
+    return spec.resolve(values, report) if parsed else {}
+
+
+def _apply(spec: Entity, planned: list[dict[str, Any]], result: ImportResult) -> None:
+    existing = spec.existing()
+    for attrs in planned:
+        obj = existing.get(spec.match(attrs))
+        if obj is None:
+            result.created += 1
+            if not result.dry_run:
+                obj = spec.model()
+                spec.assign(obj, attrs)
+                spec.session.add(obj)
+            continue
+        changes = {attr: value for attr, value in attrs.items() if not spec.same(obj, attr, value)}
+        if not changes:
+            result.unchanged += 1
+            continue
+        result.updated += 1
+        if not result.dry_run:
+            spec.assign(obj, changes)

@@ -1,0 +1,83 @@
+"""Caregivers import: skills, weekdays, shifts and each rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from carehub.core.enums import TravelMode
+from carehub.registry.models import Caregiver
+from tests.integration.test_import_support import (
+    assert_rejected,
+    check_rule,
+    imported,
+)
+
+HEADER = "code,name,gender,phone,station_code,skills,weekdays,shift_start,shift_end,travel_mode"
+GOOD = "C1,赵丽,女,13900001111,ST1,meal;bathing,1-5,08:00,17:00,ebike"
+
+
+@pytest.fixture(autouse=True)
+def station(make, db) -> None:  # type: ignore[no-untyped-def]
+    make.station(code="ST1")
+    db.session.commit()
+
+
+def test_caregiver_is_created_with_skills_weekdays_and_shift(db) -> None:  # type: ignore[no-untyped-def]
+    header = HEADER + ",home_lat,home_lon,max_work_minutes"
+    imported(
+        db,
+        "caregivers",
+        header,
+        "C2,钱伟,男,,ST1,助浴培训；meal,1;3;5,7:30,16:30,步行,39.12,117.19,420",
+    )
+    carer = db.session.scalar(select(Caregiver).where(Caregiver.code == "C2"))
+    assert carer.skill_codes == ["bathing", "meal"]
+    assert carer.weekdays_text == "1;3;5"
+    assert (carer.shift_start, carer.shift_end) == (dt.time(7, 30), dt.time(16, 30))
+    assert carer.travel_mode == TravelMode.WALK and carer.max_work_minutes == 420
+    assert (carer.home_lat, carer.home_lon) == (39.12, 117.19)
+
+
+def test_changing_skills_updates_and_same_skills_do_not(db) -> None:  # type: ignore[no-untyped-def]
+    imported(db, "caregivers", HEADER, GOOD)
+    assert (
+        imported(db, "caregivers", HEADER, GOOD.replace("meal;bathing", "bathing;meal")).unchanged
+        == 1
+    )
+    assert imported(db, "caregivers", HEADER, GOOD.replace("meal;bathing", "meal")).updated == 1
+    carer = db.session.scalar(select(Caregiver).where(Caregiver.code == "C1"))
+    assert carer.skill_codes == ["meal"]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "reason"),
+    [
+        ("C9,甲,女,,ST1,,1-5,08:00,17:00,ebike", None, None),
+        ("C9,甲,女,,ST9,meal,1-5,08:00,17:00,ebike", "station_code", "unknown station"),
+        ("C9,甲,女,,,meal,1-5,08:00,17:00,ebike", "station_code", "required value missing"),
+        ("C9,甲,女,,ST1,meal;swimming,1-5,08:00,17:00,ebike", "skills", "unknown skill"),
+        ("C9,甲,女,,ST1,meal,1-8,08:00,17:00,ebike", "weekdays", "not weekdays"),
+        ("C9,甲,女,,ST1,meal,5-1,08:00,17:00,ebike", "weekdays", "not weekdays"),
+        ("C9,甲,女,,ST1,meal,周一,08:00,17:00,ebike", "weekdays", "not weekdays"),
+        ("C9,甲,女,,ST1,meal,1-5,25:00,17:00,ebike", "shift_start", "not a time"),
+        ("C9,甲,女,,ST1,meal,1-5,8am,17:00,ebike", "shift_start", "not a time"),
+        ("C9,甲,女,,ST1,meal,1-5,08:00,07:00,ebike", "shift_end", "later than"),
+        ("C9,甲,女,,ST1,meal,1-5,08:00,17:00,car", "travel_mode", "unknown value"),
+        ("C1,甲,女,,ST1,meal,1-5,08:00,17:00,ebike", "code", "duplicate"),
+    ],
+)
+def test_caregiver_rules(db, row, column, reason) -> None:  # type: ignore[no-untyped-def]
+    check_rule(db, "caregivers", (HEADER, GOOD, row), column, reason)
+
+
+def test_home_coordinates_must_be_in_china_and_paired(db) -> None:  # type: ignore[no-untyped-def]
+    header = HEADER + ",home_lat,home_lon,max_work_minutes"
+    base = "C9,甲,女,,ST1,meal,1-5,08:00,17:00,ebike"
+    assert_rejected(
+        db, "caregivers", (header, base + ",10.0,100.0,"), 2, "home_lat", "outside China"
+    )
+    assert_rejected(db, "caregivers", (header, base + ",,117.2,"), 2, "home_lat", "together")
+    assert_rejected(db, "caregivers", (header, base + ",,,-5"), 2, "max_work_minutes", "at least")
