@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from carehub.core.enums import Role
 from carehub.core.permissions import any_role, public
+from carehub.core.time import local_today
 from carehub.extensions import db
-from carehub.registry.models import Caregiver, Elder, ServiceType, Station
+from carehub.home import summaries
+from carehub.registry.services import station_scope
 
 bp = Blueprint("home", __name__)
 
@@ -17,19 +19,21 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @any_role
 def index():  # type: ignore[no-untyped-def]
-    counts = {
-        "stations": db.session.scalar(select(func.count(Station.id))),
-        "elders": db.session.scalar(select(func.count(Elder.id))),
-        "caregivers": db.session.scalar(select(func.count(Caregiver.id))),
-        "service_types": db.session.scalar(select(func.count(ServiceType.id))),
-    }
-    template = {
-        Role.ADMIN: "home/admin.html",
-        Role.DISPATCHER: "home/dispatcher.html",
-        Role.CAREGIVER: "home/caregiver.html",
-        Role.AUDITOR: "home/auditor.html",
-    }[Role(current_user.role)]
-    return render_template(template, counts=counts)
+    role = Role(current_user.role)
+    today = local_today()
+    if role == Role.ADMIN:
+        return render_template("home/admin.html", counts=summaries.admin_counts(db.session))
+    if role == Role.DISPATCHER:
+        summary = summaries.dispatcher_summary(db.session, station_scope(current_user), today)
+        return render_template("home/dispatcher.html", summary=summary, today=today)
+    if role == Role.CAREGIVER:
+        caregiver = current_user.caregiver
+        visits = summaries.visits_on(db.session, caregiver.id, today) if caregiver else []
+        return render_template(
+            "home/caregiver.html", caregiver=caregiver, visits=visits, today=today
+        )
+    overview = summaries.subsidy_overview(db.session, today)
+    return render_template("home/auditor.html", overview=overview, today=today)
 
 
 @bp.route("/lang/<code>")

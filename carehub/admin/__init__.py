@@ -1,0 +1,1 @@
+"""Administration: user accounts, the audit log and service-circle coverage."""

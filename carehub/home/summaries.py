@@ -1,0 +1,154 @@
+"""The figures on each role's home page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from carehub.auth.models import User
+from carehub.core.enums import CareLevel, ElderStatus
+from carehub.core.time import local_to_utc
+from carehub.db import AnySession
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.geo import coverage
+from carehub.registry.models import Caregiver, Elder, ServiceType, Station
+from carehub.subsidy.models import SubsidyPolicy
+
+
+def admin_counts(session: AnySession) -> dict[str, int]:
+    def count(column: InstrumentedAttribute[int], *where: ColumnElement[bool]) -> int:
+        return int(session.scalar(select(func.count(column)).where(*where)) or 0)
+
+    return {
+        "stations": count(Station.id),
+        "elders": count(Elder.id),
+        "caregivers": count(Caregiver.id),
+        "service_types": count(ServiceType.id),
+        "users": count(User.id, User.active.is_(True)),
+    }
+
+
+@dataclass
+class DispatcherSummary:
+    station: Station | None
+    elders: int
+    caregivers: int
+    without_coordinates: int
+    outside: list[coverage.Uncovered]
+    requests: list[ServiceRequest] = field(default_factory=list)
+
+
+def dispatcher_summary(session: AnySession, scope: int | None, today: dt.date) -> DispatcherSummary:
+    """Counts for the dispatcher's station (all stations when not limited to one)."""
+    elder_where = [Elder.station_id == scope] if scope is not None else []
+    caregiver_where = [Caregiver.station_id == scope] if scope is not None else []
+    elders = session.scalar(select(func.count(Elder.id)).where(*elder_where)) or 0
+    caregivers = (
+        session.scalar(
+            select(func.count(Caregiver.id)).where(Caregiver.active.is_(True), *caregiver_where)
+        )
+        or 0
+    )
+    without = (
+        session.scalar(
+            select(func.count(Elder.id)).where(
+                Elder.status.not_in([ElderStatus.DECEASED, ElderStatus.MOVED]),
+                (Elder.lat.is_(None)) | (Elder.lon.is_(None)),
+                *elder_where,
+            )
+        )
+        or 0
+    )
+    outside = coverage.compute(session).uncovered
+    if scope is not None:
+        mine = set(session.scalars(select(Elder.id).where(*elder_where)))
+        outside = [row for row in outside if row.elder_id in mine]
+    requests = session.scalars(
+        select(ServiceRequest)
+        .join(Elder, ServiceRequest.elder_id == Elder.id)
+        .where(ServiceRequest.service_date == today, *elder_where)
+        .order_by(ServiceRequest.window_start, ServiceRequest.priority, ServiceRequest.id)
+    ).all()
+    return DispatcherSummary(
+        station=session.get(Station, scope) if scope is not None else None,
+        elders=elders,
+        caregivers=caregivers,
+        without_coordinates=without,
+        outside=outside,
+        requests=list(requests),
+    )
+
+
+def visits_on(session: AnySession, caregiver_id: int, day: dt.date) -> list[Visit]:
+    """A caregiver's visits planned to start on a local calendar day."""
+    start = local_to_utc(day, dt.time(0, 0))
+    end = local_to_utc(day + dt.timedelta(days=1), dt.time(0, 0))
+    return list(
+        session.scalars(
+            select(Visit)
+            .where(
+                Visit.caregiver_id == caregiver_id,
+                Visit.planned_start >= start,
+                Visit.planned_start < end,
+            )
+            .order_by(Visit.planned_start, Visit.route_seq)
+        )
+    )
+
+
+@dataclass
+class LevelLine:
+    care_level: CareLevel
+    elders: int
+    amount_fen: int
+
+
+@dataclass
+class SubsidyOverview:
+    policy: SubsidyPolicy | None
+    lines: list[LevelLine]
+
+    @property
+    def elders(self) -> int:
+        return sum(line.elders for line in self.lines)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(line.amount_fen for line in self.lines)
+
+
+def policy_in_force(session: AnySession, day: dt.date) -> SubsidyPolicy | None:
+    return session.scalar(
+        select(SubsidyPolicy)
+        .where(
+            SubsidyPolicy.effective_from <= day,
+            (SubsidyPolicy.effective_to.is_(None)) | (SubsidyPolicy.effective_to >= day),
+        )
+        .order_by(SubsidyPolicy.effective_from.desc())
+        .limit(1)
+    )
+
+
+def subsidy_overview(session: AnySession, day: dt.date) -> SubsidyOverview:
+    """Active elders the policy in force pays for, by care level, with this month's amount."""
+    policy = policy_in_force(session, day)
+    levels = [CareLevel.MILD, CareLevel.MODERATE, CareLevel.SEVERE]
+    lines = {level: LevelLine(level, 0, 0) for level in levels}
+    if policy is not None:
+        rows = session.execute(
+            select(Elder.care_level, Elder.hardship, func.count(Elder.id))
+            .where(
+                Elder.status == ElderStatus.ACTIVE,
+                Elder.care_level.in_(levels),
+                Elder.hardship.in_(policy.eligible_hardships),
+            )
+            .group_by(Elder.care_level, Elder.hardship)
+        )
+        for level, hardship, count in rows:
+            line = lines[CareLevel(level)]
+            line.elders += count
+            line.amount_fen += count * policy.monthly_amount_fen(level, hardship)
+    return SubsidyOverview(policy, list(lines.values()))

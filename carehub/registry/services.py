@@ -1,0 +1,269 @@
+"""Registry operations: find, create and change stations, elders, caregivers and service types.
+
+Writers flush and leave the commit to the caller; the audit hook logs every change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select
+
+from carehub.core.enums import ElderStatus, Role
+from carehub.core.errors import DomainError
+from carehub.db import AnySession
+from carehub.geo.travel import current_model
+from carehub.registry.models import Caregiver, Elder, ElderStatusPeriod, ServiceType, Skill, Station
+from carehub.registry.naming import name_initials
+
+
+class FieldError(DomainError):
+    """A rule broken by one form field; views show the message next to that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def station_scope(user: Any) -> int | None:
+    """The one station a dispatcher is limited to, or None for everyone else."""
+    if user.role == Role.DISPATCHER:
+        return user.station_id  # type: ignore[no-any-return]
+    return None
+
+
+# --- finding -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ElderFilter:
+    text: str = ""
+    station_id: int | None = None
+    care_level: str = ""
+    hardship: str = ""
+    status: str = ""
+
+
+def elder_query(wanted: ElderFilter, scope: int | None = None) -> Select[Elder]:
+    """Elders by code prefix, name or phone fragment, or pinyin initials (``zxy`` finds 张秀英)."""
+    stmt = select(Elder).order_by(Elder.code)
+    text = wanted.text.strip()
+    if text:
+        lowered = text.lower()
+        stmt = stmt.where(
+            or_(
+                func.lower(Elder.code).startswith(lowered, autoescape=True),
+                Elder.name.contains(text, autoescape=True),
+                Elder.phone.contains(text, autoescape=True),
+                Elder.name_initials.startswith(lowered, autoescape=True),
+            )
+        )
+    if scope is not None:
+        stmt = stmt.where(Elder.station_id == scope)
+    if wanted.station_id:
+        stmt = stmt.where(Elder.station_id == wanted.station_id)
+    if wanted.care_level:
+        stmt = stmt.where(Elder.care_level == wanted.care_level)
+    if wanted.hardship:
+        stmt = stmt.where(Elder.hardship == wanted.hardship)
+    if wanted.status:
+        stmt = stmt.where(Elder.status == wanted.status)
+    return stmt
+
+
+def caregiver_query(
+    text: str = "",
+    station_id: int | None = None,
+    skill_id: int | None = None,
+    scope: int | None = None,
+) -> Select[Caregiver]:
+    stmt = select(Caregiver).order_by(Caregiver.code)
+    text = text.strip()
+    if text:
+        stmt = stmt.where(
+            or_(
+                func.lower(Caregiver.code).startswith(text.lower(), autoescape=True),
+                Caregiver.name.contains(text, autoescape=True),
+                Caregiver.phone.contains(text, autoescape=True),
+            )
+        )
+    if scope is not None:
+        stmt = stmt.where(Caregiver.station_id == scope)
+    if station_id:
+        stmt = stmt.where(Caregiver.station_id == station_id)
+    if skill_id:
+        stmt = stmt.where(Caregiver.skills.any(Skill.id == skill_id))
+    return stmt
+
+
+def station_query(text: str = "", scope: int | None = None) -> Select[Station]:
+    stmt = select(Station).order_by(Station.code)
+    text = text.strip()
+    if text:
+        stmt = stmt.where(
+            or_(
+                func.lower(Station.code).startswith(text.lower(), autoescape=True),
+                Station.name.contains(text, autoescape=True),
+                Station.address.contains(text, autoescape=True),
+            )
+        )
+    if scope is not None:
+        stmt = stmt.where(Station.id == scope)
+    return stmt
+
+
+def service_type_query(text: str = "") -> Select[ServiceType]:
+    stmt = select(ServiceType).order_by(ServiceType.code)
+    text = text.strip()
+    if text:
+        stmt = stmt.where(
+            or_(
+                func.lower(ServiceType.code).startswith(text.lower(), autoescape=True),
+                ServiceType.name_zh.contains(text, autoescape=True),
+                ServiceType.name_en.contains(text, autoescape=True),
+            )
+        )
+    return stmt
+
+
+def minutes_from_station(elder: Elder) -> float | None:
+    """E-bike minutes from the elder's station to their home, or None when either is unknown."""
+    station = elder.station
+    if station is None or elder.lat is None or elder.lon is None:
+        return None
+    return round(current_model().minutes((station.lat, station.lon), (elder.lat, elder.lon)), 1)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _ensure_unique_code(session: AnySession, model: Any, code: str, own_id: int | None) -> None:
+    stmt = select(model.id).where(model.code == code)
+    if own_id is not None:
+        stmt = stmt.where(model.id != own_id)
+    if session.scalar(stmt) is not None:
+        raise FieldError("code", _("The code '%(code)s' is already in use.", code=code))
+
+
+def _apply(obj: Any, fields: dict[str, Any]) -> None:
+    for key, value in fields.items():
+        setattr(obj, key, value)
+
+
+def create_station(session: AnySession, fields: dict[str, Any]) -> Station:
+    _ensure_unique_code(session, Station, fields["code"], None)
+    station = Station()
+    _apply(station, fields)
+    session.add(station)
+    session.flush()
+    return station
+
+
+def update_station(session: AnySession, station: Station, fields: dict[str, Any]) -> Station:
+    _ensure_unique_code(session, Station, fields["code"], station.id)
+    _apply(station, fields)
+    session.flush()
+    return station
+
+
+def create_elder(
+    session: AnySession, fields: dict[str, Any], *, status_from: dt.date | None = None
+) -> Elder:
+    """A new elder; a status other than active is recorded as a period from ``status_from``."""
+    _ensure_unique_code(session, Elder, fields["code"], None)
+    fields = dict(fields)
+    status = ElderStatus(fields.pop("status", ElderStatus.ACTIVE))
+    elder = Elder(status=ElderStatus.ACTIVE)
+    _apply(elder, fields)
+    elder.name_initials = name_initials(elder.name)
+    session.add(elder)
+    if status != ElderStatus.ACTIVE:
+        _change_status(elder, status, status_from)
+    session.flush()
+    return elder
+
+
+def update_elder(
+    session: AnySession,
+    elder: Elder,
+    fields: dict[str, Any],
+    *,
+    status_from: dt.date | None = None,
+) -> Elder:
+    """Change an elder; a new status closes the open period and starts one at ``status_from``."""
+    _ensure_unique_code(session, Elder, fields["code"], elder.id)
+    fields = dict(fields)
+    status = ElderStatus(fields.pop("status", elder.status))
+    # The status first: if its date is refused, nothing else has been touched yet.
+    if status != elder.status:
+        _change_status(elder, status, status_from)
+    _apply(elder, fields)
+    elder.name_initials = name_initials(elder.name)
+    session.flush()
+    return elder
+
+
+def _change_status(elder: Elder, status: ElderStatus, start: dt.date | None) -> None:
+    if start is None:
+        raise FieldError("status_since", _("Give the date the new status applies from."))
+    open_periods = [p for p in elder.status_periods if p.end_date is None]
+    latest = max((p.start_date for p in elder.status_periods), default=None)
+    if latest is not None and start <= latest:
+        raise FieldError(
+            "status_since",
+            _("The date must be after %(day)s, when the current status began.", day=latest),
+        )
+    for period in open_periods:
+        period.end_date = start - dt.timedelta(days=1)
+    elder.status_periods.append(ElderStatusPeriod(status=status, start_date=start))
+    elder.status = status
+    elder.status_since = start
+
+
+def _skills(session: AnySession, ids: list[int]) -> list[Skill]:
+    if not ids:
+        return []
+    return list(session.scalars(select(Skill).where(Skill.id.in_(ids)).order_by(Skill.code)))
+
+
+def create_caregiver(
+    session: AnySession, fields: dict[str, Any], skill_ids: list[int]
+) -> Caregiver:
+    _ensure_unique_code(session, Caregiver, fields["code"], None)
+    caregiver = Caregiver()
+    _apply(caregiver, fields)
+    caregiver.skills = _skills(session, skill_ids)
+    session.add(caregiver)
+    session.flush()
+    return caregiver
+
+
+def update_caregiver(
+    session: AnySession, caregiver: Caregiver, fields: dict[str, Any], skill_ids: list[int]
+) -> Caregiver:
+    _ensure_unique_code(session, Caregiver, fields["code"], caregiver.id)
+    _apply(caregiver, fields)
+    caregiver.skills = _skills(session, skill_ids)
+    session.flush()
+    return caregiver
+
+
+def create_service_type(session: AnySession, fields: dict[str, Any]) -> ServiceType:
+    _ensure_unique_code(session, ServiceType, fields["code"], None)
+    service_type = ServiceType()
+    _apply(service_type, fields)
+    session.add(service_type)
+    session.flush()
+    return service_type
+
+
+def update_service_type(
+    session: AnySession, service_type: ServiceType, fields: dict[str, Any]
+) -> ServiceType:
+    _ensure_unique_code(session, ServiceType, fields["code"], service_type.id)
+    _apply(service_type, fields)
+    session.flush()
+    return service_type
