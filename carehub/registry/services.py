@@ -181,7 +181,7 @@ def create_elder(
     elder.name_initials = name_initials(elder.name)
     session.add(elder)
     if status != ElderStatus.ACTIVE:
-        _change_status(elder, status, status_from)
+        change_status(elder, status, status_from)
     session.flush()
     return elder
 
@@ -199,14 +199,15 @@ def update_elder(
     status = ElderStatus(fields.pop("status", elder.status))
     # The status first: if its date is refused, nothing else has been touched yet.
     if status != elder.status:
-        _change_status(elder, status, status_from)
+        change_status(elder, status, status_from)
     _apply(elder, fields)
     elder.name_initials = name_initials(elder.name)
     session.flush()
     return elder
 
 
-def _change_status(elder: Elder, status: ElderStatus, start: dt.date | None) -> None:
+def change_status(elder: Elder, status: ElderStatus, start: dt.date | None) -> None:
+    """Close the open status period the day before ``start`` and open one for ``status``."""
     if start is None:
         raise FieldError("status_since", _("Give the date the new status applies from."))
     open_periods = [p for p in elder.status_periods if p.end_date is None]

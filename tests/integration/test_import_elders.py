@@ -14,7 +14,9 @@ from tests.builders import CENTRE
 from tests.integration.test_import_support import (
     assert_rejected,
     check_rule,
+    csv_file,
     imported,
+    run,
 )
 
 HEADER = "code,name,gender,phone,address,lat,lon,station_code,care_level,hardship"
@@ -116,3 +118,25 @@ def test_bad_dates_and_status_are_refused(db) -> None:  # type: ignore[no-untype
             column,
             "not a date" if column == "birth_date" else "unknown value",
         )
+
+
+def test_status_change_is_recorded_as_an_effective_dated_period(db) -> None:  # type: ignore[no-untyped-def]
+    header = HEADER + ",status,status_since"
+    imported(db, "elders", header, GOOD + ",在册,")
+    imported(db, "elders", header, GOOD + ",住院,2026-11-02")
+    elder = _elder(db, "E1")
+    assert elder.status == ElderStatus.HOSPITALISED
+    assert elder.status_on(dt.date(2026, 11, 1)) == ElderStatus.ACTIVE
+    assert elder.status_on(dt.date(2026, 11, 2)) == ElderStatus.HOSPITALISED
+
+
+def test_status_dated_before_the_current_one_is_a_row_error(db) -> None:  # type: ignore[no-untyped-def]
+    header = HEADER + ",status,status_since"
+    imported(db, "elders", header, GOOD + ",住院,2026-11-02")
+    result = run(
+        db, "elders", csv_file(header, GOOD.replace("张秀英", "张秀") + ",在册,2026-10-01")
+    )
+    assert [(e.line, e.column) for e in result.errors] == [(2, "status_since")]
+    db.session.rollback()
+    elder = _elder(db, "E1")
+    assert elder.status == ElderStatus.HOSPITALISED and elder.name == "张秀英"

@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from carehub.core.enums import CareLevel, ElderStatus, Hardship
+from carehub.core.time import local_today
 from carehub.geo.coverage import load_stations, nearest_covering
 from carehub.geo.geocoding import geocode
 from carehub.geo.travel import current_model, in_china
@@ -27,6 +28,7 @@ from carehub.registry.imports.fields import (
 )
 from carehub.registry.models import Elder, Station
 from carehub.registry.naming import name_initials
+from carehub.registry.services import change_status
 
 
 def _station_code(elder: Elder) -> str | None:
@@ -50,6 +52,7 @@ class Elders(Entity):
         Column("birth_date", Day(), required=False, blank=None),
         Column("care_level_assessed_on", Day(), required=False, blank=None),
         Column("status", ELDER_STATUS, required=False, blank=ElderStatus.ACTIVE),
+        Column("status_since", Day(), required=False, blank=None),
         Column("preferred_caregiver_gender", GENDER, required=False, blank=None),
         Column("emergency_contact_name", Text(80), required=False, blank=None),
         Column("emergency_contact_phone", Text(40), required=False, blank=None),
@@ -96,5 +99,14 @@ class Elders(Entity):
         return found
 
     def assign(self, obj: Any, attrs: dict[str, Any]) -> None:
+        attrs = dict(attrs)
+        status = attrs.pop("status", None)
+        since = attrs.pop("status_since", None)
         super().assign(obj, attrs)
         obj.name_initials = name_initials(obj.name)
+        if obj.status is None:
+            obj.status = ElderStatus.ACTIVE
+        if status is not None and status != obj.status:
+            # Through the same effective-dated history as the edit form, so past months
+            # keep the status they had.
+            change_status(obj, ElderStatus(status), since or obj.status_since or local_today())

@@ -12,6 +12,7 @@ from carehub.registry.imports.entity import Entity
 from carehub.registry.imports.fields import CellError, Column
 from carehub.registry.imports.reader import ReadError, Row, Sheet, read
 from carehub.registry.imports.result import ImportResult, RowError
+from carehub.registry.services import FieldError
 
 
 def run_import(
@@ -76,8 +77,8 @@ def _header_errors(spec: Entity, sheet: Sheet) -> list[RowError]:
 
 def _check_rows(
     spec: Entity, present: list[Column], rows: list[Row], errors: list[RowError]
-) -> list[dict[str, Any]]:
-    planned: list[dict[str, Any]] = []
+) -> list[tuple[int, dict[str, Any]]]:
+    planned: list[tuple[int, dict[str, Any]]] = []
     first_line: dict[tuple[Any, ...], int] = {}
     for row in rows:
         found: list[RowError] = []
@@ -85,7 +86,7 @@ def _check_rows(
         if found:
             errors.extend(found)
         else:
-            planned.append(attrs)
+            planned.append((row.line, attrs))
     return planned
 
 
@@ -120,21 +121,32 @@ def _check_row(
     return spec.resolve(values, report) if parsed else {}
 
 
-def _apply(spec: Entity, planned: list[dict[str, Any]], result: ImportResult) -> None:
+def _apply(spec: Entity, planned: list[tuple[int, dict[str, Any]]], result: ImportResult) -> None:
     existing = spec.existing()
-    for attrs in planned:
-        obj = existing.get(spec.match(attrs))
-        if obj is None:
-            result.created += 1
-            if not result.dry_run:
-                obj = spec.model()
-                spec.assign(obj, attrs)
-                spec.session.add(obj)
-            continue
-        changes = {attr: value for attr, value in attrs.items() if not spec.same(obj, attr, value)}
-        if not changes:
-            result.unchanged += 1
-            continue
-        result.updated += 1
+    for line, attrs in planned:
+        try:
+            _apply_row(spec, existing, attrs, result)
+        except FieldError as exc:
+            # A rule that needs the stored record (an elder's status history) fails here,
+            # after the checks; the caller rolls the whole file back.
+            result.errors.append(RowError(line, exc.field, str(exc)))
+
+
+def _apply_row(
+    spec: Entity, existing: dict[Any, Any], attrs: dict[str, Any], result: ImportResult
+) -> None:
+    obj = existing.get(spec.match(attrs))
+    if obj is None:
+        result.created += 1
         if not result.dry_run:
-            spec.assign(obj, changes)
+            obj = spec.model()
+            spec.assign(obj, attrs)
+            spec.session.add(obj)
+        return
+    changes = {attr: value for attr, value in attrs.items() if not spec.same(obj, attr, value)}
+    if not changes:
+        result.unchanged += 1
+        return
+    result.updated += 1
+    if not result.dry_run:
+        spec.assign(obj, changes)
