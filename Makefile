@@ -9,7 +9,7 @@ PORT ?= 5000
 SEED ?= 7
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations demo serve test test-sqlite test-postgres lint fmt typecheck bench clean
+.PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -24,19 +24,33 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations ## Create .venv and install CareHub with its dev tools
 
 translations: $(STAMP) ## Compile the message catalogues
-	$(BIN)/pybabel compile -q -d carehub/translations
+	$(BIN)/pybabel -q compile -d carehub/translations
 
 demo: install ## Install, migrate SQLite, load the demo district, print logins, serve on http://$(HOST):$(PORT)
 	$(BIN)/carehub init
 	$(BIN)/carehub seed demo --seed $(SEED)
 	$(BIN)/carehub run --host $(HOST) --port $(PORT)
 
-test: install ## Run the whole suite (SQLite; PostgreSQL too when CAREHUB_TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest -q
-	@if [ -n "$$CAREHUB_TEST_DATABASE_URL" ]; then \
-		echo "== again against PostgreSQL =="; \
-		$(BIN)/python -m pytest -q; \
-	fi
+test: install browser ## Run the whole suite on SQLite, then on PostgreSQL when CAREHUB_TEST_DATABASE_URL is set
+	@# Both runs go ahead even if the first fails, so one CI run reports both databases.
+	@status=0; \
+	echo "== tests against SQLite =="; \
+	CAREHUB_TEST_DATABASE_URL= $(BIN)/python -m pytest -q || status=1; \
+	if [ -n "$$CAREHUB_TEST_DATABASE_URL" ]; then \
+		echo "== tests against PostgreSQL =="; \
+		$(BIN)/python -m pytest -q || status=1; \
+	fi; \
+	exit $$status
+
+test-sqlite: install browser ## Run the suite on SQLite only
+	CAREHUB_TEST_DATABASE_URL= $(BIN)/python -m pytest -q
+
+test-postgres: install browser ## Run the suite on PostgreSQL (starts a local server as root unless CAREHUB_TEST_DATABASE_URL is set)
+	url="$${CAREHUB_TEST_DATABASE_URL:-$$(bash scripts/start-test-postgres)}" && \
+		CAREHUB_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q
+
+browser: ## Install Chromium for the browser tests when missing (as root, via apt-get)
+	@bash scripts/ensure-chromium
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check carehub tests seed wsgi.py

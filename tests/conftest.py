@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 
 from carehub import create_app
 from carehub.core.enums import Role
@@ -46,9 +46,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     with app.app_context():
         from flask_migrate import downgrade, upgrade
 
-        _db.drop_all()
+        # Drop what the database holds, not what the models list: a reused PostgreSQL
+        # database may keep tables an older schema had, and they would block the drops.
         with _db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            found = MetaData()
+            found.reflect(conn)
+            found.drop_all(conn)
         upgrade()
         # Down and up again: every revision's downgrade must work too.
         downgrade(revision="base")
@@ -58,13 +61,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _empty_all_tables() -> None:
-    tables = [t for t in reversed(_db.metadata.sorted_tables)]
+    # DELETE, not TRUNCATE: on PostgreSQL, TRUNCATE of every table costs ~0.4 s per test,
+    # twenty times as much as deleting the few rows a test leaves.
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
+        # Ids restart at 1 as they do on SQLite once its tables are empty.
+        _db.session.execute(
+            text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+            )
+        )
     _db.session.commit()
 
 
@@ -85,6 +94,7 @@ def app(database_url: str, tmp_path: Path, app_config: dict[str, object]) -> Ite
         # Requests in tests reuse the fixture's app context, and with it ``g``; drop
         # Flask-Login's cached user so each request loads its session as production does.
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
 
     with application.app_context():
         _empty_all_tables()
