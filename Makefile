@@ -52,9 +52,15 @@ test-postgres: install browser ## Run the suite on PostgreSQL (starts a local se
 browser: ## Install Chromium for the browser tests when missing (as root, via apt-get)
 	@bash scripts/ensure-chromium
 
+SOLOMON ?= ../shared/benchmarks/solomon
+bench: install ## Benchmarks: Solomon VRPTW against PyVRP, 10 s an instance (results in bench-results/)
+	mkdir -p bench-results
+	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
+	$(BIN)/python bench/report.py bench-results/solomon.json
+
 lint: install ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check carehub tests seed wsgi.py
-	$(BIN)/ruff format --check carehub tests seed wsgi.py
+	$(BIN)/ruff check carehub tests seed bench wsgi.py
+	$(BIN)/ruff format --check carehub tests seed bench wsgi.py
 	$(BIN)/mypy
 
 fmt: install ## Format and autofix with ruff

@@ -1,0 +1,88 @@
+"""``carehub bench solomon``: solve Solomon instances and compare with the best-known values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from carehub.routing import solomon
+
+
+def _find_bks(files: list[Path]) -> Path | None:
+    for f in files:
+        for candidate in (f.parent / "solomon_bks.csv", f.parent.parent / "solomon_bks.csv"):
+            if candidate.exists():
+                return candidate
+    return None
+
+
+def run(files: list[Path], time_limit: float, bks_path: Path | None) -> list[dict]:
+    bks = solomon.best_known(bks_path) if bks_path is not None else {}
+    out = []
+    for f in files:
+        inst = solomon.read(f)
+        result = solomon.solve_instance(inst, time_limit)
+        errors = solomon.check(inst, result.routes)
+        known = bks.get(inst.name)
+        gap = None
+        if known is not None and known[0] == result.vehicles:
+            gap = round(100 * (result.distance - known[1]) / known[1], 2)
+        out.append(
+            {
+                "name": inst.name,
+                "vehicles": result.vehicles,
+                "distance": round(result.distance, 2),
+                "bks_vehicles": known[0] if known else None,
+                "bks_distance": known[1] if known else None,
+                "gap_pct": gap,
+                "seconds": round(result.seconds, 2),
+                "valid": not errors,
+                "errors": errors,
+                "routes": [list(r) for r in result.routes],
+            }
+        )
+    return out
+
+
+def register(main: click.Group) -> None:
+    @main.group("bench")
+    def bench_group() -> None:
+        """Benchmarks of the route planner."""
+
+    @bench_group.command("solomon")
+    @click.argument(
+        "files",
+        nargs=-1,
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    )
+    @click.option("--time-limit", default=10.0, show_default=True, help="Seconds per instance.")
+    @click.option(
+        "--bks",
+        "bks_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Best-known values (instance,vehicles,distance); found next to the files if omitted.",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    def solomon_command(
+        files: tuple[Path, ...], time_limit: float, bks_path: Path | None, as_json: bool
+    ) -> None:
+        """Solve Solomon VRPTW instances: fewest vehicles first, then shortest distance."""
+        paths = list(files)
+        rows = run(paths, time_limit, bks_path or _find_bks(paths))
+        if as_json:
+            click.echo(json.dumps({"instances": rows}))
+            return
+        click.echo(
+            f"{'name':8} {'veh':>4} {'distance':>10} {'bks':>4} {'bks dist':>10} {'gap%':>6} {'s':>6}"
+        )
+        for r in rows:
+            gap = "" if r["gap_pct"] is None else f"{r['gap_pct']:.2f}"
+            bv = "" if r["bks_vehicles"] is None else str(r["bks_vehicles"])
+            bd = "" if r["bks_distance"] is None else f"{r['bks_distance']:.2f}"
+            flag = "" if r["valid"] else "  INVALID"
+            click.echo(
+                f"{r['name']:8} {r['vehicles']:>4} {r['distance']:>10.2f} {bv:>4} {bd:>10} {gap:>6} {r['seconds']:>6.1f}{flag}"
+            )

@@ -1,0 +1,215 @@
+"""Solomon VRPTW instances: reading, solving under the hierarchical objective, checking.
+
+Coordinates become a distance matrix scaled by 1,000 (rounded) for costs and a travel matrix
+scaled by 1,000 and rounded up for time, so a schedule feasible in integers is feasible in
+full precision. Reported distances are recomputed in full precision from the routes.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from carehub.routing.params import SolverParams
+from carehub.routing.problem import Caregiver, Plan, Problem, Visit, Window
+from carehub.routing.solver import solve
+
+SCALE = 1000
+# Larger than any total scaled distance, so one vehicle fewer always wins.
+VEHICLE_COST = 10_000_000
+DROP_PENALTY = {p: 1_000_000_000 for p in (1, 2, 3, 4)}
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    vehicles: int
+    capacity: int
+    x: tuple[float, ...]  # index 0 is the depot
+    y: tuple[float, ...]
+    demand: tuple[int, ...]
+    ready: tuple[int, ...]
+    due: tuple[int, ...]
+    service: tuple[int, ...]
+
+    @property
+    def customers(self) -> int:
+        return len(self.x) - 1
+
+    def dist(self, i: int, j: int) -> float:
+        return math.hypot(self.x[i] - self.x[j], self.y[i] - self.y[j])
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    routes: tuple[tuple[int, ...], ...]  # customer numbers in visiting order
+    distance: float
+    seconds: float
+    fallback: bool = False
+
+    @property
+    def vehicles(self) -> int:
+        return len(self.routes)
+
+
+def read(path: str | Path) -> Instance:
+    path = Path(path)
+    lines = [ln.split() for ln in path.read_text().splitlines()]
+    name = lines[0][0] if lines and lines[0] else path.stem
+    rows = [ln for ln in lines if ln and all(_is_number(t) for t in ln)]
+    if not rows or len(rows[0]) != 2:
+        raise ValueError(f"{path}: VEHICLE block not found")
+    vehicles, capacity = (int(t) for t in rows[0])
+    table = [r for r in rows[1:] if len(r) == 7]
+    if not table or int(table[0][0]) != 0:
+        raise ValueError(f"{path}: CUSTOMER table must start with the depot (0)")
+    cols = list(zip(*[[float(t) for t in r] for r in table], strict=True))
+    return Instance(
+        name=name,
+        vehicles=vehicles,
+        capacity=capacity,
+        x=tuple(cols[1]),
+        y=tuple(cols[2]),
+        demand=tuple(int(t) for t in cols[3]),
+        ready=tuple(int(t) for t in cols[4]),
+        due=tuple(int(t) for t in cols[5]),
+        service=tuple(int(t) for t in cols[6]),
+    )
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def to_problem(inst: Instance, vehicles: int | None = None) -> Problem:
+    n = len(inst.x)
+    exact = [[inst.dist(i, j) * SCALE for j in range(n)] for i in range(n)]
+    travel = tuple(tuple(math.ceil(d - EPS) for d in row) for row in exact)
+    distance = tuple(tuple(round(d) for d in row) for row in exact)
+    visits = tuple(
+        Visit(
+            id=str(i),
+            location=i,
+            windows=(Window(inst.ready[i] * SCALE, inst.due[i] * SCALE),),
+            service=inst.service[i] * SCALE,
+            demand=inst.demand[i],
+        )
+        for i in range(1, n)
+    )
+    horizon = inst.due[0] * SCALE
+    fleet = tuple(
+        Caregiver(
+            id=f"v{k + 1}",
+            start_location=0,
+            end_location=0,
+            shift_start=inst.ready[0] * SCALE,
+            shift_end=horizon,
+            capacity=inst.capacity,
+            mode="solomon",
+        )
+        for k in range(vehicles if vehicles is not None else inst.vehicles)
+    )
+    return Problem(visits, fleet, {"solomon": travel}, distance)
+
+
+def plan_routes(plan: Plan) -> list[tuple[int, ...]]:
+    return [tuple(int(s.visit) for s in r.stops) for r in plan.used_routes()]
+
+
+def distance(inst: Instance, routes: Sequence[Sequence[int]]) -> float:
+    total = 0.0
+    for route in routes:
+        path = [0, *route, 0]
+        total += sum(inst.dist(a, b) for a, b in zip(path, path[1:], strict=False))
+    return total
+
+
+def check(inst: Instance, routes: Sequence[Sequence[int]]) -> list[str]:
+    """Solomon's rules in full precision: windows, capacity, horizon, every customer once."""
+    errors = []
+    seen: list[int] = [c for r in routes for c in r]
+    if sorted(seen) != list(range(1, len(inst.x))):
+        missing = set(range(1, len(inst.x))) - set(seen)
+        errors.append(f"customers not served exactly once (missing {sorted(missing)[:5]})")
+    for k, route in enumerate(routes):
+        if sum(inst.demand[c] for c in route) > inst.capacity:
+            errors.append(f"route {k} over capacity")
+        t, here = float(inst.ready[0]), 0
+        for c in route:
+            t = max(t + inst.dist(here, c), inst.ready[c])
+            if t > inst.due[c] + EPS:
+                errors.append(f"route {k} reaches {c} at {t:.3f}, due {inst.due[c]}")
+            t += inst.service[c]
+            here = c
+        if t + inst.dist(here, 0) > inst.due[0] + EPS:
+            errors.append(f"route {k} returns after the horizon")
+    return errors
+
+
+def params(time_limit_s: float, **overrides: object) -> SolverParams:
+    settings: dict = {
+        "time_limit_s": time_limit_s,
+        "arc_cost": "distance",
+        "vehicle_cost": VEHICLE_COST,
+        "drop_penalty": dict(DROP_PENALTY),
+        **overrides,
+    }
+    return SolverParams(**settings)
+
+
+def solve_instance(inst: Instance, time_limit_s: float = 10.0, reduce: bool = True) -> Result:
+    """Best plan within the budget under the hierarchical objective.
+
+    A full-fleet solve, then tries with one vehicle fewer (the shortest route's customers left
+    out for the search to reinsert), each with a bounded share of the budget; whatever time is
+    left polishes the distance of the best plan found.
+    """
+    started = time.monotonic()
+    deadline = started + time_limit_s
+    plan = solve(to_problem(inst), params(time_limit_s * (0.4 if reduce else 1.0)))
+    best = plan_routes(plan)
+    fallback = plan.fallback or bool(plan.unassigned)
+    while reduce and len(best) > 1 and deadline - time.monotonic() > 0.5:
+        budget = min(deadline - time.monotonic(), 0.2 * time_limit_s)
+        trial = solve(
+            to_problem(inst, len(best) - 1),
+            params(budget),
+            initial_routes=[[str(c) for c in r] for r in sorted(best, key=len)[1:]],
+        )
+        if trial.unassigned:
+            break
+        best = plan_routes(trial)
+    left = deadline - time.monotonic()
+    if left > 0.5:
+        polished = solve(
+            to_problem(inst, len(best)),
+            params(left),
+            initial_routes=[[str(c) for c in r] for r in best],
+        )
+        routes = plan_routes(polished)
+        if (
+            not polished.unassigned
+            and len(routes) <= len(best)
+            and (distance(inst, routes) < distance(inst, best))
+        ):
+            best = routes
+    return Result(
+        inst.name, tuple(best), distance(inst, best), time.monotonic() - started, fallback
+    )
+
+
+def best_known(path: str | Path) -> dict[str, tuple[int, float]]:
+    with open(path, newline="") as fh:
+        return {
+            r["instance"]: (int(r["vehicles"]), float(r["distance"])) for r in csv.DictReader(fh)
+        }

@@ -1,0 +1,304 @@
+"""The OR-Tools model: one routing node per caregiver place and per visit copy.
+
+A two-caregiver visit becomes two nodes whose start times are equal and whose vehicles differ.
+Every visit is optional with a drop penalty by priority, so an overloaded day still yields a
+plan; the dropped visits come back with a reason.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from carehub.routing import greedy
+from carehub.routing.params import SolverParams
+from carehub.routing.problem import (
+    REASON_CAPACITY,
+    Plan,
+    Problem,
+    Route,
+    Stop,
+    Unassigned,
+    Visit,
+)
+from carehub.routing.screen import screen
+
+
+@dataclass
+class _Layout:
+    locations: list[int] = field(default_factory=list)  # node -> matrix location
+    visit_of: list[Visit | None] = field(default_factory=list)  # node -> visit, None at depots
+    nodes_of: dict[str, list[int]] = field(default_factory=dict)  # visit id -> its nodes
+
+    def add(self, location: int, visit: Visit | None) -> int:
+        self.locations.append(location)
+        self.visit_of.append(visit)
+        node = len(self.locations) - 1
+        if visit is not None:
+            self.nodes_of.setdefault(visit.id, []).append(node)
+        return node
+
+
+def _search_parameters(params: SolverParams) -> pywrapcp.DefaultRoutingSearchParameters:
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, params.first_solution
+    )
+    sp.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
+    )
+    sp.time_limit.FromMilliseconds(int(params.time_limit_s * 1000))
+    if params.solution_limit is not None:
+        sp.solution_limit = params.solution_limit
+    sp.log_search = params.log_search
+    return sp
+
+
+class _Model:
+    def __init__(
+        self, problem: Problem, params: SolverParams, screened_ids: dict[str, tuple[int, ...]]
+    ):
+        self.problem = problem
+        self.params = params
+        cgs = problem.caregivers
+        lay = _Layout()
+        depot: dict[int, int] = {}
+        for c in cgs:
+            for loc in (c.start_location, c.end_location):
+                if loc not in depot:
+                    depot[loc] = lay.add(loc, None)
+        for v in problem.visits:
+            if v.id in screened_ids:
+                for _ in range(v.caregivers_needed):
+                    lay.add(v.location, v)
+        self.layout = lay
+        n = len(lay.locations)
+        self.manager = pywrapcp.RoutingIndexManager(
+            n,
+            len(cgs),
+            [depot[c.start_location] for c in cgs],
+            [depot[c.end_location] for c in cgs],
+        )
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self._add_time(screened_ids)
+        self._add_costs()
+        self._add_load()
+
+    def _node_matrix(
+        self, loc_matrix: Sequence[Sequence[int]], with_service: bool
+    ) -> list[list[int]]:
+        locs = self.layout.locations
+        rows = []
+        for i, li in enumerate(locs):
+            v = self.layout.visit_of[i]
+            extra = v.service if with_service and v is not None else 0
+            row = loc_matrix[li]
+            rows.append([extra + row[lj] for lj in locs])
+        return rows
+
+    def _add_time(self, candidates: dict[str, tuple[int, ...]]) -> None:
+        p, routing, manager = self.problem, self.routing, self.manager
+        evaluator: dict[str, int] = {}
+        for mode in sorted({c.mode for c in p.caregivers}):
+            evaluator[mode] = routing.RegisterTransitMatrix(
+                self._node_matrix(p.travel[mode], with_service=True)
+            )
+        horizon = max(c.shift_end for c in p.caregivers)
+        routing.AddDimensionWithVehicleTransits(
+            [evaluator[c.mode] for c in p.caregivers], horizon, horizon, False, "Time"
+        )
+        time_dim = routing.GetDimensionOrDie("Time")
+        self.time = time_dim
+        solver = routing.solver()
+        for k, c in enumerate(p.caregivers):
+            time_dim.CumulVar(routing.Start(k)).SetRange(c.shift_start, c.shift_end)
+            time_dim.CumulVar(routing.End(k)).SetRange(c.shift_start, c.shift_end)
+            if c.max_work is not None:
+                time_dim.SetSpanUpperBoundForVehicle(c.max_work, k)
+            # Leave as late and come back as early as the visits allow: no idle paid time.
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
+
+        ids = [c.id for c in p.caregivers]
+        for vid, nodes in self.layout.nodes_of.items():
+            v = p.visit(vid)
+            indices = [manager.NodeToIndex(nd) for nd in nodes]
+            able = list(candidates[vid])
+            pin = ids.index(v.pinned_caregiver) if v.pinned_caregiver is not None else None
+            for copy, index in enumerate(indices):
+                cumul = time_dim.CumulVar(index)
+                if v.pinned_time is not None:
+                    cumul.SetValue(v.pinned_time)
+                else:
+                    cumul.SetRange(v.windows[0].start, v.windows[-1].end)
+                    for a, b in zip(v.windows, v.windows[1:], strict=False):
+                        cumul.RemoveInterval(a.end + 1, b.start - 1)
+                # The pinned caregiver takes the first copy; the second goes to someone else.
+                if pin is not None:
+                    allowed = [pin] if copy == 0 else [k for k in able if k != pin]
+                else:
+                    allowed = able
+                if len(allowed) < len(p.caregivers):
+                    # SetAllowedVehiclesForIndex rejects Python lists in OR-Tools 9.15 (no
+                    # absl::Span typemap); restricting the vehicle variable is equivalent.
+                    allowed_set = set(allowed)
+                    routing.VehicleVar(index).RemoveValues(
+                        [k for k in range(len(p.caregivers)) if k not in allowed_set]
+                    )
+                routing.AddDisjunction([index], self.params.drop_penalty[v.priority])
+                routing.AddToAssignment(time_dim.SlackVar(index))
+            if len(indices) == 2:
+                a, b = indices
+                solver.Add(routing.ActiveVar(a) == routing.ActiveVar(b))
+                solver.Add(time_dim.CumulVar(a) == time_dim.CumulVar(b))
+                solver.Add(
+                    solver.AllDifferentExcept([routing.VehicleVar(a), routing.VehicleVar(b)], -1)
+                )
+
+        service = [0] * routing.Size()
+        for index in range(routing.Size()):
+            v = self.layout.visit_of[manager.IndexToNode(index)]
+            service[index] = v.service if v is not None else 0
+        self.breaks: dict[int, object] = {}
+        for k, c in enumerate(p.caregivers):
+            if c.lunch is None:
+                continue
+            lunch = c.lunch
+            interval = solver.FixedDurationIntervalVar(
+                lunch.start, lunch.end - lunch.duration, lunch.duration, False, f"lunch {k}"
+            )
+            time_dim.SetBreakIntervalsOfVehicle([interval], k, service)
+            self.breaks[k] = interval
+
+    def _add_costs(self) -> None:
+        p, routing, params = self.problem, self.routing, self.params
+        ids = [c.id for c in p.caregivers]
+        preferring: dict[int, set[int]] = {k: set() for k in range(len(ids))}
+        penalised: set[int] = set()
+        for node, v in enumerate(self.layout.visit_of):
+            if v is not None and v.preferred_caregiver is not None:
+                penalised.add(node)
+                preferring[ids.index(v.preferred_caregiver)].add(node)
+        base: dict[str, list[list[int]]] = {}
+        registered: dict[tuple[str, frozenset[int]], int] = {}
+        for k, c in enumerate(p.caregivers):
+            key_base = "distance" if params.arc_cost == "distance" else c.mode
+            if key_base not in base:
+                source = p.distance if params.arc_cost == "distance" else p.travel[c.mode]
+                base[key_base] = self._node_matrix(source, with_service=False)
+            free = frozenset(preferring[k])
+            key = (key_base, free)
+            if key not in registered:
+                matrix = base[key_base]
+                extra = penalised - free
+                if extra and params.continuity_penalty:
+                    pen = params.continuity_penalty
+                    matrix = [
+                        [x + pen for x in row] if i in extra else row
+                        for i, row in enumerate(matrix)
+                    ]
+                registered[key] = routing.RegisterTransitMatrix(matrix)
+            routing.SetArcCostEvaluatorOfVehicle(registered[key], k)
+        routing.SetFixedCostOfAllVehicles(params.vehicle_cost)
+
+    def _add_load(self) -> None:
+        p, routing = self.problem, self.routing
+        if not any(c.capacity is not None for c in p.caregivers):
+            return
+        demand = [v.demand if v is not None else 0 for v in self.layout.visit_of]
+        if not any(demand):
+            return
+        unary = routing.RegisterUnaryTransitVector(demand)
+        caps = [c.capacity if c.capacity is not None else sum(demand) for c in p.caregivers]
+        routing.AddDimensionWithVehicleCapacity(unary, 0, caps, True, "Load")
+
+    def routes_to_indices(self, routes: Sequence[Sequence[str]]) -> list[list[int]]:
+        used: dict[str, int] = {}
+        out = []
+        for route in routes:
+            row = []
+            for vid in route:
+                nodes = self.layout.nodes_of.get(vid)
+                if nodes is None:
+                    continue
+                copy = used.get(vid, 0)
+                used[vid] = copy + 1
+                row.append(self.manager.NodeToIndex(nodes[copy]))
+            out.append(row)
+        return out
+
+    def extract(self, solution: pywrapcp.Assignment) -> Plan:
+        p, routing, manager, time_dim = self.problem, self.routing, self.manager, self.time
+        break_start: dict[int, int] = {}
+        intervals = solution.IntervalVarContainer()
+        for i in range(intervals.Size()):
+            element = intervals.Element(i)
+            name = element.Var().Name()
+            if name.startswith("lunch ") and element.PerformedValue():
+                break_start[int(name.split()[1])] = element.StartValue()
+        routes = []
+        served: set[str] = set()
+        for k, c in enumerate(p.caregivers):
+            travel = p.travel[c.mode]
+            index = routing.Start(k)
+            departure = solution.Value(time_dim.CumulVar(index))
+            b = break_start.get(k)
+            lunch = c.lunch.duration if c.lunch is not None else 0
+            loc, ready = c.start_location, departure
+            stops = []
+            index = solution.Value(routing.NextVar(index))
+            while not routing.IsEnd(index):
+                v = self.layout.visit_of[manager.IndexToNode(index)]
+                assert v is not None
+                start = solution.Value(time_dim.CumulVar(index))
+                arrival = ready + travel[loc][v.location]
+                if b is not None and ready <= b and b + lunch <= start:
+                    arrival += lunch
+                stops.append(Stop(v.id, min(arrival, start), start))
+                served.add(v.id)
+                loc, ready = v.location, start + v.service
+                index = solution.Value(routing.NextVar(index))
+            arrival_end = solution.Value(time_dim.CumulVar(index))
+            routes.append(Route(c.id, departure, tuple(stops), arrival_end, b if stops else None))
+        dropped = [
+            Unassigned(vid, REASON_CAPACITY) for vid in self.layout.nodes_of if vid not in served
+        ]
+        return Plan(tuple(routes), tuple(dropped), objective=solution.ObjectiveValue())
+
+
+def solve(
+    problem: Problem,
+    params: SolverParams | None = None,
+    initial_routes: Sequence[Sequence[str]] | None = None,
+) -> Plan:
+    """Plan the day. ``initial_routes`` (visit ids per caregiver) seeds the search."""
+    params = params or SolverParams()
+    started = time.monotonic()
+    screened = screen(problem)
+    rejected = tuple(Unassigned(vid, why) for vid, why in screened.rejected.items())
+    model = _Model(problem, params, screened.candidates)
+    search = _search_parameters(params)
+    solution = None
+    if initial_routes is not None:
+        model.routing.CloseModelWithParameters(search)
+        hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(initial_routes), True)
+        if hint is not None:
+            solution = model.routing.SolveFromAssignmentWithParameters(hint, search)
+    if solution is None:
+        solution = model.routing.SolveWithParameters(search)
+    if solution is None:
+        if not params.fallback:
+            raise RuntimeError("the solver returned no plan and the fallback is off")
+        plan = greedy.solve(problem, screened)
+        return Plan(plan.routes, plan.unassigned, fallback=True, notes=plan.notes)
+    plan = model.extract(solution)
+    seconds = time.monotonic() - started
+    return Plan(
+        plan.routes,
+        rejected + plan.unassigned,
+        objective=plan.objective,
+        notes=(f"solved in {seconds:.2f}s",),
+    )

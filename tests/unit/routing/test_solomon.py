@@ -1,0 +1,82 @@
+"""Solomon instances: reading, the full-precision checker, a short solve of C101."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from carehub.routing import solomon, validate
+from carehub.routing.cli import register
+
+ROOT = Path(__file__).resolve().parents[3].parent / "shared" / "benchmarks"
+C101 = ROOT / "solomon" / "C101.txt"
+
+pytestmark = pytest.mark.skipif(not C101.exists(), reason="Solomon instances not available")
+
+
+def test_reads_c101() -> None:
+    inst = solomon.read(C101)
+    assert (inst.name, inst.vehicles, inst.capacity, inst.customers) == ("C101", 25, 200, 100)
+    assert (inst.x[0], inst.y[0], inst.due[0]) == (40, 50, 1236)
+    assert (inst.x[1], inst.y[1], inst.demand[1], inst.ready[1], inst.due[1], inst.service[1]) == (
+        45,
+        68,
+        10,
+        912,
+        967,
+        90,
+    )
+    p = solomon.to_problem(inst)
+    assert len(p.visits) == 100 and len(p.caregivers) == 25
+    # Travel rounds up and cost rounds to nearest, both at 1/1000 of a unit.
+    assert p.travel["solomon"][0][1] == 18682 and p.distance[0][1] == 18682
+
+
+def test_checker_reports_broken_routes() -> None:
+    inst = solomon.read(C101)
+    assert solomon.check(inst, [[c] for c in range(1, 101)]) == []
+    assert any("exactly once" in e for e in solomon.check(inst, [[c] for c in range(1, 100)]))
+    assert any("due" in e for e in solomon.check(inst, [list(range(1, 101))]))
+
+
+def test_c101_in_two_seconds() -> None:
+    inst = solomon.read(C101)
+    result = solomon.solve_instance(inst, 2.0)
+    assert solomon.check(inst, result.routes) == []
+    assert result.vehicles == 10
+    # 828.94 on an idle machine; two busy cores sometimes leave it a few percent short.
+    assert result.distance == pytest.approx(828.94, rel=0.035)
+
+
+def test_solver_plan_passes_validate() -> None:
+    inst = solomon.read(C101)
+    p = solomon.to_problem(inst)
+    plan = solomon.solve(p, solomon.params(1.0))
+    assert validate(p, plan) == []
+
+
+def test_cli_prints_json() -> None:
+    @click.group()
+    def main() -> None:
+        pass
+
+    register(main)
+    out = CliRunner().invoke(main, ["bench", "solomon", str(C101), "--time-limit", "1", "--json"])
+    assert out.exit_code == 0, out.output
+    row = json.loads(out.output)["instances"][0]
+    assert {
+        "name",
+        "vehicles",
+        "distance",
+        "bks_vehicles",
+        "bks_distance",
+        "gap_pct",
+        "seconds",
+        "routes",
+    } <= set(row)
+    assert row["name"] == "C101" and row["bks_vehicles"] == 10 and row["valid"]
+    assert sorted(c for r in row["routes"] for c in r) == list(range(1, 101))
