@@ -51,3 +51,31 @@ def test_fake_geocoder_is_deterministic_and_can_miss() -> None:
     geocoder = FakeGeocoder()
     assert geocoder.geocode("和平区南京路1号") == geocoder.geocode("和平区南京路1号")
     assert geocoder.geocode("nowhere street") is None
+
+
+def test_station_index_agrees_with_brute_force_geodesic() -> None:
+    import random
+
+    from carehub.geo.coverage import StationIndex
+
+    rng = random.Random(3)
+    model = TravelModel()
+    stations = [
+        StationPoint(
+            i,
+            f"S{i}",
+            "",
+            39.05 + rng.random() * 0.15,
+            117.1 + rng.random() * 0.2,
+            rng.choice([10, 15, 20]),
+        )
+        for i in range(25)
+    ]
+    index = StationIndex(stations, model)
+    for _ in range(400):
+        point = (39.0 + rng.random() * 0.25, 117.05 + rng.random() * 0.3)
+        exact = [s for s in stations if model.minutes((s.lat, s.lon), point) <= s.circle_minutes]
+        expected = min(exact, key=lambda s: distance_m((s.lat, s.lon), point)) if exact else None
+        assert index.covering(point) == expected
+        for station in stations:
+            assert index.holds(station, point) == (station in exact)

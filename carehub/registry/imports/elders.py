@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from carehub.core.enums import CareLevel, ElderStatus, Hardship
 from carehub.core.time import local_today
-from carehub.geo.coverage import load_stations, nearest_covering
+from carehub.geo.coverage import StationIndex, load_stations
 from carehub.geo.geocoding import geocode
 from carehub.geo.travel import current_model, in_china
 from carehub.registry.imports.entity import Entity, Report, codes, coordinates, lookup
@@ -61,8 +61,7 @@ class Elders(Entity):
 
     def load(self) -> None:
         self.stations = codes(self.session, Station)
-        self.circles = load_stations(self.session)
-        self.travel = current_model()
+        self.circles = StationIndex(load_stations(self.session), current_model())
 
     def resolve(self, values: dict[str, Any], report: Report) -> dict[str, Any]:
         attrs = super().resolve(values, report)
@@ -76,7 +75,7 @@ class Elders(Entity):
             unknown = _("Unknown station: %(code)s", code=code)
             attrs["station_id"] = lookup(self.stations, code, "station_code", unknown, report)
         elif point is not None:
-            cover, _nearest, _minutes = nearest_covering(point, self.circles, self.travel)
+            cover = self.circles.covering(point)
             if cover is None:
                 report("station_code", _("No station's service circle covers this elder"))
             else:
