@@ -38,6 +38,24 @@ def station_scope(user: Any) -> int | None:
 # --- finding -----------------------------------------------------------------------------
 
 
+def _matching(
+    stmt: Select[Any], text: str, code: Any, *fragments: Any, prefixes: tuple[Any, ...] = ()
+) -> Select[Any]:
+    """Rows whose code starts with the text (any case), or whose other columns contain it
+    (``prefixes``: columns matched from their start, lower-cased, such as pinyin initials)."""
+    text = text.strip()
+    if not text:
+        return stmt
+    lowered = text.lower()
+    return stmt.where(
+        or_(
+            func.lower(code).startswith(lowered, autoescape=True),
+            *(column.contains(text, autoescape=True) for column in fragments),
+            *(column.startswith(lowered, autoescape=True) for column in prefixes),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class ElderFilter:
     text: str = ""
@@ -49,18 +67,14 @@ class ElderFilter:
 
 def elder_query(wanted: ElderFilter, scope: int | None = None) -> Select[Elder]:
     """Elders by code prefix, name or phone fragment, or pinyin initials (``zxy`` finds 张秀英)."""
-    stmt = select(Elder).order_by(Elder.code)
-    text = wanted.text.strip()
-    if text:
-        lowered = text.lower()
-        stmt = stmt.where(
-            or_(
-                func.lower(Elder.code).startswith(lowered, autoescape=True),
-                Elder.name.contains(text, autoescape=True),
-                Elder.phone.contains(text, autoescape=True),
-                Elder.name_initials.startswith(lowered, autoescape=True),
-            )
-        )
+    stmt = _matching(
+        select(Elder).order_by(Elder.code),
+        wanted.text,
+        Elder.code,
+        Elder.name,
+        Elder.phone,
+        prefixes=(Elder.name_initials,),
+    )
     if scope is not None:
         stmt = stmt.where(Elder.station_id == scope)
     if wanted.station_id:
@@ -80,16 +94,13 @@ def caregiver_query(
     skill_id: int | None = None,
     scope: int | None = None,
 ) -> Select[Caregiver]:
-    stmt = select(Caregiver).order_by(Caregiver.code)
-    text = text.strip()
-    if text:
-        stmt = stmt.where(
-            or_(
-                func.lower(Caregiver.code).startswith(text.lower(), autoescape=True),
-                Caregiver.name.contains(text, autoescape=True),
-                Caregiver.phone.contains(text, autoescape=True),
-            )
-        )
+    stmt = _matching(
+        select(Caregiver).order_by(Caregiver.code),
+        text,
+        Caregiver.code,
+        Caregiver.name,
+        Caregiver.phone,
+    )
     if scope is not None:
         stmt = stmt.where(Caregiver.station_id == scope)
     if station_id:
@@ -100,33 +111,22 @@ def caregiver_query(
 
 
 def station_query(text: str = "", scope: int | None = None) -> Select[Station]:
-    stmt = select(Station).order_by(Station.code)
-    text = text.strip()
-    if text:
-        stmt = stmt.where(
-            or_(
-                func.lower(Station.code).startswith(text.lower(), autoescape=True),
-                Station.name.contains(text, autoescape=True),
-                Station.address.contains(text, autoescape=True),
-            )
-        )
+    stmt = _matching(
+        select(Station).order_by(Station.code), text, Station.code, Station.name, Station.address
+    )
     if scope is not None:
         stmt = stmt.where(Station.id == scope)
     return stmt
 
 
 def service_type_query(text: str = "") -> Select[ServiceType]:
-    stmt = select(ServiceType).order_by(ServiceType.code)
-    text = text.strip()
-    if text:
-        stmt = stmt.where(
-            or_(
-                func.lower(ServiceType.code).startswith(text.lower(), autoescape=True),
-                ServiceType.name_zh.contains(text, autoescape=True),
-                ServiceType.name_en.contains(text, autoescape=True),
-            )
-        )
-    return stmt
+    return _matching(
+        select(ServiceType).order_by(ServiceType.code),
+        text,
+        ServiceType.code,
+        ServiceType.name_zh,
+        ServiceType.name_en,
+    )
 
 
 def minutes_from_station(elder: Elder) -> float | None:
