@@ -26,9 +26,12 @@ install: $(STAMP) translations ## Create .venv and install CareHub with its dev 
 translations: $(STAMP) ## Compile the message catalogues
 	$(BIN)/pybabel -q compile -d carehub/translations
 
-demo: install ## Install, migrate SQLite, load the demo district, print logins, serve on http://$(HOST):$(PORT)
+demo: install ## Install, migrate SQLite, load the demo district, print logins, serve on http://$(HOST):$(PORT) with the scheduler beside it
 	$(BIN)/carehub init
 	$(BIN)/carehub seed demo --seed $(SEED)
+	@# The scheduler is its own process (web workers never run jobs); it stops with the server.
+	@$(BIN)/carehub scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/carehub run --host $(HOST) --port $(PORT)
 
 test: install browser ## Run the whole suite on SQLite, then on PostgreSQL when CAREHUB_TEST_DATABASE_URL is set

@@ -70,11 +70,13 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.admin.views import bp as admin_bp
     from carehub.auth.views import bp as auth_bp
     from carehub.home.views import bp as home_bp
+    from carehub.jobs.views import bp as jobs_bp
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(transfer_bp, url_prefix="/admin/data")

@@ -27,10 +27,34 @@ DEFAULTS: dict[str, Any] = {
     "SPEED_WALK_KMH": 4.5,
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
     "PAGE_SIZE": 25,
+    # Scheduled jobs (``carehub scheduler``): crontab expressions in TIMEZONE.
+    "JOB_GENERATE_CRON": "0 1 * * *",
+    "JOB_PLAN_CRON": "30 1 * * *",
+    "JOB_WATCH_CRON": "* * * * *",
+    "JOB_RECONCILE_CRON": "0 3 1 * *",
+    "GENERATE_DAYS_AHEAD": 7,
+    "LATE_GRACE_MIN": 15,
+    "MISSED_GRACE_MIN": 60,
+    "JOB_MAX_ATTEMPTS": 3,
+    "JOB_RETRY_BASE_S": 60,
+    "JOB_LEASE_S": 3600,
+    "SCHEDULER_POLL_S": 15,
+    "SCHEDULER_THREADS": 4,
 }
 
 _FLOAT_KEYS = {"GEOCODER_MIN_DELAY_S", "DETOUR_FACTOR", "SPEED_EBIKE_KMH", "SPEED_WALK_KMH"}
-_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "PAGE_SIZE"}
+_INT_KEYS = {
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "PAGE_SIZE",
+    "GENERATE_DAYS_AHEAD",
+    "LATE_GRACE_MIN",
+    "MISSED_GRACE_MIN",
+    "JOB_MAX_ATTEMPTS",
+    "JOB_RETRY_BASE_S",
+    "JOB_LEASE_S",
+    "SCHEDULER_POLL_S",
+    "SCHEDULER_THREADS",
+}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from carehub.auth.models import LoginSession, User
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
 from carehub.geo.models import GeocodeCache
+from carehub.jobs.models import Alert, JobRun
 from carehub.registry.models import (
     Caregiver,
     Elder,
@@ -16,12 +17,14 @@ from carehub.registry.models import (
 from carehub.subsidy.models import SubsidyPolicy
 
 __all__ = [
+    "Alert",
     "AuditLog",
     "CarePlan",
     "Caregiver",
     "Elder",
     "ElderStatusPeriod",
     "GeocodeCache",
+    "JobRun",
     "LoginSession",
     "ServiceRequest",
     "ServiceType",

@@ -24,9 +24,14 @@ config.set_main_option("sqlalchemy.url", _url())
 target_metadata = _db().metadata
 
 
+# APScheduler creates and owns its job store table; autogenerate must neither add nor drop it.
+from carehub.jobs.store import include_object  # noqa: E402
+
+
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True, compare_type=True)
+                      literal_binds=True, render_as_batch=True, compare_type=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -44,6 +49,7 @@ def run_migrations_online() -> None:
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_as_batch", True)
+    conf_args.setdefault("include_object", include_object)
 
     with _db().engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)

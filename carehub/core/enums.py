@@ -69,6 +69,18 @@ class VisitStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class RunOutcome(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class AlertKind(StrEnum):
+    LATE_VISIT = "late_visit"
+    MISSED_VISIT = "missed_visit"
+    JOB_FAILED = "job_failed"
+
+
 LABELS = {
     Role.ADMIN: _l("Administrator"),
     Role.DISPATCHER: _l("Dispatcher"),
@@ -105,6 +117,12 @@ LABELS = {
     VisitStatus.COMPLETED: _l("Completed"),
     VisitStatus.MISSED: _l("Missed"),
     VisitStatus.CANCELLED: _l("Cancelled"),
+    RunOutcome.RUNNING: _l("Running"),
+    RunOutcome.SUCCEEDED: _l("Succeeded"),
+    RunOutcome.FAILED: _l("Failed"),
+    AlertKind.LATE_VISIT: _l("Late visit"),
+    AlertKind.MISSED_VISIT: _l("Missed visit"),
+    AlertKind.JOB_FAILED: _l("Scheduled job failed"),
 }
 
 

@@ -9,11 +9,12 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from carehub.auth.models import User
-from carehub.core.enums import CareLevel, ElderStatus
+from carehub.core.enums import AlertKind, CareLevel, ElderStatus
 from carehub.core.time import local_to_utc
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo import coverage
+from carehub.jobs.models import Alert
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 from carehub.subsidy.models import SubsidyPolicy
 
@@ -39,6 +40,7 @@ class DispatcherSummary:
     without_coordinates: int
     outside: list[coverage.Uncovered]
     requests: list[ServiceRequest] = field(default_factory=list)
+    open_alerts: int = 0
 
 
 def dispatcher_summary(session: AnySession, scope: int | None, today: dt.date) -> DispatcherSummary:
@@ -72,7 +74,17 @@ def dispatcher_summary(session: AnySession, scope: int | None, today: dt.date) -
         .where(ServiceRequest.service_date == today, *elder_where)
         .order_by(ServiceRequest.window_start, ServiceRequest.priority, ServiceRequest.id)
     ).all()
+    alert_where = [Alert.station_id == scope] if scope is not None else []
+    open_alerts = (
+        session.scalar(
+            select(func.count(Alert.id)).where(
+                Alert.acknowledged_at.is_(None), Alert.kind != AlertKind.JOB_FAILED, *alert_where
+            )
+        )
+        or 0
+    )
     return DispatcherSummary(
+        open_alerts=open_alerts,
         station=session.get(Station, scope) if scope is not None else None,
         elders=elders,
         caregivers=caregivers,

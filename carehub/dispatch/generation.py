@@ -1,0 +1,116 @@
+"""Turn care plans into the service requests of each day they apply to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from carehub.core import audit
+from carehub.core.enums import RequestOrigin, RequestStatus
+from carehub.db import AnySession
+from carehub.dispatch.models import CarePlan, ServiceRequest
+from carehub.registry.models import Elder
+
+# A longer range is almost certainly a typing mistake, and would write a year of rows.
+MAX_DAYS = 92
+
+
+class GenerationError(ValueError):
+    pass
+
+
+@dataclass
+class GenerationCounts:
+    created: int = 0
+    existing: int = 0
+    skipped_elder_inactive: int = 0
+    skipped_service_inactive: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def generate_requests(session: AnySession, start: dt.date, end: dt.date) -> GenerationCounts:
+    """Create the missing care-plan requests for the local days ``start`` to ``end`` inclusive.
+
+    A plan yields a request on each day it applies to (active, within its dates, on one of
+    its weekdays) while its elder's status that day is active. Requests already there are
+    left alone, so running twice creates nothing new. Flushes, never commits.
+    """
+    if end < start:
+        raise GenerationError(f"the range ends ({end}) before it starts ({start})")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise GenerationError(f"at most {MAX_DAYS} days at a time")
+
+    plans = session.scalars(
+        select(CarePlan)
+        .where(
+            CarePlan.active.is_(True),
+            CarePlan.start_date <= end,
+            (CarePlan.end_date.is_(None)) | (CarePlan.end_date >= start),
+        )
+        .options(
+            selectinload(CarePlan.elder).selectinload(Elder.status_periods),
+            selectinload(CarePlan.service_type),
+        )
+        .order_by(CarePlan.id)
+    ).all()
+    done = set(
+        session.execute(
+            select(ServiceRequest.care_plan_id, ServiceRequest.service_date).where(
+                ServiceRequest.care_plan_id.in_([plan.id for plan in plans]),
+                ServiceRequest.service_date.between(start, end),
+            )
+        )
+    )
+
+    counts = GenerationCounts()
+    new: list[ServiceRequest] = []
+    for day in _days(start, end):
+        for plan in plans:
+            if not plan.applies_on(day):
+                continue
+            if (plan.id, day) in done:
+                counts.existing += 1
+            elif not plan.elder.is_active_on(day):
+                counts.skipped_elder_inactive += 1
+            elif not plan.service_type.active:
+                counts.skipped_service_inactive += 1
+            else:
+                new.append(_request_for(plan, day))
+    counts.created = len(new)
+
+    # Requests are derived from plans, which are audited; one summary entry keeps a nightly
+    # run over a city's plans from writing an audit row per request.
+    with audit.suppressed():
+        session.add_all(new)
+        session.flush()
+    audit.record(
+        session,
+        "generate",
+        "ServiceRequest",
+        note=f"care-plan requests {start.isoformat()}..{end.isoformat()}: {counts.as_dict()}",
+    )
+    session.flush()
+    return counts
+
+
+def _request_for(plan: CarePlan, day: dt.date) -> ServiceRequest:
+    return ServiceRequest(
+        elder_id=plan.elder_id,
+        service_type_id=plan.service_type_id,
+        care_plan_id=plan.id,
+        service_date=day,
+        window_start=plan.window_start,
+        window_end=plan.window_end,
+        priority=plan.service_type.priority,
+        origin=RequestOrigin.CARE_PLAN,
+        status=RequestStatus.OPEN,
+    )

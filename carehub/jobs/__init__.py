@@ -1,0 +1,1 @@
+"""Scheduled jobs: the scheduler process, job definitions, run history and alerts."""

@@ -1,0 +1,141 @@
+"""Raising and acknowledging alerts: late and missed visits, jobs that keep failing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from carehub.core import audit
+from carehub.core.enums import AlertKind, VisitStatus
+from carehub.core.time import local_to_utc, local_zone
+from carehub.db import AnySession
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.jobs.models import Alert
+from carehub.registry.models import Elder
+
+# Visits not yet checked in; a checked-in, completed or cancelled visit is never late.
+WAITING = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)
+
+
+@dataclass
+class VisitAlertCounts:
+    late: int = 0
+    missed: int = 0
+
+
+def _due_kind(
+    visit: Visit, now: dt.datetime, late_grace: dt.timedelta, missed_grace: dt.timedelta
+) -> AlertKind | None:
+    request = visit.request
+    if now >= local_to_utc(request.service_date, request.window_end) + missed_grace:
+        return AlertKind.MISSED_VISIT
+    if now >= local_to_utc(request.service_date, request.window_start) + late_grace:
+        return AlertKind.LATE_VISIT
+    return None
+
+
+def raise_visit_alerts(
+    session: AnySession, now: dt.datetime, late_grace: dt.timedelta, missed_grace: dt.timedelta
+) -> VisitAlertCounts:
+    """Alert once per visit that is late (no check-in by window start + grace) and once more
+    when it is missed (no check-in by window end + grace). Flushes, never commits."""
+    today = now.astimezone(local_zone()).date()
+    # Yesterday too: a late-evening window's missed alert falls due after midnight.
+    visits = session.scalars(
+        select(Visit)
+        .join(ServiceRequest, ServiceRequest.id == Visit.request_id)
+        .where(
+            Visit.status.in_(WAITING),
+            Visit.check_in_at.is_(None),
+            ServiceRequest.service_date.between(today - dt.timedelta(days=1), today),
+        )
+        .options(selectinload(Visit.request).selectinload(ServiceRequest.elder))
+        .order_by(Visit.id)
+    ).all()
+    due = [
+        (visit, kind)
+        for visit in visits
+        if (kind := _due_kind(visit, now, late_grace, missed_grace))
+    ]
+    raised = set(
+        session.execute(
+            select(Alert.kind, Alert.visit_id).where(
+                Alert.visit_id.in_([visit.id for visit, _kind in due])
+            )
+        )
+    )
+    counts = VisitAlertCounts()
+    for visit, kind in due:
+        if (kind, visit.id) in raised:
+            continue
+        if _insert_once(session, _visit_alert(visit, kind, now)):
+            if kind == AlertKind.MISSED_VISIT:
+                counts.missed += 1
+            else:
+                counts.late += 1
+    return counts
+
+
+def _visit_alert(visit: Visit, kind: AlertKind, now: dt.datetime) -> Alert:
+    request = visit.request
+    elder: Elder = request.elder
+    window = f"{request.window_start:%H:%M}-{request.window_end:%H:%M}"
+    who = visit.caregiver.name if visit.caregiver else "-"
+    return Alert(
+        kind=kind,
+        visit_id=visit.id,
+        elder_id=elder.id,
+        station_id=elder.station_id,
+        message=f"{elder.name} ({elder.code}) {request.service_date} {window}, {who}",
+        created_at=now,
+        last_seen_at=now,
+    )
+
+
+def _insert_once(session: AnySession, alert: Alert) -> bool:
+    """Insert unless a concurrent run raised the same alert first (the unique key decides)."""
+    try:
+        with session.begin_nested():
+            session.add(alert)
+    except IntegrityError:
+        return False
+    return True
+
+
+def raise_job_failure(session: AnySession, job_id: str, message: str, now: dt.datetime) -> Alert:
+    """One open alert per failing job: a job failing every minute counts up, not floods."""
+    alert = session.scalar(
+        select(Alert).where(
+            Alert.kind == AlertKind.JOB_FAILED,
+            Alert.job_id == job_id,
+            Alert.acknowledged_at.is_(None),
+        )
+    )
+    if alert is None:
+        alert = Alert(
+            kind=AlertKind.JOB_FAILED,
+            job_id=job_id,
+            message=message,
+            created_at=now,
+            last_seen_at=now,
+        )
+        session.add(alert)
+    else:
+        alert.occurrences += 1
+        alert.message = message
+        alert.last_seen_at = now
+    session.flush()
+    return alert
+
+
+def acknowledge(session: AnySession, alert: Alert, user_id: int, now: dt.datetime) -> None:
+    if alert.acknowledged_at is not None:
+        return
+    alert.acknowledged_at = now
+    alert.acknowledged_by_id = user_id
+    audit.record(session, "acknowledge", "Alert", alert.id, after={"kind": str(alert.kind)})
+    session.flush()

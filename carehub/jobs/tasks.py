@@ -1,0 +1,81 @@
+"""What each scheduled job does. A task takes the session and the time its run was scheduled
+for, flushes its work and returns a one-line summary; the runner commits once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+from flask import current_app
+from sqlalchemy import select
+
+from carehub.core.time import local_zone, now
+from carehub.db import AnySession
+from carehub.dispatch.generation import generate_requests
+from carehub.dispatch.planning import plan_day
+from carehub.jobs import alerts
+from carehub.registry.models import Station
+
+RECONCILE_MODULE = "carehub.subsidy.reconcile"
+
+
+class ReconciliationUnavailable(NotImplementedError):
+    """The subsidy reconciliation is not installed, so no draft can be made."""
+
+
+def _local_day(instant: dt.datetime) -> dt.date:
+    return instant.astimezone(local_zone()).date()
+
+
+def generate(session: AnySession, scheduled_for: dt.datetime) -> str:
+    """Care-plan requests for GENERATE_DAYS_AHEAD days from the run's local date."""
+    start = _local_day(scheduled_for)
+    end = start + dt.timedelta(days=current_app.config["GENERATE_DAYS_AHEAD"] - 1)
+    counts = generate_requests(session, start, end)
+    return f"{start}..{end}: " + ", ".join(f"{k} {v}" for k, v in counts.as_dict().items())
+
+
+def plan_tomorrow(session: AnySession, scheduled_for: dt.datetime) -> str:
+    """A draft plan of the next local day for every active station."""
+    day = _local_day(scheduled_for) + dt.timedelta(days=1)
+    stations = session.scalars(
+        select(Station).where(Station.active.is_(True)).order_by(Station.code)
+    ).all()
+    parts = []
+    for station in stations:
+        plan = plan_day(session, day, station)
+        parts.append(f"{plan.station_code} {plan.drafted}/{plan.requests}")
+    return f"{day}: " + (", ".join(parts) if parts else "no active stations")
+
+
+def watch_visits(session: AnySession, scheduled_for: dt.datetime) -> str:
+    """Late and missed visits, judged against the clock now rather than the scheduled time,
+    so a run that starts late does not miss what became due meanwhile."""
+    config = current_app.config
+    counts = alerts.raise_visit_alerts(
+        session,
+        now(),
+        late_grace=dt.timedelta(minutes=config["LATE_GRACE_MIN"]),
+        missed_grace=dt.timedelta(minutes=config["MISSED_GRACE_MIN"]),
+    )
+    return f"late {counts.late}, missed {counts.missed}"
+
+
+def previous_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def reconcile_closed_month(session: AnySession, scheduled_for: dt.datetime) -> str:
+    """A draft reconciliation of the month before the run's local date."""
+    month = previous_month(_local_day(scheduled_for))
+    try:
+        module = importlib.import_module(RECONCILE_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("carehub.subsidy.reconcile",):
+            raise
+        raise ReconciliationUnavailable(
+            f"the subsidy reconciliation is not installed ({RECONCILE_MODULE} cannot be "
+            f"imported); no draft was made for {month:%Y-%m}"
+        ) from exc
+    result = module.draft_month(session, month)
+    return f"{month:%Y-%m}: {result}"
