@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -27,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "SPEED_WALK_KMH": 4.5,
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
     "PAGE_SIZE": 25,
+    # Visit verification rules: {"far_from_home": {"radius_m": 300}, "late_upload":
+    # {"enabled": false}, ...}; the environment variable holds the same as JSON.
+    "SUBSIDY_RULES": {},
 }
 
 _FLOAT_KEYS = {"GEOCODER_MIN_DELAY_S", "DETOUR_FACTOR", "SPEED_EBIKE_KMH", "SPEED_WALK_KMH"}
@@ -45,6 +49,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             found[key] = float(raw)
         elif key in _INT_KEYS:
             found[key] = int(raw)
+        elif key == "SUBSIDY_RULES":
+            found[key] = json.loads(raw)
         elif key == "LOCALES":
             found[key] = tuple(part.strip() for part in raw.split(",") if part.strip())
         else:
