@@ -102,10 +102,12 @@ def _register_feature_commands() -> None:
     from carehub.geo.cli import register as register_geo
     from carehub.registry.cli import register as register_registry
     from carehub.seeding.cli import register as register_seeding
+    from carehub.subsidy.cli import register as register_subsidy
 
     register_geo(main)
     register_registry(main)
     register_seeding(main)
+    register_subsidy(main)
 
 
 _register_feature_commands()
