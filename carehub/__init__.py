@@ -64,6 +64,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     sessions.configure(login_manager)
     audit.install()
+    from carehub.subsidy import pricing
+
+    pricing.install()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -73,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.jobs.views import bp as jobs_bp
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
+    from carehub.subsidy.views import bp as subsidy_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -80,3 +84,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(transfer_bp, url_prefix="/admin/data")
+    app.register_blueprint(subsidy_bp, url_prefix="/subsidy")

@@ -105,6 +105,7 @@ def _register_feature_commands() -> None:
     from carehub.registry.cli import register as register_registry
     from carehub.routing.cli import register as register_routing
     from carehub.seeding.cli import register as register_seeding
+    from carehub.subsidy.cli import register as register_subsidy
 
     register_dispatch(main)
     register_geo(main)
@@ -112,6 +113,7 @@ def _register_feature_commands() -> None:
     register_registry(main)
     register_routing(main)
     register_seeding(main)
+    register_subsidy(main)
 
 
 _register_feature_commands()

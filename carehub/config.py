@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -40,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "JOB_LEASE_S": 3600,
     "SCHEDULER_POLL_S": 15,
     "SCHEDULER_THREADS": 4,
+    # Visit verification rules: {"far_from_home": {"radius_m": 300}, "late_upload":
+    # {"enabled": false}, ...}; the environment variable holds the same as JSON.
+    "SUBSIDY_RULES": {},
 }
 
 _FLOAT_KEYS = {"GEOCODER_MIN_DELAY_S", "DETOUR_FACTOR", "SPEED_EBIKE_KMH", "SPEED_WALK_KMH"}
@@ -69,6 +73,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             found[key] = float(raw)
         elif key in _INT_KEYS:
             found[key] = int(raw)
+        elif key == "SUBSIDY_RULES":
+            found[key] = json.loads(raw)
         elif key == "LOCALES":
             found[key] = tuple(part.strip() for part in raw.split(",") if part.strip())
         else:

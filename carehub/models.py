@@ -14,10 +14,26 @@ from carehub.registry.models import (
     Station,
     caregiver_skills,
 )
-from carehub.subsidy.models import SubsidyPolicy
+from carehub.subsidy.models import (
+    Adjustment,
+    LedgerLine,
+    MonthLock,
+    ServicePrice,
+    SubsidyPolicy,
+    VisitReceipt,
+    VisitResult,
+    VisitReview,
+)
 
 __all__ = [
     "Alert",
+    "Adjustment",
+    "LedgerLine",
+    "MonthLock",
+    "ServicePrice",
+    "VisitReceipt",
+    "VisitResult",
+    "VisitReview",
     "AuditLog",
     "CarePlan",
     "Caregiver",

@@ -4,7 +4,6 @@ for, flushes its work and returns a one-line summary; the runner commits once.""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 from flask import current_app
 from sqlalchemy import select
@@ -15,12 +14,7 @@ from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.planning import plan_day
 from carehub.jobs import alerts
 from carehub.registry.models import Station
-
-RECONCILE_MODULE = "carehub.subsidy.reconcile"
-
-
-class ReconciliationUnavailable(NotImplementedError):
-    """The subsidy reconciliation is not installed, so no draft can be made."""
+from carehub.subsidy.reconcile import draft_month
 
 
 def _local_day(instant: dt.datetime) -> dt.date:
@@ -68,14 +62,5 @@ def previous_month(day: dt.date) -> dt.date:
 def reconcile_closed_month(session: AnySession, scheduled_for: dt.datetime) -> str:
     """A draft reconciliation of the month before the run's local date."""
     month = previous_month(_local_day(scheduled_for))
-    try:
-        module = importlib.import_module(RECONCILE_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("carehub.subsidy.reconcile",):
-            raise
-        raise ReconciliationUnavailable(
-            f"the subsidy reconciliation is not installed ({RECONCILE_MODULE} cannot be "
-            f"imported); no draft was made for {month:%Y-%m}"
-        ) from exc
-    result = module.draft_month(session, month)
+    result = draft_month(session, month)
     return f"{month:%Y-%m}: {result}"

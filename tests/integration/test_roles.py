@@ -40,6 +40,8 @@ BY_NAME: dict[str, Callable[[Rows], object]] = {
     "date": lambda rows: "2026-11-23",
     "entity": lambda rows: "elders",
     "fmt": lambda rows: "csv",
+    "month": lambda rows: "2026-11",
+    "scope": lambda rows: "elders",
 }
 
 # Bare ``id`` or ``code``: the entity is the first of these words found in the endpoint name.

@@ -1,0 +1,55 @@
+"""Time a month's reconciliation on the database CAREHUB_DATABASE_URL points at.
+
+    carehub init && carehub seed city --elders 30000 && carehub seed visits --month 2026-10
+    .venv/bin/python bench/reconcile.py --month 2026-10 --runs 5
+
+Prints each run and the median; each run starts from a fresh session, as a command would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from sqlalchemy import func, select
+
+from carehub import create_app
+from carehub.extensions import db
+from carehub.subsidy.months import Month
+from carehub.subsidy.reconcile import reconcile
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--month", required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    month = Month.parse(args.month)
+    app = create_app()
+    with app.app_context():
+        from carehub.dispatch.models import Visit
+        from carehub.registry.models import Elder
+
+        elders = db.session.scalar(select(func.count(Elder.id)))
+        visits = db.session.scalar(select(func.count(Visit.id)))
+        print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
+        print(f"elders {elders}, visits {visits}")
+        times = []
+        for run in range(1, args.runs + 1):
+            db.session.remove()
+            started = time.perf_counter()
+            result = reconcile(db.session, month)
+            totals = result.totals()
+            elapsed = time.perf_counter() - started
+            times.append(elapsed)
+            print(
+                f"run {run}: {elapsed:.2f} s; {len(result.visits)} visits, "
+                f"{totals.elders} elder lines, payable {totals.payable_fen} fen, "
+                f"visits {totals.visits}"
+            )
+        print(f"median of {len(times)} runs: {statistics.median(times):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

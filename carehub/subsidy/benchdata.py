@@ -1,0 +1,173 @@
+"""A month of completed visits generated from the care plans, for the reconciliation
+benchmark: the city seed has plans but no visits.
+
+Each plan's visits on its weekdays go to a caregiver of the elder's station holding the
+service's skill, one after another with ten minutes' travel, checked in and out a few
+metres from the door. About one visit in a hundred is made short or far away so the
+rules have something to find. Rows are bulk-inserted with ids assigned here, per-row
+audit off and one summary entry written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from carehub.core import audit, weekdays
+from carehub.core.enums import ElderStatus, RequestOrigin, RequestStatus, VisitStatus
+from carehub.core.time import local_zone
+from carehub.db import AnySession
+from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
+from carehub.registry.models import (
+    Caregiver,
+    Elder,
+    ElderStatusPeriod,
+    ServiceType,
+    Skill,
+    caregiver_skills,
+)
+from carehub.subsidy.locking import ensure_open
+from carehub.subsidy.months import Month
+
+CHUNK = 5_000
+
+
+def generate(session: AnySession, month: Month, seed: int = 7) -> int:
+    ensure_open(session, month)
+    rng = random.Random(seed)
+    zone = local_zone()
+    services = {
+        sid: (minutes, skill)
+        for sid, minutes, skill in session.execute(
+            select(ServiceType.id, ServiceType.duration_min, Skill.code).outerjoin(
+                Skill, Skill.id == ServiceType.skill_id
+            )
+        )
+    }
+    skills: dict[int, set[str]] = defaultdict(set)
+    for cid, code in session.execute(
+        select(caregiver_skills.c.caregiver_id, Skill.code).join(
+            Skill, Skill.id == caregiver_skills.c.skill_id
+        )
+    ):
+        skills[cid].add(code)
+    team: dict[int | None, list[int]] = defaultdict(list)
+    for cid, home_station in session.execute(
+        select(Caregiver.id, Caregiver.station_id).where(Caregiver.active.is_(True))
+    ):
+        team[home_station].append(cid)
+    away: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for eid, status, start, end in session.execute(
+        select(
+            ElderStatusPeriod.elder_id,
+            ElderStatusPeriod.status,
+            ElderStatusPeriod.start_date,
+            ElderStatusPeriod.end_date,
+        )
+    ):
+        if status != ElderStatus.ACTIVE:
+            away[eid].append((start, end))
+    plans = session.execute(
+        select(
+            CarePlan.id,
+            CarePlan.elder_id,
+            CarePlan.service_type_id,
+            CarePlan.weekdays_mask,
+            CarePlan.window_start,
+            CarePlan.start_date,
+            CarePlan.end_date,
+            Elder.station_id,
+            Elder.lat,
+            Elder.lon,
+        )
+        .join(Elder, Elder.id == CarePlan.elder_id)
+        .where(
+            CarePlan.active.is_(True),
+            CarePlan.start_date <= month.last,
+            Elder.lat.is_not(None),
+            Elder.station_id.is_not(None),
+        )
+        .order_by(CarePlan.window_start, CarePlan.id)
+    ).all()
+    next_request = (session.scalar(select(func.max(ServiceRequest.id))) or 0) + 1
+    next_visit = (session.scalar(select(func.max(Visit.id))) or 0) + 1
+    requests: list[dict[str, Any]] = []
+    visits: list[dict[str, Any]] = []
+    day = month.first
+    while day <= month.last:
+        free: dict[int, dt.datetime] = {}
+        turn: dict[tuple[int | None, str | None], int] = defaultdict(int)
+        for pid, eid, sid, mask, window, start, end, station, lat, lon in plans:
+            if day < start or (end is not None and day > end) or not weekdays.includes(mask, day):
+                continue
+            if any(s <= day and (e is None or day <= e) for s, e in away.get(eid, ())):
+                continue
+            assert lat is not None and lon is not None  # the query keeps located elders only
+            minutes, skill = services[sid]
+            able = [c for c in team[station] if skill is None or skill in skills[c]]
+            if not able:
+                continue
+            carer = able[turn[(station, skill)] % len(able)]
+            turn[(station, skill)] += 1
+            opens = dt.datetime.combine(day, window, tzinfo=zone).astimezone(dt.UTC)
+            check_in = max(opens, free.get(carer, opens)) + dt.timedelta(
+                seconds=rng.randint(0, 300)
+            )
+            length = minutes * 60 + rng.randint(0, 300)
+            odd = rng.random()
+            if odd < 0.005:
+                length = minutes * 20  # a third of the standard: too short
+            check_out = check_in + dt.timedelta(seconds=length)
+            free[carer] = check_out + dt.timedelta(minutes=10)
+            spread = 0.01 if 0.005 <= odd < 0.01 else 0.0003  # about 1 km, or 30 m
+            requests.append(
+                {
+                    "id": next_request,
+                    "elder_id": eid,
+                    "service_type_id": sid,
+                    "care_plan_id": pid,
+                    "service_date": day,
+                    "window_start": window,
+                    "window_end": window,
+                    "priority": 3,
+                    "origin": RequestOrigin.CARE_PLAN.value,
+                    "status": RequestStatus.DONE.value,
+                    "created_at": opens,
+                }
+            )
+            visits.append(
+                {
+                    "id": next_visit,
+                    "request_id": next_request,
+                    "caregiver_id": carer,
+                    "planned_start": opens,
+                    "planned_end": opens + dt.timedelta(minutes=minutes),
+                    "status": VisitStatus.COMPLETED.value,
+                    "pinned": False,
+                    "check_in_at": check_in,
+                    "check_in_lat": lat + rng.uniform(-spread, spread),
+                    "check_in_lon": lon + rng.uniform(-spread, spread),
+                    "check_out_at": check_out,
+                    "check_out_lat": lat + rng.uniform(-0.0003, 0.0003),
+                    "check_out_lon": lon + rng.uniform(-0.0003, 0.0003),
+                    "version": 1,
+                }
+            )
+            next_request += 1
+            next_visit += 1
+        day += dt.timedelta(days=1)
+    with audit.suppressed():
+        for rows, model in ((requests, ServiceRequest), (visits, Visit)):
+            for offset in range(0, len(rows), CHUNK):
+                session.execute(insert(model), rows[offset : offset + CHUNK])
+    audit.record(
+        session,
+        "seed",
+        "Visit",
+        note=f"{len(visits)} completed visits for {month}, seed {seed} (bulk, per-row audit off)",
+    )
+    return len(visits)

@@ -1,0 +1,121 @@
+"""``carehub reconcile``, ``carehub import visits`` and ``carehub seed visits``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+
+def _month(value: str) -> object:
+    from carehub.subsidy.months import Month
+
+    try:
+        return Month.parse(value)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM, e.g. 2026-10", param_hint="--month") from None
+
+
+def register(main: click.Group) -> None:
+    @main.command("reconcile")
+    @click.option("--month", "month_text", required=True, help="YYYY-MM (Asia/Shanghai).")
+    @click.option("--station", "station_code", help="Only this station's elders.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @with_appcontext
+    def reconcile_command(month_text: str, station_code: str | None, as_json: bool) -> None:
+        """Print a month's reconciliation: the same figures as the web page."""
+        from sqlalchemy import select
+
+        from carehub.extensions import db
+        from carehub.registry.models import Station
+        from carehub.subsidy.reconcile import reconcile
+
+        month = _month(month_text)
+        result = reconcile(db.session, month)  # type: ignore[arg-type]
+        if station_code:
+            station_id = db.session.scalar(select(Station.id).where(Station.code == station_code))
+            if station_id is None:
+                raise click.BadParameter(f"no station {station_code!r}", param_hint="--station")
+            result = result.only_station(station_id)
+        if as_json:
+            click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
+            return
+        _print_table(result)
+
+    import_group = main.commands["import"]
+    assert isinstance(import_group, click.Group)
+
+    @import_group.command("visits")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @with_appcontext
+    def import_visits_command(file: Path) -> None:
+        """Import completed visits from another platform (CSV/XLSX FILE), all or nothing."""
+        from carehub.core import audit
+        from carehub.extensions import db
+        from carehub.registry.cli import _echo
+        from carehub.subsidy.visit_import import import_visits
+
+        with audit.acting_as("cli:import"):
+            result = import_visits(db.session, file.name, file.read_bytes())
+            if result.ok:
+                db.session.commit()
+            else:
+                db.session.rollback()
+        _echo(result)
+        if not result.ok:
+            raise click.exceptions.Exit(1)
+
+    seed_group = main.commands["seed"]
+    assert isinstance(seed_group, click.Group)
+
+    @seed_group.command("visits")
+    @click.option("--month", "month_text", required=True, help="YYYY-MM to fill.")
+    @click.option("--seed", "seed", type=int, default=7, show_default=True)
+    @with_appcontext
+    def seed_visits_command(month_text: str, seed: int) -> None:
+        """Complete a month of visits from the care plans, for the reconciliation benchmark."""
+        from carehub.core import audit
+        from carehub.extensions import db
+        from carehub.subsidy.benchdata import generate
+
+        month = _month(month_text)
+        started = time.perf_counter()
+        with audit.acting_as("cli:seed"):
+            count = generate(db.session, month, seed)  # type: ignore[arg-type]
+            db.session.commit()
+        click.echo(
+            f"Created {count} completed visits in {month} in {time.perf_counter() - started:.1f} s."
+        )
+
+
+def _print_table(result: object) -> None:
+    from carehub.subsidy.ledger import Summary
+    from carehub.subsidy.reconcile import Reconciliation
+    from carehub.web import yuan
+
+    assert isinstance(result, Reconciliation)
+    head = f"{'':<14}{'entitled':>14}{'verified':>14}{'payable':>14}{'excess':>12}{'unused':>14}{'flagged':>12}{'adjust':>10}"
+    click.echo(f"Month {result.month}" + (" (locked)" if result.locked else " (open)"))
+    click.echo(head)
+
+    def row(label: str, s: Summary) -> str:
+        f = s.fen
+        return (
+            f"{label:<14}{yuan(f['entitlement_fen']):>14}{yuan(f['verified_fen']):>14}"
+            f"{yuan(f['payable_fen']):>14}{yuan(f['excess_fen']):>12}{yuan(f['unused_fen']):>14}"
+            f"{yuan(f['flagged_fen']):>12}{yuan(s.adjustment_fen):>10}"
+        )  # type: ignore[attr-defined]
+
+    for station in result.by_station():
+        click.echo(row(station.label or "-", station))
+    click.echo("providers:")
+    for provider in result.by_provider():
+        click.echo(row((provider.label or "-")[:13], provider))
+    totals = result.totals()
+    click.echo(row("TOTAL", totals))
+    click.echo(
+        f"elders {totals.elders}; visits " + ", ".join(f"{k} {v}" for k, v in totals.visits.items())
+    )

@@ -1,0 +1,88 @@
+"""Per-elder and per-station spreadsheets of a month, money in integer fen."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from carehub.subsidy.ledger import COUNT_FIELDS, FEN_FIELDS
+from carehub.subsidy.reconcile import Reconciliation
+
+SCOPES = ("elders", "stations")
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+Cell = str | int
+
+
+def rows(result: Reconciliation, scope: str) -> Iterator[list[Cell]]:
+    counts = [f"{name}_visits" for name in COUNT_FIELDS]
+    if scope == "elders":
+        yield [
+            "month",
+            "elder_code",
+            "station_code",
+            "care_level",
+            "carried_in_fen",
+            *FEN_FIELDS,
+            *counts,
+        ]
+        for line in result.elders:
+            station = result.stations.get(line.station_id)
+            yield [
+                str(result.month),
+                line.elder_code,
+                station.code if station else "",
+                line.care_level,
+                line.carried_in_fen,
+                *(getattr(line, name) for name in FEN_FIELDS),
+                *(getattr(line, name) for name in COUNT_FIELDS),
+            ]
+        return
+    if scope != "stations":
+        raise ValueError(f"unknown export scope {scope!r}")
+    yield [
+        "month",
+        "station_code",
+        "station_name",
+        "provider",
+        "elders",
+        *FEN_FIELDS,
+        "adjustment_fen",
+        *counts,
+    ]
+    summaries = [*result.by_station(), result.totals()]
+    for summary in summaries:
+        is_total = summary.key == "total"
+        yield [
+            str(result.month),
+            "TOTAL" if is_total else summary.label,
+            "" if is_total else result.station_name(summary.key),  # type: ignore[arg-type]
+            "" if is_total else summary.provider,
+            summary.elders,
+            *(summary.fen[name] for name in FEN_FIELDS),
+            summary.adjustment_fen,
+            *(summary.visits[name] for name in COUNT_FIELDS),
+        ]
+
+
+def export_bytes(result: Reconciliation, scope: str, fmt: str) -> bytes:
+    if fmt == "csv":
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer).writerows(rows(result, scope))
+        # A BOM, or Excel on a Chinese Windows reads UTF-8 as GBK.
+        return buffer.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(f"{scope} {result.month}")
+        for row in rows(result, scope):
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    raise ValueError(f"unknown export format {fmt!r}")

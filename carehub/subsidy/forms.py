@@ -1,0 +1,106 @@
+"""The policy form: amounts typed in yuan become integer fen without passing through float."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from carehub.core.enums import Hardship, choices
+from carehub.subsidy.labels import KINDS
+
+_YUAN = re.compile(r"(\d{1,9})(?:\.(\d{1,2}))?")
+_BAND = re.compile(r"(\d{1,3})\s*-\s*(\d{1,3})\s*[:：]\s*(\d{1,9}(?:\.\d{1,2})?)")
+
+
+def yuan_to_fen(text: str) -> int:
+    found = _YUAN.fullmatch(text.strip())
+    if not found:
+        raise ValueError(text)
+    return int(found.group(1)) * 100 + int((found.group(2) or "0").ljust(2, "0"))
+
+
+class YuanField(StringField):
+    fen: int | None = 0
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        try:
+            self.fen = yuan_to_fen(self.data or "0")
+        except ValueError:
+            self.fen = None
+
+    def pre_validate(self, form: object) -> None:
+        if getattr(self, "fen", 0) is None:
+            raise ValidationError(_l("Enter an amount in yuan, such as 200 or 80.50"))
+
+
+def parse_bands(text: str, kind: str) -> list[dict[str, int]]:
+    """One band a line, "60-79: 80" (yuan) for amounts or "90-120: 240" (minutes) for hours."""
+    bands = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        found = _BAND.fullmatch(line.strip())
+        if not found:
+            raise ValueError(line)
+        low, high, value = int(found.group(1)), int(found.group(2)), found.group(3)
+        if high < low:
+            raise ValueError(line)
+        amount = yuan_to_fen(value) if kind == "age_band_amount" else int(float(value))
+        bands.append({"min_age": low, "max_age": high, "value": amount})
+    return bands
+
+
+class PolicyForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=[(k, v) for k, v in KINDS.items()])
+    effective_from = DateField(_l("Effective from"), validators=[DataRequired()])
+    eligible_hardships = SelectMultipleField(
+        _l("Eligible hardship categories"),
+        choices=choices(Hardship),
+        description=_l("Age-band schemes with none selected cover every elder of age."),
+    )
+    amount_mild = YuanField(_l("Mild (yuan a month)"), default="0")
+    amount_moderate = YuanField(_l("Moderate (yuan a month)"), default="0")
+    amount_severe = YuanField(_l("Severe (yuan a month)"), default="0")
+    age_bands = TextAreaField(
+        _l("Age bands"),
+        description=_l('One a line, "60-79: 80": yuan for amounts, minutes for hours.'),
+    )
+    supplement = StringField(
+        _l("Supplement"),
+        default="0",
+        description=_l("For elders who cannot look after themselves: yuan, or minutes for hours."),
+    )
+    hour_value = YuanField(_l("Value of a service hour (yuan)"), default="0")
+    carry_over = BooleanField(_l("Unused entitlement carries over to the next month"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def validate_age_bands(self, field: TextAreaField) -> None:
+        try:
+            self.bands = parse_bands(field.data or "", self.kind.data or "")
+        except ValueError as exc:
+            raise ValidationError(_l("Cannot read this band: %(line)s", line=str(exc))) from None
+        if self.kind.data != "care_level_amount" and not self.bands:
+            raise ValidationError(_l("Give at least one age band."))
+
+    def validate_supplement(self, field: StringField) -> None:
+        text = (field.data or "0").strip()
+        try:
+            self.supplement_value = (
+                yuan_to_fen(text) if self.kind.data == "age_band_amount" else int(text)
+            )
+        except ValueError:
+            raise ValidationError(_l("Not a valid amount: %(value)s", value=text)) from None

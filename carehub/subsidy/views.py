@@ -1,0 +1,358 @@
+"""Auditor pages: the month's reconciliation, flagged visits with their evidence, reviews,
+locking, exports, the printable summary, and the policies."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from carehub.core.enums import Role
+from carehub.core.permissions import roles_required
+from carehub.core.time import local_today
+from carehub.dispatch.models import Visit
+from carehub.extensions import db
+from carehub.registry.models import Station
+from carehub.registry.services import FieldError
+from carehub.subsidy import charts, evidence, labels, locking, reviews
+from carehub.subsidy.exports import FORMATS, MIMETYPES, SCOPES, export_bytes
+from carehub.subsidy.forms import PolicyForm
+from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
+from carehub.subsidy.months import Month
+from carehub.subsidy.policy_changes import add_policy
+from carehub.subsidy.reconcile import Reconciliation, reconcile, reviewable_ids
+from carehub.subsidy.rules import FLAGGED, current_settings
+from carehub.web import yuan
+
+bp = Blueprint("subsidy", __name__)
+AUDIT = (Role.AUDITOR, Role.ADMIN)
+PER_PAGE = 50
+
+
+@bp.app_template_filter("reason")
+def _reason(code: str) -> str:
+    return labels.reason(code)
+
+
+@bp.app_template_filter("outcome")
+def _outcome(code: str | None) -> str:
+    return labels.status(code)
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError:
+        abort(404)
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _result(month: Month) -> Reconciliation:
+    result = reconcile(db.session, month)
+    code = request.args.get("station", "").strip()
+    if code:
+        station_id = db.session.scalar(select(Station.id).where(Station.code == code))
+        if station_id is None:
+            abort(404)
+        result = result.only_station(station_id)
+    return result
+
+
+@bp.route("/")
+@roles_required(*AUDIT)
+def index():  # type: ignore[no-untyped-def]
+    this = Month.of(local_today())
+    months = [this]
+    for _i in range(11):
+        months.append(months[-1].previous())
+    locks = {
+        lock.month: lock
+        for lock in db.session.scalars(select(MonthLock).where(MonthLock.month >= str(months[-1])))
+    }
+    return render_template("subsidy/index.html", months=months, locks=locks)
+
+
+@bp.route("/<month>")
+@roles_required(*AUDIT)
+def month_page(month: str):  # type: ignore[no-untyped-def]
+    m = _month(month)
+    result = _result(m)
+    page = _page()
+    elders = result.elders[(page - 1) * PER_PAGE : page * PER_PAGE]
+    pages = max(1, -(-len(result.elders) // PER_PAGE))
+    lock = db.session.scalar(select(MonthLock).where(MonthLock.month == str(m)))
+    adjustments = db.session.scalars(
+        select(Adjustment).where(Adjustment.month == str(m)).order_by(Adjustment.id)
+    ).all()
+    codes = {line.elder_id: line.elder_code for line in result.elders}
+    return render_template(
+        "subsidy/month.html",
+        month=m,
+        result=result,
+        elders=elders,
+        page=page,
+        pages=pages,
+        lock=lock,
+        ended=m.last < local_today(),
+        adjustments=adjustments,
+        codes=codes,
+        pending=sum(1 for v in result.visits.values() if v.status == FLAGGED),
+        station=request.args.get("station", ""),
+    )
+
+
+@bp.route("/<month>/flagged")
+@roles_required(*AUDIT)
+def flagged(month: str):  # type: ignore[no-untyped-def]
+    m = _month(month)
+    result = _result(m)
+    reason = request.args.get("reason") or None
+    if reason is not None and reason not in labels.REASONS:
+        abort(404)
+    pending_only = request.args.get("show") != "all"
+    ids = reviewable_ids(result, reason)
+    if pending_only:
+        ids = [vid for vid in ids if result.visits[vid].status == FLAGGED]
+    page = _page()
+    shown = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
+    visits = {v.id: v for v in db.session.scalars(select(Visit).where(Visit.id.in_(shown)))}
+    counts: dict[str, int] = {}
+    for vid in reviewable_ids(result):
+        for code in result.visits[vid].reasons:
+            counts[code] = counts.get(code, 0) + 1
+    return render_template(
+        "subsidy/flagged.html",
+        month=m,
+        result=result,
+        rows=[(visits[vid], result.visits[vid]) for vid in shown],
+        total=len(ids),
+        page=page,
+        pages=max(1, -(-len(ids) // PER_PAGE)),
+        reason=reason,
+        pending_only=pending_only,
+        counts=counts,
+        reasons=labels.REASONS,
+    )
+
+
+@bp.route("/<month>/bulk", methods=["POST"])
+@roles_required(*AUDIT)
+def bulk(month: str):  # type: ignore[no-untyped-def]
+    m = _month(month)
+    ids = [int(v) for v in request.form.getlist("visit_ids") if v.isdigit()]
+    result = reconcile(db.session, m)
+    if any(vid not in result.visits for vid in ids):
+        abort(404)
+    try:
+        done = reviews.review_many(
+            db.session,
+            ids,
+            request.form.get("decision", ""),
+            request.form.get("reason", ""),
+            current_user.id,
+        )
+    except FieldError as exc:
+        db.session.rollback()
+        flash(f"{exc.field}: {exc}", "error")
+        return redirect(url_for("subsidy.flagged", month=str(m))), 303
+    db.session.commit()
+    flash(_("%(count)s visit(s) reviewed.", count=len(done)), "success")
+    return redirect(url_for("subsidy.flagged", month=str(m))), 303
+
+
+@bp.route("/<month>/lock", methods=["POST"])
+@roles_required(*AUDIT)
+def lock(month: str):  # type: ignore[no-untyped-def]
+    m = _month(month)
+    try:
+        locking.lock_month(db.session, m, current_user.id)
+    except FieldError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(month)s is locked.", month=m), "success")
+    return redirect(url_for("subsidy.month_page", month=str(m))), 303
+
+
+@bp.route("/<month>/unlock", methods=["POST"])
+@roles_required(Role.ADMIN)
+def unlock(month: str):  # type: ignore[no-untyped-def]
+    m = _month(month)
+    try:
+        locking.unlock_month(db.session, m, request.form.get("reason", ""), current_user.id)
+    except FieldError as exc:
+        db.session.rollback()
+        flash(f"{exc.field}: {exc}", "error")
+    else:
+        db.session.commit()
+        flash(_("%(month)s is unlocked.", month=m), "success")
+    return redirect(url_for("subsidy.month_page", month=str(m))), 303
+
+
+@bp.route("/<month>/export/<scope>.<fmt>")
+@roles_required(*AUDIT)
+def export(month: str, scope: str, fmt: str):  # type: ignore[no-untyped-def]
+    m = _month(month)
+    if scope not in SCOPES or fmt not in FORMATS:
+        abort(404)
+    data = export_bytes(_result(m), scope, fmt)
+    return Response(
+        data,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f"attachment; filename=subsidy-{m}-{scope}.{fmt}"},
+    )
+
+
+@bp.route("/<month>/summary")
+@roles_required(*AUDIT)
+def summary(month: str):  # type: ignore[no-untyped-def]
+    m = _month(month)
+    result = _result(m)
+    stations = result.by_station()
+    by_station = sorted(
+        ((s.label or "—", s.payable_fen) for s in stations), key=lambda item: -item[1]
+    )
+    reasons: dict[str, int] = {}
+    for visit in result.visits.values():
+        for code in visit.reasons:
+            reasons[code] = reasons.get(code, 0) + 1
+    flags = sorted(((labels.reason(c), n) for c, n in reasons.items()), key=lambda i: -i[1])
+    trend_months = [m]
+    for _i in range(5):
+        trend_months.insert(0, trend_months[0].previous())
+    trend = [(str(t), reconcile(db.session, t).totals().payable_fen) for t in trend_months]
+    return render_template(
+        "subsidy/summary.html",
+        month=m,
+        result=result,
+        totals=result.totals(),
+        stations=stations,
+        providers=result.by_provider(),
+        chart_stations=charts.bars(by_station, lambda f: yuan(f), _("Payable by station")),
+        chart_flags=charts.bars(flags, str, _("Flags by reason")),
+        chart_trend=charts.columns(trend, lambda f: yuan(f), _("Payable month by month")),
+    )
+
+
+@bp.route("/visits/<int:visit_id>")
+@roles_required(*AUDIT)
+def visit(visit_id: int):  # type: ignore[no-untyped-def]
+    found = db.session.get(Visit, visit_id)
+    if found is None:
+        abort(404)
+    m = Month.of(found.request.service_date)
+    result = reconcile(db.session, m)
+    outcome = result.visits.get(visit_id)
+    elder = found.request.elder
+    home = (elder.lat, elder.lon) if elder.lat is not None and elder.lon is not None else None
+    points = []
+    if found.check_in_lat is not None and found.check_in_lon is not None:
+        points.append(evidence.Point(_("In"), "fix-in", (found.check_in_lat, found.check_in_lon)))
+    if found.check_out_lat is not None and found.check_out_lon is not None:
+        points.append(
+            evidence.Point(_("Out"), "fix-out", (found.check_out_lat, found.check_out_lon))
+        )
+    radius = float(current_settings().params["far_from_home"]["radius_m"])
+    review = db.session.scalar(
+        select(reviews.VisitReview).where(reviews.VisitReview.visit_id == visit_id)
+    )
+    return render_template(
+        "subsidy/visit.html",
+        visit=found,
+        month=m,
+        outcome=outcome,
+        locked=result.locked,
+        review=review,
+        elder=elder,
+        radius=radius,
+        map=evidence.map_svg(home, radius, points, _("Check-in and check-out against home")),
+        others=evidence.same_day_visits(db.session, found),
+    )
+
+
+@bp.route("/visits/<int:visit_id>/review", methods=["POST"])
+@roles_required(*AUDIT)
+def review(visit_id: int):  # type: ignore[no-untyped-def]
+    found = db.session.get(Visit, visit_id)
+    if found is None:
+        abort(404)
+    try:
+        outcome = reviews.review(
+            db.session,
+            visit_id,
+            request.form.get("decision", ""),
+            request.form.get("reason", ""),
+            current_user.id,
+        )
+    except FieldError as exc:
+        db.session.rollback()
+        flash(f"{exc.field}: {exc}", "error")
+        return redirect(url_for("subsidy.visit", visit_id=visit_id)), 303
+    db.session.commit()
+    if outcome.adjustment is not None:
+        flash(
+            _(
+                "The month is locked: an adjustment of %(amount)s yuan was booked to %(month)s.",
+                amount=yuan(outcome.adjustment.amount_fen),
+                month=outcome.adjustment.month,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Decision saved."), "success")
+    return redirect(url_for("subsidy.visit", visit_id=visit_id)), 303
+
+
+@bp.route("/policies")
+@roles_required(*AUDIT)
+def policies():  # type: ignore[no-untyped-def]
+    rows = db.session.scalars(select(SubsidyPolicy).order_by(SubsidyPolicy.effective_from)).all()
+    return render_template("subsidy/policies.html", policies=rows, kinds=labels.KINDS)
+
+
+@bp.route("/policies/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def policy_new():  # type: ignore[no-untyped-def]
+    form = PolicyForm()
+    if form.validate_on_submit():
+        assert form.effective_from.data is not None
+        try:
+            add_policy(
+                db.session,
+                form.effective_from.data,
+                code=form.code.data.strip(),
+                name=form.name.data.strip(),
+                kind=form.kind.data,
+                eligible_hardships=list(form.eligible_hardships.data or []),
+                amount_mild_fen=form.amount_mild.fen or 0,
+                amount_moderate_fen=form.amount_moderate.fen or 0,
+                amount_severe_fen=form.amount_severe.fen or 0,
+                age_bands=form.bands,
+                supplement=form.supplement_value,
+                hour_value_fen=form.hour_value.fen or 0,
+                carry_over=bool(form.carry_over.data),
+                note=form.note.data or None,
+            )
+        except FieldError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Policy added."), "success")
+            return redirect(url_for("subsidy.policies"))
+    status = 422 if any(field.errors for field in form) else 200
+    return render_template("subsidy/policy_form.html", form=form), status

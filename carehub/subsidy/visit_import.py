@@ -1,0 +1,191 @@
+"""``carehub import visits``: completed visits kept by a previous platform.
+
+Read with the registry importer's reader and checked the same way: every bad cell of every
+row is named, and nothing is written unless the whole file is good. A visit is filed on
+the Shanghai calendar day of its check-in; a day in a locked month is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from carehub.core import audit
+from carehub.core.enums import RequestOrigin, RequestStatus, VisitStatus
+from carehub.core.time import local_zone
+from carehub.db import AnySession
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.geo.travel import in_china
+from carehub.registry.imports.entity import codes
+from carehub.registry.imports.fields import CellError, Decimal, Text
+from carehub.registry.imports.reader import ReadError, read
+from carehub.registry.imports.result import ImportResult, RowError
+from carehub.registry.models import Caregiver, Elder, ServiceType
+from carehub.subsidy.models import MonthLock
+from carehub.subsidy.months import Month
+
+COLUMNS = (
+    "elder_code",
+    "caregiver_code",
+    "service_code",
+    "check_in_at",
+    "check_out_at",
+    "check_in_lat",
+    "check_in_lon",
+    "check_out_lat",
+    "check_out_lon",
+)
+_CODE, _NUMBER = Text(40), Decimal()
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise CellError(_("Not an ISO 8601 time: %(value)s", value=text)) from None
+    if value.tzinfo is None:
+        raise CellError(_("The time needs a UTC offset, such as +08:00: %(value)s", value=text))
+    return value.astimezone(dt.UTC)
+
+
+def import_visits(session: AnySession, filename: str, data: bytes) -> ImportResult:
+    result = ImportResult("visits", filename)
+    try:
+        sheet = read(filename, data)
+    except ReadError as exc:
+        result.errors.append(RowError(exc.line, "", exc.reason))
+        return result
+    missing = [c for c in COLUMNS if c not in sheet.header]
+    for column in missing:
+        result.errors.append(RowError(sheet.header_line, column, _("Missing column")))
+    if missing:
+        return result
+    elders = codes(session, Elder)
+    caregivers = codes(session, Caregiver)
+    services = codes(session, ServiceType)
+    locked = set(session.scalars(select(MonthLock.month).where(MonthLock.locked.is_(True))))
+    known = {
+        (eid, sid, t)
+        for eid, sid, t in session.execute(
+            select(ServiceRequest.elder_id, ServiceRequest.service_type_id, Visit.check_in_at)
+            .join(Visit, Visit.request_id == ServiceRequest.id)
+            .where(Visit.check_in_at.is_not(None))
+        )
+    }
+    first_line: dict[tuple[int, int, dt.datetime], int] = {}
+    planned: list[dict[str, Any]] = []
+    for row in sheet.rows:
+        found: list[RowError] = []
+
+        def report(
+            column: str, reason: str, line: int = row.line, into: list[RowError] = found
+        ) -> None:
+            into.append(RowError(line, column, reason))
+
+        values: dict[str, Any] = {}
+        for column in COLUMNS:
+            text = row.cells.get(column, "")
+            if not text:
+                report(column, _("Required value missing"))
+                continue
+            try:
+                if column.endswith("_at"):
+                    values[column] = _instant(text)
+                elif column.endswith(("_lat", "_lon")):
+                    values[column] = _NUMBER.parse(text)
+                else:
+                    values[column] = _CODE.parse(text)
+            except CellError as exc:
+                report(column, exc.reason)
+        if found:
+            result.errors.extend(found)
+            continue
+        refs = {}
+        for column, table, message in (
+            ("elder_code", elders, _("Unknown elder: %(code)s", code=values["elder_code"])),
+            (
+                "caregiver_code",
+                caregivers,
+                _("Unknown caregiver: %(code)s", code=values["caregiver_code"]),
+            ),
+            (
+                "service_code",
+                services,
+                _("Unknown service type: %(code)s", code=values["service_code"]),
+            ),
+        ):
+            refs[column] = table.get(values[column])
+            if refs[column] is None:
+                report(column, message)
+        if values["check_out_at"] <= values["check_in_at"]:
+            report("check_out_at", _("check_out_at must be later than check_in_at"))
+        for lat, lon in (("check_in_lat", "check_in_lon"), ("check_out_lat", "check_out_lon")):
+            if not in_china(values[lat], values[lon]):
+                report(
+                    lat,
+                    _(
+                        "Coordinates outside China: %(lat)s, %(lon)s",
+                        lat=values[lat],
+                        lon=values[lon],
+                    ),
+                )
+        day = values["check_in_at"].astimezone(local_zone()).date()
+        if str(Month.of(day)) in locked:
+            report(
+                "check_in_at", _("%(month)s is locked and cannot be changed.", month=Month.of(day))
+            )
+        key = (refs["elder_code"], refs["service_code"], values["check_in_at"])
+        if None not in key[:2]:
+            if key in known:
+                report("check_in_at", _("This visit is already recorded"))
+            elif key in first_line:
+                report(
+                    "check_in_at",
+                    _(
+                        "Duplicate of line %(line)s (same %(key)s)",
+                        line=first_line[key],
+                        key="elder_code, service_code, check_in_at",
+                    ),
+                )
+            first_line.setdefault(key, row.line)  # type: ignore[arg-type]
+        if found:
+            result.errors.extend(found)
+        else:
+            planned.append({**values, **{f"{k}_id": v for k, v in refs.items()}, "day": day})
+    if result.errors:
+        return result
+    for item in planned:
+        request = ServiceRequest(
+            elder_id=item["elder_code_id"],
+            service_type_id=item["service_code_id"],
+            service_date=item["day"],
+            window_start=item["check_in_at"].astimezone(local_zone()).time().replace(microsecond=0),
+            window_end=item["check_out_at"].astimezone(local_zone()).time().replace(microsecond=0),
+            origin=RequestOrigin.PHONE,
+            status=RequestStatus.DONE,
+            note=_("Imported from %(file)s", file=filename),
+        )
+        session.add(request)
+        session.add(
+            Visit(
+                request=request,
+                caregiver_id=item["caregiver_code_id"],
+                status=VisitStatus.COMPLETED,
+                check_in_at=item["check_in_at"],
+                check_out_at=item["check_out_at"],
+                check_in_lat=item["check_in_lat"],
+                check_in_lon=item["check_in_lon"],
+                check_out_lat=item["check_out_lat"],
+                check_out_lon=item["check_out_lon"],
+            )
+        )
+        result.created += 1
+    session.flush()
+    audit.record(
+        session, "import", "Visit", after={"file": filename, **result.counts()}, note=filename
+    )
+    session.flush()
+    return result
