@@ -17,6 +17,7 @@ from carehub.geo import coverage
 from carehub.jobs.models import Alert
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 from carehub.subsidy.models import SubsidyPolicy
+from carehub.subsidy.policy import PolicyTerms
 
 
 def admin_counts(session: AnySession) -> dict[str, int]:
@@ -145,22 +146,26 @@ def policy_in_force(session: AnySession, day: dt.date) -> SubsidyPolicy | None:
 
 
 def subsidy_overview(session: AnySession, day: dt.date) -> SubsidyOverview:
-    """Active elders the policy in force pays for, by care level, with this month's amount."""
+    """Active elders the policy in force pays for, by care level, with a full month's amount.
+
+    Uses the subsidy module's own figures for every kind of policy (care level, age band,
+    service hours), so the home page and the reconciliation never disagree."""
     policy = policy_in_force(session, day)
-    levels = [CareLevel.MILD, CareLevel.MODERATE, CareLevel.SEVERE]
-    lines = {level: LevelLine(level, 0, 0) for level in levels}
+    lines = {level: LevelLine(level, 0, 0) for level in CareLevel}
     if policy is not None:
+        terms = PolicyTerms.of(policy)
         rows = session.execute(
-            select(Elder.care_level, Elder.hardship, func.count(Elder.id))
-            .where(
-                Elder.status == ElderStatus.ACTIVE,
-                Elder.care_level.in_(levels),
-                Elder.hardship.in_(policy.eligible_hardships),
+            select(Elder.care_level, Elder.hardship, Elder.birth_date).where(
+                Elder.status == ElderStatus.ACTIVE
             )
-            .group_by(Elder.care_level, Elder.hardship)
         )
-        for level, hardship, count in rows:
-            line = lines[CareLevel(level)]
-            line.elders += count
-            line.amount_fen += count * policy.monthly_amount_fen(level, hardship)
-    return SubsidyOverview(policy, list(lines.values()))
+        for level, hardship, born in rows:
+            age = None
+            if born is not None:
+                age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+            amount = terms.monthly_fen(str(level), str(hardship), age)
+            if amount:
+                line = lines[CareLevel(level)]
+                line.elders += 1
+                line.amount_fen += amount
+    return SubsidyOverview(policy, [line for line in lines.values() if line.elders])
