@@ -4,6 +4,7 @@ from carehub.auth.models import LoginSession, User
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
 from carehub.geo.models import GeocodeCache
+from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
 from carehub.registry.models import (
     Caregiver,
     Elder,
@@ -16,11 +17,14 @@ from carehub.registry.models import (
 from carehub.subsidy.models import SubsidyPolicy
 
 __all__ = [
+    "ApiToken",
     "AuditLog",
     "CarePlan",
     "Caregiver",
+    "ChecklistItem",
     "Elder",
     "ElderStatusPeriod",
+    "EmergencyOffer",
     "GeocodeCache",
     "LoginSession",
     "ServiceRequest",
@@ -30,5 +34,6 @@ __all__ = [
     "SubsidyPolicy",
     "User",
     "Visit",
+    "VisitEvent",
     "caregiver_skills",
 ]
