@@ -27,10 +27,19 @@ DEFAULTS: dict[str, Any] = {
     "SPEED_WALK_KMH": 4.5,
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
     "PAGE_SIZE": 25,
+    # A check-in farther than this from the elder's home is accepted but flagged.
+    "MOBILE_CHECKIN_RADIUS_M": 200.0,
+    "MOBILE_TOKEN_DAYS": 30,
 }
 
-_FLOAT_KEYS = {"GEOCODER_MIN_DELAY_S", "DETOUR_FACTOR", "SPEED_EBIKE_KMH", "SPEED_WALK_KMH"}
-_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "PAGE_SIZE"}
+_FLOAT_KEYS = {
+    "GEOCODER_MIN_DELAY_S",
+    "DETOUR_FACTOR",
+    "SPEED_EBIKE_KMH",
+    "SPEED_WALK_KMH",
+    "MOBILE_CHECKIN_RADIUS_M",
+}
+_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "PAGE_SIZE", "MOBILE_TOKEN_DAYS"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
