@@ -31,9 +31,12 @@ def iso_local(value: dt.datetime | None) -> str | None:
 
 
 def own_visit(session: AnySession, caregiver_id: int, visit_id: int) -> Visit | None:
-    """The visit if it is this caregiver's and published; otherwise None, as for a missing one."""
+    """The visit if it is this caregiver's and was published; otherwise None, as for a
+    missing one. A cancelled visit is still theirs, so a late event hears why it failed."""
     visit = session.get(Visit, visit_id)
-    if visit is None or visit.caregiver_id != caregiver_id or visit.status not in VISIBLE:
+    if visit is None or visit.caregiver_id != caregiver_id:
+        return None
+    if visit.status not in (*VISIBLE, VisitStatus.CANCELLED):
         return None
     return visit
 
