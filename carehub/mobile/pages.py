@@ -51,6 +51,7 @@ def strings() -> dict[str, str]:
         "checklist": _("Checklist"),
         "outcome": _("Outcome"),
         "save_outcome": _("Save outcome"),
+        "choose_outcome": _("Choose the outcome"),
         "note": _("Note"),
         "save_note": _("Save note"),
         "notes": _("Notes"),

@@ -17,6 +17,10 @@
   };
   var online = navigator.onLine;
   var flushing = false;
+  // What the caregiver is in the middle of (open panels, a half-written note), kept
+  // across the re-renders that follow every sync.
+  var ui = {};
+  function uiFor(id) { return ui[id] || (ui[id] = { panels: {}, note: "" }); }
 
   function t(name, params) {
     var text = T[name] || name;
@@ -261,10 +265,11 @@
       var detail = Object.keys(f.fields).map(function (k) { return k + ": " + f.fields[k]; }).join("; ");
       return el("li", { "class": "failed", text: typeLabel(f.item.body.type) + " · #" + f.item.visit_id + " · " + f.error + (detail ? " (" + detail + ")" : "") });
     });
-    document.getElementById("m-queue").replaceChildren(
+    var box = document.getElementById("m-queue");
+    box.replaceChildren.apply(box, [
       items.length ? el("ul", { id: "m-pending" }, items) : null,
       bad.length ? el("div", {}, [el("strong", { text: t("failed") }), el("ul", {}, bad)]) : null
-    );
+    ].filter(Boolean));
   }
 
   function renderOffers() {
@@ -295,10 +300,21 @@
         document.createTextNode(item.label)
       ]);
     });
-    var outcome = el("select", { name: "outcome", "aria-label": t("outcome") }, cfg.outcomes.map(function (o) {
+    var outcome = el("select", { name: "outcome", "aria-label": t("outcome") }, [
+      el("option", { value: "", text: t("choose_outcome") })
+    ].concat(cfg.outcomes.map(function (o) {
       return el("option", { value: o, selected: v.outcome === o, text: t("outcome_" + o) });
-    }));
-    var note = el("textarea", { name: "note", rows: "2", "aria-label": t("note") });
+    })));
+    var state = uiFor(v.id);
+    var note = el("textarea", { name: "note", rows: "2", "aria-label": t("note"),
+      on: { input: function () { state.note = note.value; } } });
+    note.value = state.note;
+    function panel(name, openByDefault, children) {
+      var open = name in state.panels ? state.panels[name] : openByDefault;
+      var box = el("details", { open: open }, children);
+      box.addEventListener("toggle", function () { state.panels[name] = box.open; });
+      return box;
+    }
     var card = el("article", { "class": "m-card" + (v.emergency ? " emergency" : ""), "data-visit": v.id, "data-status": v.status }, [
       el("p", { "class": "m-time" }, [
         el("strong", { text: hhmm(v.planned_start) + (v.planned_end ? "–" + hhmm(v.planned_end) : "") }),
@@ -323,22 +339,26 @@
           on: { click: function () { record(v.id, "check_out", {}, true); } } })
       ]),
       v.flags.indexOf("far_from_home") >= 0 ? el("p", { "class": "m-flag", text: t("far_flag") }) : null,
-      el("details", { open: !!v.check_in_at && !v.outcome }, [
+      panel("outcome", !!v.check_in_at && !v.outcome, [
         el("summary", { text: t("checklist") + " · " + t("outcome") }),
         el("div", {}, checklistBoxes),
         outcome,
         el("button", { type: "button", "data-action": "outcome", text: t("save_outcome"), on: { click: function () {
+          if (!outcome.value) { notice(t("choose_outcome")); return; }
           var done = Array.prototype.filter.call(card.querySelectorAll(".m-check input"), function (i) { return i.checked; })
             .map(function (i) { return i.value; });
           record(v.id, "outcome", { outcome: outcome.value, checklist: done }, false);
         } } })
       ]),
-      el("details", {}, [
+      panel("notes", false, [
         el("summary", { text: t("notes") + (v.notes.length ? " (" + v.notes.length + ")" : "") }),
         el("ul", {}, v.notes.map(function (n) { return el("li", { text: hhmm(n.recorded_at) + " " + n.text }); })),
         note,
         el("button", { type: "button", "data-action": "note", text: t("save_note"), on: { click: function () {
-          if (note.value.trim()) record(v.id, "note", { text: note.value.trim() }, false);
+          var text = note.value.trim();
+          if (!text) return;
+          state.note = "";
+          record(v.id, "note", { text: text }, false);
         } } })
       ])
     ]);
