@@ -375,7 +375,15 @@ PATHS: dict[str, Schema] = {
             "parameters": [_id("visit_id", "A visit of the caller's.")],
             "requestBody": _body("EventRequest"),
             "responses": {
-                "201": _json(_ref("EventResult"), "Recorded (or the replay of the first answer)."),
+                "201": {
+                    **_json(_ref("EventResult"), "Recorded (or the replay of the first answer)."),
+                    "headers": {
+                        "Idempotent-Replayed": {
+                            "description": "Present, with the value true, on a replay.",
+                            "schema": {"const": "true"},
+                        }
+                    },
+                },
                 "400": BAD,
                 "401": UNAUTHORIZED,
                 "403": FORBIDDEN,
