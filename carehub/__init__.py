@@ -74,6 +74,8 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.auth.views import bp as auth_bp
     from carehub.home.views import bp as home_bp
     from carehub.jobs.views import bp as jobs_bp
+    from carehub.mobile.api import bp as api_bp
+    from carehub.mobile.pages import bp as mobile_bp
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
     from carehub.subsidy.views import bp as subsidy_bp
@@ -85,3 +87,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(transfer_bp, url_prefix="/admin/data")
     app.register_blueprint(subsidy_bp, url_prefix="/subsidy")
+    app.register_blueprint(mobile_bp, url_prefix="/m")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

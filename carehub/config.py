@@ -44,9 +44,18 @@ DEFAULTS: dict[str, Any] = {
     # Visit verification rules: {"far_from_home": {"radius_m": 300}, "late_upload":
     # {"enabled": false}, ...}; the environment variable holds the same as JSON.
     "SUBSIDY_RULES": {},
+    # A check-in farther than this from the elder's home is accepted but flagged.
+    "MOBILE_CHECKIN_RADIUS_M": 200.0,
+    "MOBILE_TOKEN_DAYS": 30,
 }
 
-_FLOAT_KEYS = {"GEOCODER_MIN_DELAY_S", "DETOUR_FACTOR", "SPEED_EBIKE_KMH", "SPEED_WALK_KMH"}
+_FLOAT_KEYS = {
+    "GEOCODER_MIN_DELAY_S",
+    "DETOUR_FACTOR",
+    "SPEED_EBIKE_KMH",
+    "SPEED_WALK_KMH",
+    "MOBILE_CHECKIN_RADIUS_M",
+}
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",
     "PAGE_SIZE",
@@ -58,6 +67,7 @@ _INT_KEYS = {
     "JOB_LEASE_S",
     "SCHEDULER_POLL_S",
     "SCHEDULER_THREADS",
+    "MOBILE_TOKEN_DAYS",
 }
 
 

@@ -5,6 +5,7 @@ from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
 from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import Alert, JobRun
+from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
 from carehub.registry.models import (
     Caregiver,
     Elder,
@@ -34,11 +35,14 @@ __all__ = [
     "VisitReceipt",
     "VisitResult",
     "VisitReview",
+    "ApiToken",
     "AuditLog",
     "CarePlan",
     "Caregiver",
+    "ChecklistItem",
     "Elder",
     "ElderStatusPeriod",
+    "EmergencyOffer",
     "GeocodeCache",
     "JobRun",
     "LoginSession",
@@ -49,5 +53,6 @@ __all__ = [
     "SubsidyPolicy",
     "User",
     "Visit",
+    "VisitEvent",
     "caregiver_skills",
 ]

@@ -168,4 +168,6 @@ def subsidy_overview(session: AnySession, day: dt.date) -> SubsidyOverview:
                 line = lines[CareLevel(level)]
                 line.elders += 1
                 line.amount_fen += amount
-    return SubsidyOverview(policy, [line for line in lines.values() if line.elders])
+    # The three care levels always show; "no care need" only when an age-band scheme pays it.
+    shown = [line for line in lines.values() if line.elders or line.care_level != CareLevel.NONE]
+    return SubsidyOverview(policy, shown)

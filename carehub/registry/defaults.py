@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from carehub.db import AnySession
+from carehub.mobile import checklists
 from carehub.registry.models import ServiceType, Skill
 from carehub.subsidy.models import DEFAULT_ELIGIBLE, SubsidyPolicy
 
@@ -85,4 +86,5 @@ def load_defaults(session: AnySession) -> dict[str, int]:
         )
         added["subsidy_policies"] += 1
     session.flush()
+    added["checklist_items"] = checklists.load_defaults(session)
     return added

@@ -132,6 +132,20 @@ def _is_login_redirect(response: Any) -> bool:
     return response.status_code == 302 and "/login" in response.headers.get("Location", "")
 
 
+def _is_api(rule: Rule) -> bool:
+    return rule.rule.startswith("/api/")
+
+
+def _bearer(user: Any) -> dict[str, str]:
+    """The JSON API ignores the session cookie; it is called with a token for the same user."""
+    from carehub.extensions import db
+    from carehub.mobile import tokens
+
+    token, _row = tokens.issue(db.session, user)
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
 def test_every_endpoint_states_who_may_use_it(app: Flask) -> None:
     unmarked = [
         rule.endpoint
@@ -145,12 +159,12 @@ def test_every_endpoint_states_who_may_use_it(app: Flask) -> None:
 def test_each_role_gets_exactly_the_pages_its_marks_allow(
     app: Flask, client: FlaskClient, login_as, rows: Rows, role: Role
 ) -> None:  # type: ignore[no-untyped-def]
-    login_as(role)
+    headers = _bearer(login_as(role))
     wrong: list[str] = []
     for rule in _get_routes(app):
         url = _url(app, rule, rows)
         allowed = app.view_functions[rule.endpoint].allowed_roles
-        response = client.get(url)
+        response = client.get(url, headers=headers if _is_api(rule) else {})
         code = response.status_code
         if allowed is None or role in allowed:
             fine = code == 200 or (300 <= code < 400 and not _is_login_redirect(response))
@@ -173,7 +187,9 @@ def test_anonymous_users_are_sent_to_login_everywhere_but_public_pages(
         public = app.view_functions[rule.endpoint].allowed_roles is None
         if public and (response.status_code >= 400 or _is_login_redirect(response)):
             wrong.append(f"{url} is public but answered {response.status_code}")
-        if not public and not _is_login_redirect(response):
+        if not public and _is_api(rule) and response.status_code != 401:
+            wrong.append(f"{url} answered {response.status_code} instead of 401")
+        if not public and not _is_api(rule) and not _is_login_redirect(response):
             wrong.append(f"{url} answered {response.status_code} instead of the login page")
     assert not wrong, "\n".join(wrong)
 

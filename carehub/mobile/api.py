@@ -1,0 +1,228 @@
+"""The JSON API under /api/v1. Bearer tokens only: a session cookie is ignored here, so no
+other site can make a logged-in browser post events (and CSRF tokens are not needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin, current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
+
+from carehub.auth.models import User
+from carehub.core import audit
+from carehub.core.enums import Role
+from carehub.core.permissions import public, roles_required
+from carehub.core.time import local_today
+from carehub.extensions import csrf, db, login_manager
+from carehub.mobile import emergencies, events, openapi, payloads, route, tokens
+from carehub.mobile.payloads import PayloadError
+from carehub.registry.models import Caregiver
+
+bp = Blueprint("api_v1", __name__)
+csrf.exempt(bp)
+caregiver_only = roles_required(Role.CAREGIVER)
+# Concurrent posts can race on the unique key or the visit's version; a retry replays.
+ATTEMPTS = 5
+
+
+@bp.record_once
+def _no_login_page(state: Any) -> None:
+    # Anonymous API calls get 401, not a redirect to the HTML login form.
+    login_manager.blueprint_login_views[bp.name] = None
+
+
+@bp.before_request
+def _bearer_user() -> None:
+    token = tokens.bearer_from_request()
+    row = tokens.find_usable(db.session, token) if token else None
+    g._login_user = tokens.TokenUser(row) if row else AnonymousUserMixin()
+
+
+@bp.errorhandler(PayloadError)
+def _payload_error(exc: PayloadError):  # type: ignore[no-untyped-def]
+    message = _("The request has errors; see the fields.")
+    return jsonify({"error": message, "status": 400, "fields": exc.fields}), 400
+
+
+@bp.errorhandler(Unauthorized)
+def _unauthorized(exc: Unauthorized):  # type: ignore[no-untyped-def]
+    response = jsonify({"error": _("Log in again: a valid bearer token is needed."), "status": 401})
+    response.headers["WWW-Authenticate"] = 'Bearer realm="carehub"'
+    return response, 401
+
+
+@bp.errorhandler(Forbidden)
+def _forbidden(exc: Forbidden):  # type: ignore[no-untyped-def]
+    told = exc.description if exc.description != Forbidden.description else None
+    message = told or _("You do not have permission to open this page.")
+    return jsonify({"error": message, "status": 403}), 403
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh")
+
+
+def _json_body(optional: bool = False) -> object:
+    if optional and not request.get_data():
+        return None
+    body = request.get_json(silent=True)
+    if body is None:
+        raise PayloadError({"body": _("Send a JSON object.")})
+    return body
+
+
+def _caregiver() -> Caregiver:
+    caregiver = current_user.caregiver
+    if caregiver is None:
+        raise Forbidden(_("This account is not linked to a caregiver."))
+    return caregiver
+
+
+@bp.route("/openapi.json")
+@public
+def openapi_document():  # type: ignore[no-untyped-def]
+    return jsonify(openapi.document())
+
+
+@bp.route("/auth/token", methods=["POST"])
+@public
+def create_token():  # type: ignore[no-untyped-def]
+    username, password = payloads.parse_login(_json_body())
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.check_password(password):
+        raise Unauthorized()
+    if user.role != Role.CAREGIVER:
+        raise Forbidden(_("Only caregiver accounts use the phone API."))
+    token, row = tokens.issue(db.session, user)
+    audit.record(db.session, "api_token", "User", user.id, note="issued")
+    db.session.commit()
+    return jsonify(
+        {"token": token, "token_type": "Bearer", "expires_at": route.iso_local(row.expires_at)}
+    ), 201
+
+
+@bp.route("/auth/token", methods=["DELETE"])
+@caregiver_only
+def revoke_token():  # type: ignore[no-untyped-def]
+    tokens.revoke(current_user.token)
+    audit.record(db.session, "api_token", "User", current_user.id, note="revoked")
+    db.session.commit()
+    return "", 204
+
+
+@bp.route("/me")
+@caregiver_only
+def me():  # type: ignore[no-untyped-def]
+    caregiver = _caregiver()
+    return jsonify(
+        {
+            "id": current_user.id,
+            "username": current_user.username,
+            "display_name": current_user.display_name,
+            "caregiver": {
+                "code": caregiver.code,
+                "name": caregiver.name,
+                "station": caregiver.station.name,
+                "station_phone": caregiver.station.phone,
+            },
+        }
+    )
+
+
+@bp.route("/me/visits")
+@caregiver_only
+def my_visits():  # type: ignore[no-untyped-def]
+    caregiver = _caregiver()
+    raw = request.args.get("date")
+    day = local_today()
+    if raw is not None:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise PayloadError({"date": _("Must be a date as YYYY-MM-DD.")}) from None
+    locale = _locale()
+    visits = route.visits_on(db.session, caregiver.id, day)
+    return jsonify(
+        {
+            "date": day.isoformat(),
+            "visits": [route.visit_json(db.session, v, locale) for v in visits],
+        }
+    )
+
+
+@bp.route("/me/emergencies")
+@caregiver_only
+def my_emergencies():  # type: ignore[no-untyped-def]
+    caregiver = _caregiver()
+    locale = _locale()
+    offers = emergencies.open_offers(db.session, caregiver.id)
+    return jsonify({"offers": [emergencies.offer_json(o, locale) for o in offers]})
+
+
+@bp.route("/visits/<int:visit_id>/events", methods=["POST"])
+@caregiver_only
+def post_event(visit_id: int):  # type: ignore[no-untyped-def]
+    caregiver = _caregiver()
+    body = _json_body()
+    data = payloads.parse_event(body)
+    if not isinstance(body, dict):
+        raise PayloadError({"body": _("Send a JSON object.")})
+    digest = events.body_hash(visit_id, body)
+    user = current_user.account
+    for attempt in range(ATTEMPTS):
+        try:
+            visit = route.own_visit(db.session, caregiver.id, visit_id)
+            if visit is None:
+                raise NotFound()
+            existing = events.find_by_key(db.session, user.id, data.idempotency_key)
+            if existing is not None:
+                answer = events.replay(existing, digest)
+            else:
+                answer = events.record(db.session, user, visit, data, digest)
+                db.session.commit()
+            break
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+    response = jsonify(answer.body)
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, answer.status
+
+
+def _offer(offer_id: int):  # type: ignore[no-untyped-def]
+    offer = emergencies.own_offer(db.session, _caregiver().id, offer_id)
+    if offer is None:
+        raise NotFound()
+    return offer
+
+
+@bp.route("/emergencies/<int:offer_id>/accept", methods=["POST"])
+@caregiver_only
+def accept_emergency(offer_id: int):  # type: ignore[no-untyped-def]
+    offer = emergencies.accept(db.session, _offer(offer_id))
+    locale = _locale()
+    body = {
+        "offer": emergencies.offer_json(offer, locale),
+        "visit": route.visit_json(db.session, offer.visit, locale) if offer.visit else None,
+    }
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.route("/emergencies/<int:offer_id>/decline", methods=["POST"])
+@caregiver_only
+def decline_emergency(offer_id: int):  # type: ignore[no-untyped-def]
+    reason = payloads.parse_decline(_json_body(optional=True))
+    offer = emergencies.decline(db.session, _offer(offer_id), reason)
+    body = {"offer": emergencies.offer_json(offer, _locale())}
+    db.session.commit()
+    return jsonify(body)

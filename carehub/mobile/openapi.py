@@ -1,0 +1,447 @@
+"""The OpenAPI 3.1 description of /api/v1. A test checks it against the URL map and
+validates real responses against these schemas, so it cannot drift from the code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carehub.mobile.vocab import EventType, Flag, OfferStatus, Outcome
+
+Schema = dict[str, Any]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(kind: str, **extra: Any) -> Schema:
+    return {"type": [kind, "null"], **extra}
+
+
+def _obj(required: list[str], properties: dict[str, Schema], closed: bool = True) -> Schema:
+    schema: Schema = {"type": "object", "required": required, "properties": properties}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+INSTANT = {"type": "string", "format": "date-time"}
+LOCAL_INSTANT = _nullable("string", format="date-time")
+VISIT_STATUSES = ["published", "checked_in", "completed", "missed"]
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": _obj(
+        ["error", "status"],
+        {
+            "error": {"type": "string"},
+            "status": {"type": "integer"},
+            "fields": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "Field name -> what is wrong with it (400 only).",
+            },
+        },
+    ),
+    "TokenRequest": _obj(
+        ["username", "password"],
+        {"username": {"type": "string"}, "password": {"type": "string"}},
+    ),
+    "Token": _obj(
+        ["token", "token_type", "expires_at"],
+        {
+            "token": {"type": "string", "description": "Shown once; only its hash is stored."},
+            "token_type": {"const": "Bearer"},
+            "expires_at": INSTANT,
+        },
+    ),
+    "Me": _obj(
+        ["id", "username", "display_name", "caregiver"],
+        {
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "display_name": {"type": "string"},
+            "caregiver": _obj(
+                ["code", "name", "station", "station_phone"],
+                {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "station": {"type": "string"},
+                    "station_phone": _nullable("string"),
+                },
+            ),
+        },
+    ),
+    "VisitState": _obj(
+        ["id", "status", "check_in_at", "check_out_at", "outcome"],
+        {
+            "id": {"type": "integer"},
+            "status": {"enum": VISIT_STATUSES},
+            "check_in_at": LOCAL_INSTANT,
+            "check_out_at": LOCAL_INSTANT,
+            "outcome": {"enum": [*(o.value for o in Outcome), None]},
+        },
+    ),
+    "Visit": _obj(
+        [
+            "id",
+            "status",
+            "check_in_at",
+            "check_out_at",
+            "outcome",
+            "route_seq",
+            "planned_start",
+            "planned_end",
+            "emergency",
+            "instructions",
+            "service",
+            "elder",
+            "navigation_url",
+            "checklist",
+            "checklist_done",
+            "notes",
+            "flags",
+        ],
+        {
+            "id": {"type": "integer"},
+            "status": {"enum": VISIT_STATUSES},
+            "check_in_at": LOCAL_INSTANT,
+            "check_out_at": LOCAL_INSTANT,
+            "outcome": {"enum": [*(o.value for o in Outcome), None]},
+            "route_seq": _nullable("integer"),
+            "planned_start": LOCAL_INSTANT,
+            "planned_end": LOCAL_INSTANT,
+            "emergency": {"type": "boolean"},
+            "instructions": _nullable("string"),
+            "service": _obj(
+                ["code", "name", "duration_min"],
+                {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "duration_min": {"type": "integer"},
+                },
+            ),
+            "elder": _ref("Elder"),
+            "navigation_url": {"type": "string", "format": "uri"},
+            "checklist": {
+                "type": "array",
+                "items": _obj(
+                    ["code", "label"], {"code": {"type": "string"}, "label": {"type": "string"}}
+                ),
+            },
+            "checklist_done": {"type": "array", "items": {"type": "string"}},
+            "notes": {
+                "type": "array",
+                "items": _obj(
+                    ["text", "recorded_at"],
+                    {"text": {"type": "string"}, "recorded_at": INSTANT},
+                ),
+            },
+            "flags": {"type": "array", "items": {"enum": [f.value for f in Flag]}},
+        },
+    ),
+    "Elder": _obj(
+        ["name", "phone", "address"],
+        {
+            "name": {"type": "string"},
+            "phone": _nullable("string"),
+            "address": {"type": "string"},
+            "lat": _nullable("number"),
+            "lon": _nullable("number"),
+            "notes": _nullable("string"),
+        },
+    ),
+    "Route": _obj(
+        ["date", "visits"],
+        {
+            "date": {"type": "string", "format": "date"},
+            "visits": {"type": "array", "items": _ref("Visit")},
+        },
+    ),
+    "EventRequest": {
+        "type": "object",
+        "required": ["type", "idempotency_key", "recorded_at"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {"enum": [t.value for t in EventType]},
+            "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,100}$"},
+            "recorded_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "The phone's time, ISO 8601 with its UTC offset.",
+            },
+            "lat": {"type": "number", "minimum": -90, "maximum": 90},
+            "lon": {"type": "number", "minimum": -180, "maximum": 180},
+            "accuracy_m": {"type": "number", "minimum": 0},
+            "outcome": {"enum": [o.value for o in Outcome], "description": "type=outcome only."},
+            "checklist": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "type=outcome only: codes of the checklist items done.",
+            },
+            "text": {"type": "string", "maxLength": 2000, "description": "type=note only."},
+        },
+    },
+    "Event": _obj(
+        [
+            "id",
+            "visit_id",
+            "type",
+            "idempotency_key",
+            "recorded_at",
+            "received_at",
+            "lat",
+            "lon",
+            "accuracy_m",
+            "distance_m",
+            "flags",
+            "outcome",
+            "checklist",
+            "text",
+        ],
+        {
+            "id": {"type": "integer"},
+            "visit_id": {"type": "integer"},
+            "type": {"enum": [t.value for t in EventType]},
+            "idempotency_key": {"type": "string"},
+            "recorded_at": INSTANT,
+            "received_at": INSTANT,
+            "lat": _nullable("number"),
+            "lon": _nullable("number"),
+            "accuracy_m": _nullable("number"),
+            "distance_m": _nullable(
+                "number", description="Metres from the elder's home (check-in and check-out)."
+            ),
+            "flags": {"type": "array", "items": {"enum": [f.value for f in Flag]}},
+            "outcome": {"enum": [*(o.value for o in Outcome), None]},
+            "checklist": {"type": ["array", "null"], "items": {"type": "string"}},
+            "text": _nullable("string"),
+        },
+    ),
+    "EventResult": _obj(["event", "visit"], {"event": _ref("Event"), "visit": _ref("VisitState")}),
+    "Offer": _obj(
+        [
+            "id",
+            "status",
+            "offered_at",
+            "responded_at",
+            "visit_id",
+            "service",
+            "note",
+            "elder",
+            "navigation_url",
+        ],
+        {
+            "id": {"type": "integer"},
+            "status": {"enum": [s.value for s in OfferStatus]},
+            "offered_at": INSTANT,
+            "responded_at": LOCAL_INSTANT,
+            "visit_id": _nullable("integer"),
+            "service": {"type": "string"},
+            "note": _nullable("string"),
+            "elder": _ref("Elder"),
+            "navigation_url": {"type": "string", "format": "uri"},
+        },
+    ),
+    "Offers": _obj(["offers"], {"offers": {"type": "array", "items": _ref("Offer")}}),
+    "AcceptResult": _obj(
+        ["offer", "visit"],
+        {"offer": _ref("Offer"), "visit": {"oneOf": [_ref("Visit"), {"type": "null"}]}},
+    ),
+    "DeclineRequest": _obj([], {"reason": {"type": "string", "maxLength": 2000}}),
+    "DeclineResult": _obj(["offer"], {"offer": _ref("Offer")}),
+}
+
+
+def _json(schema: Schema, description: str) -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> Schema:
+    return _json(_ref("Error"), description)
+
+
+SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+UNAUTHORIZED = _error("No valid bearer token.")
+FORBIDDEN = _error("Not a caregiver account, or not linked to a caregiver.")
+NOT_FOUND = _error("No such item among the caller's own (others' look missing too).")
+BAD = _error("Bad payload; `fields` names each problem.")
+
+
+def _body(name: str, required: bool = True) -> Schema:
+    return {
+        "required": required,
+        "content": {"application/json": {"schema": _ref(name)}},
+    }
+
+
+def _id(name: str, description: str) -> Schema:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "integer"},
+    }
+
+
+PATHS: dict[str, Schema] = {
+    "/api/v1/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document.",
+            "security": [],
+            "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+        }
+    },
+    "/api/v1/auth/token": {
+        "post": {
+            "operationId": "createToken",
+            "summary": "Log in with username and password; get a bearer token (caregivers).",
+            "security": [],
+            "requestBody": _body("TokenRequest"),
+            "responses": {
+                "201": _json(_ref("Token"), "A new token."),
+                "400": BAD,
+                "401": _error("Wrong username or password, or the account is disabled."),
+                "403": _error("Not a caregiver account."),
+            },
+        },
+        "delete": {
+            "operationId": "revokeToken",
+            "summary": "Revoke the token this request carries.",
+            "security": SECURED,
+            "responses": {"204": {"description": "Revoked."}, "401": UNAUTHORIZED},
+        },
+    },
+    "/api/v1/me": {
+        "get": {
+            "operationId": "me",
+            "summary": "The caller and their caregiver record.",
+            "security": SECURED,
+            "responses": {
+                "200": _json(_ref("Me"), "Who is calling."),
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+            },
+        }
+    },
+    "/api/v1/me/visits": {
+        "get": {
+            "operationId": "myVisits",
+            "summary": "The caller's published visits on a day, emergencies first, then in route order.",
+            "security": SECURED,
+            "parameters": [
+                {
+                    "name": "date",
+                    "in": "query",
+                    "required": False,
+                    "description": "YYYY-MM-DD, a local (Asia/Shanghai) date; today when left out.",
+                    "schema": {"type": "string", "format": "date"},
+                }
+            ],
+            "responses": {
+                "200": _json(_ref("Route"), "The route."),
+                "400": BAD,
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+            },
+        }
+    },
+    "/api/v1/me/emergencies": {
+        "get": {
+            "operationId": "myEmergencies",
+            "summary": "Emergency jobs offered to the caller and not yet answered.",
+            "security": SECURED,
+            "responses": {
+                "200": _json(_ref("Offers"), "Open offers, oldest first."),
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+            },
+        }
+    },
+    "/api/v1/visits/{visit_id}/events": {
+        "post": {
+            "operationId": "postVisitEvent",
+            "summary": "Record a check-in, check-out, outcome or note, idempotently.",
+            "description": (
+                "The same idempotency key with the same body returns the first response again "
+                "(header Idempotent-Replayed: true) and writes nothing; the same key with a "
+                "different body is refused with 422. The visit's state follows its events "
+                "ordered by recorded_at, so a check-out sent before its check-in is fine. A "
+                "check-in or check-out farther from the elder's home than the configured "
+                "radius is accepted and flagged far_from_home with its distance."
+            ),
+            "security": SECURED,
+            "parameters": [_id("visit_id", "A visit of the caller's.")],
+            "requestBody": _body("EventRequest"),
+            "responses": {
+                "201": {
+                    **_json(_ref("EventResult"), "Recorded (or the replay of the first answer)."),
+                    "headers": {
+                        "Idempotent-Replayed": {
+                            "description": "Present, with the value true, on a replay.",
+                            "schema": {"const": "true"},
+                        }
+                    },
+                },
+                "400": BAD,
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+                "404": NOT_FOUND,
+                "409": _error("The visit was cancelled."),
+                "422": _error("The idempotency key was used for a different body."),
+            },
+        }
+    },
+    "/api/v1/emergencies/{offer_id}/accept": {
+        "post": {
+            "operationId": "acceptEmergency",
+            "summary": "Take an emergency job; a visit starting now is published to the caller.",
+            "security": SECURED,
+            "parameters": [_id("offer_id", "An emergency offer made to the caller.")],
+            "responses": {
+                "200": _json(_ref("AcceptResult"), "Accepted (again, if it already was)."),
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+                "404": NOT_FOUND,
+                "409": _error("Declined earlier, withdrawn, or taken by someone else."),
+            },
+        }
+    },
+    "/api/v1/emergencies/{offer_id}/decline": {
+        "post": {
+            "operationId": "declineEmergency",
+            "summary": "Decline an emergency job, optionally saying why.",
+            "security": SECURED,
+            "parameters": [_id("offer_id", "An emergency offer made to the caller.")],
+            "requestBody": _body("DeclineRequest", required=False),
+            "responses": {
+                "200": _json(_ref("DeclineResult"), "Declined."),
+                "400": BAD,
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+                "404": NOT_FOUND,
+                "409": _error("Already accepted, or withdrawn."),
+            },
+        }
+    },
+}
+
+
+def document() -> Schema:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "CareHub phone API",
+            "version": "1",
+            "description": (
+                "For caregivers' phones. Times are ISO 8601 with offsets; responses give "
+                "them in Asia/Shanghai. Errors are {error, status}, plus fields on 400."
+            ),
+        },
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

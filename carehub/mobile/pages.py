@@ -1,0 +1,116 @@
+"""The caregiver's phone page at /m/. The page is a shell: its script reads the route from
+the API, keeps a copy and a queue of unsent events on the phone, and works offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from carehub.auth.models import LoginSession
+from carehub.core import audit
+from carehub.core.enums import Role
+from carehub.core.permissions import public, roles_required
+from carehub.extensions import db
+from carehub.mobile import tokens
+from carehub.mobile.vocab import OUTCOME_LABELS
+
+bp = Blueprint("mobile", __name__)
+STATIC = Path(__file__).resolve().parent.parent / "static" / "mobile"
+
+
+@bp.after_app_request
+def _clear_phone_on_logout(response: Response) -> Response:
+    # Whatever page the caregiver logs out from, the browser drops the stored route,
+    # the event queue and the offline copies of the pages.
+    if request.endpoint == "auth.logout":
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+def strings() -> dict[str, str]:
+    """Every text the page's script shows, translated here because the script cannot."""
+    return {
+        "loading": _("Loading today's route…"),
+        "offline_copy": _("Offline: showing the copy saved at %(time)s."),
+        "no_copy": _("Offline and no saved route yet. Connect once to load today's route."),
+        "no_visits": _("No visits published for you today."),
+        "emergencies": _("Emergency jobs"),
+        "accept": _("Accept"),
+        "decline": _("Decline"),
+        "accepted": _("Accepted: the visit is on your route."),
+        "call": _("Call %(phone)s"),
+        "navigate": _("Navigate"),
+        "check_in": _("Check in"),
+        "check_out": _("Check out"),
+        "checked_in_at": _("Checked in %(time)s"),
+        "checked_out_at": _("Checked out %(time)s"),
+        "checklist": _("Checklist"),
+        "outcome": _("Outcome"),
+        "save_outcome": _("Save outcome"),
+        "choose_outcome": _("Choose the outcome"),
+        "note": _("Note"),
+        "save_note": _("Save note"),
+        "notes": _("Notes"),
+        "pending": _("Waiting to send: %(n)s"),
+        "all_sent": _("Everything is sent."),
+        "failed": _("Not accepted by the server"),
+        "locating": _("Getting your location…"),
+        "no_location": _("Location unavailable; recorded without it."),
+        "queued": _("Saved on the phone; it will be sent when the network is back."),
+        "far": _("%(m)s m from the elder's home: flagged for review."),
+        "far_flag": _("Recorded far from the elder's home; flagged for review."),
+        "unsent_logout": _("%(n)s records are not sent yet and will be lost. Log out anyway?"),
+        "check_in_type": _("Check-in"),
+        "check_out_type": _("Check-out"),
+        "outcome_type": _("Outcome"),
+        "note_type": _("Note"),
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "status_published": _("Published"),
+        "status_checked_in": _("Checked in"),
+        "status_completed": _("Completed"),
+        "status_missed": _("Missed"),
+        "emergency": _("Emergency"),
+        **{f"outcome_{key.value}": str(label) for key, label in OUTCOME_LABELS.items()},
+    }
+
+
+@bp.route("/")
+@roles_required(Role.CAREGIVER)
+def route_page():  # type: ignore[no-untyped-def]
+    return render_template(
+        "mobile/route.html",
+        strings=strings(),
+        outcomes=[key.value for key in OUTCOME_LABELS],
+        linked=current_user.caregiver is not None,
+    )
+
+
+@bp.route("/token", methods=["POST"])
+@roles_required(Role.CAREGIVER)
+def page_token():  # type: ignore[no-untyped-def]
+    """A bearer token for the page's script, tied to this browser login so it ends with it."""
+    login = db.session.scalar(
+        select(LoginSession).where(
+            LoginSession.token_hash == LoginSession.hash_token(current_user.get_id())
+        )
+    )
+    token, _row = tokens.issue(
+        db.session, current_user.account, login_session_id=login.id if login else None
+    )
+    audit.record(db.session, "api_token", "User", current_user.id, note="issued to /m")
+    db.session.commit()
+    return jsonify({"token": token, "user_id": current_user.id}), 201
+
+
+@bp.route("/sw.js")
+@public
+def service_worker():  # type: ignore[no-untyped-def]
+    # Served from /m/ rather than /static/ so that its scope covers the phone page.
+    response = Response((STATIC / "sw.js").read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,132 @@
+"""A caregiver's route for a day and the JSON the phone reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+
+from carehub.core.enums import RequestOrigin, VisitStatus
+from carehub.core.time import local_to_utc, to_local
+from carehub.db import AnySession
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.mobile import checklists
+from carehub.mobile.models import VisitEvent
+from carehub.mobile.vocab import EventType
+
+# A dispatcher's draft is not the caregiver's business until it is published.
+VISIBLE = (
+    VisitStatus.PUBLISHED,
+    VisitStatus.CHECKED_IN,
+    VisitStatus.COMPLETED,
+    VisitStatus.MISSED,
+)
+
+
+def iso_local(value: dt.datetime | None) -> str | None:
+    local = to_local(value)
+    return local.isoformat(timespec="seconds") if local else None
+
+
+def own_visit(session: AnySession, caregiver_id: int, visit_id: int) -> Visit | None:
+    """The visit if it is this caregiver's and was published; otherwise None, as for a
+    missing one. A cancelled visit is still theirs, so a late event hears why it failed."""
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.caregiver_id != caregiver_id:
+        return None
+    if visit.status not in (*VISIBLE, VisitStatus.CANCELLED):
+        return None
+    return visit
+
+
+def visits_on(session: AnySession, caregiver_id: int, day: dt.date) -> list[Visit]:
+    """Emergencies first, then the route in its planned order."""
+    start = local_to_utc(day, dt.time(0, 0))
+    end = local_to_utc(day + dt.timedelta(days=1), dt.time(0, 0))
+    rows = session.scalars(
+        select(Visit)
+        .join(ServiceRequest, Visit.request_id == ServiceRequest.id)
+        .where(
+            Visit.caregiver_id == caregiver_id,
+            Visit.status.in_(VISIBLE),
+            Visit.planned_start >= start,
+            Visit.planned_start < end,
+        )
+        .order_by(Visit.planned_start, Visit.route_seq, Visit.id)
+    )
+    visits = list(rows)
+    return sorted(visits, key=lambda v: v.request.origin != RequestOrigin.EMERGENCY)
+
+
+def navigation_url(address: str, lat: float | None, lon: float | None) -> str:
+    """Amap's web link, which opens the Amap app on the phone when it is installed."""
+    if lat is not None and lon is not None:
+        return (
+            f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}"
+            f"&name={quote(address)}&coordinate=wgs84&callnative=1"
+        )
+    return f"https://uri.amap.com/search?keyword={quote(address)}&callnative=1"
+
+
+def events_of(session: AnySession, visit_id: int) -> list[VisitEvent]:
+    return list(
+        session.scalars(
+            select(VisitEvent)
+            .where(VisitEvent.visit_id == visit_id)
+            .order_by(VisitEvent.recorded_at, VisitEvent.received_at, VisitEvent.id)
+        )
+    )
+
+
+def visit_state(visit: Visit) -> dict[str, Any]:
+    return {
+        "id": visit.id,
+        "status": str(visit.status),
+        "check_in_at": iso_local(visit.check_in_at),
+        "check_out_at": iso_local(visit.check_out_at),
+        "outcome": visit.outcome,
+    }
+
+
+def visit_json(session: AnySession, visit: Visit, locale: str) -> dict[str, Any]:
+    request = visit.request
+    elder = request.elder
+    service = request.service_type
+    events = events_of(session, visit.id)
+    outcomes = [e for e in events if e.type == EventType.OUTCOME]
+    flags = sorted({flag for e in events for flag in (e.flags or [])})
+    return {
+        **visit_state(visit),
+        "route_seq": visit.route_seq,
+        "planned_start": iso_local(visit.planned_start),
+        "planned_end": iso_local(visit.planned_end),
+        "emergency": request.origin == RequestOrigin.EMERGENCY,
+        "instructions": request.note or visit.note,
+        "service": {
+            "code": service.code,
+            "name": service.display_name(locale),
+            "duration_min": service.duration_min,
+        },
+        "elder": {
+            "name": elder.name,
+            "phone": elder.phone or None,
+            "address": elder.address,
+            "lat": elder.lat,
+            "lon": elder.lon,
+            "notes": elder.notes,
+        },
+        "navigation_url": navigation_url(elder.address, elder.lat, elder.lon),
+        "checklist": [
+            {"code": item.code, "label": item.label(locale)}
+            for item in checklists.items_for(session, service.id)
+        ],
+        "checklist_done": list(outcomes[-1].checklist or []) if outcomes else [],
+        "notes": [
+            {"text": e.text, "recorded_at": iso_local(e.recorded_at)}
+            for e in events
+            if e.type == EventType.NOTE
+        ],
+        "flags": flags,
+    }
