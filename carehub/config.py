@@ -25,11 +25,20 @@ DEFAULTS: dict[str, Any] = {
     "DETOUR_FACTOR": 1.33,
     "SPEED_EBIKE_KMH": 15.0,
     "SPEED_WALK_KMH": 4.5,
+    # Street distances from an OSRM `table` service when set (http://host:5000); else the model.
+    "OSRM_URL": "",
+    "OSRM_TIMEOUT_S": 10.0,
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
     "PAGE_SIZE": 25,
 }
 
-_FLOAT_KEYS = {"GEOCODER_MIN_DELAY_S", "DETOUR_FACTOR", "SPEED_EBIKE_KMH", "SPEED_WALK_KMH"}
+_FLOAT_KEYS = {
+    "GEOCODER_MIN_DELAY_S",
+    "OSRM_TIMEOUT_S",
+    "DETOUR_FACTOR",
+    "SPEED_EBIKE_KMH",
+    "SPEED_WALK_KMH",
+}
 _INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "PAGE_SIZE"}
 
 
