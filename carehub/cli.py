@@ -99,11 +99,13 @@ def users_list() -> None:
 
 
 def _register_feature_commands() -> None:
+    from carehub.dispatch.cli import register as register_dispatch
     from carehub.geo.cli import register as register_geo
     from carehub.registry.cli import register as register_registry
     from carehub.routing.cli import register as register_routing
     from carehub.seeding.cli import register as register_seeding
 
+    register_dispatch(main)
     register_geo(main)
     register_registry(main)
     register_routing(main)

@@ -3,6 +3,7 @@
 from carehub.auth.models import LoginSession, User
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
+from carehub.dispatch.planning_models import PlanningRun
 from carehub.geo.models import GeocodeCache
 from carehub.registry.models import (
     Caregiver,
@@ -23,6 +24,7 @@ __all__ = [
     "ElderStatusPeriod",
     "GeocodeCache",
     "LoginSession",
+    "PlanningRun",
     "ServiceRequest",
     "ServiceType",
     "Skill",

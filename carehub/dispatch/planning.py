@@ -1,0 +1,176 @@
+"""Plan a day from the database and record the run.
+
+Re-planning a day replaces the visits that are merely planned and not pinned; pinned,
+published and checked-in visits stay and the rest is planned around them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from carehub.core import time as clock
+from carehub.core.enums import RequestStatus, VisitStatus
+from carehub.db import AnySession
+from carehub.dispatch import adapters
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.dispatch.planning_models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
+from carehub.geo.matrix import MatrixProvider, provider
+from carehub.geo.travel import current_model
+from carehub.registry.models import Caregiver, Elder, Station
+from carehub.routing import Plan, Problem, SolverParams, validate
+from carehub.routing.circles import WORKERS, solve_circles
+
+DEFAULT_TIME_LIMIT_S = 20.0
+
+
+class PlanningError(ValueError):
+    pass
+
+
+def travel_seconds(problem: Problem, plan: Plan) -> int:
+    total = 0
+    for route in plan.used_routes():
+        cg = problem.caregiver(route.caregiver)
+        travel = problem.travel[cg.mode]
+        locs = [cg.start_location]
+        locs += [problem.visit(s.visit).location for s in route.stops]
+        locs.append(cg.end_location)
+        total += sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False))
+    return total
+
+
+def _stations(session: AnySession, codes: Sequence[str] | None) -> list[Station]:
+    query = select(Station).where(Station.active.is_(True)).order_by(Station.code)
+    if codes:
+        query = query.where(Station.code.in_(codes))
+    found = list(session.scalars(query))
+    missing = sorted(set(codes or ()) - {s.code for s in found})
+    if missing:
+        raise PlanningError(f"unknown or inactive station: {', '.join(missing)}")
+    return found
+
+
+def _default_matrices() -> MatrixProvider:
+    from flask import current_app, has_app_context
+
+    config = current_app.config if has_app_context() else {}
+    return provider(config, current_model())
+
+
+def plan_day(
+    session: AnySession,
+    day: dt.date,
+    station_codes: Sequence[str] | None = None,
+    *,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    publish: bool = False,
+    created_by: str | None = None,
+    matrices: MatrixProvider | None = None,
+    workers: int = WORKERS,
+) -> PlanningRun:
+    """Plan ``day`` for the stations (all active ones by default); flushes, never commits."""
+    stations = _stations(session, station_codes)
+    run = PlanningRun(
+        service_date=day,
+        stations=[s.code for s in stations],
+        started_at=clock.now(),
+        created_by=created_by,
+    )
+    session.add(run)
+    ids = [s.id for s in stations]
+    requests = list(
+        session.scalars(
+            select(ServiceRequest)
+            .join(Elder, ServiceRequest.elder_id == Elder.id)
+            .where(ServiceRequest.service_date == day, Elder.station_id.in_(ids))
+            .options(
+                selectinload(ServiceRequest.visits),
+                selectinload(ServiceRequest.elder).selectinload(Elder.status_periods),
+                selectinload(ServiceRequest.service_type),
+            )
+        )
+    )
+    for request in requests:
+        for visit in list(request.visits):
+            if visit.status == VisitStatus.PLANNED and not visit.pinned:
+                request.visits.remove(visit)
+                session.delete(visit)
+    session.flush()
+    caregivers = list(
+        session.scalars(
+            select(Caregiver)
+            .where(Caregiver.station_id.in_(ids), Caregiver.active.is_(True))
+            .options(selectinload(Caregiver.skills), selectinload(Caregiver.station))
+        )
+    )
+    data = adapters.build_day(day, stations, requests, caregivers, matrices or _default_matrices())
+    run.input_summary = data.summary()
+    unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
+    if not data.problem.visits:
+        return _finish(session, run, unassigned, RUN_DONE)
+    if not data.problem.caregivers:
+        unassigned += [
+            {"request_id": r.id, "reason": "no caregiver on shift"} for r in data.requests.values()
+        ]
+        return _finish(session, run, unassigned, RUN_DONE)
+
+    result = solve_circles(
+        data.problem, data.circles, SolverParams(time_limit_s=time_limit_s), workers=workers
+    )
+    plan = result.plan
+    run.solve_seconds = round(result.seconds, 2)
+    run.fallback = plan.fallback
+    run.objective = plan.objective
+    violations = validate(data.problem, plan)
+    if violations:
+        # Never store a plan that breaks a hard rule; the run says why.
+        run.input_summary = {**data.summary(), "violations": [v.message for v in violations[:20]]}
+        return _finish(session, run, unassigned, RUN_FAILED)
+
+    rows = adapters.plan_to_visits(data, plan, result.lent)
+    session.add_all(rows)
+    served = {s.visit for r in plan.routes for s in r.stops}
+    for vid, request in data.requests.items():
+        if vid in served and request.status == RequestStatus.OPEN:
+            request.status = RequestStatus.SCHEDULED
+    unassigned += [
+        {"request_id": data.requests[u.visit].id, "reason": u.reason} for u in plan.unassigned
+    ]
+    run.travel_minutes = round(travel_seconds(data.problem, plan) / 60)
+    run.visits_planned = len(rows)
+    run.visits_lent = sum(1 for v in rows if v.lent)
+    status = RUN_DONE
+    if publish:
+        for request in requests:
+            for visit in request.visits:
+                if visit.status == VisitStatus.PLANNED:
+                    visit.status = VisitStatus.PUBLISHED
+        for visit in rows:
+            visit.status = VisitStatus.PUBLISHED
+        status = RUN_PUBLISHED
+    return _finish(session, run, unassigned, status)
+
+
+def _finish(
+    session: AnySession, run: PlanningRun, unassigned: list[dict[str, object]], status: str
+) -> PlanningRun:
+    run.unassigned = sorted(unassigned, key=lambda u: (str(u["reason"]), int(str(u["request_id"]))))
+    run.status = status
+    run.finished_at = clock.now()
+    session.flush()
+    return run
+
+
+def planned_visits(session: AnySession, day: dt.date) -> list[Visit]:
+    return list(
+        session.scalars(
+            select(Visit)
+            .join(ServiceRequest, Visit.request_id == ServiceRequest.id)
+            .where(ServiceRequest.service_date == day, Visit.status != VisitStatus.CANCELLED)
+            .order_by(Visit.caregiver_id, Visit.route_seq)
+        )
+    )
