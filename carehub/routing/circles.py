@@ -94,9 +94,11 @@ def solve_circles(
                 unassigned[v.id] = Unassigned(v.id, "no caregiver in the circle")
 
     left = [n for n in names if any(v.id in unassigned for v in visits_in.get(n, []))]
-    remaining = params.time_limit_s - (time.monotonic() - started)
-    pass2 = replace(params, time_limit_s=max(0.5, remaining / max(1, len(left))))
-    for n in left:
+    deadline = started + params.time_limit_s
+    for i, n in enumerate(left):
+        # Share what is left of the limit among the circles still to lend to.
+        share = (deadline - time.monotonic()) / (len(left) - i)
+        pass2 = replace(params, time_limit_s=max(0.2, share))
         lenders = [m for m in circles.neighbours.get(n, ()) if cgs_in.get(m)][: circles.lend_to]
         wanted = [v for v in visits_in[n] if v.id in unassigned and v.pinned_caregiver is None]
         if not lenders or not wanted:
