@@ -56,10 +56,12 @@ browser: ## Install Chromium for the browser tests when missing (as root, via ap
 	@bash scripts/ensure-chromium
 
 SOLOMON ?= ../shared/benchmarks/solomon
-bench: install ## Benchmarks: Solomon VRPTW against PyVRP, 10 s an instance (results in bench-results/)
+bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emergency insertion (results in bench-results/)
 	mkdir -p bench-results
 	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
 	$(BIN)/python bench/report.py bench-results/solomon.json
+	$(BIN)/carehub bench day --visits 1000 --caregivers 60 --seed 1 | tee bench-results/day.json
+	$(BIN)/carehub bench emergency --visits 60 --emergencies 100 --seed 1 | tee bench-results/emergency.json
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check carehub tests seed bench wsgi.py

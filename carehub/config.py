@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "DETOUR_FACTOR": 1.33,
     "SPEED_EBIKE_KMH": 15.0,
     "SPEED_WALK_KMH": 4.5,
+    # Street distances from an OSRM `table` service when set (http://host:5000); else the model.
+    "OSRM_URL": "",
+    "OSRM_TIMEOUT_S": 10.0,
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
     "PAGE_SIZE": 25,
     # Scheduled jobs (``carehub scheduler``): crontab expressions in TIMEZONE.
@@ -47,14 +50,18 @@ DEFAULTS: dict[str, Any] = {
     # A check-in farther than this from the elder's home is accepted but flagged.
     "MOBILE_CHECKIN_RADIUS_M": 200.0,
     "MOBILE_TOKEN_DAYS": 30,
+    # Seconds the nightly job gives the solver to draft tomorrow's routes.
+    "PLAN_TIME_LIMIT_S": 60.0,
 }
 
 _FLOAT_KEYS = {
     "GEOCODER_MIN_DELAY_S",
+    "OSRM_TIMEOUT_S",
     "DETOUR_FACTOR",
     "SPEED_EBIKE_KMH",
     "SPEED_WALK_KMH",
     "MOBILE_CHECKIN_RADIUS_M",
+    "PLAN_TIME_LIMIT_S",
 }
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",

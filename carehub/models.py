@@ -3,6 +3,7 @@
 from carehub.auth.models import LoginSession, User
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
+from carehub.dispatch.planning_models import PlanningRun
 from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import Alert, JobRun
 from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
@@ -46,6 +47,7 @@ __all__ = [
     "GeocodeCache",
     "JobRun",
     "LoginSession",
+    "PlanningRun",
     "ServiceRequest",
     "ServiceType",
     "Skill",

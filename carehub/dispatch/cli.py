@@ -1,4 +1,5 @@
-"""``carehub requests generate``: care-plan requests for a range of days."""
+"""``carehub requests generate`` (care-plan requests for a range of days) and ``carehub plan``
+(plan a day's visits from the database and store the run)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,43 @@ def register(main: click.Group) -> None:
                 service=counts.skipped_service_inactive,
             )
         )
+
+    @main.command("plan")
+    @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    @click.option("--station", "stations", multiple=True, help="Station code; repeat for more.")
+    @click.option("--time-limit", default=20.0, show_default=True, help="Seconds of solving.")
+    @click.option("--publish", is_flag=True, help="Publish the plan to the caregivers.")
+    def plan_command(
+        day: dt.datetime, stations: tuple[str, ...], time_limit: float, publish: bool
+    ) -> None:
+        """Plan a day's visits: every active station, or those given."""
+        run_plan(day.date(), list(stations), time_limit, publish)
+
+    @with_appcontext
+    def run_plan(day: dt.date, stations: list[str], time_limit: float, publish: bool) -> None:
+        from carehub.core import audit
+        from carehub.dispatch.planning import PlanningError, plan_day
+        from carehub.extensions import db
+
+        try:
+            with audit.acting_as("cli:plan"):
+                run = plan_day(
+                    db.session,
+                    day,
+                    stations or None,
+                    time_limit_s=time_limit,
+                    publish=publish,
+                    created_by="cli:plan",
+                )
+                db.session.commit()
+        except PlanningError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        click.echo(
+            f"Run {run.id} {run.status}: {run.visits_planned} visits planned"
+            f" ({run.visits_lent} lent), {len(run.unassigned)} unassigned,"
+            f" {run.travel_minutes or 0} min travel, {run.solve_seconds or 0:.1f} s"
+            f"{' (greedy fallback)' if run.fallback else ''}"
+        )
+        for item in run.unassigned:
+            click.echo(f"  request {item['request_id']}: {item['reason']}")

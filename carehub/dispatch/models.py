@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,6 +108,8 @@ class Visit(Audited, Base):
     route_seq: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[VisitStatus] = mapped_column(String(20), default=VisitStatus.PLANNED, index=True)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Served by a caregiver of a neighbouring station's circle because its own could not.
+    lent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     check_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     check_in_lat: Mapped[float | None] = mapped_column(Float)
     check_in_lon: Mapped[float | None] = mapped_column(Float)

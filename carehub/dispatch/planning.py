@@ -1,92 +1,181 @@
-"""Draft one station's routes for one day: the entry point the nightly planning job calls."""
+"""Plan a day from the database and record the run.
+
+Re-planning a day replaces the visits that are merely planned and not pinned; pinned,
+published and checked-in visits stay and the rest is planned around them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from carehub.core.enums import RequestStatus
+from carehub.core import time as clock
+from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.db import AnySession
-from carehub.dispatch.models import ServiceRequest
-from carehub.registry.models import Elder, Station
+from carehub.dispatch import adapters
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.dispatch.planning_models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
+from carehub.geo.matrix import MatrixProvider, provider
+from carehub.geo.travel import current_model
+from carehub.registry.models import Caregiver, Elder, Station
+from carehub.routing import Plan, Problem, SolverParams, validate
+from carehub.routing.circles import WORKERS, solve_circles
 
-# The routing branch provides this callable:
-#   draft_routes(session, day, station, requests) -> int   (number of visits drafted)
-# It turns the requests into unpublished (``planned``) visits through the optimiser,
-# keeping pinned and published visits, and flushes without committing.
-ENGINE_MODULE = "carehub.dispatch.adapters"
-ENGINE_FUNCTION = "draft_routes"
-
-
-class PlanningUnavailable(NotImplementedError):
-    """No routing engine is installed, so no plan can be drafted."""
+DEFAULT_TIME_LIMIT_S = 20.0
 
 
-@dataclass(frozen=True)
-class DayPlan:
-    station_code: str
-    day: dt.date
-    requests: int
-    drafted: int
-
-    @property
-    def unassigned(self) -> int:
-        return self.requests - self.drafted
+REASON_NO_SHIFT = "no caregiver on shift"
+CLOSED = (RequestStatus.CANCELLED, RequestStatus.DONE)
 
 
-def open_requests(session: AnySession, day: dt.date, station: Station) -> list[ServiceRequest]:
-    """The open requests on ``day`` of elders registered at ``station``."""
-    return list(
+class PlanningError(ValueError):
+    pass
+
+
+def travel_seconds(problem: Problem, plan: Plan) -> int:
+    total = 0
+    for route in plan.used_routes():
+        cg = problem.caregiver(route.caregiver)
+        travel = problem.travel[cg.mode]
+        locs = [cg.start_location]
+        locs += [problem.visit(s.visit).location for s in route.stops]
+        locs.append(cg.end_location)
+        total += sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False))
+    return total
+
+
+def _stations(session: AnySession, codes: Sequence[str] | None) -> list[Station]:
+    query = select(Station).where(Station.active.is_(True)).order_by(Station.code)
+    if codes:
+        query = query.where(Station.code.in_(codes))
+    found = list(session.scalars(query))
+    missing = sorted(set(codes or ()) - {s.code for s in found})
+    if missing:
+        raise PlanningError(f"unknown or inactive station: {', '.join(missing)}")
+    return found
+
+
+def _default_matrices() -> MatrixProvider:
+    from flask import current_app, has_app_context
+
+    config = current_app.config if has_app_context() else {}
+    return provider(config, current_model())
+
+
+def plan_day(
+    session: AnySession,
+    day: dt.date,
+    station_codes: Sequence[str] | None = None,
+    *,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    publish: bool = False,
+    created_by: str | None = None,
+    matrices: MatrixProvider | None = None,
+    workers: int = WORKERS,
+) -> PlanningRun:
+    """Plan ``day`` for the stations (all active ones by default); flushes, never commits."""
+    stations = _stations(session, station_codes)
+    run = PlanningRun(
+        service_date=day,
+        stations=[s.code for s in stations],
+        started_at=clock.now(),
+        created_by=created_by,
+    )
+    session.add(run)
+    ids = [s.id for s in stations]
+    requests = list(
         session.scalars(
             select(ServiceRequest)
-            .join(Elder, Elder.id == ServiceRequest.elder_id)
-            .where(
-                Elder.station_id == station.id,
-                ServiceRequest.service_date == day,
-                ServiceRequest.status == RequestStatus.OPEN,
+            .join(Elder, ServiceRequest.elder_id == Elder.id)
+            .where(ServiceRequest.service_date == day, Elder.station_id.in_(ids))
+            .options(
+                selectinload(ServiceRequest.visits),
+                selectinload(ServiceRequest.elder).selectinload(Elder.status_periods),
+                selectinload(ServiceRequest.service_type),
             )
-            .order_by(ServiceRequest.priority, ServiceRequest.window_start, ServiceRequest.id)
         )
     )
-
-
-def plan_day(session: AnySession, day: dt.date, station: Station) -> DayPlan:
-    """Draft ``station``'s routes for the local date ``day`` for a dispatcher to review.
-
-    Contract: the open requests of the station's elders that day are given to the routing
-    engine, which writes them as unpublished visits; nothing is published and nothing is
-    committed (the caller commits once). A day without open requests needs no engine.
-
-    Raises ``PlanningUnavailable`` when the routing engine is not installed: a plan that was
-    not made must never look like an empty one.
-    """
-    requests = open_requests(session, day, station)
-    if not requests:
-        return DayPlan(station.code, day, 0, 0)
-    drafted = _engine()(session, day, station, requests)
-    return DayPlan(station.code, day, len(requests), drafted)
-
-
-def _engine() -> Callable[..., Any]:
-    try:
-        importlib.import_module("carehub.routing")
-        module = importlib.import_module(ENGINE_MODULE)
-    except ModuleNotFoundError as exc:
-        # Only a missing engine is "unavailable"; a broken import inside it is a real error.
-        if exc.name not in ("carehub.routing", ENGINE_MODULE):
-            raise
-        raise PlanningUnavailable(
-            f"the routing engine is not installed ({exc.name} cannot be imported); "
-            "no plan was drafted"
-        ) from exc
-    engine = getattr(module, ENGINE_FUNCTION, None)
-    if engine is None:
-        raise PlanningUnavailable(
-            f"{ENGINE_MODULE} has no {ENGINE_FUNCTION}(); no plan was drafted"
+    for request in requests:
+        for visit in list(request.visits):
+            if visit.status == VisitStatus.PLANNED and not visit.pinned:
+                request.visits.remove(visit)
+                session.delete(visit)
+    session.flush()
+    caregivers = list(
+        session.scalars(
+            select(Caregiver)
+            .where(Caregiver.station_id.in_(ids), Caregiver.active.is_(True))
+            .options(selectinload(Caregiver.skills), selectinload(Caregiver.station))
         )
-    return engine  # type: ignore[no-any-return]
+    )
+    if not any(c.works_on(day) for c in caregivers):
+        # No routing problem exists without a caregiver; every request waits, with the reason.
+        wanted = [r for r in requests if r.status not in CLOSED]
+        run.input_summary = {"requests": len(wanted), "caregivers": 0}
+        unassigned = [{"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted]
+        return _finish(session, run, unassigned, RUN_DONE)
+    data = adapters.build_day(day, stations, requests, caregivers, matrices or _default_matrices())
+    run.input_summary = data.summary()
+    unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
+    if not data.problem.visits:
+        return _finish(session, run, unassigned, RUN_DONE)
+
+    result = solve_circles(
+        data.problem, data.circles, SolverParams(time_limit_s=time_limit_s), workers=workers
+    )
+    plan = result.plan
+    run.solve_seconds = round(result.seconds, 2)
+    run.fallback = plan.fallback
+    run.objective = plan.objective
+    violations = validate(data.problem, plan)
+    if violations:
+        # Never store a plan that breaks a hard rule; the run says why.
+        run.input_summary = {**data.summary(), "violations": [v.message for v in violations[:20]]}
+        return _finish(session, run, unassigned, RUN_FAILED)
+
+    rows = adapters.plan_to_visits(data, plan, result.lent)
+    session.add_all(rows)
+    served = {s.visit for r in plan.routes for s in r.stops}
+    for vid, request in data.requests.items():
+        if vid in served and request.status == RequestStatus.OPEN:
+            request.status = RequestStatus.SCHEDULED
+    unassigned += [
+        {"request_id": data.requests[u.visit].id, "reason": u.reason} for u in plan.unassigned
+    ]
+    run.travel_minutes = round(travel_seconds(data.problem, plan) / 60)
+    run.visits_planned = len(rows)
+    run.visits_lent = sum(1 for v in rows if v.lent)
+    status = RUN_DONE
+    if publish:
+        for request in requests:
+            for visit in request.visits:
+                if visit.status == VisitStatus.PLANNED:
+                    visit.status = VisitStatus.PUBLISHED
+        for visit in rows:
+            visit.status = VisitStatus.PUBLISHED
+        status = RUN_PUBLISHED
+    return _finish(session, run, unassigned, status)
+
+
+def _finish(
+    session: AnySession, run: PlanningRun, unassigned: list[dict[str, object]], status: str
+) -> PlanningRun:
+    run.unassigned = sorted(unassigned, key=lambda u: (str(u["reason"]), int(str(u["request_id"]))))
+    run.status = status
+    run.finished_at = clock.now()
+    session.flush()
+    return run
+
+
+def planned_visits(session: AnySession, day: dt.date) -> list[Visit]:
+    return list(
+        session.scalars(
+            select(Visit)
+            .join(ServiceRequest, Visit.request_id == ServiceRequest.id)
+            .where(ServiceRequest.service_date == day, Visit.status != VisitStatus.CANCELLED)
+            .order_by(Visit.caregiver_id, Visit.route_seq)
+        )
+    )

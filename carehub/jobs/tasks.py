@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from sqlalchemy import select
 
 from carehub.core.time import local_zone, now
 from carehub.db import AnySession
 from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.planning import plan_day
 from carehub.jobs import alerts
-from carehub.registry.models import Station
 from carehub.subsidy.reconcile import draft_month
 
 
@@ -30,16 +28,19 @@ def generate(session: AnySession, scheduled_for: dt.datetime) -> str:
 
 
 def plan_tomorrow(session: AnySession, scheduled_for: dt.datetime) -> str:
-    """A draft plan of the next local day for every active station."""
+    """A draft plan of the next local day for every active station, for dispatchers to review
+    and publish: one run, so circles are solved side by side and can lend each other help."""
     day = _local_day(scheduled_for) + dt.timedelta(days=1)
-    stations = session.scalars(
-        select(Station).where(Station.active.is_(True)).order_by(Station.code)
-    ).all()
-    parts = []
-    for station in stations:
-        plan = plan_day(session, day, station)
-        parts.append(f"{plan.station_code} {plan.drafted}/{plan.requests}")
-    return f"{day}: " + (", ".join(parts) if parts else "no active stations")
+    run = plan_day(
+        session,
+        day,
+        time_limit_s=float(current_app.config["PLAN_TIME_LIMIT_S"]),
+        created_by="job:plan-tomorrow",
+    )
+    return (
+        f"{day}: run {run.id} {run.status}, {run.visits_planned} visits planned "
+        f"({run.visits_lent} lent), {len(run.unassigned)} unassigned"
+    )
 
 
 def watch_visits(session: AnySession, scheduled_for: dt.datetime) -> str:

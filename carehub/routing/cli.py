@@ -86,3 +86,44 @@ def register(main: click.Group) -> None:
             click.echo(
                 f"{r['name']:8} {r['vehicles']:>4} {r['distance']:>10.2f} {bv:>4} {bd:>10} {gap:>6} {r['seconds']:>6.1f}{flag}"
             )
+
+    @bench_group.command("day")
+    @click.option("--visits", default=1000, show_default=True)
+    @click.option("--caregivers", default=60, show_default=True)
+    @click.option("--seed", default=1, show_default=True)
+    @click.option("--time-limit", default=16.0, show_default=True, help="Seconds for the plan.")
+    @click.option(
+        "--reference-factor",
+        default=10.0,
+        show_default=True,
+        help="Also solve with this many times the time for comparison; 0 skips it.",
+    )
+    def day_command(
+        visits: int, caregivers: int, seed: int, time_limit: float, reference_factor: float
+    ) -> None:
+        """Plan a synthetic district day by circles and compare with a longer solve."""
+        from carehub.routing import bench_day
+
+        day = bench_day.generate(visits, caregivers, seed)
+        out: dict[str, object] = {"plan": bench_day.day_run(day, time_limit)}
+        if reference_factor > 0:
+            out["reference"] = bench_day.day_run(day, time_limit * reference_factor)
+        click.echo(json.dumps(out))
+
+    @bench_group.command("emergency")
+    @click.option("--visits", default=60, show_default=True)
+    @click.option("--caregivers", default=8, show_default=True)
+    @click.option("--emergencies", default=100, show_default=True)
+    @click.option("--seed", default=1, show_default=True)
+    @click.option(
+        "--plan-time", default=10.0, show_default=True, help="Seconds for the day's plan."
+    )
+    def emergency_command(
+        visits: int, caregivers: int, emergencies: int, seed: int, plan_time: float
+    ) -> None:
+        """Time emergency insertion into a published one-circle day."""
+        from carehub.routing import bench_day
+
+        click.echo(
+            json.dumps(bench_day.emergency_run(visits, caregivers, seed, emergencies, plan_time))
+        )

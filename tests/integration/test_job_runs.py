@@ -208,24 +208,32 @@ def test_an_expired_lease_fails_the_run_and_its_late_commit_is_refused(app, db, 
     assert run.retry_at is not None
 
 
-def test_planning_without_a_routing_engine_is_a_failed_run_with_a_reason(
-    app, db, clock, make
-) -> None:  # type: ignore[no-untyped-def]
-    make.request(elder=make.elder(), service_date=dt.date(2026, 11, 24))
+def test_planning_tomorrow_drafts_unpublished_visits(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch.models import Visit
+    from carehub.dispatch.planning_models import PlanningRun
+
+    station = make.station(code="ST9")
+    make.caregiver(station=station, weekdays_mask=0b1111111)
+    make.request(elder=make.elder(station=station), service_date=dt.date(2026, 11, 24))
     db.session.commit()
-    app.config["JOB_MAX_ATTEMPTS"] = 1
+    app.config["PLAN_TIME_LIMIT_S"] = 2.0
     runner.execute(app, "plan-tomorrow", T0)
     [run] = _runs(db)
-    assert run.outcome == RunOutcome.FAILED
-    assert run.error.startswith("PlanningUnavailable: the routing engine is not installed")
+    assert run.outcome == RunOutcome.SUCCEEDED, run.error
+    assert run.summary.startswith("2026-11-24: run ") and "1 visits planned" in run.summary
+    [plan] = db.session.scalars(db.select(PlanningRun)).all()
+    assert plan.created_by == "job:plan-tomorrow" and plan.service_date == dt.date(2026, 11, 24)
+    [visit] = db.session.scalars(db.select(Visit)).all()
+    assert visit.status == "planned"  # a draft: the dispatcher publishes it
 
 
-def test_planning_a_day_without_requests_needs_no_engine(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]
+def test_planning_a_day_without_requests_records_an_empty_run(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]
     make.station(code="ST9")
     db.session.commit()
     runner.execute(app, "plan-tomorrow", T0)
     [run] = _runs(db)
-    assert run.outcome == RunOutcome.SUCCEEDED and run.summary == "2026-11-24: ST9 0/0"
+    assert run.outcome == RunOutcome.SUCCEEDED, run.error
+    assert "0 visits planned" in run.summary and "0 unassigned" in run.summary
 
 
 def test_month_end_reconciliation_drafts_the_closed_month(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,242 @@
+"""The one bridge between the database and the route planner.
+
+``build_day`` turns a day's service requests and the caregivers working that day into a
+``routing.Problem`` (plus the maps back to rows); ``plan_to_visits`` turns a plan into
+``Visit`` rows. Times cross the bridge as seconds from local (Asia/Shanghai) midnight one
+way and as aware UTC instants the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from carehub.core.enums import RequestStatus, VisitStatus
+from carehub.core.time import local_zone
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.geo.matrix import MatrixProvider
+from carehub.geo.travel import LatLon, distance_m
+from carehub.registry.models import Caregiver, Station
+from carehub.routing import Caregiver as RCaregiver
+from carehub.routing import Plan, Problem, Window
+from carehub.routing import Visit as RVisit
+from carehub.routing.circles import Circles
+
+# Visits in these states happened or were promised to the caregiver: a re-plan keeps them.
+KEPT_STATES = frozenset(
+    {VisitStatus.PUBLISHED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED, VisitStatus.MISSED}
+)
+REASON_NO_LOCATION = "elder has no coordinates"
+REASON_INACTIVE = "elder not active that day"
+
+
+def seconds_of(wall: dt.time) -> int:
+    return wall.hour * 3600 + wall.minute * 60 + wall.second
+
+
+def local_seconds(instant: dt.datetime, day: dt.date) -> int:
+    """Seconds from the local midnight of ``day`` to an aware instant."""
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=local_zone())
+    return int((instant - midnight).total_seconds())
+
+
+def instant_of(day: dt.date, seconds: int) -> dt.datetime:
+    """The aware UTC instant ``seconds`` after local midnight of ``day``."""
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=local_zone())
+    return (midnight + dt.timedelta(seconds=seconds)).astimezone(dt.UTC)
+
+
+def visit_id(request: ServiceRequest) -> str:
+    return f"r{request.id}"
+
+
+def kept_visits(request: ServiceRequest) -> list[Visit]:
+    """Visits a re-plan must not replace: pinned, or already published or under way."""
+    return [
+        v
+        for v in request.visits
+        if v.status != VisitStatus.CANCELLED and (v.pinned or v.status in KEPT_STATES)
+    ]
+
+
+@dataclass
+class DayInput:
+    day: dt.date
+    problem: Problem
+    requests: dict[str, ServiceRequest]  # routing visit id -> request
+    caregivers: dict[str, Caregiver]  # routing caregiver id (code) -> row
+    circles: Circles
+    skipped: dict[int, str] = field(default_factory=dict)  # request id -> why not planned
+
+    def summary(self) -> dict[str, object]:
+        p = self.problem
+        return {
+            "requests": len(self.requests) + len(self.skipped),
+            "visits": len(p.visits),
+            "two_caregiver_visits": sum(1 for v in p.visits if v.caregivers_needed == 2),
+            "pinned_visits": sum(1 for v in p.visits if v.pinned_caregiver is not None),
+            "caregivers": len(p.caregivers),
+            "circles": len(set(self.circles.caregiver_circle.values())),
+            "places": len(p.distance),
+            "skipped": len(self.skipped),
+        }
+
+
+def _window(request: ServiceRequest, duration: int) -> Window:
+    # The request's window holds the whole visit; routing windows bound the start.
+    start, end = seconds_of(request.window_start), seconds_of(request.window_end)
+    return Window(start, max(start, end - duration))
+
+
+class _Places:
+    def __init__(self) -> None:
+        self.points: list[LatLon] = []
+        self._index: dict[LatLon, int] = {}
+
+    def at(self, point: LatLon) -> int:
+        if point not in self._index:
+            self._index[point] = len(self.points)
+            self.points.append(point)
+        return self._index[point]
+
+
+def _home(c: Caregiver) -> LatLon:
+    if c.home_lat is not None and c.home_lon is not None:
+        return (c.home_lat, c.home_lon)
+    return (c.station.lat, c.station.lon)
+
+
+def _neighbours(stations: Sequence[Station]) -> dict[str, list[str]]:
+    return {
+        s.code: [
+            o.code
+            for o in sorted(
+                (o for o in stations if o.code != s.code),
+                key=lambda o: (distance_m((s.lat, s.lon), (o.lat, o.lon)), o.code),
+            )
+        ]
+        for s in stations
+    }
+
+
+def build_day(
+    day: dt.date,
+    stations: Sequence[Station],
+    requests: Iterable[ServiceRequest],
+    caregivers: Iterable[Caregiver],
+    matrices: MatrixProvider,
+) -> DayInput:
+    """The routing problem of ``day``: requests of elders in ``stations``' circles, served
+    by those stations' caregivers on shift that day.
+
+    A request some of whose visits are kept (pinned, published or under way) enters with its
+    caregiver and start pinned, so the others plan around it.
+    """
+    by_id = {s.id: s for s in stations}
+    places = _Places()
+    cgs = [
+        c
+        for c in sorted(caregivers, key=lambda c: c.code)
+        if c.active and c.station_id in by_id and c.works_on(day)
+    ]
+    starts = {c.code: places.at(_home(c)) for c in cgs}
+    codes = {c.id: c.code for c in cgs}
+
+    chosen: dict[str, ServiceRequest] = {}
+    skipped: dict[int, str] = {}
+    rvisits: list[RVisit] = []
+    for r in sorted(requests, key=lambda r: r.id):
+        if r.service_date != day or r.status in (RequestStatus.CANCELLED, RequestStatus.DONE):
+            continue
+        elder, st = r.elder, r.service_type
+        if elder.station_id not in by_id:
+            continue
+        if not elder.is_active_on(day):
+            skipped[r.id] = REASON_INACTIVE
+            continue
+        if not elder.has_coordinates:
+            skipped[r.id] = REASON_NO_LOCATION
+            continue
+        duration = st.duration_min * 60
+        kept = kept_visits(r)
+        pin_cg = next((codes[v.caregiver_id] for v in kept if v.caregiver_id in codes), None)
+        pin_time = None
+        window = _window(r, duration)
+        start = next((v.planned_start for v in kept if v.planned_start is not None), None)
+        if start is not None:
+            pin_time = local_seconds(start, day)
+            if pin_time not in window:
+                # A confirmed time outside the request's window still stands.
+                window = Window(min(window.start, pin_time), max(window.end, pin_time))
+        vid = visit_id(r)
+        chosen[vid] = r
+        rvisits.append(
+            RVisit(
+                vid,
+                places.at((elder.lat, elder.lon)),  # type: ignore[arg-type]
+                (window,),
+                duration,
+                skill=st.skill.code if st.skill is not None else None,
+                caregivers_needed=st.caregivers_needed,
+                # The more urgent of the service's and the request's (an emergency call).
+                priority=min(st.priority, r.priority),
+                pinned_caregiver=pin_cg,
+                pinned_time=pin_time if pin_cg is not None else None,
+                gender=str(elder.preferred_caregiver_gender)
+                if elder.preferred_caregiver_gender
+                else None,
+            )
+        )
+    rcgs = tuple(
+        RCaregiver(
+            c.code,
+            starts[c.code],
+            starts[c.code],
+            seconds_of(c.shift_start),
+            seconds_of(c.shift_end),
+            skills=frozenset(c.skill_codes),
+            gender=str(c.gender),
+            max_work=c.max_work_minutes * 60 if c.max_work_minutes else None,
+            mode=str(c.travel_mode),
+        )
+        for c in cgs
+    )
+    modes = sorted({c.mode for c in rcgs}) or ["ebike"]
+    m = matrices.matrices(places.points, modes)
+    problem = Problem(tuple(rvisits), rcgs, m.travel, m.distance)
+    circles = Circles(
+        visit_circle={vid: by_id[r.elder.station_id].code for vid, r in chosen.items()},  # type: ignore[index]
+        caregiver_circle={c.code: by_id[c.station_id].code for c in cgs},
+        neighbours=_neighbours(list(stations)),
+    )
+    return DayInput(day, problem, chosen, {c.code: c for c in cgs}, circles, skipped)
+
+
+def plan_to_visits(data: DayInput, plan: Plan, lent: Iterable[tuple[str, str]] = ()) -> list[Visit]:
+    """New ``Visit`` rows for every planned request that has no kept visit.
+
+    A two-caregiver visit gives two rows for one request, one per caregiver.
+    """
+    lent_pairs = set(lent)
+    rows: list[Visit] = []
+    for route in plan.routes:
+        cg = data.caregivers[route.caregiver]
+        for seq, stop in enumerate(route.stops, start=1):
+            request = data.requests[stop.visit]
+            if kept_visits(request):
+                continue
+            duration = data.problem.visit(stop.visit).service
+            rows.append(
+                Visit(
+                    request=request,
+                    caregiver=cg,
+                    planned_start=instant_of(data.day, stop.start),
+                    planned_end=instant_of(data.day, stop.start + duration),
+                    route_seq=seq,
+                    status=VisitStatus.PLANNED,
+                    pinned=False,
+                    lent=(stop.visit, route.caregiver) in lent_pairs,
+                )
+            )
+    return rows

@@ -1,0 +1,41 @@
+"""A record of each planning run: what went in, what came out, and what could not be placed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from carehub.db import Base, UTCDateTime, intpk, utcnow
+
+RUN_RUNNING = "running"
+RUN_DONE = "done"
+RUN_PUBLISHED = "published"
+RUN_FAILED = "failed"
+
+
+class PlanningRun(Base):
+    """One ``plan_day`` call. Not audited row by row: the run itself is the log."""
+
+    __tablename__ = "planning_runs"
+
+    id: Mapped[intpk]
+    service_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    # Station codes planned, in order; empty means every active station.
+    stations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20), default=RUN_RUNNING)
+    # Counts of requests, caregivers, pinned visits, circles: enough to explain the result.
+    input_summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    objective: Mapped[int | None] = mapped_column(Integer)
+    travel_minutes: Mapped[int | None] = mapped_column(Integer)
+    solve_seconds: Mapped[float | None] = mapped_column(Float)
+    fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    visits_planned: Mapped[int] = mapped_column(Integer, default=0)
+    visits_lent: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"request_id": 12, "reason": "capacity"}, ...]
+    unassigned: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str | None] = mapped_column(String(80))

@@ -1,0 +1,161 @@
+"""A district day solved circle by circle, in parallel, then lending across circles.
+
+Pass 1 solves each station's circle alone: its visits with its caregivers, circles spread
+over a process pool. Pass 2 goes through the circles that left visits over, nearest-first
+neighbours by station distance: the left-over visits are offered to the caregivers of the
+neighbouring circles, whose own visits stay with them (pinned) and whose routes seed the
+search. A visit served by a caregiver from another circle is lent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+from carehub.routing.params import SolverParams
+from carehub.routing.problem import Plan, Problem, Route, Unassigned, Visit
+from carehub.routing.solver import solve
+from carehub.routing.subproblem import subproblem
+
+WORKERS = 2
+PASS1_SHARE = 0.75  # of the time limit, the rest goes to lending
+
+
+@dataclass(frozen=True)
+class Circles:
+    visit_circle: Mapping[str, str]  # visit id -> circle (station code)
+    caregiver_circle: Mapping[str, str]  # caregiver id -> circle
+    neighbours: Mapping[str, Sequence[str]]  # circle -> other circles, nearest first
+    lend_to: int = 2  # neighbouring circles asked in pass 2
+
+
+@dataclass(frozen=True)
+class CirclePlan:
+    plan: Plan
+    lent: frozenset[tuple[str, str]]  # (visit id, caregiver id) served across circles
+    seconds: float
+    circles: int
+
+
+def _solve_part(args: tuple[Problem, SolverParams]) -> Plan:
+    return solve(*args)
+
+
+def _home_circle(problem: Problem, circles: Circles, v: Visit) -> str:
+    # A visit pinned to a caregiver is solved where that caregiver is.
+    if v.pinned_caregiver is not None:
+        return circles.caregiver_circle[v.pinned_caregiver]
+    return circles.visit_circle[v.id]
+
+
+def solve_circles(
+    problem: Problem,
+    circles: Circles,
+    params: SolverParams | None = None,
+    workers: int = WORKERS,
+    executor: Executor | None = None,
+) -> CirclePlan:
+    params = params or SolverParams()
+    started = time.monotonic()
+    visits_in: dict[str, list[Visit]] = {}
+    for v in problem.visits:
+        visits_in.setdefault(_home_circle(problem, circles, v), []).append(v)
+    cgs_in: dict[str, list] = {}
+    for c in problem.caregivers:
+        cgs_in.setdefault(circles.caregiver_circle[c.id], []).append(c)
+
+    names = sorted(set(visits_in) | set(cgs_in))
+    staffed = [n for n in names if cgs_in.get(n)]
+    rounds = max(1, -(-len(staffed) // max(1, workers)))
+    pass1 = replace(params, time_limit_s=max(0.5, params.time_limit_s * PASS1_SHARE / rounds))
+    parts = [(subproblem(problem, visits_in.get(n, []), cgs_in[n]), pass1) for n in staffed]
+    if executor is not None:
+        plans = list(executor.map(_solve_part, parts))
+    elif workers > 1 and len(parts) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            plans = list(pool.map(_solve_part, parts))
+    else:
+        plans = [_solve_part(p) for p in parts]
+
+    routes: dict[str, Route] = {}
+    unassigned: dict[str, Unassigned] = {}
+    objective = 0
+    fallback = False
+    for plan in plans:
+        routes.update({r.caregiver: r for r in plan.routes})
+        unassigned.update({u.visit: u for u in plan.unassigned})
+        objective += plan.objective or 0
+        fallback = fallback or plan.fallback
+    for n in names:
+        if not cgs_in.get(n):
+            for v in visits_in.get(n, []):
+                unassigned[v.id] = Unassigned(v.id, "no caregiver in the circle")
+
+    left = [n for n in names if any(v.id in unassigned for v in visits_in.get(n, []))]
+    deadline = started + params.time_limit_s
+    for i, n in enumerate(left):
+        # Share what is left of the limit among the circles still to lend to.
+        share = (deadline - time.monotonic()) / (len(left) - i)
+        pass2 = replace(params, time_limit_s=max(0.2, share))
+        lenders = [m for m in circles.neighbours.get(n, ()) if cgs_in.get(m)][: circles.lend_to]
+        wanted = [v for v in visits_in[n] if v.id in unassigned and v.pinned_caregiver is None]
+        if not lenders or not wanted:
+            continue
+        plan = _lend(problem, wanted, [c for m in lenders for c in cgs_in[m]], routes, pass2)
+        fallback = fallback or plan.fallback
+        for r in plan.routes:
+            routes[r.caregiver] = r
+        served = {s.visit for r in plan.routes for s in r.stops}
+        for vid in served:
+            unassigned.pop(vid, None)
+        for u in plan.unassigned:
+            if u.visit in {v.id for v in wanted} or u.visit not in served:
+                unassigned[u.visit] = u
+
+    lent = frozenset(
+        (s.visit, r.caregiver)
+        for r in routes.values()
+        for s in r.stops
+        if circles.caregiver_circle[r.caregiver]
+        != _home_circle(problem, circles, problem.visit(s.visit))
+    )
+    ordered = tuple(routes[c.id] for c in problem.caregivers)
+    notes = (f"{len(staffed)} circles, {len(left)} lending",)
+    final = Plan(
+        ordered,
+        tuple(unassigned[v.id] for v in problem.visits if v.id in unassigned),
+        fallback=fallback,
+        objective=objective,
+        notes=notes,
+    )
+    return CirclePlan(final, lent, time.monotonic() - started, len(staffed))
+
+
+def _lend(
+    problem: Problem,
+    wanted: list[Visit],
+    lenders: list,
+    routes: dict[str, Route],
+    params: SolverParams,
+) -> Plan:
+    """Offer ``wanted`` to ``lenders``; each lender keeps the visits it already has."""
+    ids = {c.id for c in lenders}
+    # A visit shared with a caregiver outside the lenders brings that caregiver along, so the
+    # part holds every caregiver serving each of its visits.
+    while True:
+        held = {s.visit for cid in ids for s in routes[cid].stops}
+        more = {r.caregiver for r in routes.values() for s in r.stops if s.visit in held} - ids
+        if not more:
+            break
+        ids |= more
+    cgs = [c for c in problem.caregivers if c.id in ids]
+    kept: list[Visit] = []
+    for vid in sorted({s.visit for c in cgs for s in routes[c.id].stops}):
+        v = problem.visit(vid)
+        holder = next(c.id for c in cgs if any(s.visit == vid for s in routes[c.id].stops))
+        kept.append(v if v.pinned_caregiver is not None else replace(v, pinned_caregiver=holder))
+    part = subproblem(problem, kept + wanted, cgs)
+    seed = [[s.visit for s in routes[c.id].stops] for c in cgs]
+    return solve(part, params, initial_routes=seed)
