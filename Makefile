@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 SEED ?= 7
+TODAY := $(shell TZ=Asia/Shanghai date +%F)
+WEEK_END := $(shell TZ=Asia/Shanghai date -d '+6 days' +%F)
+LAST_MONTH := $(shell TZ=Asia/Shanghai date -d "$$(TZ=Asia/Shanghai date +%Y-%m-01) -1 month" +%Y-%m)
 
 .DEFAULT_GOAL := help
 .PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench clean
@@ -28,7 +31,16 @@ translations: $(STAMP) ## Compile the message catalogues
 
 demo: install ## Install, migrate SQLite, load the demo district, print logins, serve on http://$(HOST):$(PORT) with the scheduler beside it
 	$(BIN)/carehub init
-	$(BIN)/carehub seed demo --seed $(SEED)
+	$(BIN)/carehub seed demo --seed $(SEED) >/dev/null
+	@# Last month's visits for the auditors, a week of requests from the care plans, and
+	@# today's routes planned and published, so every role has work to see; all safe to repeat.
+	$(BIN)/carehub seed visits --month $(LAST_MONTH)
+	$(BIN)/carehub requests generate --from $(TODAY) --to $(WEEK_END)
+	@mkdir -p instance
+	$(BIN)/carehub plan --date $(TODAY) --publish --time-limit 15 > instance/demo-plan.txt
+	@head -n 1 instance/demo-plan.txt; echo "  (unassigned requests and reasons: instance/demo-plan.txt)"
+	@# Re-running the seed loads nothing and prints the demo logins last, where they are seen.
+	@$(BIN)/carehub seed demo --seed $(SEED)
 	@# The scheduler is its own process (web workers never run jobs); it stops with the server.
 	@$(BIN)/carehub scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from carehub.auth.models import User
 from carehub.auth.services import create_user
-from carehub.core import audit
+from carehub.core import audit, weekdays
 from carehub.core.enums import Role
 from carehub.core.time import local_today
 from carehub.db import AnySession
@@ -240,6 +240,10 @@ def ensure_logins(session: AnySession) -> list[LoginStatus]:
             station_code=login.station_code,
             display_name=login.display_name,
         )
+        if user.caregiver is not None:
+            # A demo caregiver works every day, so the phone view has a route to show on
+            # whichever day the demo is opened.
+            user.caregiver.weekdays_mask = weekdays.ALL_DAYS
         result.append(LoginStatus(login, "created", _scope(user)))
     return result
 

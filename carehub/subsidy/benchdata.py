@@ -93,6 +93,16 @@ def generate(session: AnySession, month: Month, seed: int = 7) -> int:
         )
         .order_by(CarePlan.window_start, CarePlan.id)
     ).all()
+    # Days a plan already has a request for are left alone, so the command can be repeated.
+    taken = {
+        (plan_id, day)
+        for plan_id, day in session.execute(
+            select(ServiceRequest.care_plan_id, ServiceRequest.service_date).where(
+                ServiceRequest.service_date.between(month.first, month.last),
+                ServiceRequest.care_plan_id.is_not(None),
+            )
+        )
+    }
     next_request = (session.scalar(select(func.max(ServiceRequest.id))) or 0) + 1
     next_visit = (session.scalar(select(func.max(Visit.id))) or 0) + 1
     requests: list[dict[str, Any]] = []
@@ -103,6 +113,8 @@ def generate(session: AnySession, month: Month, seed: int = 7) -> int:
         turn: dict[tuple[int | None, str | None], int] = defaultdict(int)
         for pid, eid, sid, mask, window, start, end, station, lat, lon in plans:
             if day < start or (end is not None and day > end) or not weekdays.includes(mask, day):
+                continue
+            if (pid, day) in taken:
                 continue
             if any(s <= day and (e is None or day <= e) for s, e in away.get(eid, ())):
                 continue
