@@ -24,6 +24,7 @@ from carehub.mobile import checklists, route
 from carehub.mobile.models import VisitEvent
 from carehub.mobile.payloads import EventInput, PayloadError
 from carehub.mobile.vocab import EventType, Flag, Outcome
+from carehub.subsidy import receipts
 
 # Phones' clocks drift; only a clock well ahead of the server's is worth a flag.
 CLOCK_AHEAD_TOLERANCE = dt.timedelta(minutes=5)
@@ -99,6 +100,9 @@ def record(session: AnySession, user: User, visit: Visit, data: EventInput, dige
     # Insert first: a twin post with the same key fails here, before touching the visit.
     session.flush()
     apply_events(visit, route.events_of(session, visit.id))
+    if data.type == EventType.CHECK_OUT and visit.check_out_at == event.recorded_at:
+        # The subsidy audit judges how long the check-out took to reach the server.
+        receipts.note_check_out(session, visit.id, received)
     session.flush()
     event.response_body = {"event": event_json(event), "visit": route.visit_state(visit)}
     session.flush()

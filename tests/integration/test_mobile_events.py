@@ -301,3 +301,31 @@ def test_notes_are_kept_in_recorded_order(phone: Phone, make) -> None:  # type: 
     listed = phone.get("/api/v1/me/visits?date=2026-11-23").get_json()["visits"][0]
     assert [n["text"] for n in listed["notes"]] == ["第一条", "第二条"]
     assert listed["status"] == "published"
+
+
+def test_a_check_out_sent_days_late_is_flagged_by_the_subsidy_audit(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.subsidy.months import Month
+    from carehub.subsidy.reconcile import reconcile
+
+    visit = published_visit(make, phone)
+    # The phone was offline for four days: both events were recorded on the 19th.
+    assert (
+        phone.event(visit, "check_in", recorded_at="2026-11-19T11:02:00+08:00").status_code == 201
+    )
+    assert (
+        phone.event(visit, "check_out", recorded_at="2026-11-19T11:20:00+08:00").status_code == 201
+    )
+    result = reconcile(db.session, Month.parse("2026-11"))
+    assert "late_upload" in result.visits[visit.id].reasons
+
+
+def test_a_prompt_check_out_is_not_flagged_as_late(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.subsidy.months import Month
+    from carehub.subsidy.reconcile import reconcile
+
+    visit = published_visit(make, phone)
+    assert phone.event(visit, "check_in", recorded_at=phone_time(11, 2)).status_code == 201
+    assert phone.event(visit, "check_out", recorded_at=phone_time(11, 20)).status_code == 201
+    assert (
+        "late_upload" not in reconcile(db.session, Month.parse("2026-11")).visits[visit.id].reasons
+    )
