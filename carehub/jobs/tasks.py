@@ -56,7 +56,8 @@ def watch_visits(session: AnySession, scheduled_for: dt.datetime) -> str:
         missed_grace=dt.timedelta(minutes=config["MISSED_GRACE_MIN"]),
     )
     escalated = emergency_services.expire_overdue(session, now())
-    return f"late {counts.late}, missed {counts.missed}, emergencies escalated {escalated}"
+    summary = f"late {counts.late}, missed {counts.missed}"
+    return summary + (f", emergencies escalated {escalated}" if escalated else "")
 
 
 def previous_month(day: dt.date) -> dt.date:
