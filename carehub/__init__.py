@@ -72,6 +72,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from carehub.admin.views import bp as admin_bp
     from carehub.auth.views import bp as auth_bp
+    from carehub.emergency.api import bp as emergency_api_bp
+    from carehub.emergency.views import bp as emergency_bp
     from carehub.home.views import bp as home_bp
     from carehub.jobs.views import bp as jobs_bp
     from carehub.mobile.api import bp as api_bp
@@ -89,3 +91,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(subsidy_bp, url_prefix="/subsidy")
     app.register_blueprint(mobile_bp, url_prefix="/m")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(emergency_api_bp, url_prefix="/api/v1")
+    app.register_blueprint(emergency_bp, url_prefix="/dispatch/emergency")

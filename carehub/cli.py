@@ -100,6 +100,7 @@ def users_list() -> None:
 
 def _register_feature_commands() -> None:
     from carehub.dispatch.cli import register as register_dispatch
+    from carehub.emergency.devices import register as register_devices
     from carehub.geo.cli import register as register_geo
     from carehub.jobs.cli import register as register_jobs
     from carehub.registry.cli import register as register_registry
@@ -107,6 +108,7 @@ def _register_feature_commands() -> None:
     from carehub.seeding.cli import register as register_seeding
     from carehub.subsidy.cli import register as register_subsidy
 
+    register_devices(main)
     register_dispatch(main)
     register_geo(main)
     register_jobs(main)

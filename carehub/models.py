@@ -4,6 +4,7 @@ from carehub.auth.models import LoginSession, User
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
 from carehub.dispatch.planning_models import PlanningRun
+from carehub.emergency.models import AlarmDevice
 from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import Alert, JobRun
 from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
@@ -28,6 +29,7 @@ from carehub.subsidy.models import (
 )
 
 __all__ = [
+    "AlarmDevice",
     "Alert",
     "Adjustment",
     "LedgerLine",

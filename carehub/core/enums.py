@@ -79,6 +79,7 @@ class AlertKind(StrEnum):
     LATE_VISIT = "late_visit"
     MISSED_VISIT = "missed_visit"
     JOB_FAILED = "job_failed"
+    EMERGENCY_ESCALATED = "emergency_escalated"
 
 
 LABELS = {
@@ -123,6 +124,7 @@ LABELS = {
     AlertKind.LATE_VISIT: _l("Late visit"),
     AlertKind.MISSED_VISIT: _l("Missed visit"),
     AlertKind.JOB_FAILED: _l("Scheduled job failed"),
+    AlertKind.EMERGENCY_ESCALATED: _l("Emergency escalated"),
 }
 
 

@@ -70,7 +70,7 @@ def standard(config: dict[str, Any]) -> list[JobDefinition]:
             "watch-visits",
             config["JOB_WATCH_CRON"],
             tasks.watch_visits,
-            _l("Alert on late and missed visits"),
+            _l("Alert on late and missed visits; escalate unanswered emergencies"),
         ),
         JobDefinition(
             "reconcile-month",

@@ -11,6 +11,7 @@ from carehub.core.time import local_zone, now
 from carehub.db import AnySession
 from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.planning import plan_day
+from carehub.emergency import services as emergency_services
 from carehub.jobs import alerts
 from carehub.subsidy.reconcile import draft_month
 
@@ -44,8 +45,9 @@ def plan_tomorrow(session: AnySession, scheduled_for: dt.datetime) -> str:
 
 
 def watch_visits(session: AnySession, scheduled_for: dt.datetime) -> str:
-    """Late and missed visits, judged against the clock now rather than the scheduled time,
-    so a run that starts late does not miss what became due meanwhile."""
+    """Late and missed visits, and emergency offers not accepted in time, judged against the
+    clock now rather than the scheduled time, so a run that starts late does not miss what
+    became due meanwhile."""
     config = current_app.config
     counts = alerts.raise_visit_alerts(
         session,
@@ -53,7 +55,9 @@ def watch_visits(session: AnySession, scheduled_for: dt.datetime) -> str:
         late_grace=dt.timedelta(minutes=config["LATE_GRACE_MIN"]),
         missed_grace=dt.timedelta(minutes=config["MISSED_GRACE_MIN"]),
     )
-    return f"late {counts.late}, missed {counts.missed}"
+    escalated = emergency_services.expire_overdue(session, now())
+    summary = f"late {counts.late}, missed {counts.missed}"
+    return summary + (f", emergencies escalated {escalated}" if escalated else "")
 
 
 def previous_month(day: dt.date) -> dt.date:

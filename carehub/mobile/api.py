@@ -19,7 +19,8 @@ from carehub.auth.models import User
 from carehub.core import audit
 from carehub.core.enums import Role
 from carehub.core.permissions import public, roles_required
-from carehub.core.time import local_today
+from carehub.core.time import local_today, now
+from carehub.emergency import services as escalation
 from carehub.extensions import csrf, db, login_manager
 from carehub.mobile import emergencies, events, openapi, payloads, route, tokens
 from carehub.mobile.payloads import PayloadError
@@ -98,8 +99,9 @@ def create_token():  # type: ignore[no-untyped-def]
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.check_password(password):
         raise Unauthorized()
-    if user.role != Role.CAREGIVER:
-        raise Forbidden(_("Only caregiver accounts use the phone API."))
+    # Dispatchers get tokens for the emergency API; caregiver endpoints still refuse them.
+    if user.role not in (Role.CAREGIVER, Role.DISPATCHER):
+        raise Forbidden(_("Only caregiver and dispatcher accounts use the API."))
     token, row = tokens.issue(db.session, user)
     audit.record(db.session, "api_token", "User", user.id, note="issued")
     db.session.commit()
@@ -223,6 +225,7 @@ def accept_emergency(offer_id: int):  # type: ignore[no-untyped-def]
 def decline_emergency(offer_id: int):  # type: ignore[no-untyped-def]
     reason = payloads.parse_decline(_json_body(optional=True))
     offer = emergencies.decline(db.session, _offer(offer_id), reason)
+    escalation.after_decline(db.session, offer, now())
     body = {"offer": emergencies.offer_json(offer, _locale())}
     db.session.commit()
     return jsonify(body)

@@ -247,6 +247,71 @@ SCHEMAS: dict[str, Schema] = {
         ["offer", "visit"],
         {"offer": _ref("Offer"), "visit": {"oneOf": [_ref("Visit"), {"type": "null"}]}},
     ),
+    "EmergencyRequest": _obj(
+        ["elder_code"],
+        {
+            "elder_code": {"type": "string"},
+            "note": {"type": ["string", "null"], "maxLength": 2000},
+        },
+    ),
+    "Proposal": _obj(
+        [
+            "caregiver_code",
+            "name",
+            "phone",
+            "station",
+            "eta_minutes",
+            "eta",
+            "from",
+            "travel_minutes",
+            "busy_minutes",
+            "disruption",
+        ],
+        {
+            "caregiver_code": {"type": "string"},
+            "name": {"type": "string"},
+            "phone": _nullable("string"),
+            "station": {"type": "string", "description": "The caregiver's station code."},
+            "eta_minutes": {"type": "integer", "minimum": 0},
+            "eta": INSTANT,
+            "from": {
+                "enum": ["at_visit", "last_check_in", "next_visit", "home", "station"],
+                "description": "Where the caregiver sets off from.",
+            },
+            "travel_minutes": {"type": "integer", "minimum": 0},
+            "busy_minutes": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Minutes until the visit under way is done.",
+            },
+            "disruption": _obj(
+                ["visits_moved", "minutes_moved"],
+                {
+                    "visits_moved": {"type": "integer", "minimum": 0},
+                    "minutes_moved": {"type": "integer", "minimum": 0},
+                },
+            ),
+        },
+    ),
+    "Emergency": _obj(
+        ["id", "received_at", "proposals"],
+        {
+            "id": {"type": "integer"},
+            "received_at": INSTANT,
+            "proposals": {"type": "array", "items": _ref("Proposal"), "maxItems": 3},
+        },
+    ),
+    "AssignRequest": _obj(["caregiver_code"], {"caregiver_code": {"type": "string"}}),
+    "Assignment": _obj(
+        ["id", "offer_id", "caregiver_code", "status", "offered_at"],
+        {
+            "id": {"type": "integer"},
+            "offer_id": {"type": "integer"},
+            "caregiver_code": {"type": "string"},
+            "status": {"const": "offered"},
+            "offered_at": INSTANT,
+        },
+    ),
     "DeclineRequest": _obj([], {"reason": {"type": "string", "maxLength": 2000}}),
     "DeclineResult": _obj(["offer"], {"offer": _ref("Offer")}),
 }
@@ -296,14 +361,14 @@ PATHS: dict[str, Schema] = {
     "/api/v1/auth/token": {
         "post": {
             "operationId": "createToken",
-            "summary": "Log in with username and password; get a bearer token (caregivers).",
+            "summary": "Log in with username and password; get a bearer token (caregivers, dispatchers).",
             "security": [],
             "requestBody": _body("TokenRequest"),
             "responses": {
                 "201": _json(_ref("Token"), "A new token."),
                 "400": BAD,
                 "401": _error("Wrong username or password, or the account is disabled."),
-                "403": _error("Not a caregiver account."),
+                "403": _error("Neither a caregiver nor a dispatcher account."),
             },
         },
         "delete": {
@@ -422,6 +487,47 @@ PATHS: dict[str, Schema] = {
                 "403": FORBIDDEN,
                 "404": NOT_FOUND,
                 "409": _error("Already accepted, or withdrawn."),
+            },
+        }
+    },
+    "/api/v1/emergencies": {
+        "post": {
+            "operationId": "raiseEmergency",
+            "summary": "Raise an emergency for an elder; get the best caregivers, best first.",
+            "description": (
+                "For call centres and alarm devices: a dispatcher's bearer token or a device "
+                "token. Up to three proposals: the best and two alternatives, each with its "
+                "ETA and the disruption to the caregiver's published route. Nobody is asked "
+                "yet: confirm one with /assign."
+            ),
+            "security": SECURED,
+            "requestBody": _body("EmergencyRequest"),
+            "responses": {
+                "201": _json(_ref("Emergency"), "Recorded, with proposals."),
+                "400": BAD,
+                "401": UNAUTHORIZED,
+                "403": _error("Not a dispatcher or device token."),
+            },
+        }
+    },
+    "/api/v1/emergencies/{emergency_id}/assign": {
+        "post": {
+            "operationId": "assignEmergency",
+            "summary": "Offer the emergency to a caregiver; their phone shows it on top.",
+            "description": (
+                "Unanswered after CAREHUB_EMERGENCY_ACCEPT_MIN minutes, or declined, the "
+                "offer goes on to the next best caregiver and dispatchers get an alert."
+            ),
+            "security": SECURED,
+            "parameters": [_id("emergency_id", "The id POST /api/v1/emergencies answered.")],
+            "requestBody": _body("AssignRequest"),
+            "responses": {
+                "201": _json(_ref("Assignment"), "Offered."),
+                "400": BAD,
+                "401": UNAUTHORIZED,
+                "403": _error("Not a dispatcher or device token."),
+                "404": _error("No such emergency."),
+                "409": _error("Already offered, accepted, or this caregiver was asked before."),
             },
         }
     },

@@ -26,6 +26,8 @@ class OfferStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    # Not answered in time: the emergency went on to the next caregiver.
+    EXPIRED = "expired"
 
 
 class Flag(StrEnum):

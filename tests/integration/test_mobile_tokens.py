@@ -36,13 +36,16 @@ def test_a_caregiver_gets_a_token_whose_hash_alone_is_stored(client, make, db) -
 
 def test_wrong_passwords_other_roles_and_bad_bodies_get_no_token(client, make, db) -> None:  # type: ignore[no-untyped-def]
     caregiver = make.user(Role.CAREGIVER)
-    dispatcher = make.user(Role.DISPATCHER)
+    # Dispatchers get tokens (for the emergency API); auditors and admins do not.
+    auditor = make.user(Role.AUDITOR)
+    admin = make.user(Role.ADMIN)
     disabled = make.user(Role.CAREGIVER, active=False)
     db.session.commit()
     assert _post_token(client, caregiver.username, "wrong-password").status_code == 401
     assert _post_token(client, "nobody").status_code == 401
     assert _post_token(client, disabled.username).status_code == 401
-    assert _post_token(client, dispatcher.username).status_code == 403
+    assert _post_token(client, auditor.username).status_code == 403
+    assert _post_token(client, admin.username).status_code == 403
     bad = client.post("/api/v1/auth/token", json={"username": "", "extra": 1})
     check_response("POST", "/api/v1/auth/token", bad)
     assert bad.status_code == 400

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
-from carehub.core.enums import CareLevel, Hardship, Role
+from carehub.core.enums import CareLevel, Hardship, RequestOrigin, Role
 from carehub.subsidy.models import SubsidyPolicy
 from tests.builders import CENTRE
 
@@ -30,6 +30,7 @@ BY_NAME: dict[str, Callable[[Rows], object]] = {
     "care_plan_id": lambda rows: rows["care_plan"].id,
     "plan_id": lambda rows: rows["care_plan"].id,
     "request_id": lambda rows: rows["request"].id,
+    "emergency_id": lambda rows: rows["emergency"].id,
     "visit_id": lambda rows: rows["visit"].id,
     "policy_id": lambda rows: rows["policy"].id,
     "station_code": lambda rows: rows["station"].code,
@@ -84,6 +85,9 @@ def rows(make, db) -> Rows:  # type: ignore[no-untyped-def]
         "request": request,
         "visit": visit,
         "policy": db.session.query(SubsidyPolicy).first(),
+        "emergency": make.request(
+            elder=elder, origin=RequestOrigin.EMERGENCY, service_type=make.service_type("emergency")
+        ),
     }
     db.session.commit()
     return found

@@ -1,0 +1,81 @@
+"""Emergency proposals on the demo district: p50/p95 of raising an emergency and proposing.
+
+    python bench/emergency_proposals.py [--emergencies 100] [--seed 1]
+
+Seeds the demo district (``carehub seed demo`` shape) into a fresh SQLite file, generates
+and plans a weekday with its routes published, then raises emergencies for random elders at
+random times between 09:00 and 15:00, each timed from the call to its three proposals.
+Each emergency is rolled back, so every one sees the same published day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--emergencies", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    from flask_migrate import upgrade
+
+    from carehub import create_app
+    from carehub.core.time import local_to_utc, local_today
+    from carehub.dispatch.generation import generate_requests
+    from carehub.dispatch.planning import plan_day
+    from carehub.emergency import services
+    from carehub.extensions import db
+    from carehub.geo.travel import current_model
+    from carehub.registry.models import Elder
+    from carehub.seeding import demo
+
+    folder = Path(tempfile.mkdtemp(prefix="carehub-bench-"))
+    clock = {"at": dt.datetime.now(dt.UTC)}
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "CLOCK": lambda: clock["at"]}
+    )
+    with app.app_context():
+        upgrade()
+        demo.load(db.session, args.seed, current_model())
+        day = local_today()
+        while day.weekday() >= 5:  # demo caregivers work weekdays
+            day += dt.timedelta(days=1)
+        generate_requests(db.session, day, day)
+        run = plan_day(db.session, day, time_limit_s=10, publish=True)
+        db.session.commit()
+        print(f"{day}: {run.visits_planned} visits published")
+        elders = list(db.session.scalars(select(Elder.id).where(Elder.lat.is_not(None))))
+        rng = random.Random(args.seed)
+        seconds: list[float] = []
+        empty = 0
+        for _ in range(args.emergencies):
+            minute = rng.randrange(9 * 60, 15 * 60)
+            clock["at"] = local_to_utc(day, dt.time(minute // 60, minute % 60))
+            elder = db.session.get(Elder, rng.choice(elders))
+            db.session.expire_all()
+            started = time.perf_counter()
+            request = services.raise_emergency(db.session, elder, "bench", clock["at"])
+            found = services.propose(db.session, request, clock["at"])
+            seconds.append(time.perf_counter() - started)
+            empty += not found
+            db.session.rollback()
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[max(0, int(round(0.95 * len(ms))) - 1)]
+    print(
+        f"{len(ms)} emergencies: median {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, "
+        f"max {ms[-1]:.0f} ms, without proposals {empty}"
+    )
+
+
+if __name__ == "__main__":
+    main()

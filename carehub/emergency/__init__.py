@@ -1,0 +1,1 @@
+"""Emergency dispatch: proposals, offers to caregivers, escalation and the emergency timeline."""
