@@ -477,6 +477,10 @@ PATHS: dict[str, Schema] = {
         "post": {
             "operationId": "declineEmergency",
             "summary": "Decline an emergency job, optionally saying why.",
+            "description": (
+                "The emergency is offered at once to the next best caregiver not yet asked, "
+                "and the dispatchers are alerted."
+            ),
             "security": SECURED,
             "parameters": [_id("offer_id", "An emergency offer made to the caller.")],
             "requestBody": _body("DeclineRequest", required=False),
