@@ -72,6 +72,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from carehub.admin.views import bp as admin_bp
     from carehub.auth.views import bp as auth_bp
+    from carehub.dispatch.intake_views import bp as intake_bp
+    from carehub.dispatch.plan_views import bp as care_plans_bp
     from carehub.emergency.api import bp as emergency_api_bp
     from carehub.emergency.views import bp as emergency_bp
     from carehub.home.views import bp as home_bp
@@ -93,3 +95,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_bp, url_prefix="/dispatch/emergency")
+    app.register_blueprint(intake_bp, url_prefix="/dispatch/requests")
+    app.register_blueprint(care_plans_bp, url_prefix="/dispatch")

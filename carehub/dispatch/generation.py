@@ -37,30 +37,33 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def generate_requests(session: AnySession, start: dt.date, end: dt.date) -> GenerationCounts:
+def generate_requests(
+    session: AnySession, start: dt.date, end: dt.date, *, station_id: int | None = None
+) -> GenerationCounts:
     """Create the missing care-plan requests for the local days ``start`` to ``end`` inclusive.
 
     A plan yields a request on each day it applies to (active, within its dates, on one of
     its weekdays) while its elder's status that day is active. Requests already there are
-    left alone, so running twice creates nothing new. Flushes, never commits.
+    left alone, so running twice creates nothing new. ``station_id`` limits it to that
+    station's elders (a station's dispatcher). Flushes, never commits.
     """
     if end < start:
         raise GenerationError(f"the range ends ({end}) before it starts ({start})")
     if (end - start).days + 1 > MAX_DAYS:
         raise GenerationError(f"at most {MAX_DAYS} days at a time")
 
+    stmt = select(CarePlan).where(
+        CarePlan.active.is_(True),
+        CarePlan.start_date <= end,
+        (CarePlan.end_date.is_(None)) | (CarePlan.end_date >= start),
+    )
+    if station_id is not None:
+        stmt = stmt.where(CarePlan.elder.has(Elder.station_id == station_id))
     plans = session.scalars(
-        select(CarePlan)
-        .where(
-            CarePlan.active.is_(True),
-            CarePlan.start_date <= end,
-            (CarePlan.end_date.is_(None)) | (CarePlan.end_date >= start),
-        )
-        .options(
+        stmt.options(
             selectinload(CarePlan.elder).selectinload(Elder.status_periods),
             selectinload(CarePlan.service_type),
-        )
-        .order_by(CarePlan.id)
+        ).order_by(CarePlan.id)
     ).all()
     done = set(
         session.execute(
@@ -96,7 +99,10 @@ def generate_requests(session: AnySession, start: dt.date, end: dt.date) -> Gene
         session,
         "generate",
         "ServiceRequest",
-        note=f"care-plan requests {start.isoformat()}..{end.isoformat()}: {counts.as_dict()}",
+        note=(
+            f"care-plan requests {start.isoformat()}..{end.isoformat()}"
+            f"{'' if station_id is None else f' station {station_id}'}: {counts.as_dict()}"
+        ),
     )
     session.flush()
     return counts
