@@ -23,7 +23,7 @@ def run(files: list[Path], time_limit: float, bks_path: Path | None) -> list[dic
     out = []
     for f in files:
         inst = solomon.read(f)
-        result = solomon.solve_instance(inst, time_limit)
+        result = solomon.solve_portfolio(inst, time_limit)
         errors = solomon.check(inst, result.routes)
         known = bks.get(inst.name)
         gap = None

@@ -23,6 +23,9 @@ class SolverParams:
     drop_penalty: dict[int, int] = field(default_factory=lambda: dict(DEFAULT_DROP_PENALTY))
     fallback: bool = True  # greedy plan when the solver returns nothing
     log_search: bool = False
+    # RoutingSearchParameters in protobuf text format, merged over the settings above, e.g.
+    # "guided_local_search_lambda_coefficient: 0.2" or "use_iterated_local_search: true".
+    search_overrides: str = ""
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

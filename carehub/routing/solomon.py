@@ -8,9 +8,11 @@ full precision. Reported distances are recomputed in full precision from the rou
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,35 +169,134 @@ def params(time_limit_s: float, **overrides: object) -> SolverParams:
     return SolverParams(**settings)
 
 
-def solve_instance(inst: Instance, time_limit_s: float = 10.0, reduce: bool = True) -> Result:
+# Ruin and recreate (SISR string removals, local cheapest insertion) with simulated annealing
+# on the reference solution; OR-Tools 9.15 runs it through SolveWithIteratedLocalSearch.
+ILS = """
+use_iterated_local_search: true
+iterated_local_search_parameters {
+  perturbation_strategy: RUIN_AND_RECREATE
+  ruin_recreate_parameters {
+    ruin_strategies { sisr { max_removed_sequence_size: %(seq)d avg_num_removed_visits: %(avg)d
+                             bypass_factor: 0.01 } }
+    ruin_composition_strategy: RUN_ALL_SEQUENTIALLY
+    recreate_strategy { heuristic: LOCAL_CHEAPEST_INSERTION }
+  }
+  improve_perturbed_solution: %(improve)s
+  reference_solution_acceptance_strategy {
+    simulated_annealing { cooling_schedule_strategy: EXPONENTIAL %(temps)s }
+  }
+  best_solution_acceptance_strategy { greedy_descent {} }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """How solve_instance spends its budget; docs/routing.md says what was measured."""
+
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    # Iterated local search (ruin and recreate) instead of the metaheuristic, for the cold
+    # full-fleet solve and for the warm-started phases (tries, polish) respectively.
+    ils: bool = False
+    warm_ils: bool = False
+    ils_seq: int = 10  # SISR: longest removed string
+    ils_avg: int = 10  # SISR: mean number of removed customers
+    # Simulated annealing's initial and final temperature in scaled cost units (1,000 per
+    # distance unit); None lets OR-Tools derive them from sampled arc costs, which the fixed
+    # vehicle cost inflates.
+    ils_temps: tuple[float, float] | None = None
+    # Local search after each recreate (slower iterations; SISR itself does without).
+    improve: bool = True
+    overrides: str = ""  # extra RoutingSearchParameters text for every phase
+    full_share: float = 0.4  # of the budget for the full-fleet solve
+    try_share: float = 0.2  # at most, for each try with one vehicle fewer
+    reduce: bool = True
+
+    def search(self, warm: bool) -> tuple[str, str]:
+        """The metaheuristic and search overrides for a cold or a warm-started phase."""
+        if not (self.warm_ils if warm else self.ils):
+            return self.metaheuristic, self.overrides
+        temps = (
+            "automatic_temperatures: true"
+            if self.ils_temps is None
+            else f"initial_temperature: {self.ils_temps[0]:g} final_temperature: {self.ils_temps[1]:g}"
+        )
+        text = ILS % {
+            "seq": self.ils_seq,
+            "avg": self.ils_avg,
+            "temps": temps,
+            "improve": "true" if self.improve else "false",
+        }
+        return "GREEDY_DESCENT", self.overrides + text
+
+
+# The solver before iterated local search: parallel cheapest insertion and guided local search.
+BASELINE = Strategy()
+# Distance: ruin and recreate on the full fleet for the whole budget.
+DISTANCE = Strategy(ils=True, reduce=False, ils_temps=(1e5, 1e3), improve=False)
+# Fleet: the same start on 30 % of the budget, tries with one vehicle fewer (25 % each), then
+# a polish of what is left; every phase ruin and recreate, warm phases seeded by a hint.
+FLEET = dataclasses.replace(DISTANCE, reduce=True, warm_ils=True, full_share=0.3, try_share=0.25)
+DEFAULT = FLEET
+# Run side by side by solve_portfolio, one process each: the budget is wall time.
+PORTFOLIO = (DISTANCE, FLEET)
+STARTUP_MARGIN_S = 0.3
+
+
+def _phase(
+    inst: Instance,
+    vehicles: int,
+    budget: float,
+    strategy: Strategy,
+    initial: list[tuple[int, ...]] | None = None,
+) -> Plan:
+    warm = initial is not None
+    mh, text = strategy.search(warm)
+    first = strategy.first_solution
+    if warm and strategy.warm_ils:
+        # Only local cheapest insertion reads the first-solution hint that carries the routes.
+        first = "LOCAL_CHEAPEST_INSERTION"
+    return solve(
+        to_problem(inst, vehicles),
+        params(
+            budget,
+            first_solution=first,
+            metaheuristic=mh,
+            search_overrides=text,
+        ),
+        initial_routes=None if initial is None else [[str(c) for c in r] for r in initial],
+    )
+
+
+def solve_instance(
+    inst: Instance,
+    time_limit_s: float = 10.0,
+    reduce: bool = True,
+    strategy: Strategy | None = None,
+) -> Result:
     """Best plan within the budget under the hierarchical objective.
 
     A full-fleet solve, then tries with one vehicle fewer (the shortest route's customers left
     out for the search to reinsert), each with a bounded share of the budget; whatever time is
     left polishes the distance of the best plan found.
     """
+    st = strategy or DEFAULT
+    reduce = reduce and st.reduce
     started = time.monotonic()
     deadline = started + time_limit_s
-    plan = solve(to_problem(inst), params(time_limit_s * (0.4 if reduce else 1.0)))
+    plan = _phase(inst, inst.vehicles, time_limit_s * (st.full_share if reduce else 1.0), st)
     best = plan_routes(plan)
     fallback = plan.fallback or bool(plan.unassigned)
     while reduce and len(best) > 1 and deadline - time.monotonic() > 0.5:
-        budget = min(deadline - time.monotonic(), 0.2 * time_limit_s)
-        trial = solve(
-            to_problem(inst, len(best) - 1),
-            params(budget),
-            initial_routes=[[str(c) for c in r] for r in sorted(best, key=len)[1:]],
-        )
+        budget = min(deadline - time.monotonic(), st.try_share * time_limit_s)
+        trial = _phase(inst, len(best) - 1, budget, st, sorted(best, key=len)[1:])
         if trial.unassigned:
             break
         best = plan_routes(trial)
     left = deadline - time.monotonic()
     if left > 0.5:
-        polished = solve(
-            to_problem(inst, len(best)),
-            params(left),
-            initial_routes=[[str(c) for c in r] for r in best],
-        )
+        polished = _phase(inst, len(best), left, st, best)
         routes = plan_routes(polished)
         if (
             not polished.unassigned
@@ -206,6 +307,34 @@ def solve_instance(inst: Instance, time_limit_s: float = 10.0, reduce: bool = Tr
     return Result(
         inst.name, tuple(best), distance(inst, best), time.monotonic() - started, fallback
     )
+
+
+def _better(a: Result, b: Result) -> bool:
+    """Whether a beats b under the hierarchical objective (complete plans first)."""
+    return (a.fallback, a.vehicles, a.distance) < (b.fallback, b.vehicles, b.distance)
+
+
+def solve_portfolio(
+    inst: Instance, time_limit_s: float = 10.0, strategies: Sequence[Strategy] = ()
+) -> Result:
+    """Several strategies at once, one process each, the best result kept.
+
+    The budget is wall time, so a second core works for free; each process gets the whole
+    budget less a margin for starting it.
+    """
+    strategies = tuple(strategies) or PORTFOLIO
+    started = time.monotonic()
+    if len(strategies) == 1:
+        return solve_instance(inst, time_limit_s, strategy=strategies[0])
+    budget = max(time_limit_s - STARTUP_MARGIN_S, 0.5 * time_limit_s)
+    with ProcessPoolExecutor(max_workers=len(strategies)) as pool:
+        futures = [pool.submit(solve_instance, inst, budget, True, st) for st in strategies]
+        results = [f.result() for f in futures]
+    best = results[0]
+    for r in results[1:]:
+        if _better(r, best):
+            best = r
+    return dataclasses.replace(best, seconds=time.monotonic() - started)
 
 
 def best_known(path: str | Path) -> dict[str, tuple[int, float]]:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from carehub.routing import greedy
@@ -54,6 +55,8 @@ def _search_parameters(params: SolverParams) -> pywrapcp.DefaultRoutingSearchPar
     if params.solution_limit is not None:
         sp.solution_limit = params.solution_limit
     sp.log_search = params.log_search
+    if params.search_overrides:
+        text_format.Merge(params.search_overrides, sp)
     return sp
 
 
@@ -282,13 +285,22 @@ def solve(
     model = _Model(problem, params, screened.candidates)
     search = _search_parameters(params)
     solution = None
+    ils = search.use_iterated_local_search
+    hint = None
     if initial_routes is not None:
         model.routing.CloseModelWithParameters(search)
         hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(initial_routes), True)
-        if hint is not None:
+        if hint is not None and not ils:
             solution = model.routing.SolveFromAssignmentWithParameters(hint, search)
     if solution is None:
-        solution = model.routing.SolveWithParameters(search)
+        if ils:
+            # Iterated local search starts from its own first solution; local cheapest
+            # insertion completes a hint, so a warm start goes through the hint.
+            if hint is not None:
+                model.routing.SetFirstSolutionHint(hint)
+            solution = model.routing.SolveWithIteratedLocalSearch(search)
+        else:
+            solution = model.routing.SolveWithParameters(search)
     if solution is None:
         if not params.fallback:
             raise RuntimeError("the solver returned no plan and the fallback is off")

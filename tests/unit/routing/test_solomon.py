@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from carehub.routing import solomon, validate
 from carehub.routing.cli import register
+from carehub.routing.solver import _search_parameters
 
 ROOT = Path(__file__).resolve().parents[3].parent / "shared" / "benchmarks"
 C101 = ROOT / "solomon" / "C101.txt"
@@ -80,3 +81,53 @@ def test_cli_prints_json() -> None:
     } <= set(row)
     assert row["name"] == "C101" and row["bks_vehicles"] == 10 and row["valid"]
     assert sorted(c for r in row["routes"] for c in r) == list(range(1, 101))
+
+
+@pytest.mark.parametrize("strategy", [solomon.BASELINE, solomon.DISTANCE, solomon.FLEET])
+@pytest.mark.parametrize("warm", [False, True])
+def test_strategy_search_parameters_parse(strategy: solomon.Strategy, warm: bool) -> None:
+    mh, text = strategy.search(warm)
+    sp = _search_parameters(solomon.params(1.0, metaheuristic=mh, search_overrides=text))
+    ils = strategy.warm_ils if warm else strategy.ils
+    assert sp.use_iterated_local_search == ils
+    if ils and strategy.ils_temps is not None:
+        sa = sp.iterated_local_search_parameters.reference_solution_acceptance_strategy
+        assert sa.simulated_annealing.initial_temperature == strategy.ils_temps[0]
+
+
+def test_ruin_and_recreate_from_routes_serves_everyone() -> None:
+    """A warm start through the first-solution hint: valid, and never worse than the hint."""
+    inst = solomon.read(C101)
+    p = solomon.to_problem(inst, 12)
+    hint = [[str(c) for c in range(1 + 9 * k, min(10 + 9 * k, 101))] for k in range(12)]
+    hint = [r for r in hint if solomon.check(inst, [[int(c) for c in r]]) == []]
+    mh, text = solomon.FLEET.search(warm=True)
+    plan = solomon.solve(
+        p,
+        solomon.params(
+            1.0,
+            first_solution="LOCAL_CHEAPEST_INSERTION",
+            metaheuristic=mh,
+            search_overrides=text,
+        ),
+        initial_routes=hint,
+    )
+    assert validate(p, plan) == [] and not plan.unassigned
+    assert solomon.check(inst, solomon.plan_routes(plan)) == []
+
+
+def test_portfolio_on_c101_in_two_seconds() -> None:
+    inst = solomon.read(C101)
+    result = solomon.solve_portfolio(inst, 2.0)
+    assert solomon.check(inst, result.routes) == []
+    assert result.vehicles == 10 and not result.fallback
+    assert result.distance == pytest.approx(828.94, rel=0.035)
+    assert result.seconds < 4.0
+
+
+def test_ruin_and_recreate_with_a_solution_limit_is_reproducible() -> None:
+    inst = solomon.read(C101)
+    mh, text = solomon.DISTANCE.search(warm=False)
+    settings = solomon.params(30.0, metaheuristic=mh, search_overrides=text, solution_limit=300)
+    first = solomon.plan_routes(solomon.solve(solomon.to_problem(inst), settings))
+    assert first == solomon.plan_routes(solomon.solve(solomon.to_problem(inst), settings))

@@ -151,3 +151,14 @@ def test_greedy_plan_is_valid_on_a_busy_day() -> None:
     )
     plan = greedy.solve(p)
     assert validate(p, plan) == []
+
+
+def test_search_overrides_are_merged_and_checked() -> None:
+    from carehub.routing.solver import _search_parameters
+
+    sp = _search_parameters(
+        SolverParams(search_overrides="guided_local_search_lambda_coefficient: 0.3")
+    )
+    assert sp.guided_local_search_lambda_coefficient == pytest.approx(0.3)
+    with pytest.raises(Exception, match="no_such_field"):
+        _search_parameters(SolverParams(search_overrides="no_such_field: 1"))
