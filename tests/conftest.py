@@ -91,8 +91,9 @@ def app(database_url: str, tmp_path: Path, app_config: dict[str, object]) -> Ite
 
     @application.before_request
     def _fresh_login_state() -> None:
-        # Requests in tests reuse the fixture's app context, and with it ``g``; drop
-        # Flask-Login's cached user so each request loads its session as production does.
+        # Requests in tests reuse the fixture's app context, and with it ``g``; drop the
+        # user Flask-Login cached and the locale Flask-Babel chose, so each request decides
+        # both afresh as production does.
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)
 

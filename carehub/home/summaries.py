@@ -17,7 +17,7 @@ from carehub.geo import coverage
 from carehub.jobs.models import Alert
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 from carehub.subsidy.models import SubsidyPolicy
-from carehub.subsidy.policy import PolicyTerms
+from carehub.subsidy.policy import PolicyTerms, in_force
 
 
 def admin_counts(session: AnySession) -> dict[str, int]:
@@ -134,15 +134,10 @@ class SubsidyOverview:
 
 
 def policy_in_force(session: AnySession, day: dt.date) -> SubsidyPolicy | None:
-    return session.scalar(
-        select(SubsidyPolicy)
-        .where(
-            SubsidyPolicy.effective_from <= day,
-            (SubsidyPolicy.effective_to.is_(None)) | (SubsidyPolicy.effective_to >= day),
-        )
-        .order_by(SubsidyPolicy.effective_from.desc())
-        .limit(1)
-    )
+    """The policy the reconciliation would apply on ``day`` (the same rule, not a copy)."""
+    policies = {p.id: p for p in session.scalars(select(SubsidyPolicy))}
+    chosen = in_force([PolicyTerms.of(p) for p in policies.values()], day)
+    return policies[chosen.id] if chosen else None
 
 
 def subsidy_overview(session: AnySession, day: dt.date) -> SubsidyOverview:

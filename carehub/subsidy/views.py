@@ -166,7 +166,7 @@ def bulk(month: str):  # type: ignore[no-untyped-def]
         )
     except FieldError as exc:
         db.session.rollback()
-        flash(f"{exc.field}: {exc}", "error")
+        flash(str(exc), "error")
         return redirect(url_for("subsidy.flagged", month=str(m))), 303
     db.session.commit()
     flash(_("%(count)s visit(s) reviewed.", count=len(done)), "success")
@@ -196,7 +196,7 @@ def unlock(month: str):  # type: ignore[no-untyped-def]
         locking.unlock_month(db.session, m, request.form.get("reason", ""), current_user.id)
     except FieldError as exc:
         db.session.rollback()
-        flash(f"{exc.field}: {exc}", "error")
+        flash(str(exc), "error")
     else:
         db.session.commit()
         flash(_("%(month)s is unlocked.", month=m), "success")
@@ -300,7 +300,7 @@ def review(visit_id: int):  # type: ignore[no-untyped-def]
         )
     except FieldError as exc:
         db.session.rollback()
-        flash(f"{exc.field}: {exc}", "error")
+        flash(str(exc), "error")
         return redirect(url_for("subsidy.visit", visit_id=visit_id)), 303
     db.session.commit()
     if outcome.adjustment is not None:

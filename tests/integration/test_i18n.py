@@ -8,20 +8,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from flask import Flask, g
 from flask.testing import FlaskClient
 
 from carehub.core.enums import Role
-
-
-@pytest.fixture(autouse=True)
-def fresh_locale(app: Flask) -> None:
-    # Test requests share the fixture's app context and so ``g``, where Flask-Babel keeps
-    # the locale it chose; production requests each start with an empty ``g``.
-    @app.before_request
-    def _forget_locale() -> None:
-        g.pop("_flask_babel", None)
 
 
 def _lang(page: str) -> str:
