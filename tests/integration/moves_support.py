@@ -14,8 +14,8 @@ from tests.builders import CENTRE, Builders
 DAY = dt.date(2026, 11, 23)  # a Monday
 
 
-def at(hour: int, minute: int = 0) -> dt.datetime:
-    return local_to_utc(DAY, dt.time(hour, minute))
+def at(hour: int, minute: int = 0, day: dt.date = DAY) -> dt.datetime:
+    return local_to_utc(day, dt.time(hour, minute))
 
 
 @dataclass
@@ -31,13 +31,15 @@ class District:
     v3: Visit
 
 
-def district(make: Builders) -> District:
+def district(make: Builders, day: dt.date = DAY) -> District:
     home = make.station(code="HOME")
     other = make.station(code="NEXT", lat=CENTRE[0] + 0.01, lon=CENTRE[1])
-    a = make.caregiver(station=home, code="CGA", name="甲护理员")
-    b = make.caregiver(station=home, code="CGB", name="乙护理员")
-    c = make.caregiver(station=home, code="CGC", name="丙护理员", skills=("cleaning",))
-    far = make.caregiver(station=other, code="CGF", name="丁护理员")
+    a = make.caregiver(station=home, code="CGA", name="甲护理员", weekdays_mask=0b1111111)
+    b = make.caregiver(station=home, code="CGB", name="乙护理员", weekdays_mask=0b1111111)
+    c = make.caregiver(
+        station=home, code="CGC", name="丙护理员", skills=("cleaning",), weekdays_mask=0b1111111
+    )
+    far = make.caregiver(station=other, code="CGF", name="丁护理员", weekdays_mask=0b1111111)
     meal = make.service_type("meal_delivery")
     rows = []
     for i, (cg, start, seq) in enumerate(((a, 9, 1), (a, 10, 2), (b, 9.5, 1))):
@@ -45,7 +47,7 @@ def district(make: Builders) -> District:
         req = make.request(
             elder=elder,
             service_type=meal,
-            service_date=DAY,
+            service_date=day,
             window_start=dt.time(8, 30),
             window_end=dt.time(12, 30),
         )
@@ -54,8 +56,8 @@ def district(make: Builders) -> District:
             make.visit(
                 request=req,
                 caregiver=cg,
-                planned_start=at(h, m),
-                planned_end=at(h, m + 15),
+                planned_start=at(h, m, day),
+                planned_end=at(h, m + 15, day),
                 route_seq=seq,
                 status=VisitStatus.PLANNED,
             )

@@ -46,7 +46,7 @@
   function moveUrl(block, caregiverId, minutes) {
     var base = block.dataset.moveUrl || "/dispatch/visits/" + encodeURIComponent(block.dataset.visitId) + "/move";
     var query = "caregiver_id=" + encodeURIComponent(caregiverId) +
-      "&start=" + encodeURIComponent(hhmm(minutes)) +
+      "&start=" + hhmm(minutes) +
       "&version=" + encodeURIComponent(block.dataset.version || "");
     return base + (base.indexOf("?") < 0 ? "?" : "&") + query;
   }
