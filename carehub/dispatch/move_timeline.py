@@ -102,9 +102,7 @@ def build(session: AnySession, day: dt.date, code: str, scope: int | None) -> Ti
     caregivers = {
         c.id: c
         for c in session.scalars(
-            select(Caregiver).where(
-                Caregiver.station_id == station.id, Caregiver.active.is_(True)
-            )
+            select(Caregiver).where(Caregiver.station_id == station.id, Caregiver.active.is_(True))
         )
         if c.works_on(day)
     }

@@ -10,11 +10,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from carehub.core.audit import AuditLog
-from carehub.core.enums import Role
+from carehub.core.enums import Role, label
 from carehub.core.errors import DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import format_local, local_today
@@ -27,7 +28,20 @@ from carehub.registry.services import FieldError, station_scope
 bp = Blueprint("moves", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-SHOWN_FIELDS = ("caregiver_id", "planned_start", "planned_end", "route_seq", "status", "pinned")
+FIELD_LABELS = {
+    "caregiver_id": _l("Caregiver"),
+    "planned_start": _l("Planned start"),
+    "planned_end": _l("Planned end"),
+    "route_seq": _l("Stop"),
+    "status": _l("Status"),
+    "pinned": _l("Pinned"),
+}
+ACTION_LABELS = {
+    "create": _l("Added"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "move": _l("Moved by a dispatcher"),
+}
 
 
 def _scope() -> int | None:
@@ -90,6 +104,10 @@ def _history(visit: Visit) -> list[dict[str, Any]]:
             return names[value]
         if key.startswith("planned_") and isinstance(value, str):
             return format_local(dt.datetime.fromisoformat(value))
+        if key == "status":
+            return label(value)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
         return str(value)
 
     rows = []
@@ -97,11 +115,12 @@ def _history(visit: Visit) -> list[dict[str, Any]]:
         after = e.after or {}
         before = e.before or {}
         changes = [
-            (key, shown(key, before.get(key)), shown(key, after.get(key)))
-            for key in SHOWN_FIELDS
+            (str(name), shown(key, before.get(key)), shown(key, after.get(key)))
+            for key, name in FIELD_LABELS.items()
             if key in after
         ]
-        rows.append({"entry": e, "changes": changes})
+        action = str(ACTION_LABELS.get(e.action, e.action))
+        rows.append({"entry": e, "action": action, "changes": changes})
     return rows
 
 
@@ -222,7 +241,9 @@ def pin(visit_id: int):  # type: ignore[no-untyped-def]
         version = int(values.get("version", ""))
     except ValueError:
         found = moves.get_visit(db.session, visit_id, _scope())
-        return _page(found, _form({}, found), error=_("The form is incomplete. Reload the page."), status=400)
+        return _page(
+            found, _form({}, found), error=_("The form is incomplete. Reload the page."), status=400
+        )
     pinned = values.get("pinned") == "1"
     try:
         moves.set_pinned(db.session, visit_id, pinned, version, scope=_scope())
@@ -233,7 +254,12 @@ def pin(visit_id: int):  # type: ignore[no-untyped-def]
     except DomainError as exc:
         return _failed(exc, visit_id, {})
     db.session.commit()
-    flash(_("Pinned: re-planning keeps this visit.") if pinned else _("Released: re-planning may change this visit."), "success")
+    flash(
+        _("Pinned: re-planning keeps this visit.")
+        if pinned
+        else _("Released: re-planning may change this visit."),
+        "success",
+    )
     return redirect(url_for("moves.visit", visit_id=visit_id))
 
 
@@ -251,7 +277,5 @@ def day():  # type: ignore[no-untyped-def]
         ), 400
     timeline = build(db.session, service_day, request.args.get("station", ""), _scope())
     if timeline is None:
-        return render_template(
-            "errors/error.html", code=400, message=_("Unknown station.")
-        ), 400
+        return render_template("errors/error.html", code=400, message=_("Unknown station.")), 400
     return render_template("moves/day.html", timeline=timeline)

@@ -144,6 +144,8 @@ def _check_movable(visit: Visit) -> None:
 def offered_stations(session: AnySession, visit: Visit, scope: int | None) -> list[Station]:
     """The elder's station and, for unscoped users, its nearest active neighbours."""
     home = visit.request.elder.station
+    if home is None:
+        return []  # the planner cannot place an elder outside every station's circle
     if scope is not None:
         return [home]
     others = session.scalars(
@@ -159,9 +161,7 @@ def caregiver_choices(session: AnySession, visit: Visit, scope: int | None) -> l
     order = {s.id: i for i, s in enumerate(stations)}
     day = visit.request.service_date
     found = session.scalars(
-        select(Caregiver).where(
-            Caregiver.station_id.in_(list(order)), Caregiver.active.is_(True)
-        )
+        select(Caregiver).where(Caregiver.station_id.in_(list(order)), Caregiver.active.is_(True))
     ).all()
     return sorted(
         (c for c in found if c.works_on(day)), key=lambda c: (order[c.station_id], c.code)
@@ -177,9 +177,7 @@ def _target(session: AnySession, visit: Visit, caregiver_id: int, scope: int | N
             "caregiver_id", _("%(name)s belongs to another station.", name=target.name)
         )
     if not target.works_on(visit.request.service_date):
-        raise FieldError(
-            "caregiver_id", _("%(name)s does not work on that day.", name=target.name)
-        )
+        raise FieldError("caregiver_id", _("%(name)s does not work on that day.", name=target.name))
     if target not in caregiver_choices(session, visit, scope):
         raise FieldError(
             "caregiver_id",
@@ -243,9 +241,7 @@ def _finding(
         "shift": _(
             "%(caregiver)s would work outside the shift %(shift)s.", caregiver=who, shift=shift
         ),
-        "skill": _(
-            "%(caregiver)s lacks the skill %(visit)s needs.", caregiver=who, visit=what
-        ),
+        "skill": _("%(caregiver)s lacks the skill %(visit)s needs.", caregiver=who, visit=what),
         "gender": _(
             "The elder of %(visit)s asks for a %(gender)s caregiver; %(caregiver)s is not.",
             visit=what,
@@ -260,9 +256,7 @@ def _finding(
             minutes=cgs[0].max_work_minutes or 0 if cgs else 0,
         ),
         "sync": _("The two caregivers of %(visit)s would not start together.", visit=what),
-        "pinned": _(
-            "%(visit)s is pinned or published and would have to change.", visit=what
-        ),
+        "pinned": _("%(visit)s is pinned or published and would have to change.", visit=what),
     }
     text = messages.get(v.kind) or _("Planning rule broken: %(detail)s", detail=v.message)
     return Finding(v.kind, True, text, "|".join(move_routes.signature(v)))
@@ -276,7 +270,7 @@ def _soft(
 ) -> list[Finding]:
     out: list[Finding] = []
     elder_station = visit.request.elder.station
-    if target.station_id != elder_station.id:
+    if elder_station is not None and target.station_id != elder_station.id:
         out.append(
             Finding(
                 "lent",
@@ -381,17 +375,18 @@ def preview_move(
         o.caregiver_id == target.id and o.id != visit.id and o.status != VisitStatus.CANCELLED
         for o in request.visits
     ):
-        raise FieldError(
-            "caregiver_id", _("%(name)s already serves this visit.", name=target.name)
-        )
+        raise FieldError("caregiver_id", _("%(name)s already serves this visit.", name=target.name))
     service_day = request.service_date
     involved = {target.id} | ({visit.caregiver_id} if visit.caregiver_id else set())
-    day = move_routes.load_day(
-        session, service_day, involved, matrices or _matrices(), visit
-    )
+    day = move_routes.load_day(session, service_day, involved, matrices or _matrices(), visit)
     vid = adapters.visit_id(request)
     if vid not in day.data.requests:
-        reason = day.data.skipped.get(request.id, "")
+        why = day.data.skipped.get(request.id, "")
+        reasons = {
+            adapters.REASON_NO_LOCATION: _("the elder has no coordinates"),
+            adapters.REASON_INACTIVE: _("the elder is not active that day"),
+        }
+        reason = reasons.get(why, why)
         raise DomainError(
             _("This visit cannot be checked by the planner: %(reason)s", reason=reason)
         )
@@ -510,9 +505,15 @@ def apply_move(
     before = _state(visit)
     _write(session, preview)
     _flush(session, visit_id)
-    note_parts = [f"caregiver {preview.target.code}, start {clock.format_local(preview.start)}"]
+    note_parts = [
+        _(
+            "To %(caregiver)s at %(start)s",
+            caregiver=f"{preview.target.name} ({preview.target.code})",
+            start=clock.format_local(preview.start),
+        )
+    ]
     if preview.hard:
-        note_parts.append(f"override: {reason}")
+        note_parts.append(_("Override: %(reason)s", reason=reason))
         note_parts += [f.message for f in preview.hard]
     audit.record(
         session,

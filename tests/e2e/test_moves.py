@@ -43,7 +43,9 @@ def test_dispatcher_drags_a_visit_to_another_caregiver(
         page.click("#save-form button.primary")
     assert "11:00" in page.inner_text(".current-time")
     page.goto(f"/dispatch/day?date={day.isoformat()}&station=HOME")
-    moved = page.locator(f'.tl-row[data-caregiver-id="{target_id}"] .tl-visit[data-visit-id="{visit_id}"]')
+    moved = page.locator(
+        f'.tl-row[data-caregiver-id="{target_id}"] .tl-visit[data-visit-id="{visit_id}"]'
+    )
     assert moved.count() == 1
     assert moved.get_attribute("data-version") == "2"
     assert "tl-pinned" in (moved.get_attribute("class") or "")

@@ -34,7 +34,7 @@ def test_visit_page_shows_details_form_and_history(client, login_as, make, db) -
     assert d.v1.request.elder.name in text and "09:00–09:15" in text
     assert 'name="version" value="1"' in text and d.b.name in text
     assert d.far.name not in text  # another station's caregiver is not offered
-    assert 'id="history"' in text and "create" in text
+    assert 'id="history"' in text and "Added" in text
 
 
 def test_preview_then_save_moves_the_visit(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ def test_preview_then_save_moves_the_visit(client, login_as, make, db) -> None: 
     v2 = db.session.get(Visit, d.v2.id)
     assert (v2.caregiver_id, v2.planned_start, v2.pinned, v2.version) == (d.b.id, at(11), True, 2)
     history = client.get(f"/dispatch/visits/{d.v2.id}").get_data(as_text=True)
-    assert "move" in history and d.b.name in history
+    assert "Moved by a dispatcher" in history and d.b.name in history
 
 
 def test_preview_lists_violations_and_save_needs_an_override(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
@@ -79,7 +79,9 @@ def test_preview_lists_violations_and_save_needs_an_override(client, login_as, m
     assert forced.status_code == 302
 
 
-def test_a_stale_form_gets_409_with_current_state_and_the_change_kept(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_form_gets_409_with_current_state_and_the_change_kept(
+    client, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
     # Another dispatcher moved it first.
@@ -139,23 +141,40 @@ def test_bad_input_is_a_400_naming_the_field(client, login_as, make, db, field, 
     assert db.session.get(Visit, d.v1.id).version == 1
 
 
-def test_another_stations_visit_is_not_found_for_a_scoped_dispatcher(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_another_stations_visit_is_not_found_for_a_scoped_dispatcher(
+    client, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
     d = district(make)
     login_as(Role.DISPATCHER, station=d.other)
     assert client.get(f"/dispatch/visits/{d.v1.id}").status_code == 404
     assert client.get(_move_url(d, d.v1, d.far)).status_code == 404
-    assert client.post(f"/dispatch/visits/{d.v1.id}/pin", data={"version": 1, "pinned": "1"}).status_code == 404
+    assert (
+        client.post(
+            f"/dispatch/visits/{d.v1.id}/pin", data={"version": 1, "pinned": "1"}
+        ).status_code
+        == 404
+    )
 
 
 def test_pin_and_unpin_buttons(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
-    assert client.post(f"/dispatch/visits/{d.v1.id}/pin", data={"version": 1, "pinned": "1"}).status_code == 302
+    assert (
+        client.post(
+            f"/dispatch/visits/{d.v1.id}/pin", data={"version": 1, "pinned": "1"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Visit, d.v1.id).pinned
     stale = client.post(f"/dispatch/visits/{d.v1.id}/pin", data={"version": 1, "pinned": "0"})
     assert stale.status_code == 409
-    assert client.post(f"/dispatch/visits/{d.v1.id}/pin", data={"version": 2, "pinned": "0"}).status_code == 302
+    assert (
+        client.post(
+            f"/dispatch/visits/{d.v1.id}/pin", data={"version": 2, "pinned": "0"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert not db.session.get(Visit, d.v1.id).pinned
 
@@ -169,9 +188,12 @@ def test_a_checked_in_visit_shows_no_move_form_and_refuses(client, login_as, mak
     login_as(Role.ADMIN)
     assert 'id="move-form"' not in client.get(f"/dispatch/visits/{d.v1.id}").get_data(as_text=True)
     refused = client.post(
-        f"/dispatch/visits/{d.v1.id}/move", data={"caregiver_id": d.b.id, "start": "11:00", "version": 2}
+        f"/dispatch/visits/{d.v1.id}/move",
+        data={"caregiver_id": d.b.id, "start": "11:00", "version": 2},
     )
-    assert refused.status_code == 400 and "can no longer be changed" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "can no longer be changed" in refused.get_data(
+        as_text=True
+    )
 
 
 def test_day_timeline_follows_the_markup_contract(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
@@ -180,7 +202,10 @@ def test_day_timeline_follows_the_markup_contract(client, login_as, make, db) ->
     page = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=HOME")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert f'class="tl-row" data-caregiver-id="{d.a.id}" data-day-start-minutes="420" data-px-per-minute="1.5"' in text
+    assert (
+        f'class="tl-row" data-caregiver-id="{d.a.id}" data-day-start-minutes="420" data-px-per-minute="1.5"'
+        in text
+    )
     assert f'draggable="true" data-visit-id="{d.v1.id}" data-version="1"' in text
     # 09:00 is 120 minutes after the 07:00 edge: 180 px.
     assert "left: 180.0px" in text

@@ -14,7 +14,7 @@ from carehub.core.errors import DomainError
 from carehub.dispatch import moves
 from carehub.dispatch.models import Visit
 from carehub.registry.services import FieldError
-from tests.integration.moves_support import DAY, at, district
+from tests.integration.moves_support import at, district
 
 # Before the day: 08:00 on the day before, so no start lies in the past.
 NOW = dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
@@ -112,9 +112,7 @@ def test_soft_findings_need_confirmation(make, db) -> None:  # type: ignore[no-u
 def test_hard_findings_need_an_override_reason(make, db) -> None:  # type: ignore[no-untyped-def]
     d = district(make)
     with pytest.raises(moves.NeedsConfirmation):
-        moves.apply_move(
-            db.session, d.v2.id, d.b.id, dt.time(14, 0), d.v2.version, confirmed=True
-        )
+        moves.apply_move(db.session, d.v2.id, d.b.id, dt.time(14, 0), d.v2.version, confirmed=True)
     db.session.rollback()
     assert db.session.get(Visit, d.v2.id).caregiver_id == d.a.id
     moves.apply_move(
