@@ -14,7 +14,7 @@ from carehub.core.errors import DomainError
 from carehub.dispatch import moves
 from carehub.dispatch.models import Visit
 from carehub.registry.services import FieldError
-from tests.integration.moves_support import at, district
+from tests.integration.moves_support import DAY, at, district
 
 # Before the day: 08:00 on the day before, so no start lies in the past.
 NOW = dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
@@ -226,3 +226,30 @@ def test_pin_and_unpin_guarded_by_version(make, db) -> None:  # type: ignore[no-
     moves.set_pinned(db.session, d.v1.id, False, 2)
     db.session.commit()
     assert not db.session.get(Visit, d.v1.id).pinned
+
+
+def test_a_pair_visit_keeps_its_partner_in_step(make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    pair = make.service_type("pair_meal", duration_min=30, caregivers_needed=2, skill=make.skill("meal"))
+    req = make.request(
+        elder=make.elder(station=d.home),
+        service_type=pair,
+        service_date=DAY,
+        window_start=dt.time(8, 30),
+        window_end=dt.time(15, 0),
+    )
+    d_cg = make.caregiver(station=d.home, code="CGD", weekdays_mask=0b1111111)
+    on_a = make.visit(request=req, caregiver=d.a, planned_start=at(11), planned_end=at(11, 30))
+    on_b = make.visit(request=req, caregiver=d.b, planned_start=at(11), planned_end=at(11, 30))
+    db.session.commit()
+    p = moves.preview_move(db.session, on_a.id, d_cg.id, dt.time(13, 0), None)
+    assert p.hard == []
+    partner = next(t for t in p.times if t.visit.id == on_b.id)
+    assert partner.new_start == at(13)
+    with pytest.raises(FieldError, match="already serves"):
+        moves.preview_move(db.session, on_a.id, d.b.id, None, None)
+    # The partner cannot follow past the end of its shift: the pair falls apart.
+    d.b.shift_end = dt.time(12, 0)
+    db.session.commit()
+    late = moves.preview_move(db.session, on_a.id, d_cg.id, dt.time(13, 0), None)
+    assert "shift" in _kinds(late)
