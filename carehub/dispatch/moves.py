@@ -225,7 +225,7 @@ def _finding(
     shift = f"{cgs[0].shift_start:%H:%M}–{cgs[0].shift_end:%H:%M}" if cgs else ""
     messages = {
         "window": _(
-            "%(visit)s would start at %(time)s with %(caregiver)s, outside its window %(window)s.",
+            "%(visit)s would start at %(time)s with %(caregiver)s and not fit in its window %(window)s.",
             visit=what,
             time=start,
             caregiver=who,

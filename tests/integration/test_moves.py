@@ -230,7 +230,9 @@ def test_pin_and_unpin_guarded_by_version(make, db) -> None:  # type: ignore[no-
 
 def test_a_pair_visit_keeps_its_partner_in_step(make, db) -> None:  # type: ignore[no-untyped-def]
     d = district(make)
-    pair = make.service_type("pair_meal", duration_min=30, caregivers_needed=2, skill=make.skill("meal"))
+    pair = make.service_type(
+        "pair_meal", duration_min=30, caregivers_needed=2, skill=make.skill("meal")
+    )
     req = make.request(
         elder=make.elder(station=d.home),
         service_type=pair,
@@ -253,3 +255,11 @@ def test_a_pair_visit_keeps_its_partner_in_step(make, db) -> None:  # type: igno
     db.session.commit()
     late = moves.preview_move(db.session, on_a.id, d_cg.id, dt.time(13, 0), None)
     assert "shift" in _kinds(late)
+
+
+def test_moving_a_visit_onto_its_own_route_without_a_time_changes_nothing(make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    p = moves.preview_move(db.session, d.v2.id, d.a.id, None, d.v2.version)
+    assert p.hard == [] and p.soft == []
+    assert p.start == at(10)
+    assert all(not t.shifted for t in p.times if not t.moved)
