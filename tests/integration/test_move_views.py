@@ -92,12 +92,12 @@ def test_a_stale_form_gets_409_with_current_state_and_the_change_kept(
     assert first.status_code == 302
     late = client.post(
         f"/dispatch/visits/{d.v1.id}/move",
-        data={"caregiver_id": d.c.id, "start": "12:05", "version": 1},
+        data={"caregiver_id": d.c.id, "start": "12:05", "version": 1, "reason": "家属要求"},
     )
     text = late.get_data(as_text=True)
     assert late.status_code == 409 and 'id="conflict"' in text
     assert "11:00–11:15" in text and d.b.name in text  # the current state
-    assert 'value="12:05"' in text  # the intended change, still filled in
+    assert 'value="12:05"' in text and "家属要求</textarea>" in text  # the change, still there
     assert f'<option value="{d.c.id}" selected' in text
     assert 'name="version" value="2"' in text
     db.session.expire_all()
@@ -211,3 +211,11 @@ def test_day_timeline_follows_the_markup_contract(client, login_as, make, db) ->
     assert "left: 180.0px" in text
     assert "timeline_drag.js" in text and f'href="/dispatch/visits/{d.v1.id}"' in text
     assert client.get("/dispatch/day?date=2026-13-01").status_code == 400
+
+
+def test_a_scoped_dispatcher_sees_only_their_stations_day(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.home)
+    text = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=NEXT").get_data(as_text=True)
+    assert f'data-caregiver-id="{d.a.id}"' in text
+    assert f'data-caregiver-id="{d.far.id}"' not in text and d.other.name not in text
