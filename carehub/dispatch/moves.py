@@ -160,9 +160,18 @@ def caregiver_choices(session: AnySession, visit: Visit, scope: int | None) -> l
     stations = offered_stations(session, visit, scope)
     order = {s.id: i for i, s in enumerate(stations)}
     day = visit.request.service_date
-    found = session.scalars(
-        select(Caregiver).where(Caregiver.station_id.in_(list(order)), Caregiver.active.is_(True))
-    ).all()
+    found = list(
+        session.scalars(
+            select(Caregiver).where(
+                Caregiver.station_id.in_(list(order)), Caregiver.active.is_(True)
+            )
+        )
+    )
+    current = visit.caregiver
+    # A caregiver lent from further away may still change the time of their own visit.
+    if current is not None and current not in found and scope in (None, current.station_id):
+        found.append(current)
+        order.setdefault(current.station_id, len(order))
     return sorted(
         (c for c in found if c.works_on(day)), key=lambda c: (order[c.station_id], c.code)
     )

@@ -263,3 +263,16 @@ def test_moving_a_visit_onto_its_own_route_without_a_time_changes_nothing(make, 
     assert p.hard == [] and p.soft == []
     assert p.start == at(10)
     assert all(not t.shifted for t in p.times if not t.moved)
+
+
+def test_a_caregiver_lent_from_afar_can_still_retime_their_visit(make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    afar = make.station(code="FAR", lat=d.home.lat + 0.2, lon=d.home.lon)
+    make.station(code="MID", lat=d.home.lat + 0.02, lon=d.home.lon)
+    lent = make.caregiver(station=afar, code="CGL", weekdays_mask=0b1111111)
+    d.v1.caregiver = lent
+    db.session.commit()
+    assert "CGL" in [c.code for c in moves.caregiver_choices(db.session, d.v1, None)]
+    assert "CGL" not in [c.code for c in moves.caregiver_choices(db.session, d.v1, d.home.id)]
+    p = moves.preview_move(db.session, d.v1.id, lent.id, dt.time(11, 0), None)
+    assert p.start == at(11)
