@@ -77,6 +77,7 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emerg
 	$(BIN)/carehub bench day --visits 1000 --caregivers 60 --seed 1 | tee bench-results/day.json
 	$(BIN)/carehub bench emergency --visits 60 --emergencies 100 --seed 1 | tee bench-results/emergency.json
 	$(BIN)/python bench/emergency_proposals.py --emergencies 100 --seed 1 | tee bench-results/emergency-proposals.txt
+	$(BIN)/python bench/move_preview.py --moves 100 --seed 1 | tee bench-results/move-preview.txt
 	@# A month's reconciliation at city scale, on its own SQLite file.
 	rm -f bench-results/city.sqlite3*
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub init

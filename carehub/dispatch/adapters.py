@@ -83,7 +83,7 @@ class DayInput:
         }
 
 
-def _window(request: ServiceRequest, duration: int) -> Window:
+def request_window(request: ServiceRequest, duration: int) -> Window:
     # The request's window holds the whole visit; routing windows bound the start.
     start, end = seconds_of(request.window_start), seconds_of(request.window_end)
     return Window(start, max(start, end - duration))
@@ -162,7 +162,7 @@ def build_day(
         kept = kept_visits(r)
         pin_cg = next((codes[v.caregiver_id] for v in kept if v.caregiver_id in codes), None)
         pin_time = None
-        window = _window(r, duration)
+        window = request_window(r, duration)
         start = next((v.planned_start for v in kept if v.planned_start is not None), None)
         if start is not None:
             pin_time = local_seconds(start, day)

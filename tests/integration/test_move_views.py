@@ -1,0 +1,221 @@
+"""The visit page: move form, preview, save, conflicts, bad input, pins, the day timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask.testing import FlaskClient
+
+from carehub.core.enums import Role
+from carehub.dispatch.models import Visit
+from tests.integration.moves_support import DAY, at, district
+
+NOW = dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def english(app, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+    app.config["CLOCK"] = lambda: NOW
+    client.get("/lang/en")
+
+
+def _move_url(d, visit, caregiver, start="11:00", version=None) -> str:  # type: ignore[no-untyped-def]
+    version = visit.version if version is None else version
+    return f"/dispatch/visits/{visit.id}/move?caregiver_id={caregiver.id}&start={start}&version={version}"
+
+
+def test_visit_page_shows_details_form_and_history(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.home)
+    page = client.get(f"/dispatch/visits/{d.v1.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert d.v1.request.elder.name in text and "09:00–09:15" in text
+    assert 'name="version" value="1"' in text and d.b.name in text
+    assert d.far.name not in text  # another station's caregiver is not offered
+    assert 'id="history"' in text and "Added" in text
+
+
+def test_preview_then_save_moves_the_visit(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.home)
+    page = client.get(_move_url(d, d.v2, d.b))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="no-findings"' in text and "11:00" in text
+    # Still unchanged after the preview.
+    assert db.session.get(Visit, d.v2.id).caregiver_id == d.a.id
+    fingerprint = text.split('name="fingerprint" value="')[1].split('"')[0]
+    saved = client.post(
+        f"/dispatch/visits/{d.v2.id}/move",
+        data={"caregiver_id": d.b.id, "start": "11:00", "version": 1, "fingerprint": fingerprint},
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    v2 = db.session.get(Visit, d.v2.id)
+    assert (v2.caregiver_id, v2.planned_start, v2.pinned, v2.version) == (d.b.id, at(11), True, 2)
+    history = client.get(f"/dispatch/visits/{d.v2.id}").get_data(as_text=True)
+    assert "Moved by a dispatcher" in history and d.b.name in history
+
+
+def test_preview_lists_violations_and_save_needs_an_override(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.ADMIN)
+    page = client.get(_move_url(d, d.v2, d.c, "14:00"))
+    text = page.get_data(as_text=True)
+    assert 'data-kind="window"' in text and 'data-kind="skill"' in text
+    assert 'name="reason"' in text
+    refused = client.post(
+        f"/dispatch/visits/{d.v2.id}/move",
+        data={"caregiver_id": d.c.id, "start": "14:00", "version": 1},
+    )
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Visit, d.v2.id).caregiver_id == d.a.id
+    forced = client.post(
+        f"/dispatch/visits/{d.v2.id}/move",
+        data={"caregiver_id": d.c.id, "start": "14:00", "version": 1, "reason": "临时顶班，已培训"},
+    )
+    assert forced.status_code == 302
+
+
+def test_a_stale_form_gets_409_with_current_state_and_the_change_kept(
+    client, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.home)
+    # Another dispatcher moved it first.
+    first = client.post(
+        f"/dispatch/visits/{d.v1.id}/move",
+        data={"caregiver_id": d.b.id, "start": "11:00", "version": 1},
+    )
+    assert first.status_code == 302
+    late = client.post(
+        f"/dispatch/visits/{d.v1.id}/move",
+        data={"caregiver_id": d.c.id, "start": "12:05", "version": 1, "reason": "家属要求"},
+    )
+    text = late.get_data(as_text=True)
+    assert late.status_code == 409 and 'id="conflict"' in text
+    assert "11:00–11:15" in text and d.b.name in text  # the current state
+    assert 'value="12:05"' in text and "家属要求</textarea>" in text  # the change, still there
+    assert f'<option value="{d.c.id}" selected' in text
+    assert 'name="version" value="2"' in text
+    db.session.expire_all()
+    v1 = db.session.get(Visit, d.v1.id)
+    assert (v1.caregiver_id, v1.version) == (d.b.id, 2)
+
+
+def test_a_stale_drag_preview_is_a_conflict_too(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.ADMIN)
+    page = client.get(_move_url(d, d.v1, d.b, version=7))
+    assert page.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "field, query",
+    [
+        ("start", "caregiver_id={b}&start=25:99&version=1"),
+        ("start", "caregiver_id={b}&start=noon&version=1"),
+        ("caregiver_id", "caregiver_id=999999&start=10:00&version=1"),
+        ("caregiver_id", "caregiver_id=abc&start=10:00&version=1"),
+        ("caregiver_id", "caregiver_id={far}&start=10:00&version=1"),
+        ("version", "caregiver_id={b}&start=10:00&version="),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(client, login_as, make, db, field, query) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.home)
+    url = f"/dispatch/visits/{d.v1.id}/move?" + query.format(b=d.b.id, far=d.far.id)
+    page = client.get(url)
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert 'class="error field-error"' in text
+    assert f'form-row has-error">\n      <label for="{field}"' in text or field == "version"
+    posted = client.post(
+        f"/dispatch/visits/{d.v1.id}/move",
+        data=dict(part.split("=", 1) for part in query.format(b=d.b.id, far=d.far.id).split("&")),
+    )
+    assert posted.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Visit, d.v1.id).version == 1
+
+
+def test_another_stations_visit_is_not_found_for_a_scoped_dispatcher(
+    client, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.other)
+    assert client.get(f"/dispatch/visits/{d.v1.id}").status_code == 404
+    assert client.get(_move_url(d, d.v1, d.far)).status_code == 404
+    assert (
+        client.post(
+            f"/dispatch/visits/{d.v1.id}/pin", data={"version": 1, "pinned": "1"}
+        ).status_code
+        == 404
+    )
+
+
+def test_pin_and_unpin_buttons(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.home)
+    assert (
+        client.post(
+            f"/dispatch/visits/{d.v1.id}/pin", data={"version": 1, "pinned": "1"}
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Visit, d.v1.id).pinned
+    stale = client.post(f"/dispatch/visits/{d.v1.id}/pin", data={"version": 1, "pinned": "0"})
+    assert stale.status_code == 409
+    assert (
+        client.post(
+            f"/dispatch/visits/{d.v1.id}/pin", data={"version": 2, "pinned": "0"}
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert not db.session.get(Visit, d.v1.id).pinned
+
+
+def test_a_checked_in_visit_shows_no_move_form_and_refuses(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.core.enums import VisitStatus
+
+    d = district(make)
+    d.v1.status = VisitStatus.CHECKED_IN
+    db.session.commit()
+    login_as(Role.ADMIN)
+    assert 'id="move-form"' not in client.get(f"/dispatch/visits/{d.v1.id}").get_data(as_text=True)
+    refused = client.post(
+        f"/dispatch/visits/{d.v1.id}/move",
+        data={"caregiver_id": d.b.id, "start": "11:00", "version": 2},
+    )
+    assert refused.status_code == 400 and "can no longer be changed" in refused.get_data(
+        as_text=True
+    )
+
+
+def test_day_timeline_follows_the_markup_contract(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.home)
+    page = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=HOME")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert (
+        f'class="tl-row" data-caregiver-id="{d.a.id}" data-day-start-minutes="420" data-px-per-minute="1.5"'
+        in text
+    )
+    assert f'draggable="true" data-visit-id="{d.v1.id}" data-version="1"' in text
+    # 09:00 is 120 minutes after the 07:00 edge: 180 px.
+    assert "left: 180.0px" in text
+    assert "timeline_drag.js" in text and f'href="/dispatch/visits/{d.v1.id}"' in text
+    assert client.get("/dispatch/day?date=2026-13-01").status_code == 400
+
+
+def test_a_scoped_dispatcher_sees_only_their_stations_day(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    login_as(Role.DISPATCHER, station=d.home)
+    text = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=NEXT").get_data(as_text=True)
+    assert f'data-caregiver-id="{d.a.id}"' in text
+    assert f'data-caregiver-id="{d.far.id}"' not in text and d.other.name not in text
