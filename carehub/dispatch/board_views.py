@@ -17,21 +17,33 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from carehub.core.enums import Role, VisitStatus, label
 from carehub.core.errors import ConflictError, DomainError
 from carehub.core.permissions import roles_required
-from carehub.core.time import format_local, local_today, now, to_local
-from carehub.dispatch import board, sick
+from carehub.core.time import format_local, local_today, now
+from carehub.dispatch import adapters, board, sick
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
 from carehub.registry.services import FieldError, station_scope
+from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, REASON_WINDOW
 
 bp = Blueprint("board", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 ID_MARK = 987654321
+# The planner's reasons, as the dispatcher reads them.
+REASONS = {
+    REASON_NO_CAREGIVER: _l("Nobody nearby has the skill (or gender) this visit needs."),
+    REASON_WINDOW: _l("Nobody nearby can reach the elder within the time window."),
+    REASON_CAPACITY: _l("Nobody nearby has room for it in their day."),
+    sick.REASON_PAIR: _l("A two-caregiver visit: choose the second caregiver by hand."),
+    sick.REASON_SKIPPED: _l("The elder cannot be planned (not active, or no coordinates)."),
+    adapters.REASON_INACTIVE: _l("The elder is not active that day."),
+    adapters.REASON_NO_LOCATION: _l("The elder's address has no coordinates."),
+}
 
 
 def _day(name: str = "day") -> dt.date:
@@ -207,71 +219,65 @@ def _caregivers() -> list[Caregiver]:
     return list(db.session.scalars(stmt))
 
 
-@bp.route("/sick", methods=["GET", "POST"])
-@dispatchers
-def sick_form():  # type: ignore[no-untyped-def]
-    errors: dict[str, str] = {}
-    preview: sick.SickPlan | None = None
-    caregiver: Caregiver | None = None
-    day = local_today()
-    wanted = request.method == "POST" or request.args.get("caregiver_id")
-    if wanted:
-        try:
-            day = _day()
-            caregiver = _caregiver(_int("caregiver_id"))
-            if request.method == "POST":
-                result = sick.apply(
-                    db.session, caregiver, day, now(), request.form.get("token", "")
-                )
-                db.session.commit()
-                flash(
-                    _(
-                        "%(moved)d visits of %(name)s handed over, %(left)d left unassigned.",
-                        moved=len(result.placed),
-                        name=caregiver.name,
-                        left=len(result.unplaced),
-                    ),
-                    "success",
-                )
-                return render_template(
-                    "board/sick.html",
-                    caregivers=_caregivers(),
-                    caregiver=caregiver,
-                    day=day,
-                    preview=result,
-                    done=True,
-                    errors=errors,
-                    to_local=to_local,
-                )
-            preview = sick.preview(db.session, caregiver, day, now())
-        except FieldError as exc:
-            db.session.rollback()
-            errors[exc.field] = str(exc)
-        except ConflictError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            preview = sick.preview(db.session, caregiver, day, now()) if caregiver else None
-            status = 409
-            return render_template(
-                "board/sick.html",
-                caregivers=_caregivers(),
-                caregiver=caregiver,
-                day=day,
-                preview=preview,
-                done=False,
-                errors=errors,
-                to_local=to_local,
-            ), status
-        except DomainError as exc:
-            db.session.rollback()
-            errors["caregiver_id"] = str(exc)
-    return render_template(
+def _sick_page(
+    caregiver: Caregiver | None,
+    day: dt.date,
+    plan: sick.SickPlan | None,
+    errors: dict[str, str],
+    done: bool = False,
+    status: int = 200,
+) -> tuple[str, int]:
+    page = render_template(
         "board/sick.html",
         caregivers=_caregivers(),
         caregiver=caregiver,
         day=day,
-        preview=preview,
-        done=False,
+        preview=plan,
+        done=done,
         errors=errors,
-        to_local=to_local,
-    ), (400 if errors else 200)
+        reasons=REASONS,
+    )
+    return page, status
+
+
+@bp.route("/sick", methods=["GET", "POST"])
+@dispatchers
+def sick_form():  # type: ignore[no-untyped-def]
+    """Pick the caregiver and day; the GET with a caregiver previews, the POST confirms."""
+    errors: dict[str, str] = {}
+    caregiver: Caregiver | None = None
+    day = local_today()
+    if request.method == "GET" and not request.args.get("caregiver_id"):
+        return _sick_page(None, day, None, errors)
+    try:
+        day = _day()
+        caregiver = _caregiver(_int("caregiver_id"))
+        if request.method == "GET":
+            return _sick_page(caregiver, day, sick.preview(db.session, caregiver, day, now()), {})
+        token = request.form.get("token", "")
+        result = sick.apply(db.session, caregiver, day, now(), token)
+        db.session.commit()
+    except FieldError as exc:
+        db.session.rollback()
+        errors[exc.field] = str(exc)
+        return _sick_page(caregiver, day, None, errors, status=400)
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        assert caregiver is not None
+        fresh = sick.preview(db.session, caregiver, day, now())
+        return _sick_page(caregiver, day, fresh, errors, status=409)
+    except DomainError as exc:
+        db.session.rollback()
+        errors["caregiver_id"] = str(exc)
+        return _sick_page(caregiver, day, None, errors, status=400)
+    flash(
+        _(
+            "%(moved)d visits of %(name)s handed over, %(left)d left unassigned.",
+            moved=len(result.placed),
+            name=caregiver.name,
+            left=len(result.unplaced),
+        ),
+        "success",
+    )
+    return _sick_page(caregiver, day, result, errors, done=True)

@@ -187,7 +187,7 @@ def test_views_preview_then_confirm(day: dict[str, Any], client: Any, login_as: 
     page = client.get(f"/dispatch/sick?caregiver_id={day['sick'].id}&day={DAY}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'id="sick-preview"' in html and REASON_NO_CAREGIVER in html
+    assert 'id="sick-preview"' in html and "附近没有护理员具备此次服务所需的技能" in html
     token = html.split('name="token" value="')[1].split('"')[0].replace("&gt;", ">")
     done = client.post(
         "/dispatch/sick",
