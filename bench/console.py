@@ -41,7 +41,8 @@ UNASSIGNED_SHARE = 0.01
 LATE_SHARE = 0.06  # of visits due by now, not checked in
 SEARCHES = ["张", "zh", "wxy", "1380", "TJE0123", "李秀"]
 
-# (name, url) cases; ``{station}`` becomes the busiest station's id, ``{day}`` the day.
+# (name, url) cases; ``{station}`` becomes the busiest station's id, ``{caregiver}`` the
+# caregiver of that station with the most visits still to come, ``{day}`` the day.
 CASES: list[tuple[str, str]] = [
     ("health check (reference)", "/healthz"),
     ("board, all stations", "/dispatch/board?day={day}"),
@@ -49,6 +50,7 @@ CASES: list[tuple[str, str]] = [
     ("board JSON refresh, all stations", "/dispatch/board.json?day={day}"),
     ("board JSON refresh, one station", "/dispatch/board.json?day={day}&station_id={station}"),
     *[(f"elder search {q!r}", f"/dispatch/requests/elders.json?q={q}") for q in SEARCHES],
+    ("sick hand-over preview", "/dispatch/sick?day={day}&caregiver_id={caregiver}"),
 ]
 
 
@@ -161,6 +163,24 @@ def _busiest_station(day: dt.date) -> int:
     )
 
 
+def _busiest_caregiver(day: dt.date, station: int) -> int:
+    return int(
+        db.session.execute(
+            select(Visit.caregiver_id, func.count())
+            .join(ServiceRequest, ServiceRequest.id == Visit.request_id)
+            .join(Caregiver, Caregiver.id == Visit.caregiver_id)
+            .where(
+                ServiceRequest.service_date == day,
+                Caregiver.station_id == station,
+                Visit.status == VisitStatus.PUBLISHED,
+            )
+            .group_by(Visit.caregiver_id)
+            .order_by(func.count().desc(), Visit.caregiver_id)
+            .limit(1)
+        ).one()[0]
+    )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -201,12 +221,14 @@ def main() -> None:
         made = prepare_day(day, args.seed)
         print(f"elders {elders}, stations {stations}, day {day} at {CLOCK_AT:%H:%M}: {made}")
         station = _busiest_station(day)
+        caregiver = _busiest_caregiver(day, station)
         admin = _user(Role.ADMIN, None)
         db.session.remove()
     client = app.test_client()
     response = client.post("/login", data={"username": admin, "password": PASSWORD})
     assert response.status_code == 302, "login failed"
-    fill = lambda pattern: pattern.format(day=day.isoformat(), station=station)  # noqa: E731
+    values = {"day": day.isoformat(), "station": station, "caregiver": caregiver}
+    fill = lambda pattern: pattern.format(**values)  # noqa: E731
     results = time_cases(client, CASES, args.runs, fill)
     reference = results[0][1]
     print(f"{args.runs} runs each, server time through the test client")

@@ -211,11 +211,14 @@ def _caregiver(caregiver_id: int | None) -> Caregiver:
     return found
 
 
-def _caregivers() -> list[Caregiver]:
+def _caregivers(chosen: Caregiver | None) -> list[Caregiver]:
+    """The choice: the user's station, or the chosen caregiver's (a city has a thousand)."""
     scope = station_scope(current_user)
     stmt = select(Caregiver).where(Caregiver.active.is_(True)).order_by(Caregiver.code)
     if scope is not None:
         stmt = stmt.where(Caregiver.station_id == scope)
+    elif chosen is not None:
+        stmt = stmt.where(Caregiver.station_id == chosen.station_id)
     return list(db.session.scalars(stmt))
 
 
@@ -229,7 +232,7 @@ def _sick_page(
 ) -> tuple[str, int]:
     page = render_template(
         "board/sick.html",
-        caregivers=_caregivers(),
+        caregivers=_caregivers(caregiver),
         caregiver=caregiver,
         day=day,
         preview=plan,

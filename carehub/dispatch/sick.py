@@ -17,6 +17,7 @@ transaction, each visit guarded by its version.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -34,12 +35,13 @@ from carehub.db import AnySession
 from carehub.dispatch import adapters
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.matrix import MatrixProvider, provider
-from carehub.geo.travel import current_model, distance_m
+from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
 from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem
 from carehub.routing.circles import Circles
 from carehub.routing.problem import Route, Stop
+from carehub.routing.problem import Visit as RVisit
 from carehub.routing.replan import Replan, insert
 from carehub.routing.subproblem import subproblem
 
@@ -103,8 +105,11 @@ def _nearby(session: AnySession, home: Station) -> list[Station]:
     others = session.scalars(
         select(Station).where(Station.active.is_(True), Station.id != home.id)
     ).all()
+    # Ordering only: a flat-earth distance is exact enough between stations of one city.
+    shrink = math.cos(math.radians(home.lat))
     others = sorted(
-        others, key=lambda s: (distance_m((home.lat, home.lon), (s.lat, s.lon)), s.code)
+        others,
+        key=lambda s: ((s.lat - home.lat) ** 2 + ((s.lon - home.lon) * shrink) ** 2, s.code),
     )
     return [home, *others[:LEND_TO]]
 
@@ -185,28 +190,24 @@ def _published(
     return Plan(tuple(routes)), frozenset(fixed)
 
 
-def _loosened(problem: Problem, fixed: frozenset[str]) -> Problem:
+def _loosened(v: RVisit, fixed: frozenset[str], codes: set[str]) -> RVisit:
     """Published visits may be pushed later: only pinned or started ones keep their time.
     Their caregiver is kept by the published routes themselves."""
-    visits = tuple(
-        v if v.id in fixed else replace(v, pinned_caregiver=None, pinned_time=None)
-        for v in problem.visits
-    )
-    return Problem(visits, problem.caregivers, problem.travel, problem.distance)
+    if v.id not in fixed:
+        return replace(v, pinned_caregiver=None, pinned_time=None)
+    if v.pinned_caregiver is not None and v.pinned_caregiver not in codes:
+        # A pair partner outside the part: the published start holds the pair together.
+        return replace(v, pinned_caregiver=None)
+    return v
 
 
-def _part(problem: Problem, plan: Plan, codes: set[str], new: list[str]) -> tuple[Problem, Plan]:
+def _part(
+    problem: Problem, plan: Plan, codes: set[str], new: list[str], fixed: frozenset[str]
+) -> tuple[Problem, Plan]:
     routes = tuple(r for r in plan.routes if r.caregiver in codes)
     held = {s.visit for r in routes for s in r.stops} | set(new)
     cgs = [c for c in problem.caregivers if c.id in codes]
-    visits = [
-        v
-        if v.pinned_caregiver in codes or v.pinned_caregiver is None
-        # A pair partner outside the part: the published start holds the pair together.
-        else replace(v, pinned_caregiver=None)
-        for v in problem.visits
-        if v.id in held
-    ]
+    visits = [_loosened(v, fixed, codes) for v in problem.visits if v.id in held]
     return subproblem(problem, visits, cgs), Plan(routes)
 
 
@@ -215,7 +216,7 @@ def _insert(
 ) -> Replan | None:
     if not codes or not new:
         return None
-    part, published = _part(problem, plan, codes, new)
+    part, published = _part(problem, plan, codes, new, fixed)
     return insert(part, published, now_s, new, fixed)
 
 
@@ -242,7 +243,7 @@ def _plan(
     rows = [v for r in data.requests.values() for v in r.visits if v.status != "cancelled"]
     codes = {c.id: code for code, c in data.caregivers.items()}
     plan, fixed = _published(data, rows, codes)
-    problem = _loosened(data.problem, fixed)
+    problem = data.problem
     new: list[str] = []
     for v in sick:
         vid = adapters.visit_id(v.request)
