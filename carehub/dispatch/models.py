@@ -9,7 +9,6 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -67,16 +66,6 @@ class ServiceRequest(Audited, Base):
     __table_args__ = (
         # A care plan yields at most one request a day: generation is idempotent.
         UniqueConstraint("care_plan_id", "service_date", name="uq_service_requests_plan_day"),
-        # The live board reads a day's requests from this index alone (counts per station,
-        # late and missed by window).
-        Index(
-            "ix_service_requests_day_board",
-            "service_date",
-            "elder_id",
-            "status",
-            "window_start",
-            "window_end",
-        ),
     )
 
     id: Mapped[intpk]
@@ -106,8 +95,6 @@ class Visit(Audited, Base):
     """A caregiver's visit serving a request: planned, then checked in and out at the door."""
 
     __tablename__ = "visits"
-    # The live board's counts need only these columns of a request's visits.
-    __table_args__ = (Index("ix_visits_request_board", "request_id", "status", "check_in_at"),)
 
     id: Mapped[intpk]
     request_id: Mapped[int] = mapped_column(
