@@ -3,7 +3,8 @@
 The day of the caregiver's station and its nearest neighbours is read as a published plan
 (every caregiver's visits in order) and the sick caregiver's visits are inserted back with
 ``routing.replan.insert``: first among their own station's caregivers, then, for what is
-left, among the neighbouring stations' (lent, as the planner lends). Visits already under
+left, among the neighbouring stations' (lent, as the planner lends; a visit the caregiver
+was lent for brings its own circle along). Visits already under
 way or done and pinned visits stay exactly where they are; others' visits keep their
 caregiver and order and are only pushed later as far as needed. A visit that fits nowhere
 is left unassigned with the planner's reason: its copy is cancelled and its request is open
@@ -40,7 +41,7 @@ from carehub.registry.models import Caregiver, Elder, Station
 from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem
 from carehub.routing.circles import Circles
-from carehub.routing.problem import Route, Stop
+from carehub.routing.problem import REASON_CAPACITY, Route, Stop
 from carehub.routing.problem import Visit as RVisit
 from carehub.routing.replan import Replan, insert
 from carehub.routing.subproblem import subproblem
@@ -239,8 +240,15 @@ def _plan(
     if not sick:
         return out
     stations = _nearby(session, caregiver.station)
+    # A visit the caregiver was lent for lies in another circle; that circle comes too.
+    for v in sick:
+        elder_station = v.request.elder.station
+        if elder_station is not None and elder_station not in stations:
+            stations.append(elder_station)
     data = _day_input(session, caregiver, day, stations, matrices or _matrices())
-    rows = [v for r in data.requests.values() for v in r.visits if v.status != "cancelled"]
+    rows = [
+        v for r in data.requests.values() for v in r.visits if v.status != VisitStatus.CANCELLED
+    ]
     codes = {c.id: code for code, c in data.caregivers.items()}
     plan, fixed = _published(data, rows, codes)
     problem = data.problem
@@ -282,18 +290,18 @@ def _collect(
     second: Replan | None,
     reasons: dict[str, str],
 ) -> None:
-    placed: dict[str, tuple[str, int, bool]] = {}
+    placed: dict[str, tuple[str, int]] = {}
     changed: set[str] = set()
     moves = []
     routes: dict[str, Route] = {}
-    for result, lent in ((first, False), (second, True)):
+    for result in (first, second):
         if result is None:
             continue
         for route in result.plan.routes:
             routes[route.caregiver] = route
             for stop in route.stops:
                 if stop.visit in result.inserted:
-                    placed[stop.visit] = (route.caregiver, stop.start, lent)
+                    placed[stop.visit] = (route.caregiver, stop.start)
                     changed.add(route.caregiver)
         moves += list(result.moves)
     changed |= {m.caregiver for m in moves}
@@ -304,13 +312,15 @@ def _collect(
             continue
         vid = adapters.visit_id(v.request)
         if vid in placed:
-            code, start, lent = placed[vid]
+            code, start = placed[vid]
+            # Lent when served from outside the elder's circle, as the planner marks it.
+            lent = data.caregivers[code].station_id != v.request.elder.station_id
             out.placed.append(
                 Handover(v, data.caregivers[code], adapters.instant_of(data.day, start), lent)
             )
             known[(vid, code)] = v
         else:
-            out.unplaced.append(Handover(v, reason=reasons.get(vid, "capacity")))
+            out.unplaced.append(Handover(v, reason=reasons.get(vid, REASON_CAPACITY)))
     for m in moves:
         row = known.get((m.visit, m.caregiver))
         if row is not None:

@@ -208,3 +208,33 @@ def test_views_refuse_another_stations_caregiver(
     response = client.get(f"/dispatch/sick?caregiver_id={day['sick'].id}")
     assert response.status_code == 400
     assert client.get("/dispatch/sick?caregiver_id=abc").status_code == 400
+
+
+def test_a_visit_lent_from_afar_goes_back_to_its_own_circle(
+    day: dict[str, Any], make: Any, db: Any
+) -> None:
+    far = make.station(name="远站", lat=CENTRE[0] + 0.3, lon=CENTRE[1] + 0.3)
+    local = make.caregiver(station=far, skills=("meal",))
+    request = make.request(
+        elder=make.elder(station=far, lat=far.lat, lon=far.lon),
+        service_type=day["meal"].request.service_type,
+        service_date=DAY,
+        window_start=dt.time(15),
+        window_end=dt.time(16, 30),
+        status=RequestStatus.SCHEDULED,
+    )
+    visit = make.visit(
+        request=request,
+        caregiver=day["sick"],
+        planned_start=_at(dt.time(15)),
+        planned_end=_at(dt.time(15, 30)),
+        status=VisitStatus.PUBLISHED,
+        lent=True,
+    )
+    db.session.commit()
+    plan = sick.preview(db.session, day["sick"], DAY, NOW)
+    handed = next(h for h in plan.placed if h.visit.id == visit.id)
+    assert handed.caregiver is not None and handed.caregiver.id == local.id
+    assert not handed.lent
+    nursing = next(h for h in plan.placed if h.visit.id == day["nursing"].id)
+    assert nursing.lent
