@@ -70,7 +70,7 @@ browser: ## Install Chromium for the browser tests when missing (as root, via ap
 	@bash scripts/ensure-chromium
 
 SOLOMON ?= ../shared/benchmarks/solomon
-bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emergency insertion and proposals, city-scale reconciliation (results in bench-results/)
+bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console (results in bench-results/)
 	mkdir -p bench-results
 	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
 	$(BIN)/python bench/report.py bench-results/solomon.json
@@ -84,6 +84,8 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emerg
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed city --elders 30000
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed visits --month 2026-10
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/reconcile.py --month 2026-10 --runs 3 | tee bench-results/reconcile.txt
+	@# The dispatcher's console on the same city: live board and elder search, a day of visits.
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/console.py --day 2026-11-23 --runs 30 | tee bench-results/console.txt
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check carehub tests seed bench wsgi.py

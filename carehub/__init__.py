@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from carehub.admin.views import bp as admin_bp
     from carehub.auth.views import bp as auth_bp
+    from carehub.dispatch.board_views import bp as board_bp
     from carehub.dispatch.intake_views import bp as intake_bp
     from carehub.dispatch.move_views import bp as moves_bp
     from carehub.dispatch.plan_views import bp as care_plans_bp
@@ -99,3 +100,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp, url_prefix="/dispatch/requests")
     app.register_blueprint(care_plans_bp, url_prefix="/dispatch")
     app.register_blueprint(moves_bp, url_prefix="/dispatch")
+    app.register_blueprint(board_bp, url_prefix="/dispatch")

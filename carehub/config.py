@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "GENERATE_DAYS_AHEAD": 7,
     "LATE_GRACE_MIN": 15,
     "MISSED_GRACE_MIN": 60,
+    # Seconds between the live board's refreshes in the browser.
+    "BOARD_REFRESH_S": 30,
     # An emergency offer not accepted within this many minutes goes to the next caregiver.
     "EMERGENCY_ACCEPT_MIN": 3,
     "JOB_MAX_ATTEMPTS": 3,
@@ -71,6 +73,7 @@ _INT_KEYS = {
     "GENERATE_DAYS_AHEAD",
     "LATE_GRACE_MIN",
     "MISSED_GRACE_MIN",
+    "BOARD_REFRESH_S",
     "EMERGENCY_ACCEPT_MIN",
     "JOB_MAX_ATTEMPTS",
     "JOB_RETRY_BASE_S",
