@@ -69,7 +69,9 @@ def run_visits(session: AnySession, run: PlanningRun) -> list[Visit]:
     )
 
 
-def _last_caregivers(session: AnySession, elder_ids: set[int], day: dt.date) -> dict[int, int]:
+def _last_caregivers(
+    session: AnySession, elder_ids: set[int], day: dt.date
+) -> dict[int, int | None]:
     """Each elder's caregiver on their latest visit before ``day``."""
     if not elder_ids:
         return {}
@@ -84,7 +86,7 @@ def _last_caregivers(session: AnySession, elder_ids: set[int], day: dt.date) -> 
         )
         .order_by(ServiceRequest.service_date, Visit.planned_start, Visit.id)
     )
-    last: dict[int, int] = {}
+    last: dict[int, int | None] = {}
     for elder_id, caregiver_id in rows:
         last[elder_id] = caregiver_id  # later rows win
     return last

@@ -140,7 +140,9 @@ def map_data(session: AnySession, run: PlanningRun) -> dict[str, Any]:
     unplaced = (run.kpis or {}).get("unassigned_list", [])
     elders = {
         e.id: e
-        for e in session.scalars(select(Elder).where(Elder.id.in_({u["elder_id"] for u in unplaced})))
+        for e in session.scalars(
+            select(Elder).where(Elder.id.in_({u["elder_id"] for u in unplaced}))
+        )
     }
     return {
         "stations": [

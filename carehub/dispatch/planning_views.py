@@ -233,7 +233,9 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
     services = {
         s.id: s
         for s in db.session.scalars(
-            select(ServiceType).where(ServiceType.id.in_({u["service_type_id"] for u in unassigned}))
+            select(ServiceType).where(
+                ServiceType.id.in_({u["service_type_id"] for u in unassigned})
+            )
         )
     }
     show_result = bool(kpis) and run.status not in ACTIVE

@@ -122,7 +122,9 @@ def build(
     for stop in stops:
         if stop.caregiver_id in by_worker:
             by_worker[stop.caregiver_id].append(stop)
-    raw = {w.id: _blocks(w, sorted(by_worker[w.id], key=lambda s: s.start), travel) for w in workers}
+    raw = {
+        w.id: _blocks(w, sorted(by_worker[w.id], key=lambda s: s.start), travel) for w in workers
+    }
     edges = [m for w in workers for m in (w.shift_start, w.shift_end)]
     edges += [m for blocks in raw.values() for _, a, b, _ in blocks for m in (a, b)]
     if not edges:
