@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from carehub.db import AnySession
 from carehub.dispatch import timeline
 from carehub.dispatch.adapters import local_seconds
+from carehub.dispatch.models import Visit
 from carehub.dispatch.planning_kpis import run_visits
 from carehub.dispatch.planning_models import PlanningRun
 from carehub.dispatch.planning_reasons import reason_text
@@ -70,9 +71,13 @@ def _travel() -> timeline.TravelMinutes:
     return minutes
 
 
-def timeline_for(session: AnySession, run: PlanningRun) -> timeline.Timeline:
+def placed_visits(session: AnySession, run: PlanningRun) -> list[Visit]:
+    """The run's day's visits with a caregiver and a time, for the timeline and the map."""
+    return [v for v in run_visits(session, run) if v.caregiver_id and v.planned_start]
+
+
+def timeline_for(session: AnySession, run: PlanningRun, visits: list[Visit]) -> timeline.Timeline:
     locale = str(get_locale() or "zh")
-    visits = [v for v in run_visits(session, run) if v.caregiver_id and v.planned_start]
     workers = [
         timeline.Worker(
             c.id,
@@ -103,11 +108,10 @@ def timeline_for(session: AnySession, run: PlanningRun) -> timeline.Timeline:
     return timeline.build(workers, stops, _travel())
 
 
-def map_data(session: AnySession, run: PlanningRun) -> dict[str, Any]:
+def map_data(session: AnySession, run: PlanningRun, visits: list[Visit]) -> dict[str, Any]:
     """Stations, each caregiver's route (home, numbered stops, home) and unplaced elders."""
     locale = str(get_locale() or "zh")
     stations = session.scalars(select(Station).where(Station.code.in_(run.stations)))
-    visits = [v for v in run_visits(session, run) if v.caregiver_id and v.planned_start]
     routes: dict[int, dict[str, Any]] = {}
     for v in sorted(visits, key=lambda v: (v.caregiver_id, v.planned_start)):
         cg = v.caregiver

@@ -32,9 +32,9 @@ from carehub.dispatch import planning_runner as runner
 from carehub.dispatch.planning import PlanningError
 from carehub.dispatch.planning_kpis import COMPARED, difference, previous_run
 from carehub.dispatch.planning_models import ACTIVE, PlanningRun
-from carehub.dispatch.planning_publish import publish_run
+from carehub.dispatch.planning_publish import newer_run, publish_run
 from carehub.dispatch.planning_reasons import reason_text
-from carehub.dispatch.planning_result import map_data, timeline_for
+from carehub.dispatch.planning_result import map_data, placed_visits, timeline_for
 from carehub.extensions import db
 from carehub.registry.models import ServiceType, Station
 from carehub.registry.services import station_scope
@@ -239,6 +239,7 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
         )
     }
     show_result = bool(kpis) and run.status not in ACTIVE
+    visits = placed_visits(db.session, run) if show_result else []
     return render_template(
         "planning/run.html",
         run=run,
@@ -249,8 +250,9 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
         unassigned=unassigned,
         services=services,
         error=error_text(run),
-        timeline=timeline_for(db.session, run) if show_result else None,
-        map=map_data(db.session, run) if show_result else None,
+        timeline=timeline_for(db.session, run, visits) if show_result else None,
+        map=map_data(db.session, run, visits) if show_result else None,
+        newer=newer_run(db.session, run) if show_result else None,
         tile_url=current_app.config.get("MAP_TILE_URL", ""),
         status=_status_json(run),
     )

@@ -10,9 +10,11 @@ search. A visit served by a caregiver from another circle is lent.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from carehub.routing.params import SolverParams
@@ -50,11 +52,31 @@ def _solve_part(args: tuple[Problem, SolverParams]) -> Plan:
     return solve(*args)
 
 
+_pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver":
-        context.set_forkserver_preload(PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    """The process's pool of ``workers`` solver processes, started on first use and kept:
+    each new process re-imports the main script (Python 3.11's fork server does not preload
+    it), seconds on a busy machine, so a long-lived web process pays that once."""
+    key = (START_METHOD, workers)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            context = multiprocessing.get_context(START_METHOD)
+            if START_METHOD == "forkserver":
+                context.set_forkserver_preload(PRELOAD)
+            pool = _pools[key] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        return pool
+
+
+def _drop_pool(pool: Executor) -> None:
+    with _pools_lock:
+        for key, found in list(_pools.items()):
+            if found is pool:
+                del _pools[key]
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _solve_parts(
@@ -76,9 +98,11 @@ def _solve_parts(
         for future in as_completed(futures):
             found[futures[future]] = future.result()
             tick()
-    finally:
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): the next call starts a fresh pool.
         if executor is None:
-            pool.shutdown()
+            _drop_pool(pool)
+        raise
     return [p for p in found if p is not None]
 
 

@@ -284,6 +284,8 @@ def test_publishing_an_older_run_is_refused(client, login_as, make, db) -> None:
         f"/dispatch/planning/runs/{first.id}/publish", headers={"Accept": "application/json"}
     )
     assert refused.status_code == 409 and str(second.id) in refused.get_json()["error"]
+    page = client.get(f"/dispatch/planning/runs/{first.id}").get_data(as_text=True)
+    assert 'id="run-replaced"' in page and f"/dispatch/planning/runs/{second.id}" in page
     db.session.expire_all()
     assert all(v.status == VisitStatus.PLANNED for v in planned_visits(db.session, DAY))
 
