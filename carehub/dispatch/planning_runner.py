@@ -120,24 +120,25 @@ def queue_run(
 
 
 def launch(app: Flask, run_id: int) -> threading.Thread:
-    thread = threading.Thread(
-        target=execute, args=(app, run_id), name=f"planning-run-{run_id}", daemon=True
-    )
+    def work() -> None:
+        try:
+            execute(app, run_id)
+        finally:
+            _threads.pop(run_id, None)
+
+    thread = threading.Thread(target=work, name=f"planning-run-{run_id}", daemon=True)
     _threads[run_id] = thread
     thread.start()
     return thread
 
 
 def wait(run_id: int, timeout: float | None = None) -> bool:
-    """Block until the run's thread ends (tests, and commands that start a run)."""
+    """Block until the run's thread, if this process started one, has ended."""
     thread = _threads.get(run_id)
     if thread is None:
         return True
     thread.join(timeout)
-    if thread.is_alive():
-        return False
-    _threads.pop(run_id, None)
-    return True
+    return not thread.is_alive()
 
 
 class _Reporter:
