@@ -387,3 +387,40 @@ def test_solving_in_a_thread_uses_a_process_pool_safely(app, client, login_as, m
         for c in db.session.scalars(select(Caregiver).where(Caregiver.id.in_(carers)))
     }
     assert codes == {"HPA", "HPB"}
+
+
+def test_a_run_in_progress_shows_its_progress(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    station, _, _ = _district(make, db)
+    login_as(Role.DISPATCHER, station=station)
+    run = planning_runner.queue_run(db.session, DAY, ["HPA"], 20, "d")
+    run.status, run.progress_done, run.progress_total = "running", 3, 8
+    db.session.commit()
+    status = client.get(f"/dispatch/planning/runs/{run.id}/status.json").get_json()
+    assert status == {
+        "id": run.id,
+        "status": "running",
+        "active": True,
+        "done": 3,
+        "total": 8,
+        "error": None,
+        "visits_planned": 0,
+        "unassigned": 0,
+    }
+    page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
+    assert 'id="run-progress-bar" max="8" value="3"' in page and "3 of 8 parts solved" in page
+    assert 'data-active="1"' in page and 'id="run-kpis"' not in page
+
+
+def test_a_run_started_as_json_answers_202_with_its_urls(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    _district(make, db)
+    login_as(Role.ADMIN)
+    response = client.post(
+        "/dispatch/planning/",
+        json={"date": DAY.isoformat(), "stations": ["HPA"], "time_limit": 1},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["url"] == f"/dispatch/planning/runs/{body['run']}"
+    assert body["status_url"].endswith("/status.json")
+    assert _finish(db, body["run"]).status == "done"
