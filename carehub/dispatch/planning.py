@@ -100,8 +100,7 @@ def plan_day(
             started_at=clock.now(),
             created_by=created_by,
             time_limit_s=time_limit_s,
-        )
-        session.add(run)
+        )  # added to the session when finished, so no query before writes it
     ids = [s.id for s in stations]
     requests = list(
         session.scalars(
@@ -196,6 +195,7 @@ def _finish(
     run.unassigned = sorted(unassigned, key=lambda u: (str(u["reason"]), int(str(u["request_id"]))))
     run.status = status
     run.finished_at = clock.now()
+    session.add(run)
     session.flush()
     if status != RUN_FAILED:
         run.kpis = planning_kpis.compute(session, run)

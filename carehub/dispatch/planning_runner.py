@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from flask import Flask, current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from carehub.core import audit
 from carehub.core import time as clock
@@ -151,12 +152,17 @@ class _Reporter:
 
     def __call__(self, done: int, total: int) -> None:
         self.done, self.total = done, total
-        with db.engine.begin() as conn:
-            conn.execute(
-                update(PlanningRun)
-                .where(PlanningRun.id == self.run_id)
-                .values(progress_done=done, progress_total=total, heartbeat_at=clock.now())
-            )
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(
+                    update(PlanningRun)
+                    .where(PlanningRun.id == self.run_id)
+                    .values(progress_done=done, progress_total=total, heartbeat_at=clock.now())
+                )
+        except SQLAlchemyError:
+            # Progress is for show: a locked database (another process planning on SQLite)
+            # must not fail the run; the next report tries again.
+            log.warning("planning run %s: progress not recorded", self.run_id, exc_info=True)
 
 
 def execute(app: Flask, run_id: int) -> None:

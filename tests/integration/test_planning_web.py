@@ -14,7 +14,7 @@ from carehub.core.enums import Role, VisitStatus
 from carehub.core.time import local_to_utc
 from carehub.dispatch import planning_runner
 from carehub.dispatch.models import Visit
-from carehub.dispatch.planning import planned_visits
+from carehub.dispatch.planning import plan_day, planned_visits
 from carehub.dispatch.planning_kpis import compute, difference
 from carehub.dispatch.planning_models import PlanningRun
 from carehub.registry.models import Caregiver
@@ -424,3 +424,28 @@ def test_a_run_started_as_json_answers_202_with_its_urls(client, login_as, make,
     assert body["url"] == f"/dispatch/planning/runs/{body['run']}"
     assert body["status_url"].endswith("/status.json")
     assert _finish(db, body["run"]).status == "done"
+
+
+def test_progress_is_committed_while_the_solver_runs(app, make, db) -> None:  # type: ignore[no-untyped-def]
+    # plan_day writes nothing before the solver is done, so the progress written on another
+    # connection meanwhile neither waits for a lock nor stays invisible.
+    _district(make, db)
+    _district(make, db, code="HPB", lat=0.02)
+    run = planning_runner.queue_run(db.session, DAY, ["HPA", "HPB"], 1, "t")
+    reporter = planning_runner._Reporter(run.id)
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        reporter(done, total)
+        with db.engine.connect() as conn:
+            row = conn.execute(
+                select(PlanningRun.progress_done, PlanningRun.progress_total).where(
+                    PlanningRun.id == run.id
+                )
+            ).one()
+        seen.append((row[0], row[1]))
+
+    plan_day(db.session, DAY, ["HPA", "HPB"], time_limit_s=1, workers=1, run=run, progress=progress)
+    db.session.commit()
+    assert seen[:3] == [(0, 2), (1, 2), (2, 2)]
+    assert seen[-1] == (reporter.done, reporter.total)
