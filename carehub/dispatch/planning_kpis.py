@@ -160,6 +160,19 @@ def compute(session: AnySession, run: PlanningRun) -> dict[str, Any]:
     }
 
 
+# Figures where less is better; "lent" is neither better nor worse.
+LOWER_IS_BETTER = frozenset({"unassigned", "travel_minutes"})
+NEUTRAL = frozenset({"lent"})
+
+
+def verdict(key: str, change: float) -> str:
+    """ "better", "worse" or "" for a change of a compared figure."""
+    if not change or key in NEUTRAL:
+        return ""
+    up = change > 0
+    return "worse" if up == (key in LOWER_IS_BETTER) else "better"
+
+
 def previous_run(session: AnySession, run: PlanningRun) -> PlanningRun | None:
     """The latest finished run before this one for the same date and the same stations."""
     candidates = session.scalars(

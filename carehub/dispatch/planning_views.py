@@ -30,7 +30,7 @@ from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch import planning_runner as runner
 from carehub.dispatch.planning import PlanningError
-from carehub.dispatch.planning_kpis import COMPARED, difference, previous_run
+from carehub.dispatch.planning_kpis import COMPARED, difference, previous_run, verdict
 from carehub.dispatch.planning_models import ACTIVE, PlanningRun
 from carehub.dispatch.planning_publish import newer_run, publish_run
 from carehub.dispatch.planning_reasons import reason_text
@@ -247,6 +247,7 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
         before=before,
         diff=difference(kpis, before.kpis if before else None),
         compared=COMPARED,
+        verdict=verdict,
         unassigned=unassigned,
         services=services,
         error=error_text(run),

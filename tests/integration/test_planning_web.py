@@ -15,7 +15,7 @@ from carehub.core.time import local_to_utc
 from carehub.dispatch import planning_runner
 from carehub.dispatch.models import Visit
 from carehub.dispatch.planning import plan_day, planned_visits
-from carehub.dispatch.planning_kpis import compute, difference
+from carehub.dispatch.planning_kpis import compute, difference, verdict
 from carehub.dispatch.planning_models import PlanningRun
 from carehub.registry.models import Caregiver
 from carehub.routing import SolverParams
@@ -344,6 +344,9 @@ def test_figures_of_a_run_and_the_difference(app, make, db) -> None:  # type: ig
     assert diff["assigned"] == 2 and diff["travel_minutes"] == -8
     assert diff["on_time_share"] == round(2 / 3 - 0.5, 4) and diff["lent"] == 0
     assert difference(kpis, None) == {}
+    assert verdict("assigned", 2) == "better" and verdict("travel_minutes", -8) == "better"
+    assert verdict("unassigned", 1) == "worse" and verdict("on_time_share", -0.1) == "worse"
+    assert verdict("lent", 3) == "" and verdict("assigned", 0) == ""
 
 
 def test_result_page_translates_reasons_and_draws_the_map(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
