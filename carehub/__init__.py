@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.dispatch.intake_views import bp as intake_bp
     from carehub.dispatch.move_views import bp as moves_bp
     from carehub.dispatch.plan_views import bp as care_plans_bp
+    from carehub.dispatch.planning_views import bp as planning_bp
     from carehub.emergency.api import bp as emergency_api_bp
     from carehub.emergency.views import bp as emergency_bp
     from carehub.home.views import bp as home_bp
@@ -101,3 +102,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(care_plans_bp, url_prefix="/dispatch")
     app.register_blueprint(moves_bp, url_prefix="/dispatch")
     app.register_blueprint(board_bp, url_prefix="/dispatch")
+    app.register_blueprint(planning_bp, url_prefix="/dispatch/planning")

@@ -56,6 +56,12 @@ DEFAULTS: dict[str, Any] = {
     "MOBILE_TOKEN_DAYS": 30,
     # Seconds the nightly job gives the solver to draft tomorrow's routes.
     "PLAN_TIME_LIMIT_S": 60.0,
+    # Runs started from the planning page: solver processes, and how long a run may stay
+    # silent (on top of twice its time limit) before it counts as dead.
+    "PLANNING_WORKERS": 2,
+    "PLANNING_STALE_S": 120.0,
+    # Map tiles for the route map ({z}/{x}/{y} template); empty draws routes on a plain background.
+    "MAP_TILE_URL": "",
 }
 
 _FLOAT_KEYS = {
@@ -66,6 +72,7 @@ _FLOAT_KEYS = {
     "SPEED_WALK_KMH",
     "MOBILE_CHECKIN_RADIUS_M",
     "PLAN_TIME_LIMIT_S",
+    "PLANNING_STALE_S",
 }
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",
@@ -81,6 +88,7 @@ _INT_KEYS = {
     "SCHEDULER_POLL_S",
     "SCHEDULER_THREADS",
     "MOBILE_TOKEN_DAYS",
+    "PLANNING_WORKERS",
 }
 
 

@@ -2,6 +2,10 @@
 
 Re-planning a day replaces the visits that are merely planned and not pinned; pinned,
 published and checked-in visits stay and the rest is planned around them.
+
+Nothing is written until the solver is done: a run started from the web reports progress
+on its own connection meanwhile, which a write lock held here would block (SQLite locks the
+file, PostgreSQL the run's row).
 """
 
 from __future__ import annotations
@@ -15,14 +19,14 @@ from sqlalchemy.orm import selectinload
 from carehub.core import time as clock
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.db import AnySession
-from carehub.dispatch import adapters
+from carehub.dispatch import adapters, planning_kpis
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning_models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
 from carehub.routing import Plan, Problem, SolverParams, validate
-from carehub.routing.circles import WORKERS, solve_circles
+from carehub.routing.circles import WORKERS, Progress, solve_circles
 
 DEFAULT_TIME_LIMIT_S = 20.0
 
@@ -58,6 +62,12 @@ def _stations(session: AnySession, codes: Sequence[str] | None) -> list[Station]
     return found
 
 
+def validate_stations(session: AnySession, codes: Sequence[str] | None) -> list[Station]:
+    """The active stations of ``codes`` (every active one when empty); PlanningError names
+    the codes that are unknown or inactive."""
+    return _stations(session, codes)
+
+
 def _default_matrices() -> MatrixProvider:
     from flask import current_app, has_app_context
 
@@ -75,16 +85,22 @@ def plan_day(
     created_by: str | None = None,
     matrices: MatrixProvider | None = None,
     workers: int = WORKERS,
+    run: PlanningRun | None = None,
+    progress: Progress | None = None,
 ) -> PlanningRun:
-    """Plan ``day`` for the stations (all active ones by default); flushes, never commits."""
+    """Plan ``day`` for the stations (all active ones by default); flushes, never commits.
+
+    ``run``: a run already stored (queued from the web) to fill in rather than a new one.
+    """
     stations = _stations(session, station_codes)
-    run = PlanningRun(
-        service_date=day,
-        stations=[s.code for s in stations],
-        started_at=clock.now(),
-        created_by=created_by,
-    )
-    session.add(run)
+    if run is None:
+        run = PlanningRun(
+            service_date=day,
+            stations=[s.code for s in stations],
+            started_at=clock.now(),
+            created_by=created_by,
+            time_limit_s=time_limit_s,
+        )  # added to the session when finished, so no query before writes it
     ids = [s.id for s in stations]
     requests = list(
         session.scalars(
@@ -98,12 +114,6 @@ def plan_day(
             )
         )
     )
-    for request in requests:
-        for visit in list(request.visits):
-            if visit.status == VisitStatus.PLANNED and not visit.pinned:
-                request.visits.remove(visit)
-                session.delete(visit)
-    session.flush()
     caregivers = list(
         session.scalars(
             select(Caregiver)
@@ -114,18 +124,25 @@ def plan_day(
     if not any(c.works_on(day) for c in caregivers):
         # No routing problem exists without a caregiver; every request waits, with the reason.
         wanted = [r for r in requests if r.status not in CLOSED]
+        _drop_replaceable(session, requests)
         run.input_summary = {"requests": len(wanted), "caregivers": 0}
         unassigned = [{"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted]
         return _finish(session, run, unassigned, RUN_DONE)
     data = adapters.build_day(day, stations, requests, caregivers, matrices or _default_matrices())
-    run.input_summary = data.summary()
     unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
     if not data.problem.visits:
+        _drop_replaceable(session, requests)
+        run.input_summary = data.summary()
         return _finish(session, run, unassigned, RUN_DONE)
 
     result = solve_circles(
-        data.problem, data.circles, SolverParams(time_limit_s=time_limit_s), workers=workers
+        data.problem,
+        data.circles,
+        SolverParams(time_limit_s=time_limit_s),
+        workers=workers,
+        progress=progress,
     )
+    run.input_summary = data.summary()
     plan = result.plan
     run.solve_seconds = round(result.seconds, 2)
     run.fallback = plan.fallback
@@ -136,6 +153,8 @@ def plan_day(
         run.input_summary = {**data.summary(), "violations": [v.message for v in violations[:20]]}
         return _finish(session, run, unassigned, RUN_FAILED)
 
+    # Replaced only now that a valid plan stands in for them.
+    _drop_replaceable(session, requests)
     rows = adapters.plan_to_visits(data, plan, result.lent)
     session.add_all(rows)
     served = {s.visit for r in plan.routes for s in r.stops}
@@ -160,13 +179,26 @@ def plan_day(
     return _finish(session, run, unassigned, status)
 
 
+def _drop_replaceable(session: AnySession, requests: Sequence[ServiceRequest]) -> None:
+    """Delete the visits a new plan replaces: planned, not pinned."""
+    for request in requests:
+        for visit in list(request.visits):
+            if visit.status == VisitStatus.PLANNED and not visit.pinned:
+                request.visits.remove(visit)
+                session.delete(visit)
+    session.flush()
+
+
 def _finish(
     session: AnySession, run: PlanningRun, unassigned: list[dict[str, object]], status: str
 ) -> PlanningRun:
     run.unassigned = sorted(unassigned, key=lambda u: (str(u["reason"]), int(str(u["request_id"]))))
     run.status = status
     run.finished_at = clock.now()
+    session.add(run)
     session.flush()
+    if status != RUN_FAILED:
+        run.kpis = planning_kpis.compute(session, run)
     return run
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carehub.db import Base, UTCDateTime, intpk, utcnow
 
+RUN_QUEUED = "queued"
 RUN_RUNNING = "running"
 RUN_DONE = "done"
 RUN_PUBLISHED = "published"
 RUN_FAILED = "failed"
+ACTIVE = (RUN_QUEUED, RUN_RUNNING)
+FINISHED = (RUN_DONE, RUN_PUBLISHED)
 
 
 class PlanningRun(Base):
@@ -39,3 +42,18 @@ class PlanningRun(Base):
     # [{"request_id": 12, "reason": "capacity"}, ...]
     unassigned: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by: Mapped[str | None] = mapped_column(String(80))
+    time_limit_s: Mapped[float | None] = mapped_column(Float)
+    # Parts of the solve done and in all (circles, then circles lending), while it runs.
+    progress_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    progress_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Last sign of life from the process solving; a run silent too long died with it.
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+    # Figures for the result page, computed once when the run finishes (see planning_kpis).
+    kpis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str | None] = mapped_column(String(80))
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE

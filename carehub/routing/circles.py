@@ -9,9 +9,12 @@ search. A visit served by a caregiver from another circle is lent.
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 import time
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from carehub.routing.params import SolverParams
@@ -21,6 +24,12 @@ from carehub.routing.subproblem import subproblem
 
 WORKERS = 2
 PASS1_SHARE = 0.75  # of the time limit, the rest goes to lending
+# Forking a process that runs threads (a web server, the job scheduler) can copy a lock held
+# by another thread and hang the child; a fork server is forked once, from a clean state.
+START_METHOD = "forkserver"
+PRELOAD = ["carehub.routing.solver"]
+
+Progress = Callable[[int, int], None]  # (parts solved, parts in all)
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,60 @@ def _solve_part(args: tuple[Problem, SolverParams]) -> Plan:
     return solve(*args)
 
 
+_pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The process's pool of ``workers`` solver processes, started on first use and kept:
+    each new process re-imports the main script (Python 3.11's fork server does not preload
+    it), seconds on a busy machine, so a long-lived web process pays that once."""
+    key = (START_METHOD, workers)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            context = multiprocessing.get_context(START_METHOD)
+            if START_METHOD == "forkserver":
+                context.set_forkserver_preload(PRELOAD)
+            pool = _pools[key] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        return pool
+
+
+def _drop_pool(pool: Executor) -> None:
+    with _pools_lock:
+        for key, found in list(_pools.items()):
+            if found is pool:
+                del _pools[key]
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _solve_parts(
+    parts: list[tuple[Problem, SolverParams]],
+    workers: int,
+    executor: Executor | None,
+    tick: Callable[[], None],
+) -> list[Plan]:
+    if executor is None and (workers <= 1 or len(parts) <= 1):
+        plans = []
+        for part in parts:
+            plans.append(_solve_part(part))
+            tick()
+        return plans
+    found: list[Plan | None] = [None] * len(parts)
+    pool = executor or _pool(workers)
+    try:
+        futures = {pool.submit(_solve_part, part): i for i, part in enumerate(parts)}
+        for future in as_completed(futures):
+            found[futures[future]] = future.result()
+            tick()
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): the next call starts a fresh pool.
+        if executor is None:
+            _drop_pool(pool)
+        raise
+    return [p for p in found if p is not None]
+
+
 def _home_circle(problem: Problem, circles: Circles, v: Visit) -> str:
     # A visit pinned to a caregiver is solved where that caregiver is.
     if v.pinned_caregiver is not None:
@@ -56,7 +119,10 @@ def solve_circles(
     params: SolverParams | None = None,
     workers: int = WORKERS,
     executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> CirclePlan:
+    """Solve circle by circle; ``progress`` hears (done, total) after each part, where the
+    total grows once pass 1 shows how many circles need lending."""
     params = params or SolverParams()
     started = time.monotonic()
     visits_in: dict[str, list[Visit]] = {}
@@ -71,13 +137,16 @@ def solve_circles(
     rounds = max(1, -(-len(staffed) // max(1, workers)))
     pass1 = replace(params, time_limit_s=max(0.5, params.time_limit_s * PASS1_SHARE / rounds))
     parts = [(subproblem(problem, visits_in.get(n, []), cgs_in[n]), pass1) for n in staffed]
-    if executor is not None:
-        plans = list(executor.map(_solve_part, parts))
-    elif workers > 1 and len(parts) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            plans = list(pool.map(_solve_part, parts))
-    else:
-        plans = [_solve_part(p) for p in parts]
+    count = {"done": 0, "total": len(parts)}
+
+    def tick() -> None:
+        count["done"] += 1
+        if progress is not None:
+            progress(count["done"], count["total"])
+
+    if progress is not None:
+        progress(0, count["total"])
+    plans = _solve_parts(parts, workers, executor, tick)
 
     routes: dict[str, Route] = {}
     unassigned: dict[str, Unassigned] = {}
@@ -95,6 +164,7 @@ def solve_circles(
 
     left = [n for n in names if any(v.id in unassigned for v in visits_in.get(n, []))]
     deadline = started + params.time_limit_s
+    count["total"] += len(left)
     for i, n in enumerate(left):
         # Share what is left of the limit among the circles still to lend to.
         share = (deadline - time.monotonic()) / (len(left) - i)
@@ -102,8 +172,10 @@ def solve_circles(
         lenders = [m for m in circles.neighbours.get(n, ()) if cgs_in.get(m)][: circles.lend_to]
         wanted = [v for v in visits_in[n] if v.id in unassigned and v.pinned_caregiver is None]
         if not lenders or not wanted:
+            tick()
             continue
         plan = _lend(problem, wanted, [c for m in lenders for c in cgs_in[m]], routes, pass2)
+        tick()
         fallback = fallback or plan.fallback
         for r in plan.routes:
             routes[r.caregiver] = r

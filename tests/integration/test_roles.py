@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from carehub.core.enums import CareLevel, Hardship, RequestOrigin, Role
+from carehub.dispatch.planning_models import PlanningRun
 from carehub.subsidy.models import SubsidyPolicy
 from tests.builders import CENTRE
 
@@ -33,6 +34,7 @@ BY_NAME: dict[str, Callable[[Rows], object]] = {
     "emergency_id": lambda rows: rows["emergency"].id,
     "visit_id": lambda rows: rows["visit"].id,
     "policy_id": lambda rows: rows["policy"].id,
+    "run_id": lambda rows: rows["planning_run"].id,
     "station_code": lambda rows: rows["station"].code,
     "elder_code": lambda rows: rows["elder"].code,
     "caregiver_code": lambda rows: rows["caregiver"].code,
@@ -88,7 +90,11 @@ def rows(make, db) -> Rows:  # type: ignore[no-untyped-def]
         "emergency": make.request(
             elder=elder, origin=RequestOrigin.EMERGENCY, service_type=make.service_type("emergency")
         ),
+        "planning_run": PlanningRun(
+            service_date=request.service_date, stations=[station.code], status="done"
+        ),
     }
+    db.session.add(found["planning_run"])
     db.session.commit()
     return found
 

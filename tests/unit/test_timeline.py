@@ -1,0 +1,73 @@
+"""Timeline rows from visits: travel before each visit, waiting, the way home, pixels."""
+
+from __future__ import annotations
+
+from carehub.dispatch.timeline import Stop, Worker, build, clock
+
+HOME = (0.0, 0.0)
+A = (0.0, 1.0)
+B = (0.0, 2.0)
+
+
+def travel(a, b, mode):  # type: ignore[no-untyped-def]
+    # Ten minutes a unit of longitude; unknown places cost nothing.
+    if a is None or b is None:
+        return 0
+    return round(abs(a[1] - b[1]) * 10)
+
+
+def _stop(vid: int, start: int, end: int, where, carer: int = 1) -> Stop:  # type: ignore[no-untyped-def]
+    return Stop(vid, 3, carer, start, end, f"elder{vid}", "meal", where)
+
+
+def test_blocks_travel_wait_visit_and_home() -> None:
+    worker = Worker(1, "王芳", "C1", 8 * 60, 17 * 60, HOME)
+    stops = [_stop(2, 11 * 60, 11 * 60 + 30, B), _stop(1, 9 * 60, 9 * 60 + 30, A)]
+    line = build([worker], stops, travel, px_per_minute=2)
+    assert (line.day_start, line.day_end) == (8 * 60, 17 * 60)
+    row = line.rows[0]
+    kinds = [(b.kind, clock(b.start), clock(b.end)) for b in row.blocks]
+    assert kinds == [
+        ("travel", "08:50", "09:00"),  # just in time for the first visit
+        ("visit", "09:00", "09:30"),
+        ("travel", "09:30", "09:40"),  # leaves right after
+        ("wait", "09:40", "11:00"),
+        ("visit", "11:00", "11:30"),
+        ("travel", "11:30", "11:50"),  # home
+    ]
+    first = row.blocks[1]
+    assert first.stop is not None and first.stop.id == 1 and first.stop.version == 3
+    assert (first.left, first.width) == (120.0, 60.0)
+    assert (row.shift_left, row.shift_width) == (0.0, 1080.0)
+    assert line.width == 1080 and line.ticks[0] == ("08:00", 0.0) and line.ticks[-1][0] == "17:00"
+    assert row.visits == 2
+
+
+def test_rows_follow_the_workers_and_skip_unknown_caregivers() -> None:
+    idle = Worker(2, "李明", "C2", 7 * 60 + 30, 12 * 60, HOME)
+    busy = Worker(1, "王芳", "C1", 8 * 60, 18 * 60 + 10, HOME, breaks=((12 * 60, 12 * 60 + 30),))
+    stops = [_stop(1, 9 * 60, 9 * 60 + 30, None), _stop(9, 10 * 60, 10 * 60 + 30, A, carer=7)]
+    line = build([idle, busy], stops, travel)
+    assert [r.worker.code for r in line.rows] == ["C2", "C1"]
+    assert line.rows[0].blocks == ()
+    # No place known: no travel drawn; the break is a block of its own.
+    assert [b.kind for b in line.rows[1].blocks] == ["visit", "break"]
+    # The scale starts and ends on whole hours around every shift.
+    assert (line.day_start, line.day_end) == (7 * 60, 19 * 60)
+
+
+def test_overlapping_visits_after_a_manual_move_draw_no_negative_travel() -> None:
+    worker = Worker(1, "王芳", "C1", 8 * 60, 17 * 60, HOME)
+    stops = [_stop(1, 9 * 60, 10 * 60, A), _stop(2, 9 * 60 + 50, 10 * 60 + 20, B)]
+    blocks = build([worker], stops, travel).rows[0].blocks
+    assert all(b.width >= 0 for b in blocks)
+    assert [b.kind for b in blocks if b.kind != "travel" or b.start < 9 * 60] == [
+        "travel",
+        "visit",
+        "visit",
+    ]
+
+
+def test_no_workers_gives_an_empty_timeline() -> None:
+    line = build([], [], travel)
+    assert line.rows == () and line.width == 0
