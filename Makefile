@@ -93,8 +93,8 @@ lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/mypy
 
 fmt: install ## Format and autofix with ruff
-	$(BIN)/ruff format carehub tests seed wsgi.py
-	$(BIN)/ruff check --fix carehub tests seed wsgi.py
+	$(BIN)/ruff format carehub tests seed bench wsgi.py
+	$(BIN)/ruff check --fix carehub tests seed bench wsgi.py
 
 typecheck: install ## mypy only
 	$(BIN)/mypy

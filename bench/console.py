@@ -1,4 +1,5 @@
-"""Time the dispatcher's console at city scale: the live board and the elder search.
+"""Time the dispatcher's console at city scale: the live board, the planning result and the
+elder search.
 
     carehub init && carehub seed city --elders 30000
     .venv/bin/python bench/console.py --day 2026-11-23 --runs 30
@@ -10,6 +11,10 @@ clock (14:30 local) the earlier ones are mostly completed or checked in, some la
 missed, the later ones published. Then times requests through Flask's test client (server
 time, no network) and prints the median and p95 of each case, and their ratio to the
 health check timed in the same process. Add a case to ``CASES`` to time another page.
+
+The planning result pages are those of two finished runs recorded over that day's visits,
+one for the busiest station and one for every station, with their figures computed as a
+real run's are when it finishes (the solve itself is timed by `carehub bench day`).
 """
 
 from __future__ import annotations
@@ -28,10 +33,13 @@ from sqlalchemy import func, insert, select
 from carehub import create_app
 from carehub.auth.models import User
 from carehub.core import audit
+from carehub.core import time as clock
 from carehub.core.enums import RequestStatus, Role, VisitStatus
 from carehub.core.time import local_to_utc
+from carehub.dispatch import planning_kpis
 from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.dispatch.planning_models import RUN_DONE, PlanningRun
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 
@@ -50,6 +58,9 @@ CASES: list[tuple[str, str]] = [
     ("board JSON refresh, all stations", "/dispatch/board.json?day={day}"),
     ("board JSON refresh, one station", "/dispatch/board.json?day={day}&station_id={station}"),
     *[(f"elder search {q!r}", f"/dispatch/requests/elders.json?q={q}") for q in SEARCHES],
+    ("planning result, one station", "/dispatch/planning/runs/{run_one}"),
+    ("planning result, all stations", "/dispatch/planning/runs/{run_all}"),
+    ("planning run status JSON", "/dispatch/planning/runs/{run_all}/status.json"),
     ("sick hand-over preview", "/dispatch/sick?day={day}&caregiver_id={caregiver}"),
 ]
 
@@ -181,6 +192,25 @@ def _busiest_caregiver(day: dt.date, station: int) -> int:
     )
 
 
+def _planning_run(day: dt.date, codes: list[str]) -> int:
+    """A finished run over the day's visits for these stations, made once."""
+    session = db.session
+    for run in session.scalars(
+        select(PlanningRun).where(PlanningRun.service_date == day, PlanningRun.status == RUN_DONE)
+    ):
+        if run.stations == codes:
+            return run.id
+    now = clock.now()
+    run = PlanningRun(
+        service_date=day, stations=codes, started_at=now, finished_at=now, status=RUN_DONE
+    )
+    session.add(run)
+    session.flush()
+    run.kpis = planning_kpis.compute(session, run)
+    session.commit()
+    return run.id
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -223,11 +253,22 @@ def main() -> None:
         station = _busiest_station(day)
         caregiver = _busiest_caregiver(day, station)
         admin = _user(Role.ADMIN, None)
+        busiest = db.session.get(Station, station)
+        assert busiest is not None
+        every = list(db.session.scalars(select(Station.code).order_by(Station.code)))
+        run_one = _planning_run(day, [busiest.code])
+        run_all = _planning_run(day, every)
         db.session.remove()
     client = app.test_client()
     response = client.post("/login", data={"username": admin, "password": PASSWORD})
     assert response.status_code == 302, "login failed"
-    values = {"day": day.isoformat(), "station": station, "caregiver": caregiver}
+    values = {
+        "day": day.isoformat(),
+        "station": station,
+        "caregiver": caregiver,
+        "run_one": run_one,
+        "run_all": run_all,
+    }
     fill = lambda pattern: pattern.format(**values)  # noqa: E731
     results = time_cases(client, CASES, args.runs, fill)
     reference = results[0][1]

@@ -14,6 +14,7 @@ stand when the run finishes, kept (pinned, published) visits included.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -46,9 +47,12 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def run_visits(session: AnySession, run: PlanningRun) -> list[Visit]:
-    """The run's day's visits for elders of its stations, by caregiver and time."""
-    ids = select(Station.id).where(Station.code.in_(run.stations))
+def run_visits(
+    session: AnySession, run: PlanningRun, codes: Sequence[str] | None = None
+) -> list[Visit]:
+    """The run's day's visits for elders of its stations (or of ``codes`` among them), by
+    caregiver and time."""
+    ids = select(Station.id).where(Station.code.in_(run.stations if codes is None else codes))
     return list(
         session.scalars(
             select(Visit)

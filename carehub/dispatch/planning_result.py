@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import get_locale
@@ -48,12 +49,14 @@ def _place(elder: Elder) -> tuple[float, float] | None:
     return (elder.lat, elder.lon) if elder.has_coordinates else None  # type: ignore[return-value]
 
 
-def _caregivers(session: AnySession, run: PlanningRun, used: set[int]) -> list[Caregiver]:
-    """Caregivers on shift at the run's stations that day, and any other with a visit."""
+def _caregivers(
+    session: AnySession, run: PlanningRun, codes: Sequence[str], used: set[int]
+) -> list[Caregiver]:
+    """Caregivers on shift at these stations that day, and any other with a visit."""
     found = session.scalars(
         select(Caregiver)
         .join(Station, Caregiver.station_id == Station.id)
-        .where(Station.code.in_(run.stations) | Caregiver.id.in_(used or {0}))
+        .where(Station.code.in_(codes) | Caregiver.id.in_(used or {0}))
         .options(selectinload(Caregiver.station))
     )
     keep = [c for c in found if c.id in used or (c.active and c.works_on(run.service_date))]
@@ -71,12 +74,15 @@ def _travel() -> timeline.TravelMinutes:
     return minutes
 
 
-def placed_visits(session: AnySession, run: PlanningRun) -> list[Visit]:
-    """The run's day's visits with a caregiver and a time, for the timeline and the map."""
-    return [v for v in run_visits(session, run) if v.caregiver_id and v.planned_start]
+def placed_visits(session: AnySession, run: PlanningRun, codes: Sequence[str]) -> list[Visit]:
+    """The day's visits of these stations' elders with a caregiver and a time, for the
+    timeline and the map."""
+    return [v for v in run_visits(session, run, codes) if v.caregiver_id and v.planned_start]
 
 
-def timeline_for(session: AnySession, run: PlanningRun, visits: list[Visit]) -> timeline.Timeline:
+def timeline_for(
+    session: AnySession, run: PlanningRun, visits: list[Visit], codes: Sequence[str]
+) -> timeline.Timeline:
     locale = str(get_locale() or "zh")
     workers = [
         timeline.Worker(
@@ -88,7 +94,7 @@ def timeline_for(session: AnySession, run: PlanningRun, visits: list[Visit]) -> 
             _home(c),
             str(c.travel_mode),
         )
-        for c in _caregivers(session, run, {v.caregiver_id for v in visits})  # type: ignore[misc]
+        for c in _caregivers(session, run, codes, {v.caregiver_id for v in visits})  # type: ignore[misc]
     ]
     stops = [
         timeline.Stop(
@@ -108,10 +114,12 @@ def timeline_for(session: AnySession, run: PlanningRun, visits: list[Visit]) -> 
     return timeline.build(workers, stops, _travel())
 
 
-def map_data(session: AnySession, run: PlanningRun, visits: list[Visit]) -> dict[str, Any]:
+def map_data(
+    session: AnySession, run: PlanningRun, visits: list[Visit], codes: Sequence[str]
+) -> dict[str, Any]:
     """Stations, each caregiver's route (home, numbered stops, home) and unplaced elders."""
     locale = str(get_locale() or "zh")
-    stations = session.scalars(select(Station).where(Station.code.in_(run.stations)))
+    stations = session.scalars(select(Station).where(Station.code.in_(codes)))
     routes: dict[int, dict[str, Any]] = {}
     for v in sorted(visits, key=lambda v: (v.caregiver_id, v.planned_start)):
         cg = v.caregiver
@@ -145,7 +153,10 @@ def map_data(session: AnySession, run: PlanningRun, visits: list[Visit]) -> dict
     elders = {
         e.id: e
         for e in session.scalars(
-            select(Elder).where(Elder.id.in_({u["elder_id"] for u in unplaced}))
+            select(Elder).where(
+                Elder.id.in_({u["elder_id"] for u in unplaced}),
+                Elder.station_id.in_(select(Station.id).where(Station.code.in_(codes))),
+            )
         )
     }
     return {

@@ -25,7 +25,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from carehub.core.enums import Role
-from carehub.core.errors import ConflictError
+from carehub.core.errors import ConflictError, DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch import planning_runner as runner
@@ -43,6 +43,8 @@ bp = Blueprint("planning", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 bp.add_app_template_filter(reason_text, "unassigned_reason")
 RUNS_SHOWN = 30
+# A run over more stations than this draws one station's timeline and map at a time.
+DRAWN_STATIONS = 10
 TIME_LIMIT_RANGE = (1.0, 600.0)
 DEFAULT_TIME_LIMIT_S = 20.0
 
@@ -221,6 +223,19 @@ def run_status(run_id: int):  # type: ignore[no-untyped-def]
     return jsonify(_status_json(run))
 
 
+def _shown_stations(run: PlanningRun) -> list[str]:
+    """The stations whose timeline and map the page draws: all of a run's few stations, or
+    the one asked for, since a city-wide run's thousands of routes fit no screen."""
+    chosen = request.args.get("station", "").strip()
+    if chosen:
+        if chosen not in run.stations:
+            raise DomainError(_("Station %(code)s is not part of this run.", code=chosen))
+        return [chosen]
+    if len(run.stations) <= DRAWN_STATIONS:
+        return list(run.stations)
+    return list(run.stations[:1])
+
+
 @bp.route("/runs/<int:run_id>")
 @dispatchers
 def run_page(run_id: int):  # type: ignore[no-untyped-def]
@@ -239,7 +254,8 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
         )
     }
     show_result = bool(kpis) and run.status not in ACTIVE
-    visits = placed_visits(db.session, run) if show_result else []
+    codes = _shown_stations(run)
+    visits = placed_visits(db.session, run, codes) if show_result else []
     return render_template(
         "planning/run.html",
         run=run,
@@ -251,8 +267,16 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
         unassigned=unassigned,
         services=services,
         error=error_text(run),
-        timeline=timeline_for(db.session, run, visits) if show_result else None,
-        map=map_data(db.session, run, visits) if show_result else None,
+        timeline=timeline_for(db.session, run, visits, codes) if show_result else None,
+        map=map_data(db.session, run, visits, codes) if show_result else None,
+        shown_stations=codes,
+        drawn_stations=DRAWN_STATIONS,
+        station_names={
+            code: name
+            for code, name in db.session.execute(
+                select(Station.code, Station.name).where(Station.code.in_(run.stations))
+            )
+        },
         newer=newer_run(db.session, run) if show_result else None,
         tile_url=current_app.config.get("MAP_TILE_URL", ""),
         status=_status_json(run),

@@ -452,3 +452,43 @@ def test_progress_is_committed_while_the_solver_runs(app, make, db) -> None:  # 
     db.session.commit()
     assert seen[:3] == [(0, 2), (1, 2), (2, 2)]
     assert seen[-1] == (reporter.done, reporter.total)
+
+
+def _map(page: str) -> dict:  # type: ignore[type-arg]
+    import json
+
+    data = re.search(
+        r'<script type="application/json" id="route-map-data">(.*?)</script>', page, re.S
+    )
+    assert data is not None
+    return json.loads(data.group(1))  # type: ignore[no-any-return]
+
+
+def test_a_run_over_many_stations_draws_one_station_at_a_time(  # type: ignore[no-untyped-def]
+    client, login_as, make, db, monkeypatch
+) -> None:
+    from carehub.dispatch import planning_views
+
+    _district(make, db, code="HPA", visits=2)
+    _district(make, db, code="HPB", visits=3, lat=0.02)
+    login_as(Role.ADMIN)
+    both = {"date": DAY.isoformat(), "stations": ["HPA", "HPB"], "time_limit": "1"}
+    run = _finish(db, _run_id(client.post("/dispatch/planning/", data=both)))
+    url = f"/dispatch/planning/runs/{run.id}"
+
+    everything = _map(client.get(url).get_data(as_text=True))
+    assert {s["code"] for s in everything["stations"]} == {"HPA", "HPB"}
+    assert sum(len(r["stops"]) for r in everything["routes"]) == 5
+
+    monkeypatch.setattr(planning_views, "DRAWN_STATIONS", 1)
+    first = client.get(url).get_data(as_text=True)
+    assert [s["code"] for s in _map(first)["stations"]] == ["HPA"]
+    assert sum(len(r["stops"]) for r in _map(first)["routes"]) == 2
+    assert first.count('class="tl-row"') == 2  # HPA's two caregivers
+    second = _map(client.get(f"{url}?station=HPB").get_data(as_text=True))
+    assert [s["code"] for s in second["stations"]] == ["HPB"]
+    assert sum(len(r["stops"]) for r in second["routes"]) == 3
+
+    wrong = client.get(f"{url}?station=NOPE")
+    assert wrong.status_code == 400
+    assert "NOPE is not part of this run" in wrong.get_data(as_text=True)
