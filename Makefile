@@ -78,13 +78,14 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emerg
 	$(BIN)/carehub bench emergency --visits 60 --emergencies 100 --seed 1 | tee bench-results/emergency.json
 	$(BIN)/python bench/emergency_proposals.py --emergencies 100 --seed 1 | tee bench-results/emergency-proposals.txt
 	$(BIN)/python bench/move_preview.py --moves 100 --seed 1 | tee bench-results/move-preview.txt
+	$(BIN)/python bench/pool_start.py --visits 300 --caregivers 24 --time-limit 2 --runs 5 | tee bench-results/pool-start.txt
 	@# A month's reconciliation at city scale, on its own SQLite file.
 	rm -f bench-results/city.sqlite3*
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub init
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed city --elders 30000
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed visits --month 2026-10
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/reconcile.py --month 2026-10 --runs 3 | tee bench-results/reconcile.txt
-	@# The dispatcher's console on the same city: live board and elder search, a day of visits.
+	@# The dispatcher's console on the same city: live board, planning result, elder search.
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/console.py --day 2026-11-23 --runs 30 | tee bench-results/console.txt
 
 lint: install ## ruff (lint + format check) and mypy
