@@ -81,7 +81,7 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emerg
 	rm -f bench-results/city.sqlite3*
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub init
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed city --elders 30000
-	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed visits --month 2026-10
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed visits --month 2026-10 --visits-per-elder 10
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/reconcile.py --month 2026-10 --runs 3 | tee bench-results/reconcile.txt
 
 lint: install ## ruff (lint + format check) and mypy
