@@ -49,6 +49,12 @@ def _outcome(code: str | None) -> str:
     return labels.status(code)
 
 
+@bp.context_processor
+def _export_links() -> dict[str, object]:
+    # The month navigation links every export, on every subsidy page.
+    return {"subsidy_scopes": SCOPES, "subsidy_formats": FORMATS}
+
+
 def _month(text: str) -> Month:
     try:
         return Month.parse(text)
