@@ -67,7 +67,7 @@ def _page() -> int:
 
 
 def _result(month: Month) -> Reconciliation:
-    result = reconcile(db.session, month)
+    result = reconcile(db.session, month, cached=True)
     code = request.args.get("station", "").strip()
     if code:
         station_id = db.session.scalar(select(Station.id).where(Station.code == code))
@@ -159,7 +159,7 @@ def flagged(month: str):  # type: ignore[no-untyped-def]
 def bulk(month: str):  # type: ignore[no-untyped-def]
     m = _month(month)
     ids = [int(v) for v in request.form.getlist("visit_ids") if v.isdigit()]
-    result = reconcile(db.session, m)
+    result = reconcile(db.session, m, cached=True)
     if any(vid not in result.visits for vid in ids):
         abort(404)
     try:
@@ -240,7 +240,9 @@ def summary(month: str):  # type: ignore[no-untyped-def]
     trend_months = [m]
     for _i in range(5):
         trend_months.insert(0, trend_months[0].previous())
-    trend = [(str(t), reconcile(db.session, t).totals().payable_fen) for t in trend_months]
+    trend = [
+        (str(t), reconcile(db.session, t, cached=True).totals().payable_fen) for t in trend_months
+    ]
     return render_template(
         "subsidy/summary.html",
         month=m,
@@ -261,7 +263,7 @@ def visit(visit_id: int):  # type: ignore[no-untyped-def]
     if found is None:
         abort(404)
     m = Month.of(found.request.service_date)
-    result = reconcile(db.session, m)
+    result = reconcile(db.session, m, cached=True)
     outcome = result.visits.get(visit_id)
     elder = found.request.elder
     home = (elder.lat, elder.lon) if elder.lat is not None and elder.lon is not None else None
