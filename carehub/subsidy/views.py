@@ -3,6 +3,8 @@ locking, exports, the printable summary, and the policies."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     Response,
@@ -29,7 +31,7 @@ from carehub.subsidy.exports import FORMATS, MIMETYPES, SCOPES, export_bytes
 from carehub.subsidy.forms import PolicyForm
 from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy_changes import add_policy
+from carehub.subsidy.policy_changes import add_policy, end_policy
 from carehub.subsidy.reconcile import Reconciliation, reconcile, reviewable_ids
 from carehub.subsidy.rules import FLAGGED, current_settings
 from carehub.web import yuan
@@ -329,7 +331,41 @@ def review(visit_id: int):  # type: ignore[no-untyped-def]
 @roles_required(*AUDIT)
 def policies():  # type: ignore[no-untyped-def]
     rows = db.session.scalars(select(SubsidyPolicy).order_by(SubsidyPolicy.effective_from)).all()
-    return render_template("subsidy/policies.html", policies=rows, kinds=labels.KINDS)
+    return render_template("subsidy/policies.html", policies=rows, kinds=labels.KINDS, errors={})
+
+
+@bp.route("/policies/<int:policy_id>/end", methods=["POST"])
+@roles_required(Role.ADMIN)
+def policy_end(policy_id: int):  # type: ignore[no-untyped-def]
+    if db.session.get(SubsidyPolicy, policy_id) is None:
+        abort(404)
+    text = request.form.get("effective_to", "").strip()
+    try:
+        day = dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        day, error = None, _("Not a date: %(value)s", value=text)
+    else:
+        error = None
+    if error is None:
+        try:
+            end_policy(db.session, policy_id, day)
+        except FieldError as exc:
+            error = str(exc)
+    if error is not None:
+        db.session.rollback()
+        rows = db.session.scalars(
+            select(SubsidyPolicy).order_by(SubsidyPolicy.effective_from)
+        ).all()
+        page = render_template(
+            "subsidy/policies.html",
+            policies=rows,
+            kinds=labels.KINDS,
+            errors={policy_id: error},
+        )
+        return page, 422
+    db.session.commit()
+    flash(_("Policy ends on %(day)s.", day=day), "success")
+    return redirect(url_for("subsidy.policies")), 303
 
 
 @bp.route("/policies/new", methods=["GET", "POST"])
