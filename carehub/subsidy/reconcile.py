@@ -86,8 +86,15 @@ class Reconciliation:
     adjustments: dict[int, int] = field(default_factory=dict)  # elder id -> fen
     # When the rules last ran over the month, if the figures came from the month cache.
     computed_at: dt.datetime | None = None
+    # A city month has some 30,000 lines and a page asks for the sums several times.
+    _by_station: list[Summary] | None = field(default=None, init=False, repr=False, compare=False)
 
     def by_station(self) -> list[Summary]:
+        if self._by_station is None:
+            self._by_station = self._roll_up_stations()
+        return list(self._by_station)
+
+    def _roll_up_stations(self) -> list[Summary]:
         adjust: dict[Hashable, int] = defaultdict(int)
         station_of = {line.elder_id: line.station_id for line in self.elders}
         for elder_id, amount in self.adjustments.items():

@@ -117,7 +117,7 @@ def month_page(month: str):  # type: ignore[no-untyped-def]
         ended=m.last < local_today(),
         adjustments=adjustments,
         codes=codes,
-        pending=sum(1 for v in result.visits.values() if v.status == FLAGGED),
+        pending=result.totals().visits[FLAGGED],
         station=request.args.get("station", ""),
     )
 
