@@ -51,7 +51,7 @@ REFERENCE = (
     "SubsidyPolicy",
     "MonthLock",
 )
-KEEP_MONTHS = 8  # the printable summary charts six months
+KEEP_MONTHS = 6  # the printable summary charts six months; a city month is ~200 MB
 
 
 @dataclass

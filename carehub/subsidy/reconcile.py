@@ -53,7 +53,10 @@ APPROVED = "approved"
 DECISIONS = {APPROVED: VERIFIED, "rejected": REJECTED}
 
 
-@dataclass
+NO_REASONS: list[str] = []  # shared by the verified visits: a city month has 300,000
+
+
+@dataclass(slots=True)
 class VisitOutcome:
     visit_id: int
     elder_id: int
@@ -339,7 +342,7 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
             fact.elder_id,
             fact.day,
             outcome,
-            reasons,
+            reasons or NO_REASONS,
             prices.price_on(fact.service_type_id, fact.day),
         )
         per_elder[fact.elder_id].append(fact.id)
