@@ -51,7 +51,7 @@ REFERENCE = (
     "SubsidyPolicy",
     "MonthLock",
 )
-KEEP_MONTHS = 6  # the printable summary charts six months; a city month is ~200 MB
+KEEP_MONTHS = 6  # the printable summary charts six; a kept city month holds about 90 MB
 
 
 @dataclass

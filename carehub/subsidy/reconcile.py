@@ -1,9 +1,11 @@
 """A month's reconciliation: every completed visit judged and priced, every elder's line,
 and the station, provider and month totals.
 
-An open month is worked out from the live records each time; a locked month is read from
-the snapshot taken when it was locked, so nothing changed since can alter it. Loading uses
-plain column queries (no ORM objects) because a city month holds some 300,000 visits.
+An open month is worked out from the live records (the web pages keep the rules'
+verdicts between requests while their inputs are unchanged, see ``month_cache``); a locked
+month is read from the snapshot taken when it was locked, so nothing changed since can
+alter it. Loading uses plain column queries (no ORM objects) because a city month holds
+some 300,000 visits.
 """
 
 from __future__ import annotations
@@ -368,9 +370,14 @@ def assemble(session: AnySession, judged: Judged) -> Reconciliation:
     """The month from the rules' verdicts plus the auditors' decisions as they stand now."""
     visits = judged.visits
     decided: dict[int, str] = {}
-    for vid, decision in session.execute(select(VisitReview.visit_id, VisitReview.decision)):
-        if vid in visits:
-            decided[vid] = decision
+    if visits:
+        # A month's visits have neighbouring ids: the range keeps other months' reviews out.
+        near = VisitReview.visit_id.between(min(visits), max(visits))
+        for vid, decision in session.execute(
+            select(VisitReview.visit_id, VisitReview.decision).where(near)
+        ):
+            if vid in visits:
+                decided[vid] = decision
     if decided:
         visits = dict(visits)
         for vid, decision in decided.items():
