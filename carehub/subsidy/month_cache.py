@@ -8,13 +8,14 @@ again (a few cheap aggregate queries) and recomputes only when it differs. The a
 decisions and the adjustments are not part of it: they are read on every request and laid
 over the kept verdicts, so a review shows at once without recomputing the month.
 
-The fingerprint covers the month's visits and their requests (count, id and version sums:
-every ORM update of a visit bumps its version), the audit log of the reference data the
-rules and policies read (elders, status periods, caregivers, skills, service types,
-stations, policies, month locks: every ORM change writes an entry), row counts and id sums
-of the tables written without audit (prices, upload receipts (and their latest time), caregivers' skills, the
-previous month's ledger), and the rule settings. A locked month is read from its snapshot,
-which only unlocking can change, so its key is the lock itself.
+The fingerprint covers the month's visits and their requests (count; sums of ids,
+versions, caregivers, elders, services and fixes: every ORM update of a visit bumps its
+version), the audit log of the reference data the rules and policies read (elders, status
+periods, caregivers, skills, service types, stations, policies, month locks: every ORM
+change writes an entry), row counts and sums of the tables written without audit (prices,
+upload receipts and their latest time, caregivers' skills, elders and status periods loaded
+in bulk, the previous month's ledger), and the rule settings. A locked month is read from
+its snapshot, which only unlocking can change, so its key is the lock itself.
 """
 
 from __future__ import annotations
