@@ -83,8 +83,10 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emerg
 	rm -f bench-results/city.sqlite3*
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub init
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed city --elders 30000
-	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed visits --month 2026-10
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub seed visits --month 2026-10 --visits-per-elder 10
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/reconcile.py --month 2026-10 --runs 3 | tee bench-results/reconcile.txt
+	echo bench-auditor-pass | CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub users add benchauditor --role auditor --password-stdin
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/month_page.py --month 2026-10 --username benchauditor --password bench-auditor-pass | tee bench-results/month-page.txt
 	@# The dispatcher's console on the same city: live board, planning result, elder search.
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/console.py --day 2026-11-23 --runs 30 | tee bench-results/console.txt
 

@@ -74,8 +74,13 @@ def register(main: click.Group) -> None:
     @seed_group.command("visits")
     @click.option("--month", "month_text", required=True, help="YYYY-MM to fill.")
     @click.option("--seed", "seed", type=int, default=7, show_default=True)
+    @click.option(
+        "--visits-per-elder",
+        type=click.FloatRange(min=0, min_open=True),
+        help="Top the month up to this many visits per elder with one-off telephone bookings.",
+    )
     @with_appcontext
-    def seed_visits_command(month_text: str, seed: int) -> None:
+    def seed_visits_command(month_text: str, seed: int, visits_per_elder: float | None) -> None:
         """Complete a month of visits from the care plans, for the reconciliation benchmark."""
         from carehub.core import audit
         from carehub.extensions import db
@@ -84,7 +89,7 @@ def register(main: click.Group) -> None:
         month = _month(month_text)
         started = time.perf_counter()
         with audit.acting_as("cli:seed"):
-            count = generate(db.session, month, seed)  # type: ignore[arg-type]
+            count = generate(db.session, month, seed, visits_per_elder)  # type: ignore[arg-type]
             db.session.commit()
         click.echo(
             f"Created {count} completed visits in {month} in {time.perf_counter() - started:.1f} s."

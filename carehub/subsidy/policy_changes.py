@@ -39,3 +39,35 @@ def add_policy(session: AnySession, effective_from: dt.date, **fields: Any) -> S
     session.add(policy)
     session.flush()
     return policy
+
+
+def end_policy(session: AnySession, policy_id: int, last_day: dt.date | None) -> SubsidyPolicy:
+    """End a policy on ``last_day`` (or move its end). The days between the old and the new
+    end change their entitlement, so none of them may fall in a locked month."""
+    policy = session.get(SubsidyPolicy, policy_id)
+    if policy is None:
+        raise FieldError("policy", _("No such policy."))
+    if last_day is None:
+        raise FieldError("effective_to", _("Enter the policy's last day."))
+    if last_day < policy.effective_from:
+        raise FieldError(
+            "effective_to",
+            _(
+                "The last day cannot be before the policy starts (%(day)s).",
+                day=policy.effective_from,
+            ),
+        )
+    locked = last_locked(session)
+    earliest_change = min(last_day, policy.effective_to or last_day)
+    if locked is not None and earliest_change < locked.last:
+        raise FieldError(
+            "effective_to",
+            _(
+                "%(month)s is locked: the policy can end on %(day)s at the earliest.",
+                month=locked,
+                day=locked.last,
+            ),
+        )
+    policy.effective_to = last_day
+    session.flush()
+    return policy

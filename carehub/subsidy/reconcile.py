@@ -1,9 +1,11 @@
 """A month's reconciliation: every completed visit judged and priced, every elder's line,
 and the station, provider and month totals.
 
-An open month is worked out from the live records each time; a locked month is read from
-the snapshot taken when it was locked, so nothing changed since can alter it. Loading uses
-plain column queries (no ORM objects) because a city month holds some 300,000 visits.
+An open month is worked out from the live records (the web pages keep the rules'
+verdicts between requests while their inputs are unchanged, see ``month_cache``); a locked
+month is read from the snapshot taken when it was locked, so nothing changed since can
+alter it. Loading uses plain column queries (no ORM objects) because a city month holds
+some 300,000 visits.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, or_, select
 
@@ -53,7 +55,10 @@ APPROVED = "approved"
 DECISIONS = {APPROVED: VERIFIED, "rejected": REJECTED}
 
 
-@dataclass
+NO_REASONS: list[str] = []  # shared by the verified visits: a city month has 300,000
+
+
+@dataclass(slots=True)
 class VisitOutcome:
     visit_id: int
     elder_id: int
@@ -84,8 +89,17 @@ class Reconciliation:
     visits: dict[int, VisitOutcome]
     stations: dict[int | None, StationInfo]
     adjustments: dict[int, int] = field(default_factory=dict)  # elder id -> fen
+    # When the rules last ran over the month, if the figures came from the month cache.
+    computed_at: dt.datetime | None = None
+    # A city month has some 30,000 lines and a page asks for the sums several times.
+    _by_station: list[Summary] | None = field(default=None, init=False, repr=False, compare=False)
 
     def by_station(self) -> list[Summary]:
+        if self._by_station is None:
+            self._by_station = self._roll_up_stations()
+        return list(self._by_station)
+
+    def _roll_up_stations(self) -> list[Summary]:
         adjust: dict[Hashable, int] = defaultdict(int)
         station_of = {line.elder_id: line.station_id for line in self.elders}
         for elder_id, amount in self.adjustments.items():
@@ -140,6 +154,7 @@ class Reconciliation:
             {vid: v for vid, v in self.visits.items() if v.elder_id in keep},
             self.stations,
             {eid: fen for eid, fen in self.adjustments.items() if eid in keep},
+            self.computed_at,
         )
 
 
@@ -152,11 +167,19 @@ def is_locked(session: AnySession, month: Month) -> bool:
 
 
 def reconcile(
-    session: AnySession, month: Month, settings: Settings | None = None
+    session: AnySession, month: Month, settings: Settings | None = None, cached: bool = False
 ) -> Reconciliation:
-    if is_locked(session, month):
-        return _from_snapshot(session, month)
-    return _live(session, month, settings or current_settings())
+    """The month's figures. ``cached`` reuses the last result worked out in this process
+    when a fingerprint of every input still matches (see ``month_cache``); reviews and
+    adjustments are always read afresh."""
+    settings = settings or current_settings()
+    if not cached:
+        if is_locked(session, month):
+            return _from_snapshot(session, month)
+        return _live(session, month, settings)
+    from carehub.subsidy import month_cache
+
+    return month_cache.reconcile(session, month, settings)
 
 
 def _stations(session: AnySession) -> dict[int | None, StationInfo]:
@@ -168,7 +191,7 @@ def _stations(session: AnySession) -> dict[int | None, StationInfo]:
     return found
 
 
-def _adjustments(session: AnySession, month: Month) -> dict[int, int]:
+def adjustments_of(session: AnySession, month: Month) -> dict[int, int]:
     found: dict[int, int] = defaultdict(int)
     for elder_id, amount in session.execute(
         select(Adjustment.elder_id, Adjustment.amount_fen).where(Adjustment.month == str(month))
@@ -177,7 +200,54 @@ def _adjustments(session: AnySession, month: Month) -> dict[int, int]:
     return dict(found)
 
 
+@dataclass(frozen=True)
+class ElderRow:
+    """What an elder's line is made of, before the auditors' decisions."""
+
+    elder_id: int
+    code: str
+    station_id: int | None
+    care_level: str
+    entitlement_fen: int
+    carried_in_fen: int
+    visit_ids: list[int]
+
+    def line(self, visits: dict[int, VisitOutcome]) -> ElderLine:
+        return elder_line(
+            self.elder_id,
+            self.code,
+            self.station_id,
+            self.care_level,
+            self.entitlement_fen,
+            [(visits[vid].status, visits[vid].value_fen) for vid in self.visit_ids],
+            self.carried_in_fen,
+        )
+
+
+@dataclass
+class Judged:
+    """An open month as the rules and policies see it: every visit's verdict and value and
+    every elder's entitlement. Auditors' decisions are laid over it by ``assemble``."""
+
+    month: Month
+    visits: dict[int, VisitOutcome]
+    elders: list[ElderRow]
+    _lines: dict[int, ElderLine] = field(default_factory=dict)
+
+    def line(self, row: ElderRow) -> ElderLine:
+        """The line with no decisions, kept: the same for every request until an input
+        changes."""
+        found = self._lines.get(row.elder_id)
+        if found is None:
+            found = self._lines[row.elder_id] = row.line(self.visits)
+        return found
+
+
 def _live(session: AnySession, month: Month, settings: Settings) -> Reconciliation:
+    return assemble(session, judge_month(session, month, settings))
+
+
+def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged:
     first, last = month.first, month.last
     terms = [policies.PolicyTerms.of(p) for p in session.scalars(select(SubsidyPolicy))]
     elders = _elder_terms(session, month)
@@ -217,13 +287,6 @@ def _live(session: AnySession, month: Month, settings: Settings) -> Reconciliati
         session.execute(
             joined.add_columns(VisitReceipt.visit_id, VisitReceipt.received_at)
             .join(VisitReceipt, VisitReceipt.visit_id == Visit.id)
-            .where(in_month)
-        ).all()
-    )
-    reviews: dict[int, str] = dict(
-        session.execute(
-            joined.add_columns(VisitReview.visit_id, VisitReview.decision)
-            .join(VisitReview, VisitReview.visit_id == Visit.id)
             .where(in_month)
         ).all()
     )
@@ -273,23 +336,21 @@ def _live(session: AnySession, month: Month, settings: Settings) -> Reconciliati
         )
     judged = verify(facts, settings)
     visits: dict[int, VisitOutcome] = {}
-    per_elder: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    per_elder: dict[int, list[int]] = defaultdict(list)
     for fact in facts:
         outcome, reasons = judged[fact.id]
-        found = VisitOutcome(
+        visits[fact.id] = VisitOutcome(
             fact.id,
             fact.elder_id,
             fact.day,
             outcome,
-            reasons,
+            reasons or NO_REASONS,
             prices.price_on(fact.service_type_id, fact.day),
-            reviews.get(fact.id),
         )
-        visits[fact.id] = found
-        per_elder[fact.elder_id].append((found.status, found.value_fen))
+        per_elder[fact.elder_id].append(fact.id)
 
     carried = _carried_in(session, month, terms)
-    lines: list[ElderLine] = []
+    elder_rows: list[ElderRow] = []
     for eid in sorted(info, key=lambda e: info[e][0]):
         elder = elders[eid]
         entitled = policies.entitlement_fen(month, elder, terms)
@@ -297,11 +358,41 @@ def _live(session: AnySession, month: Month, settings: Settings) -> Reconciliati
         if not entitled and not carry and eid not in per_elder:
             continue
         code, station_id = info[eid]
-        lines.append(
-            elder_line(eid, code, station_id, elder.level_on(last), entitled, per_elder[eid], carry)
+        elder_rows.append(
+            ElderRow(
+                eid, code, station_id, elder.level_on(last), entitled, carry, per_elder.get(eid, [])
+            )
         )
+    return Judged(month, visits, elder_rows)
+
+
+def assemble(session: AnySession, judged: Judged) -> Reconciliation:
+    """The month from the rules' verdicts plus the auditors' decisions as they stand now."""
+    visits = judged.visits
+    decided: dict[int, str] = {}
+    if visits:
+        # A month's visits have neighbouring ids: the range keeps other months' reviews out.
+        near = VisitReview.visit_id.between(min(visits), max(visits))
+        for vid, decision in session.execute(
+            select(VisitReview.visit_id, VisitReview.decision).where(near)
+        ):
+            if vid in visits:
+                decided[vid] = decision
+    if decided:
+        visits = dict(visits)
+        for vid, decision in decided.items():
+            visits[vid] = replace(visits[vid], decision=decision)
+    touched = {visits[vid].elder_id for vid in decided}
+    lines = [
+        row.line(visits) if row.elder_id in touched else judged.line(row) for row in judged.elders
+    ]
     return Reconciliation(
-        month, False, lines, visits, _stations(session), _adjustments(session, month)
+        judged.month,
+        False,
+        lines,
+        visits,
+        _stations(session),
+        adjustments_of(session, judged.month),
     )
 
 
@@ -401,7 +492,7 @@ def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
         # The snapshot keeps the final status; the rules' own outcome is in the reasons.
         visits[vid] = VisitOutcome(vid, eid, day, status, list(reasons or []), value)
     return Reconciliation(
-        month, True, lines, visits, _stations(session), _adjustments(session, month)
+        month, True, lines, visits, _stations(session), adjustments_of(session, month)
     )
 
 

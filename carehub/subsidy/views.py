@@ -3,6 +3,8 @@ locking, exports, the printable summary, and the policies."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     Response,
@@ -29,7 +31,7 @@ from carehub.subsidy.exports import FORMATS, MIMETYPES, SCOPES, export_bytes
 from carehub.subsidy.forms import PolicyForm
 from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy_changes import add_policy
+from carehub.subsidy.policy_changes import add_policy, end_policy
 from carehub.subsidy.reconcile import Reconciliation, reconcile, reviewable_ids
 from carehub.subsidy.rules import FLAGGED, current_settings
 from carehub.web import yuan
@@ -49,6 +51,12 @@ def _outcome(code: str | None) -> str:
     return labels.status(code)
 
 
+@bp.context_processor
+def _export_links() -> dict[str, object]:
+    # The month navigation links every export, on every subsidy page.
+    return {"subsidy_scopes": SCOPES, "subsidy_formats": FORMATS}
+
+
 def _month(text: str) -> Month:
     try:
         return Month.parse(text)
@@ -61,7 +69,7 @@ def _page() -> int:
 
 
 def _result(month: Month) -> Reconciliation:
-    result = reconcile(db.session, month)
+    result = reconcile(db.session, month, cached=True)
     code = request.args.get("station", "").strip()
     if code:
         station_id = db.session.scalar(select(Station.id).where(Station.code == code))
@@ -109,7 +117,7 @@ def month_page(month: str):  # type: ignore[no-untyped-def]
         ended=m.last < local_today(),
         adjustments=adjustments,
         codes=codes,
-        pending=sum(1 for v in result.visits.values() if v.status == FLAGGED),
+        pending=result.totals().visits[FLAGGED],
         station=request.args.get("station", ""),
     )
 
@@ -153,7 +161,7 @@ def flagged(month: str):  # type: ignore[no-untyped-def]
 def bulk(month: str):  # type: ignore[no-untyped-def]
     m = _month(month)
     ids = [int(v) for v in request.form.getlist("visit_ids") if v.isdigit()]
-    result = reconcile(db.session, m)
+    result = reconcile(db.session, m, cached=True)
     if any(vid not in result.visits for vid in ids):
         abort(404)
     try:
@@ -234,7 +242,9 @@ def summary(month: str):  # type: ignore[no-untyped-def]
     trend_months = [m]
     for _i in range(5):
         trend_months.insert(0, trend_months[0].previous())
-    trend = [(str(t), reconcile(db.session, t).totals().payable_fen) for t in trend_months]
+    trend = [
+        (str(t), reconcile(db.session, t, cached=True).totals().payable_fen) for t in trend_months
+    ]
     return render_template(
         "subsidy/summary.html",
         month=m,
@@ -255,7 +265,7 @@ def visit(visit_id: int):  # type: ignore[no-untyped-def]
     if found is None:
         abort(404)
     m = Month.of(found.request.service_date)
-    result = reconcile(db.session, m)
+    result = reconcile(db.session, m, cached=True)
     outcome = result.visits.get(visit_id)
     elder = found.request.elder
     home = (elder.lat, elder.lon) if elder.lat is not None and elder.lon is not None else None
@@ -321,7 +331,41 @@ def review(visit_id: int):  # type: ignore[no-untyped-def]
 @roles_required(*AUDIT)
 def policies():  # type: ignore[no-untyped-def]
     rows = db.session.scalars(select(SubsidyPolicy).order_by(SubsidyPolicy.effective_from)).all()
-    return render_template("subsidy/policies.html", policies=rows, kinds=labels.KINDS)
+    return render_template("subsidy/policies.html", policies=rows, kinds=labels.KINDS, errors={})
+
+
+@bp.route("/policies/<int:policy_id>/end", methods=["POST"])
+@roles_required(Role.ADMIN)
+def policy_end(policy_id: int):  # type: ignore[no-untyped-def]
+    if db.session.get(SubsidyPolicy, policy_id) is None:
+        abort(404)
+    text = request.form.get("effective_to", "").strip()
+    try:
+        day = dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        day, error = None, _("Not a date: %(value)s", value=text)
+    else:
+        error = None
+    if error is None:
+        try:
+            end_policy(db.session, policy_id, day)
+        except FieldError as exc:
+            error = str(exc)
+    if error is not None:
+        db.session.rollback()
+        rows = db.session.scalars(
+            select(SubsidyPolicy).order_by(SubsidyPolicy.effective_from)
+        ).all()
+        page = render_template(
+            "subsidy/policies.html",
+            policies=rows,
+            kinds=labels.KINDS,
+            errors={policy_id: error},
+        )
+        return page, 422
+    db.session.commit()
+    flash(_("Policy ends on %(day)s.", day=day), "success")
+    return redirect(url_for("subsidy.policies")), 303
 
 
 @bp.route("/policies/new", methods=["GET", "POST"])
@@ -356,3 +400,7 @@ def policy_new():  # type: ignore[no-untyped-def]
             return redirect(url_for("subsidy.policies"))
     status = 422 if any(field.errors for field in form) else 200
     return render_template("subsidy/policy_form.html", form=form), status
+
+
+# Registers the upload routes on this blueprint.
+from carehub.subsidy import upload_views  # noqa: E402, F401

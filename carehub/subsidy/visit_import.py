@@ -8,6 +8,8 @@ the Shanghai calendar day of its check-in; a day in a locked month is refused.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -51,8 +53,21 @@ def _instant(text: str) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def import_visits(session: AnySession, filename: str, data: bytes) -> ImportResult:
-    result = ImportResult("visits", filename)
+@dataclass
+class VisitImport(ImportResult):
+    """The import's outcome, with the visits as they would be filed, for a preview."""
+
+    visits: list[dict[str, Any]] = field(default_factory=list)
+
+    def by_month(self) -> list[tuple[str, int]]:
+        return sorted(Counter(str(Month.of(v["day"])) for v in self.visits).items())
+
+
+def import_visits(
+    session: AnySession, filename: str, data: bytes, dry_run: bool = False
+) -> VisitImport:
+    """Check the whole file, then write every visit, or (``dry_run``, or any bad row) none."""
+    result = VisitImport("visits", filename, dry_run=dry_run)
     try:
         sheet = read(filename, data)
     except ReadError as exc:
@@ -156,6 +171,10 @@ def import_visits(session: AnySession, filename: str, data: bytes) -> ImportResu
         else:
             planned.append({**values, **{f"{k}_id": v for k, v in refs.items()}, "day": day})
     if result.errors:
+        return result
+    result.visits = planned
+    if dry_run:
+        result.created = len(planned)
         return result
     for item in planned:
         request = ServiceRequest(
