@@ -93,9 +93,9 @@ def solve_circles(
     rounds = max(1, -(-len(staffed) // max(1, workers)))
     share = params.time_limit_s * PASS1_SHARE
     pass1 = replace(params, time_limit_s=max(0.5, share / rounds - SETUP_S))
-    deadline = time.time() + share
+    pass1_end = time.time() + share
     parts = [
-        (subproblem(problem, visits_in.get(n, []), cgs_in[n]), pass1, deadline) for n in staffed
+        (subproblem(problem, visits_in.get(n, []), cgs_in[n]), pass1, pass1_end) for n in staffed
     ]
     if executor is not None:
         plans = list(executor.map(_solve_part, parts))
