@@ -18,8 +18,8 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.matrix import MatrixProvider
 from carehub.geo.travel import LatLon, distance_m
 from carehub.registry.models import Caregiver, Station
+from carehub.routing import Break, Plan, Problem, Window
 from carehub.routing import Caregiver as RCaregiver
-from carehub.routing import Plan, Problem, Window
 from carehub.routing import Visit as RVisit
 from carehub.routing.circles import Circles
 
@@ -107,6 +107,18 @@ def _home(c: Caregiver) -> LatLon:
     return (c.station.lat, c.station.lon)
 
 
+def lunch_break(c: Caregiver) -> Break | None:
+    """The caregiver's lunch break, its window cut to the shift; None when it has none or
+    it no longer fits (a shift changed after the break was set)."""
+    if not c.has_lunch:
+        return None
+    assert c.lunch_start is not None and c.lunch_end is not None and c.lunch_minutes
+    start = max(seconds_of(c.lunch_start), seconds_of(c.shift_start))
+    end = min(seconds_of(c.lunch_end), seconds_of(c.shift_end))
+    duration = c.lunch_minutes * 60
+    return Break(start, end, duration) if 0 < duration <= end - start else None
+
+
 def _neighbours(stations: Sequence[Station]) -> dict[str, list[str]]:
     return {
         s.code: [
@@ -160,7 +172,10 @@ def build_day(
             continue
         duration = st.duration_min * 60
         kept = kept_visits(r)
-        pin_cg = next((codes[v.caregiver_id] for v in kept if v.caregiver_id in codes), None)
+        # Every caregiver of a kept visit stays: both of a two-caregiver visit.
+        pins = list(dict.fromkeys(codes[v.caregiver_id] for v in kept if v.caregiver_id in codes))
+        pin_cg = pins[0] if pins else None
+        partner = pins[1] if len(pins) > 1 and st.caregivers_needed == 2 else None
         pin_time = None
         window = request_window(r, duration)
         start = next((v.planned_start for v in kept if v.planned_start is not None), None)
@@ -182,6 +197,7 @@ def build_day(
                 # The more urgent of the service's and the request's (an emergency call).
                 priority=min(st.priority, r.priority),
                 pinned_caregiver=pin_cg,
+                pinned_partner=partner,
                 pinned_time=pin_time if pin_cg is not None else None,
                 gender=str(elder.preferred_caregiver_gender)
                 if elder.preferred_caregiver_gender
@@ -198,6 +214,7 @@ def build_day(
             skills=frozenset(c.skill_codes),
             gender=str(c.gender),
             max_work=c.max_work_minutes * 60 if c.max_work_minutes else None,
+            lunch=lunch_break(c),
             mode=str(c.travel_mode),
         )
         for c in cgs

@@ -285,6 +285,11 @@ class CaregiverForm(FlaskForm):
     max_work_minutes = IntegerField(
         _l("Most working minutes a day"), validators=[Optional(), NumberRange(1, 24 * 60)]
     )
+    lunch_start = ClockField(_l("Lunch window start"), validators=[Optional()])
+    lunch_end = ClockField(_l("Lunch window end"), validators=[Optional()])
+    lunch_minutes = IntegerField(
+        _l("Lunch break minutes"), validators=[Optional(), NumberRange(1, 4 * 60)]
+    )
     travel_mode = SelectField(_l("Travels by"), choices=partial(choices, TravelMode))
     home_lat = FloatField(_l("Home latitude"), validators=[Optional()])
     home_lon = FloatField(_l("Home longitude"), validators=[Optional()])
@@ -300,7 +305,33 @@ class CaregiverForm(FlaskForm):
         fields_ok = super().validate(extra_validators)
         point_ok = _check_point(self.home_lat, self.home_lon, required=False)
         order_ok = _check_order(self.shift_start, self.shift_end, required=True)
-        return fields_ok and point_ok and order_ok
+        lunch_ok = self._check_lunch(order_ok)
+        return fields_ok and point_ok and order_ok and lunch_ok
+
+    def _check_lunch(self, shift_ok: bool) -> bool:
+        """All three lunch fields or none; the break fits its window, inside the shift."""
+        start, end, minutes = self.lunch_start, self.lunch_end, self.lunch_minutes
+        if start.errors or end.errors or minutes.errors:
+            return False
+        given = [f.data is not None for f in (start, end, minutes)]
+        if not any(given):
+            return True
+        if not all(given):
+            missing = (start, end, minutes)[given.index(False)]
+            missing.errors.append(_l("Give the lunch window and its minutes together."))
+            return False
+        if not _check_order(start, end, required=True):
+            return False
+        first, last = start.data, end.data
+        assert first is not None and last is not None
+        if minutes.data > (last.hour - first.hour) * 60 + last.minute - first.minute:
+            minutes.errors.append(_l("The lunch break does not fit its window."))
+            return False
+        on, off = self.shift_start.data, self.shift_end.data
+        if shift_ok and on is not None and off is not None and (first < on or last > off):
+            end.errors.append(_l("The lunch window must lie inside the shift."))
+            return False
+        return True
 
     def values(self) -> dict[str, Any]:
         return {
@@ -313,6 +344,9 @@ class CaregiverForm(FlaskForm):
             "shift_start": self.shift_start.data,
             "shift_end": self.shift_end.data,
             "max_work_minutes": self.max_work_minutes.data,
+            "lunch_start": self.lunch_start.data,
+            "lunch_end": self.lunch_end.data,
+            "lunch_minutes": self.lunch_minutes.data,
             "travel_mode": TravelMode(self.travel_mode.data),
             "home_lat": self.home_lat.data,
             "home_lon": self.home_lon.data,

@@ -154,6 +154,10 @@ class Caregiver(Audited, Base):
     shift_start: Mapped[dt.time] = mapped_column(Time)
     shift_end: Mapped[dt.time] = mapped_column(Time)
     max_work_minutes: Mapped[int | None] = mapped_column(Integer)
+    # An optional lunch break: lunch_minutes taken wholly inside [lunch_start, lunch_end].
+    lunch_start: Mapped[dt.time | None] = mapped_column(Time)
+    lunch_end: Mapped[dt.time | None] = mapped_column(Time)
+    lunch_minutes: Mapped[int | None] = mapped_column(Integer)
     travel_mode: Mapped[TravelMode] = mapped_column(_enum_col(), default=TravelMode.EBIKE)
     home_lat: Mapped[float | None] = mapped_column(Float)
     home_lon: Mapped[float | None] = mapped_column(Float)
@@ -175,6 +179,10 @@ class Caregiver(Audited, Base):
 
     def works_on(self, day: dt.date) -> bool:
         return self.active and weekdays.includes(self.weekdays_mask, day)
+
+    @property
+    def has_lunch(self) -> bool:
+        return None not in (self.lunch_start, self.lunch_end, self.lunch_minutes)
 
     def has_skill(self, code: str | None) -> bool:
         return code is None or code in self.skill_codes

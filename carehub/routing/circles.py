@@ -30,6 +30,7 @@ START_METHOD = "forkserver"
 PRELOAD = ["carehub.routing.solver"]
 
 Progress = Callable[[int, int], None]  # (parts solved, parts in all)
+SETUP_S = 0.3  # per circle solve outside OR-Tools' limit: greedy start, model, extraction
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,12 @@ class CirclePlan:
     circles: int
 
 
-def _solve_part(args: tuple[Problem, SolverParams]) -> Plan:
-    return solve(*args)
+def _solve_part(args: tuple[Problem, SolverParams, float]) -> Plan:
+    # A circle that starts late (earlier rounds overran on a busy machine) gets what is left
+    # before the pass's deadline (wall clock, shared by the worker processes).
+    problem, params, deadline = args
+    left = deadline - time.time() - SETUP_S
+    return solve(problem, replace(params, time_limit_s=max(0.3, min(params.time_limit_s, left))))
 
 
 _pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
@@ -80,7 +85,7 @@ def _drop_pool(pool: Executor) -> None:
 
 
 def _solve_parts(
-    parts: list[tuple[Problem, SolverParams]],
+    parts: list[tuple[Problem, SolverParams, float]],
     workers: int,
     executor: Executor | None,
     tick: Callable[[], None],
@@ -113,6 +118,22 @@ def _home_circle(problem: Problem, circles: Circles, v: Visit) -> str:
     return circles.visit_circle[v.id]
 
 
+def _joined(problem: Problem, circles: Circles) -> Callable[[str], str]:
+    """Circles solved as one: a pair pinned to caregivers of two circles joins them."""
+    root: dict[str, str] = {}
+
+    def find(n: str) -> str:
+        while root.get(n, n) != n:
+            n = root[n]
+        return n
+
+    for v in problem.visits:
+        homes = sorted({find(circles.caregiver_circle[c]) for c in v.pins})
+        for other in homes[1:]:
+            root[other] = homes[0]
+    return find
+
+
 def solve_circles(
     problem: Problem,
     circles: Circles,
@@ -125,18 +146,23 @@ def solve_circles(
     total grows once pass 1 shows how many circles need lending."""
     params = params or SolverParams()
     started = time.monotonic()
+    joined = _joined(problem, circles)
     visits_in: dict[str, list[Visit]] = {}
     for v in problem.visits:
-        visits_in.setdefault(_home_circle(problem, circles, v), []).append(v)
+        visits_in.setdefault(joined(_home_circle(problem, circles, v)), []).append(v)
     cgs_in: dict[str, list] = {}
     for c in problem.caregivers:
-        cgs_in.setdefault(circles.caregiver_circle[c.id], []).append(c)
+        cgs_in.setdefault(joined(circles.caregiver_circle[c.id]), []).append(c)
 
     names = sorted(set(visits_in) | set(cgs_in))
     staffed = [n for n in names if cgs_in.get(n)]
     rounds = max(1, -(-len(staffed) // max(1, workers)))
-    pass1 = replace(params, time_limit_s=max(0.5, params.time_limit_s * PASS1_SHARE / rounds))
-    parts = [(subproblem(problem, visits_in.get(n, []), cgs_in[n]), pass1) for n in staffed]
+    share = params.time_limit_s * PASS1_SHARE
+    pass1 = replace(params, time_limit_s=max(0.5, share / rounds - SETUP_S))
+    pass1_end = time.time() + share
+    parts = [
+        (subproblem(problem, visits_in.get(n, []), cgs_in[n]), pass1, pass1_end) for n in staffed
+    ]
     count = {"done": 0, "total": len(parts)}
 
     def tick() -> None:
@@ -169,7 +195,8 @@ def solve_circles(
         # Share what is left of the limit among the circles still to lend to.
         share = (deadline - time.monotonic()) / (len(left) - i)
         pass2 = replace(params, time_limit_s=max(0.2, share))
-        lenders = [m for m in circles.neighbours.get(n, ()) if cgs_in.get(m)][: circles.lend_to]
+        near = dict.fromkeys(joined(m) for m in circles.neighbours.get(n, ()))
+        lenders = [m for m in near if m != n and cgs_in.get(m)][: circles.lend_to]
         wanted = [v for v in visits_in[n] if v.id in unassigned and v.pinned_caregiver is None]
         if not lenders or not wanted:
             tick()
@@ -226,8 +253,15 @@ def _lend(
     kept: list[Visit] = []
     for vid in sorted({s.visit for c in cgs for s in routes[c.id].stops}):
         v = problem.visit(vid)
-        holder = next(c.id for c in cgs if any(s.visit == vid for s in routes[c.id].stops))
-        kept.append(v if v.pinned_caregiver is not None else replace(v, pinned_caregiver=holder))
+        holders = [c.id for c in cgs if any(s.visit == vid for s in routes[c.id].stops)]
+        if v.pinned_caregiver is None:
+            # Both caregivers of a pair keep it, not just the first.
+            partner = holders[1] if len(holders) > 1 else None
+            v = replace(v, pinned_caregiver=holders[0], pinned_partner=partner)
+        elif v.pinned_partner is None and len(holders) > 1:
+            partner = next(h for h in holders if h != v.pinned_caregiver)
+            v = replace(v, pinned_partner=partner)
+        kept.append(v)
     part = subproblem(problem, kept + wanted, cgs)
     seed = [[s.visit for s in routes[c.id].stops] for c in cgs]
     return solve(part, params, initial_routes=seed)

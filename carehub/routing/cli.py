@@ -46,6 +46,12 @@ def run(files: list[Path], time_limit: float, bks_path: Path | None) -> list[dic
     return out
 
 
+def bench_day_load() -> float:
+    from carehub.routing.bench_day import DEFAULT_LOAD
+
+    return DEFAULT_LOAD
+
+
 def register(main: click.Group) -> None:
     @main.group("bench")
     def bench_group() -> None:
@@ -90,7 +96,8 @@ def register(main: click.Group) -> None:
     @bench_group.command("day")
     @click.option("--visits", default=1000, show_default=True)
     @click.option("--caregivers", default=60, show_default=True)
-    @click.option("--seed", default=1, show_default=True)
+    @click.option("--seed", default=1, show_default=True, help="First seed.")
+    @click.option("--runs", default=1, show_default=True, help="Days (seeds) to plan.")
     @click.option("--time-limit", default=16.0, show_default=True, help="Seconds for the plan.")
     @click.option(
         "--reference-factor",
@@ -98,16 +105,32 @@ def register(main: click.Group) -> None:
         show_default=True,
         help="Also solve with this many times the time for comparison; 0 skips it.",
     )
+    @click.option(
+        "--load",
+        default=bench_day_load(),
+        show_default=True,
+        help="Service hours over shift hours; the catalogue's durations are scaled to it.",
+    )
+    @click.option(
+        "--infeasible", default=10, show_default=True, help="Visits nobody can serve, on purpose."
+    )
     def day_command(
-        visits: int, caregivers: int, seed: int, time_limit: float, reference_factor: float
+        visits: int,
+        caregivers: int,
+        seed: int,
+        runs: int,
+        time_limit: float,
+        reference_factor: float,
+        load: float,
+        infeasible: int,
     ) -> None:
-        """Plan a synthetic district day by circles and compare with a longer solve."""
+        """Plan synthetic district days by circles and compare with longer solves."""
         from carehub.routing import bench_day
 
-        day = bench_day.generate(visits, caregivers, seed)
-        out: dict[str, object] = {"plan": bench_day.day_run(day, time_limit)}
-        if reference_factor > 0:
-            out["reference"] = bench_day.day_run(day, time_limit * reference_factor)
+        seeds = list(range(seed, seed + max(1, runs)))
+        out = bench_day.compare(
+            visits, caregivers, seeds, time_limit, reference_factor, load, infeasible
+        )
         click.echo(json.dumps(out))
 
     @bench_group.command("emergency")

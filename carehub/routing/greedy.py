@@ -114,10 +114,7 @@ def solve(problem: Problem, screened: Screened | None = None) -> Plan:
                 chosen = [(options[0][1], options[0][2])]
         else:
             chosen = _pair(problem, v, options, orders, forced, timed) or []
-        if not chosen or (
-            v.pinned_caregiver is not None
-            and v.pinned_caregiver not in {cgs[k].id for k, _ in chosen}
-        ):
+        if not chosen or not set(v.pins) <= {cgs[k].id for k, _ in chosen}:
             unassigned.append(Unassigned(v.id, REASON_CAPACITY))
             continue
         if v.caregivers_needed == 2:
@@ -162,8 +159,7 @@ def _pair(
         for cost_b, kb, pb, sb in options[i + 1 :]:
             if ka == kb or (best is not None and cost_a + cost_b >= best[0]):
                 continue
-            pin = v.pinned_caregiver
-            if pin is not None and pin not in (cgs[ka].id, cgs[kb].id):
+            if not set(v.pins) <= {cgs[ka].id, cgs[kb].id}:
                 continue
             together = {**forced, v.id: max(sa, sb)}
             ok = True

@@ -22,6 +22,10 @@ class SolverParams:
     continuity_penalty: int = 1_800  # cost of a visit served by a non-preferred caregiver
     drop_penalty: dict[int, int] = field(default_factory=lambda: dict(DEFAULT_DROP_PENALTY))
     fallback: bool = True  # greedy plan when the solver returns nothing
+    # Start the search from the greedy plan when no routes are given. On a circle of 120
+    # visits with pairs the insertion starts can run past a 3 s limit, and OR-Tools then
+    # returns the plan that drops everything.
+    greedy_start: bool = True
     log_search: bool = False
     # RoutingSearchParameters in protobuf text format, merged over the settings above, e.g.
     # "guided_local_search_lambda_coefficient: 0.2" or "use_iterated_local_search: true".

@@ -50,6 +50,8 @@ class Visit:
     preferred_caregiver: str | None = None
     gender: str | None = None
     demand: int = 0
+    # The second caregiver of a pinned two-caregiver visit (both were confirmed).
+    pinned_partner: str | None = None
 
     def __post_init__(self) -> None:
         where = f"visit {self.id!r}"
@@ -71,6 +73,17 @@ class Visit:
             _fail(where, "pinned_time lies outside every window")
         if self.demand < 0:
             _fail(where, "demand must be >= 0")
+        if self.pinned_partner is not None and (
+            self.caregivers_needed != 2
+            or self.pinned_caregiver is None
+            or self.pinned_partner == self.pinned_caregiver
+        ):
+            _fail(where, "pinned_partner needs two caregivers and a different pinned_caregiver")
+
+    @property
+    def pins(self) -> tuple[str, ...]:
+        """The caregivers this visit is pinned to: none, one, or both of a pair."""
+        return tuple(c for c in (self.pinned_caregiver, self.pinned_partner) if c is not None)
 
     def allows(self, t: int) -> bool:
         return any(t in w for w in self.windows)
@@ -179,7 +192,7 @@ class Problem:
         for v in self.visits:
             if v.location >= n:
                 _fail(f"visit {v.id!r}", f"location {v.location} outside the matrix")
-            for attr in ("pinned_caregiver", "preferred_caregiver"):
+            for attr in ("pinned_caregiver", "pinned_partner", "preferred_caregiver"):
                 ref = getattr(v, attr)
                 if ref is not None and ref not in cg_ids:
                     _fail(f"visit {v.id!r}", f"{attr} {ref!r} is not a caregiver")

@@ -309,7 +309,7 @@ def _choose(
     shortlist = options[:PAIR_SHORTLIST]
     for i, (_, sa, ca, pa, _) in enumerate(shortlist):
         for _, sb, cb, pb, _ in shortlist[i + 1 :]:
-            if ca == cb or (pin is not None and pin not in (ca, cb)):
+            if ca == cb or not set(v.pins) <= {ca, cb}:
                 continue
             together = {**forced, v.id: max(sa, sb)}
             total = 0

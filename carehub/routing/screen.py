@@ -39,14 +39,13 @@ def screen(problem: Problem) -> Screened:
     rejected: dict[str, str] = {}
     for v in problem.visits:
         able = [k for k, c in enumerate(problem.caregivers) if c.can_serve(v)]
-        pin = v.pinned_caregiver
-        if pin is not None and pin not in {problem.caregivers[k].id for k in able}:
+        if not set(v.pins) <= {problem.caregivers[k].id for k in able}:
             able = []
         if len(able) < v.caregivers_needed:
             rejected[v.id] = REASON_NO_CAREGIVER
             continue
         able = [k for k in able if reachable_alone(problem, problem.caregivers[k], v)]
-        reach_pin = pin is None or pin in {problem.caregivers[k].id for k in able}
+        reach_pin = set(v.pins) <= {problem.caregivers[k].id for k in able}
         if len(able) < v.caregivers_needed or not reach_pin:
             rejected[v.id] = REASON_WINDOW
             continue

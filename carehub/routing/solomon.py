@@ -164,6 +164,8 @@ def params(time_limit_s: float, **overrides: object) -> SolverParams:
         "arc_cost": "distance",
         "vehicle_cost": VEHICLE_COST,
         "drop_penalty": dict(DROP_PENALTY),
+        # The strategies choose their own starts (see Strategy.first_solution).
+        "greedy_start": False,
         **overrides,
     }
     return SolverParams(**settings)

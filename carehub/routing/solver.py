@@ -130,7 +130,7 @@ class _Model:
             v = p.visit(vid)
             indices = [manager.NodeToIndex(nd) for nd in nodes]
             able = list(candidates[vid])
-            pin = ids.index(v.pinned_caregiver) if v.pinned_caregiver is not None else None
+            pins = [ids.index(c) for c in v.pins]
             for copy, index in enumerate(indices):
                 cumul = time_dim.CumulVar(index)
                 if v.pinned_time is not None:
@@ -139,9 +139,12 @@ class _Model:
                     cumul.SetRange(v.windows[0].start, v.windows[-1].end)
                     for a, b in zip(v.windows, v.windows[1:], strict=False):
                         cumul.RemoveInterval(a.end + 1, b.start - 1)
-                # The pinned caregiver takes the first copy; the second goes to someone else.
-                if pin is not None:
-                    allowed = [pin] if copy == 0 else [k for k in able if k != pin]
+                # The pinned caregiver takes the first copy; the second goes to the pinned
+                # partner, or to anyone else able.
+                if copy < len(pins):
+                    allowed = [pins[copy]]
+                elif pins:
+                    allowed = [k for k in able if k not in pins]
                 else:
                     allowed = able
                 if len(allowed) < len(p.caregivers):
@@ -287,6 +290,9 @@ def solve(
     solution = None
     ils = search.use_iterated_local_search
     hint = None
+    if initial_routes is None and params.greedy_start:
+        start = greedy.solve(problem, screened)
+        initial_routes = [[s.visit for s in r.stops] for r in start.routes]
     if initial_routes is not None:
         model.routing.CloseModelWithParameters(search)
         hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(initial_routes), True)

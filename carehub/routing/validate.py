@@ -70,9 +70,11 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
             )
         if len({cg for cg, _ in by}) != len(by):
             out.append(Violation("sync", f"visit {v.id!r} served twice by one caregiver"))
-        pin = v.pinned_caregiver
-        if pin is not None and pin not in {cg for cg, _ in by}:
-            out.append(Violation("pinned", f"visit {v.id!r} pinned to {pin!r}, not served by them"))
+        for pin in v.pins:
+            if pin not in {cg for cg, _ in by}:
+                out.append(
+                    Violation("pinned", f"visit {v.id!r} pinned to {pin!r}, not served by them")
+                )
         if len({t for _, t in by}) > 1:
             out.append(Violation("sync", f"visit {v.id!r} caregivers start at different times"))
     return out

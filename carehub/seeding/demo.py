@@ -50,6 +50,9 @@ OUTSIDE_SHARE = 0.015  # elders placed beyond every circle, for the coverage rep
 MARKER_STATION = "HP01"  # present means the demo district is loaded
 ELDER_PREFIX = "HPE"
 CAREGIVER_PREFIX = "HPC"
+# Half an hour's lunch between 11:30 and 13:30, inside every demo shift. With it a demo
+# weekday plans one visit fewer of 288 (docs/routing.md).
+LUNCH = {"lunch_start": dt.time(11, 30), "lunch_end": dt.time(13, 30), "lunch_minutes": 30}
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
             )
         ensure_station_skills([codes for _, codes in drafts], ("meal", "bathing", "nursing"))
         for fields, codes in drafts:
-            caregiver = Caregiver(**fields)
+            caregiver = Caregiver(**fields, **LUNCH)
             caregiver.skills = [skills[code] for code in codes]
             session.add(caregiver)
             counts.caregivers += 1

@@ -42,6 +42,9 @@ def registry(make, db) -> None:  # type: ignore[no-untyped-def]
         home_lat=39.11,
         home_lon=117.2,
         max_work_minutes=480,
+        lunch_start=dt.time(11, 30),
+        lunch_end=dt.time(13, 30),
+        lunch_minutes=30,
     )
     make.service_type("escort", name_en="Escort, hospital", duration_min=120, caregivers_needed=2)
     make.care_plan(elder=make.elder(code="E3", station=st1))
@@ -73,10 +76,10 @@ def test_csv_has_a_bom_and_the_import_header(registry, db) -> None:  # type: ign
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == (
         "code,name,gender,phone,station_code,skills,weekdays,shift_start,shift_end,"
-        "travel_mode,home_lat,home_lon,max_work_minutes"
+        "travel_mode,home_lat,home_lon,max_work_minutes,lunch_start,lunch_end,lunch_minutes"
     )
-    assert ",ST1,bathing;meal,1-5,08:00,17:00,ebike,,," in lines[1]
-    assert ",ST2,,1;3;5;7,07:30,19:45,walk,39.11,117.2,480" in lines[2]
+    assert ",ST1,bathing;meal,1-5,08:00,17:00,ebike,,,,,," in lines[1]
+    assert ",ST2,,1;3;5;7,07:30,19:45,walk,39.11,117.2,480,11:30,13:30,30" in lines[2]
 
 
 def test_an_export_loads_into_an_empty_registry(registry, db) -> None:  # type: ignore[no-untyped-def]

@@ -81,3 +81,42 @@ def test_home_coordinates_must_be_in_china_and_paired(db) -> None:  # type: igno
     )
     assert_rejected(db, "caregivers", (header, base + ",,117.2,"), 2, "home_lat", "together")
     assert_rejected(db, "caregivers", (header, base + ",,,-5"), 2, "max_work_minutes", "at least")
+
+
+LUNCH_HEADER = HEADER + ",lunch_start,lunch_end,lunch_minutes"
+BASE = "C9,甲,女,,ST1,meal,1-5,08:00,17:00,ebike"
+
+
+def test_lunch_break_is_imported_and_re_import_changes_nothing(db) -> None:  # type: ignore[no-untyped-def]
+    imported(db, "caregivers", LUNCH_HEADER, BASE + ",11:30,13:30,30")
+    carer = db.session.scalar(select(Caregiver).where(Caregiver.code == "C9"))
+    assert (carer.lunch_start, carer.lunch_end, carer.lunch_minutes) == (
+        dt.time(11, 30),
+        dt.time(13, 30),
+        30,
+    )
+    assert carer.has_lunch
+    assert imported(db, "caregivers", LUNCH_HEADER, BASE + ",11:30,13:30,30").unchanged == 1
+    assert imported(db, "caregivers", LUNCH_HEADER, BASE + ",,,").updated == 1
+    carer = db.session.scalar(select(Caregiver).where(Caregiver.code == "C9"))
+    assert not carer.has_lunch and carer.lunch_start is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "reason"),
+    [
+        ("11:30,,30", "lunch_end", "together"),
+        (",13:30,30", "lunch_start", "together"),
+        ("11:30,13:30,", "lunch_minutes", "together"),
+        ("11:30,noon,30", "lunch_end", "not a time"),
+        ("13:30,11:30,30", "lunch_end", "later than"),
+        ("11:30,12:00,45", "lunch_minutes", "does not fit"),
+        ("11:30,13:30,0", "lunch_minutes", "at least"),
+        ("07:00,09:00,30", "lunch_start", "inside the shift"),
+        ("16:30,18:00,30", "lunch_end", "inside the shift"),
+    ],
+)
+def test_bad_lunch_breaks_are_named_by_line_and_column(db, cells, column, reason) -> None:  # type: ignore[no-untyped-def]
+    assert_rejected(
+        db, "caregivers", (LUNCH_HEADER, GOOD + ",,,", f"{BASE},{cells}"), 3, column, reason
+    )

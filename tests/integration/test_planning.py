@@ -217,3 +217,92 @@ def test_a_day_without_caregivers_on_shift_leaves_every_request_with_a_reason(db
     run = plan_day(db.session, dt.date(2026, 11, 24), [station.code], time_limit_s=1)
     assert run.status == "done" and run.visits_planned == 0
     assert run.unassigned == [{"request_id": request.id, "reason": REASON_NO_SHIFT}]
+
+
+def test_lunch_break_reaches_the_problem_and_the_plan_keeps_it(make, db) -> None:  # type: ignore[no-untyped-def]
+    station = make.station(code="HPL")
+    meal = make.service_type("meal_delivery")
+    # A 45-minute break in a 45-minute window: the caregiver is away 12:00-12:45, whatever.
+    carer = make.caregiver(
+        station=station,
+        code="CL1",
+        lunch_start=dt.time(12, 0),
+        lunch_end=dt.time(12, 45),
+        lunch_minutes=45,
+    )
+    make.caregiver(station=station, code="CL2", shift_start=dt.time(13, 0))  # no lunch
+    for i in range(8):
+        lat, lon = _near(0.001 * i, 0.001 * i)
+        make.request(
+            elder=make.elder(station=station, lat=lat, lon=lon),
+            service_type=meal,
+            service_date=DAY,
+            window_start=dt.time(11, 0),
+            window_end=dt.time(14, 0),
+        )
+    db.session.flush()
+    data = adapters.build_day(
+        DAY, [station], db.session.scalars(select(ServiceRequest)).all(), [carer], MATRICES
+    )
+    lunch = data.problem.caregiver("CL1").lunch
+    assert lunch is not None and (lunch.start, lunch.end, lunch.duration) == (
+        12 * 3600,
+        12 * 3600 + 45 * 60,
+        45 * 60,
+    )
+    run = plan_day(db.session, DAY, ["HPL"], time_limit_s=2, matrices=MATRICES, workers=1)
+    assert run.status == "done"
+    mine = [v for v in planned_visits(db.session, DAY) if v.caregiver_id == carer.id]
+    assert mine
+    away = (local_to_utc(DAY, dt.time(12, 0)), local_to_utc(DAY, dt.time(12, 45)))
+    for v in mine:
+        assert v.planned_end <= away[0] or v.planned_start >= away[1]
+
+
+def test_lunch_break_cut_to_a_changed_shift_or_dropped(make, db) -> None:  # type: ignore[no-untyped-def]
+    carer = make.caregiver(
+        shift_start=dt.time(12, 15),
+        lunch_start=dt.time(11, 30),
+        lunch_end=dt.time(13, 30),
+        lunch_minutes=30,
+    )
+    lunch = adapters.lunch_break(carer)
+    assert lunch is not None and (lunch.start, lunch.end) == (12 * 3600 + 900, 13 * 3600 + 1800)
+    carer.shift_start = dt.time(13, 15)
+    assert adapters.lunch_break(carer) is None
+    carer.lunch_minutes = None
+    assert adapters.lunch_break(carer) is None
+
+
+def test_a_kept_two_caregiver_visit_pins_both_caregivers(make, db) -> None:  # type: ignore[no-untyped-def]
+    station, (a, b), _ = _district(make, db, visits=1)
+    c = make.caregiver(station=station, skills=("bathing",), code="CA3")
+    a.skills.append(make.skill("bathing"))
+    bath = make.service_type(
+        "bath2", duration_min=60, caregivers_needed=2, skill=make.skill("bathing")
+    )
+    pair = make.request(
+        elder=make.elder(station=station),
+        service_type=bath,
+        service_date=DAY,
+        window_start=dt.time(9, 0),
+        window_end=dt.time(16, 0),
+    )
+    plan_day(db.session, DAY, ["HPA"], time_limit_s=2, matrices=MATRICES, workers=1)
+    rows = [v for v in planned_visits(db.session, DAY) if v.request_id == pair.id]
+    assert len(rows) == 2
+    # The dispatcher confirms the pair as a and c, at 14:00.
+    for row, carer in zip(rows, (a, c), strict=True):
+        row.caregiver = carer
+        row.pinned = True
+        row.planned_start = local_to_utc(DAY, dt.time(14, 0))
+        row.planned_end = local_to_utc(DAY, dt.time(15, 0))
+    db.session.flush()
+    requests = db.session.scalars(select(ServiceRequest)).all()
+    data = adapters.build_day(DAY, [station], requests, [a, b, c], MATRICES)
+    v = data.problem.visit(f"r{pair.id}")
+    assert set(v.pins) == {a.code, c.code} and v.pinned_time == 14 * 3600
+    result = solve_circles(data.problem, data.circles)
+    assert validate(data.problem, result.plan) == []
+    served = sorted(r.caregiver for r in result.plan.routes for s in r.stops if s.visit == v.id)
+    assert served == sorted([a.code, c.code])

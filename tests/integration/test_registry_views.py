@@ -330,7 +330,7 @@ def test_admin_creates_an_elder_with_pinyin_initials(
     station = make.station()
     login_as(Role.ADMIN)
     response = client.post("/registry/elders/new", data=_elder_form(station.id))
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 302
     elder = db.session.scalar(select(Elder).where(Elder.code == "E77001"))
     assert elder is not None
     assert elder.name_initials == "zxy"
@@ -430,6 +430,9 @@ def _caregiver_form(station_id: int, skill_ids: list[int], **kw: object) -> dict
         "shift_start": "08:00",
         "shift_end": "16:30",
         "max_work_minutes": "",
+        "lunch_start": "",
+        "lunch_end": "",
+        "lunch_minutes": "",
         "travel_mode": "ebike",
         "home_lat": "",
         "home_lon": "",
@@ -450,12 +453,27 @@ def test_admin_creates_and_edits_a_caregiver_with_skills_and_weekdays(
     response = client.post(
         "/registry/caregivers/new", data=_caregiver_form(station.id, [nursing.id, bathing.id])
     )
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 302
     caregiver = db.session.scalar(select(Caregiver).where(Caregiver.code == "C7001"))
     assert caregiver is not None
     assert caregiver.skill_codes == ["bathing", "nursing"]
     assert caregiver.weekdays_text == "1-3;6"
     assert caregiver.shift_start == dt.time(8) and caregiver.shift_end == dt.time(16, 30)
+    assert not caregiver.has_lunch
+
+    lunch = {"lunch_start": "11:30", "lunch_end": "13:30", "lunch_minutes": "30"}
+    response = client.post(
+        f"/registry/caregivers/{caregiver.id}/edit", data=_caregiver_form(station.id, [], **lunch)
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (caregiver.lunch_start, caregiver.lunch_end, caregiver.lunch_minutes) == (
+        dt.time(11, 30),
+        dt.time(13, 30),
+        30,
+    )
+    page = client.get(f"/registry/caregivers/{caregiver.id}").get_data(as_text=True)
+    assert "30 min between 11:30 and 13:30" in page
 
     response = client.post(
         f"/registry/caregivers/{caregiver.id}/edit",
@@ -464,6 +482,7 @@ def test_admin_creates_and_edits_a_caregiver_with_skills_and_weekdays(
     assert response.status_code == 302
     db.session.expire_all()
     assert caregiver.skills == [] and caregiver.weekdays_text == "1-5"
+    assert not caregiver.has_lunch
 
 
 def test_caregiver_form_checks_times_and_weekdays(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
@@ -475,6 +494,17 @@ def test_caregiver_form_checks_times_and_weekdays(client: FlaskClient, login_as,
         "Enter a time as HH:MM": {"shift_start": "8h"},
         "Enter weekdays as numbers 1-7": {"weekdays_mask": "1-9"},
         "outside China": {"home_lat": "0", "home_lon": "0"},
+        "Give the lunch window and its minutes together.": {"lunch_start": "11:30"},
+        "The lunch break does not fit its window.": {
+            "lunch_start": "11:30",
+            "lunch_end": "12:00",
+            "lunch_minutes": "45",
+        },
+        "The lunch window must lie inside the shift.": {
+            "lunch_start": "16:00",
+            "lunch_end": "17:00",
+            "lunch_minutes": "30",
+        },
     }
     for message, change in cases.items():
         response = client.post(

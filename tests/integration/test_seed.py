@@ -142,6 +142,7 @@ def test_demo_district_has_realistic_counts_and_places(app: Flask, db: Any) -> N
     for station in db.session.scalars(select(Station)):
         skills = {code for c in station.caregivers for code in c.skill_codes}
         assert {"meal", "bathing", "nursing"} <= skills, station.code
+        assert all(c.has_lunch and c.lunch_minutes == 30 for c in station.caregivers)
 
 
 def test_every_demo_login_works_and_rerunning_is_harmless(

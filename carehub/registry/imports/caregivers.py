@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
@@ -40,6 +41,9 @@ class Caregivers(Entity):
         Column("home_lat", Decimal(), required=False, blank=None),
         Column("home_lon", Decimal(), required=False, blank=None),
         Column("max_work_minutes", Whole(1, 24 * 60), required=False, blank=None),
+        Column("lunch_start", Clock(), required=False, blank=None),
+        Column("lunch_end", Clock(), required=False, blank=None),
+        Column("lunch_minutes", Whole(1, 4 * 60), required=False, blank=None),
     )
 
     def load(self) -> None:
@@ -62,9 +66,42 @@ class Caregivers(Entity):
                     report("skills", _("Unknown skill: %(code)s", code=skill))
         coordinates(values, "home_lat", "home_lon", report)
         ordered(values, "shift_start", "shift_end", report)
+        lunch(values, report)
         return attrs
 
     def same(self, obj: Any, attr: str, value: Any) -> bool:
         if attr == "skills":
             return {s.id for s in obj.skills} == {s.id for s in value}
         return super().same(obj, attr, value)
+
+
+LUNCH = ("lunch_start", "lunch_end", "lunch_minutes")
+
+
+def lunch(values: dict[str, Any], report: Report) -> None:
+    """A lunch break is all three cells or none, fits its window, and lies inside the shift."""
+    given = [values.get(c) is not None for c in LUNCH]
+    if not any(given):
+        return
+    if not all(given):
+        missing = LUNCH[given.index(False)]
+        report(missing, _("Give lunch_start, lunch_end and lunch_minutes together"))
+        return
+    start, end, minutes = (values[c] for c in LUNCH)
+    if end <= start:
+        report(
+            "lunch_end",
+            _("%(end)s must be later than %(start)s", end="lunch_end", start="lunch_start"),
+        )
+        return
+    if _minutes(start, end) < minutes:
+        report("lunch_minutes", _("The lunch break does not fit its window"))
+    shift_start, shift_end = values.get("shift_start"), values.get("shift_end")
+    if shift_start is not None and start < shift_start:
+        report("lunch_start", _("The lunch window must lie inside the shift"))
+    if shift_end is not None and end > shift_end:
+        report("lunch_end", _("The lunch window must lie inside the shift"))
+
+
+def _minutes(start: dt.time, end: dt.time) -> int:
+    return (end.hour - start.hour) * 60 + end.minute - start.minute

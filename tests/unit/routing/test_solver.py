@@ -95,6 +95,48 @@ def test_pinned_caregiver_and_time() -> None:
     assert start_of(plan, "v") == [13 * H]
 
 
+def test_pinned_pair_keeps_both_caregivers() -> None:
+    # B lives at the elder's door, but the pair was confirmed as A and C.
+    lift = visit(
+        "lift", 5, 10 * H, 11 * H, caregivers_needed=2, pinned_caregiver="A", pinned_partner="C"
+    )
+    p = problem(
+        [lift, visit("near", 5, 10 * H, 12 * H)],
+        [caregiver("A"), caregiver("B", start_location=5), caregiver("C", start_location=9)],
+    )
+    plan = solve_valid(p)
+    assert sorted(served_by(plan)["lift"]) == ["A", "C"]
+    assert len(set(start_of(plan, "lift"))) == 1
+    fallback = greedy.solve(p)
+    assert validate(p, fallback) == []
+    assert sorted(served_by(fallback)["lift"]) == ["A", "C"]
+
+
+def test_pinned_partner_needs_a_pinned_pair() -> None:
+    with pytest.raises(ValueError, match="pinned_partner"):
+        visit("v", 2, pinned_partner="B")
+    with pytest.raises(ValueError, match="pinned_partner"):
+        visit("v", 2, caregivers_needed=2, pinned_caregiver="B", pinned_partner="B")
+
+
+def test_pinned_partner_without_the_skill_is_rejected() -> None:
+    p = problem(
+        [
+            visit(
+                "lift",
+                5,
+                skill="bathing",
+                caregivers_needed=2,
+                pinned_caregiver="A",
+                pinned_partner="C",
+            )
+        ],
+        [caregiver(c, skills={"bathing"} if c != "C" else set()) for c in "ABC"],
+    )
+    plan = solve_valid(p)
+    assert [(u.visit, u.reason) for u in plan.unassigned] == [("lift", REASON_NO_CAREGIVER)]
+
+
 def test_preferred_caregiver_honoured_when_free() -> None:
     # A lives next door; B is one step further but is the elder's regular caregiver.
     p = problem(
@@ -130,6 +172,9 @@ def test_same_input_and_solution_limit_give_the_same_plan() -> None:
 
 def test_fallback_plan_when_the_solver_returns_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pywrapcp.RoutingModel, "SolveWithParameters", lambda self, params: None)
+    monkeypatch.setattr(
+        pywrapcp.RoutingModel, "SolveFromAssignmentWithParameters", lambda self, a, params: None
+    )
     p = problem(
         [visit("a", 2), visit("b", 5, caregivers_needed=2), visit("c", 7, 9 * H, 10 * H)],
         [caregiver("A", lunch=Break(12 * H, 14 * H, 1800)), caregiver("B")],
@@ -138,6 +183,20 @@ def test_fallback_plan_when_the_solver_returns_nothing(monkeypatch: pytest.Monke
     assert plan.fallback
     assert validate(p, plan) == []
     assert set(served_by(plan)) == {"a", "b", "c"}
+
+
+def test_search_starts_from_the_greedy_plan() -> None:
+    # Insertion starts can run out of time on a large circle and OR-Tools then returns the
+    # plan that drops everything; started from the greedy plan, the search only improves it.
+    visits = [
+        visit(f"v{i}", i % 9 + 1, 8 * H + (i % 5) * H, 10 * H + (i % 5) * H) for i in range(12)
+    ]
+    p = problem(visits, [caregiver("A"), caregiver("B", start_location=9)])
+    starved = SolverParams(time_limit_s=5, solution_limit=1, first_solution="PATH_CHEAPEST_ARC")
+    greedy_served = len(served_by(greedy.solve(p)))
+    plan = solve(p, starved)
+    assert validate(p, plan) == []
+    assert len(served_by(plan)) >= greedy_served
 
 
 def test_greedy_plan_is_valid_on_a_busy_day() -> None:

@@ -78,6 +78,21 @@ def _cases() -> dict[str, Case]:
     cases["pinned_caregiver"] = Case(
         "pinned", pin_c, Plan((route("B", 9 * H),)), pin_c, Plan((route("A", 9 * H),))
     )
+    pin_pair = problem(
+        [
+            visit(
+                "v", 2, 9 * H, 10 * H, caregivers_needed=2, pinned_caregiver="A", pinned_partner="C"
+            )
+        ],
+        [caregiver("A"), caregiver("B"), caregiver("C")],
+    )
+    cases["pinned_partner"] = Case(
+        "pinned",
+        pin_pair,
+        Plan((route("A", 9 * H), route("C", 9 * H))),
+        pin_pair,
+        Plan((route("A", 9 * H), route("B", 9 * H))),
+    )
     load = problem([visit("v", 2, 9 * H, 10 * H, demand=10)], [caregiver("A", capacity=10)])
     over = problem([visit("v", 2, 9 * H, 10 * H, demand=10)], [caregiver("A", capacity=5)])
     cases["capacity"] = Case("capacity", load, ok, over, ok)

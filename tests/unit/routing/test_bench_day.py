@@ -1,0 +1,39 @@
+"""The synthetic district day: its load is calibrated and its infeasible visits are known."""
+
+from __future__ import annotations
+
+import pytest
+
+from carehub.routing import bench_day
+from carehub.routing.screen import screen
+
+
+def test_loaded_day_scales_service_and_marks_its_infeasible_visits() -> None:
+    day = bench_day.generate(200, 16, seed=3, load=0.3, infeasible=4)
+    p = day.problem
+    service = sum(v.service * v.caregivers_needed for v in p.visits)
+    shifts = sum(c.shift_end - c.shift_start for c in p.caregivers)
+    assert 0.25 <= service / shifts <= 0.35
+    assert min(v.service for v in p.visits) >= 300
+    rejected = screen(p).rejected
+    assert set(rejected) == {v.id for v in p.visits[-4:]}
+    for station in set(day.circles.caregiver_circle.values()):
+        team = [c for c in p.caregivers if day.circles.caregiver_circle[c.id] == station]
+        assert all(sum(s in c.skills for c in team) >= 2 for s in ("bathing", "nursing"))
+
+
+def test_day_run_accounts_for_every_visit() -> None:
+    day = bench_day.generate(40, 8, seed=1, load=0.2, infeasible=2)
+    out = bench_day.day_run(day, 2.0)
+    assert out["violations"] == 0
+    assert sum(out["infeasible"].values()) == 2
+    left = len(out["left_feasible"])
+    assert out["assigned"] + 2 + left == 40
+    assert out["all_feasible_assigned"] == (left == 0)
+
+
+def test_load_and_infeasible_are_checked() -> None:
+    with pytest.raises(ValueError, match="load"):
+        bench_day.generate(10, 2, seed=1, load=1.5)
+    with pytest.raises(ValueError, match="infeasible"):
+        bench_day.generate(10, 2, seed=1, infeasible=11)
