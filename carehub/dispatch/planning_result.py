@@ -45,6 +45,12 @@ def _home(c: Caregiver) -> tuple[float, float] | None:
     return None
 
 
+def _lunch(c: Caregiver) -> tuple[int, int, int] | None:
+    if c.lunch_start is None or c.lunch_end is None or not c.lunch_minutes:
+        return None
+    return (_minutes(c.lunch_start), _minutes(c.lunch_end), c.lunch_minutes)
+
+
 def _place(elder: Elder) -> tuple[float, float] | None:
     return (elder.lat, elder.lon) if elder.has_coordinates else None  # type: ignore[return-value]
 
@@ -93,6 +99,7 @@ def timeline_for(
             _minutes(c.shift_end),
             _home(c),
             str(c.travel_mode),
+            lunch=_lunch(c),
         )
         for c in _caregivers(session, run, codes, {v.caregiver_id for v in visits})  # type: ignore[misc]
     ]

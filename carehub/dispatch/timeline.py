@@ -28,6 +28,8 @@ class Worker:
     home: LatLon | None
     mode: str = "ebike"
     breaks: tuple[tuple[int, int], ...] = ()
+    # (window start, window end, minutes): a lunch the plan left room for, drawn where it fits.
+    lunch: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,34 @@ def _blocks(
         minutes = travel(where, worker.home, worker.mode)
         if minutes:
             out.append(("travel", free, free + minutes, None))
+    if worker.lunch is not None and not worker.breaks:
+        out = _with_lunch(out, worker.lunch)
     return sorted(out, key=lambda b: (b[1], b[0] != "visit"))
+
+
+def _with_lunch(
+    blocks: list[tuple[str, int, int, Stop | None]], lunch: tuple[int, int, int]
+) -> list[tuple[str, int, int, Stop | None]]:
+    """The lunch at the earliest time inside its window clear of visits and travel (the
+    planner only promises it fits somewhere there); waiting it overlaps is cut around it."""
+    opens, closes, minutes = lunch
+    busy = sorted((a, b) for kind, a, b, _ in blocks if kind in ("visit", "travel"))
+    for start in [opens] + [b for _, b in busy if opens < b]:
+        end = start + minutes
+        if end > closes:
+            break
+        if all(b <= start or a >= end for a, b in busy):
+            kept: list[tuple[str, int, int, Stop | None]] = []
+            for kind, a, b, stop in blocks:
+                if kind != "wait" or b <= start or a >= end:
+                    kept.append((kind, a, b, stop))
+                    continue
+                if a < start:
+                    kept.append(("wait", a, start, None))
+                if b > end:
+                    kept.append(("wait", end, b, None))
+            return [*kept, ("break", start, end, None)]
+    return blocks
 
 
 def build(

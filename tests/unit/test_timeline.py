@@ -71,3 +71,22 @@ def test_overlapping_visits_after_a_manual_move_draw_no_negative_travel() -> Non
 def test_no_workers_gives_an_empty_timeline() -> None:
     line = build([], [], travel)
     assert line.rows == () and line.width == 0
+
+
+def test_lunch_drawn_in_the_first_clear_gap_of_its_window_cutting_the_wait() -> None:
+    lunch = (11 * 60 + 30, 13 * 60 + 30, 30)
+    worker = Worker(1, "王芳", "C1", 8 * 60, 17 * 60, HOME, lunch=lunch)
+    # Busy 11:20-12:00 (travel then a visit), then waiting until the 13:30 visit.
+    stops = [_stop(1, 11 * 60 + 30, 12 * 60, A), _stop(2, 13 * 60 + 30, 14 * 60, A)]
+    row = build([worker], stops, travel).rows[0]
+    kinds = [(b.kind, clock(b.start), clock(b.end)) for b in row.blocks]
+    assert ("break", "12:00", "12:30") in kinds
+    assert ("wait", "12:30", "13:30") in kinds
+    assert not any(k == "wait" and a < "12:30" for k, a, _ in kinds)
+
+
+def test_no_lunch_drawn_when_the_window_has_no_room() -> None:
+    worker = Worker(1, "王芳", "C1", 8 * 60, 17 * 60, HOME, lunch=(12 * 60, 12 * 60 + 40, 30))
+    stops = [_stop(1, 12 * 60 + 10, 12 * 60 + 40, HOME)]
+    row = build([worker], stops, travel).rows[0]
+    assert not any(b.kind == "break" for b in row.blocks)
