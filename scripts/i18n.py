@@ -1,7 +1,7 @@
 """Keep the message catalogues in step with the code.
 
     python scripts/i18n.py update   # extract messages, update zh and en catalogues
-    python scripts/i18n.py merge    # fold carehub/translations/zh_src/*.json into zh
+    python scripts/i18n.py merge    # write carehub/translations/zh_src/*.json into zh
     python scripts/i18n.py check    # list msgids without a Chinese translation (exit 1 if any)
 """
 
@@ -41,7 +41,8 @@ def merge() -> None:
     for path in sorted(ZH_SRC.glob("*.json")):
         for msgid, msgstr in json.loads(path.read_text(encoding="utf-8")).items():
             message = catalog.get(msgid)
-            if message is not None and msgstr and not message.string:
+            # The sources are the truth: a changed translation replaces the old one.
+            if message is not None and msgstr and message.string != msgstr:
                 message.string = msgstr
                 message.flags.discard("fuzzy")
                 added += 1

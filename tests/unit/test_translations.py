@@ -30,3 +30,31 @@ def test_every_message_has_a_chinese_translation() -> None:
         "untranslated (run `python scripts/i18n.py update`, add Chinese, then `merge`): "
         + "; ".join(missing[:20])
     )
+
+
+def test_no_message_has_two_different_chinese_sources() -> None:
+    # The catalogue keeps whichever source file came first, so two translations of one
+    # msgid would leave one screen worded for the other's context.
+    import json
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in sorted((ROOT / "carehub/translations/zh_src").glob("*.json")):
+        for msgid, text in json.loads(path.read_text(encoding="utf-8")).items():
+            first = seen.setdefault(msgid, (path.name, text))
+            if first[1] != text:
+                clashes.append(f"{msgid!r}: {first} vs {(path.name, text)}")
+    assert not clashes, "; ".join(clashes)
+
+
+def test_catalogue_agrees_with_the_sources() -> None:
+    import json
+
+    with (ROOT / "carehub/translations/zh/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = {m.id: m.string for m in read_po(fh, locale="zh") if m.id}
+    differ = []
+    for path in sorted((ROOT / "carehub/translations/zh_src").glob("*.json")):
+        for msgid, text in json.loads(path.read_text(encoding="utf-8")).items():
+            if msgid in catalog and catalog[msgid] and catalog[msgid] != text:
+                differ.append(f"{msgid!r}: catalogue {catalog[msgid]!r}, {path.name} {text!r}")
+    assert not differ, "; ".join(differ[:20])
