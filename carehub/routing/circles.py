@@ -1,10 +1,12 @@
-"""A district day solved circle by circle, in parallel, then lending across circles.
+"""A district day solved circle by circle, in parallel, then across circles.
 
 Pass 1 solves each station's circle alone: its visits with its caregivers, circles spread
-over a process pool. Pass 2 goes through the circles that left visits over, nearest-first
-neighbours by station distance: the left-over visits are offered to the caregivers of the
-neighbouring circles, whose own visits stay with them (pinned) and whose routes seed the
-search. A visit served by a caregiver from another circle is lent.
+over a process pool. What the circles leave over is then inserted into the district's routes
+as they stand, any caregiver able, existing visits only pushed later. Pass 2 goes through the
+circles that still left visits over, nearest-first neighbours by station distance: those
+visits are offered to the caregivers of the neighbouring circles, whose own visits stay with
+them (pinned) and whose routes seed the search. A visit served by a caregiver from another
+circle is lent.
 """
 
 from __future__ import annotations
