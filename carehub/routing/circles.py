@@ -1,10 +1,12 @@
-"""A district day solved circle by circle, in parallel, then lending across circles.
+"""A district day solved circle by circle, in parallel, then across circles.
 
 Pass 1 solves each station's circle alone: its visits with its caregivers, circles spread
-over a process pool. Pass 2 goes through the circles that left visits over, nearest-first
-neighbours by station distance: the left-over visits are offered to the caregivers of the
-neighbouring circles, whose own visits stay with them (pinned) and whose routes seed the
-search. A visit served by a caregiver from another circle is lent.
+over a process pool. What the circles leave over is then inserted into the district's routes
+as they stand, any caregiver able, existing visits only pushed later. Pass 2 goes through the
+circles that still left visits over, nearest-first neighbours by station distance: those
+visits are offered to the caregivers of the neighbouring circles, whose own visits stay with
+them (pinned) and whose routes seed the search. A visit served by a caregiver from another
+circle is lent.
 """
 
 from __future__ import annotations
@@ -13,17 +15,19 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem, Route, Unassigned, Visit
+from carehub.routing.replan import insert
+from carehub.routing.screen import screen
 from carehub.routing.solver import solve
 from carehub.routing.subproblem import subproblem
 
 WORKERS = 2
-PASS1_SHARE = 0.75  # of the time limit, the rest goes to lending
+PASS1_SHARE = 0.9  # of the time limit; lending, when needed, gets the rest
 # Forking a process that runs threads (a web server, the job scheduler) can copy a lock held
 # by another thread and hang the child; a fork server is forked once, from a clean state.
 START_METHOD = "forkserver"
@@ -49,12 +53,25 @@ class CirclePlan:
     circles: int
 
 
-def _solve_part(args: tuple[Problem, SolverParams, float]) -> Plan:
-    # A circle that starts late (earlier rounds overran on a busy machine) gets what is left
-    # before the pass's deadline (wall clock, shared by the worker processes).
-    problem, params, deadline = args
-    left = deadline - time.time() - SETUP_S
-    return solve(problem, replace(params, time_limit_s=max(0.3, min(params.time_limit_s, left))))
+@dataclass(frozen=True)
+class Part:
+    problem: Problem
+    params: SolverParams  # its time limit caps the part's
+    deadline: float  # wall clock (time.time()), shared by the worker processes
+    seed: list[list[str]] | None = None  # routes to start from, one per caregiver
+    slots: int = 1  # parts this worker still runs before the deadline, this one included
+
+
+def _solve_part(part: Part) -> Plan:
+    # Each part gets its share of what is left when it starts, not when it was queued: the
+    # pool's first start and a busy machine delay parts, and the last ones would be cut short.
+    left = (part.deadline - time.time()) / part.slots - SETUP_S
+    limit = max(0.2, min(part.params.time_limit_s, left))
+    return solve(
+        problem=part.problem,
+        params=replace(part.params, time_limit_s=limit),
+        initial_routes=part.seed,
+    )
 
 
 _pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
@@ -85,24 +102,32 @@ def _drop_pool(pool: Executor) -> None:
 
 
 def _solve_parts(
-    parts: list[tuple[Problem, SolverParams, float]],
+    parts: list[Part],
     workers: int,
     executor: Executor | None,
     tick: Callable[[], None],
 ) -> list[Plan]:
+    """Solve ``parts``, at most ``workers`` at a time, each queued as a worker frees up."""
     if executor is None and (workers <= 1 or len(parts) <= 1):
         plans = []
-        for part in parts:
-            plans.append(_solve_part(part))
+        for i, part in enumerate(parts):
+            plans.append(_solve_part(replace(part, slots=len(parts) - i)))
             tick()
         return plans
     found: list[Plan | None] = [None] * len(parts)
     pool = executor or _pool(workers)
+    queue = list(enumerate(parts))
+    running: dict[Future[Plan], int] = {}
     try:
-        futures = {pool.submit(_solve_part, part): i for i, part in enumerate(parts)}
-        for future in as_completed(futures):
-            found[futures[future]] = future.result()
-            tick()
+        while queue or running:
+            while queue and len(running) < workers:
+                i, part = queue.pop(0)
+                slots = -(-(len(queue) + 1) // workers)
+                running[pool.submit(_solve_part, replace(part, slots=slots))] = i
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                found[running.pop(future)] = future.result()
+                tick()
     except BrokenProcessPool:
         # A worker died (killed, out of memory): the next call starts a fresh pool.
         if executor is None:
@@ -156,12 +181,11 @@ def solve_circles(
 
     names = sorted(set(visits_in) | set(cgs_in))
     staffed = [n for n in names if cgs_in.get(n)]
-    rounds = max(1, -(-len(staffed) // max(1, workers)))
     share = params.time_limit_s * PASS1_SHARE
-    pass1 = replace(params, time_limit_s=max(0.5, share / rounds - SETUP_S))
     pass1_end = time.time() + share
     parts = [
-        (subproblem(problem, visits_in.get(n, []), cgs_in[n]), pass1, pass1_end) for n in staffed
+        Part(subproblem(problem, visits_in.get(n, []), cgs_in[n]), params, pass1_end)
+        for n in staffed
     ]
     count = {"done": 0, "total": len(parts)}
 
@@ -188,7 +212,22 @@ def solve_circles(
             for v in visits_in.get(n, []):
                 unassigned[v.id] = Unassigned(v.id, "no caregiver in the circle")
 
-    left = [n for n in names if any(v.id in unassigned for v in visits_in.get(n, []))]
+    if unassigned:
+        # Most visits a circle leaves over fit somewhere in the district as it stands (a pair
+        # with one caregiver of its circle and one of the next): exact insertion over every
+        # caregiver and position, in milliseconds, before any lending solve.
+        current = Plan(tuple(routes[c.id] for c in problem.caregivers), ())
+        placed = insert(problem, current, 0, sorted(unassigned))
+        routes.update({r.caregiver: r for r in placed.plan.routes})
+        for vid in placed.inserted:
+            unassigned.pop(vid)
+    # Nobody in the district can serve these; lending them would only spend time.
+    hopeless = screen(problem).rejected
+    left = [
+        n
+        for n in names
+        if any(v.id in unassigned and v.id not in hopeless for v in visits_in.get(n, []))
+    ]
     deadline = started + params.time_limit_s
     count["total"] += len(left)
     for i, n in enumerate(left):
@@ -197,7 +236,11 @@ def solve_circles(
         pass2 = replace(params, time_limit_s=max(0.2, share))
         near = dict.fromkeys(joined(m) for m in circles.neighbours.get(n, ()))
         lenders = [m for m in near if m != n and cgs_in.get(m)][: circles.lend_to]
-        wanted = [v for v in visits_in[n] if v.id in unassigned and v.pinned_caregiver is None]
+        wanted = [
+            v
+            for v in visits_in[n]
+            if v.id in unassigned and v.id not in hopeless and v.pinned_caregiver is None
+        ]
         if not lenders or not wanted:
             tick()
             continue

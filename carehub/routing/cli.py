@@ -98,7 +98,7 @@ def register(main: click.Group) -> None:
     @click.option("--caregivers", default=60, show_default=True)
     @click.option("--seed", default=1, show_default=True, help="First seed.")
     @click.option("--runs", default=1, show_default=True, help="Days (seeds) to plan.")
-    @click.option("--time-limit", default=16.0, show_default=True, help="Seconds for the plan.")
+    @click.option("--time-limit", default=18.0, show_default=True, help="Seconds for the plan.")
     @click.option(
         "--reference-factor",
         default=10.0,

@@ -31,3 +31,28 @@ def test_pair_pinned_across_circles_joins_them() -> None:
     assert sorted(served_by(result.plan)["lift"]) == ["A", "D"]
     assert len(set(start_of(result.plan, "lift"))) == 1
     assert not result.plan.unassigned
+
+
+def test_pair_left_by_its_circle_takes_a_caregiver_from_the_next() -> None:
+    # West has one bather, east the other: neither circle nor east's caregivers alone can
+    # bathe with two, one of each can.
+    bath = visit("bath", 3, 10 * H, 11 * H, skill="bathing", caregivers_needed=2)
+    p = problem(
+        [bath, visit("a1", 1), visit("b1", 8)],
+        [
+            caregiver("A", skills=frozenset({"bathing"})),
+            caregiver("B", start_location=1),
+            caregiver("C", start_location=9),
+            caregiver("D", start_location=8, skills=frozenset({"bathing"})),
+        ],
+    )
+    circles = Circles(
+        visit_circle={"bath": "west", "a1": "west", "b1": "east"},
+        caregiver_circle={"A": "west", "B": "west", "C": "east", "D": "east"},
+        neighbours={"west": ["east"], "east": ["west"]},
+    )
+    result = solve_circles(p, circles, PARAMS, workers=1)
+    assert validate(p, result.plan) == []
+    assert sorted(served_by(result.plan)["bath"]) == ["A", "D"]
+    assert ("bath", "D") in result.lent
+    assert not result.plan.unassigned
