@@ -212,12 +212,20 @@ def solve_circles(
             for v in visits_in.get(n, []):
                 unassigned[v.id] = Unassigned(v.id, "no caregiver in the circle")
 
-    if unassigned:
-        # Most visits a circle leaves over fit somewhere in the district as it stands (a pair
-        # with one caregiver of its circle and one of the next): exact insertion over every
-        # caregiver and position, in milliseconds, before any lending solve.
-        current = Plan(tuple(routes[c.id] for c in problem.caregivers), ())
-        placed = insert(problem, current, 0, sorted(unassigned))
+    for n in names:
+        # Most visits a circle leaves over fit into the routes as they stand (a pair with one
+        # caregiver of its circle and one of the next): exact insertion, in milliseconds,
+        # before any lending solve; offered to the circle and the neighbours it may borrow
+        # from, as lending is, so nobody is sent across the district.
+        over = sorted(v.id for v in visits_in.get(n, []) if v.id in unassigned)
+        if not over:
+            continue
+        cgs = _near_caregivers(problem, circles, joined, cgs_in, routes, n)
+        if not cgs:
+            continue
+        held = sorted({s.visit for c in cgs for s in routes[c.id].stops})
+        part = subproblem(problem, [problem.visit(v) for v in held + over], cgs)
+        placed = insert(part, Plan(tuple(routes[c.id] for c in cgs), ()), 0, over)
         routes.update({r.caregiver: r for r in placed.plan.routes})
         for vid in placed.inserted:
             unassigned.pop(vid)
@@ -273,6 +281,28 @@ def solve_circles(
         notes=notes,
     )
     return CirclePlan(final, lent, time.monotonic() - started, len(staffed))
+
+
+def _near_caregivers(
+    problem: Problem,
+    circles: Circles,
+    joined: Callable[[str], str],
+    cgs_in: Mapping[str, list],
+    routes: Mapping[str, Route],
+    n: str,
+) -> list:
+    """Caregivers of circle ``n`` and of the neighbours it may borrow from, with any other
+    caregiver sharing a visit with them, so a pair's two routes stay together."""
+    near = dict.fromkeys(joined(m) for m in circles.neighbours.get(n, ()))
+    lenders = [m for m in near if m != n and cgs_in.get(m)][: circles.lend_to]
+    ids = {c.id for m in (n, *lenders) for c in cgs_in.get(m, [])}
+    while True:
+        held = {s.visit for cid in ids for s in routes[cid].stops}
+        more = {r.caregiver for r in routes.values() for s in r.stops if s.visit in held} - ids
+        if not more:
+            break
+        ids |= more
+    return [c for c in problem.caregivers if c.id in ids]
 
 
 def _lend(
