@@ -75,6 +75,33 @@ def _default_matrices() -> MatrixProvider:
     return provider(config, current_model())
 
 
+def day_requests(session: AnySession, day: dt.date, station_ids: list[int]) -> list[ServiceRequest]:
+    """The day's requests of these stations' elders, with what building the day reads."""
+    return list(
+        session.scalars(
+            select(ServiceRequest)
+            .join(Elder, ServiceRequest.elder_id == Elder.id)
+            .where(ServiceRequest.service_date == day, Elder.station_id.in_(station_ids))
+            .options(
+                selectinload(ServiceRequest.visits),
+                selectinload(ServiceRequest.elder).selectinload(Elder.status_periods),
+                selectinload(ServiceRequest.service_type),
+            )
+        )
+    )
+
+
+def station_caregivers(session: AnySession, station_ids: list[int]) -> list[Caregiver]:
+    """The active caregivers of these stations, with their skills and station."""
+    return list(
+        session.scalars(
+            select(Caregiver)
+            .where(Caregiver.station_id.in_(station_ids), Caregiver.active.is_(True))
+            .options(selectinload(Caregiver.skills), selectinload(Caregiver.station))
+        )
+    )
+
+
 def plan_day(
     session: AnySession,
     day: dt.date,
@@ -102,25 +129,8 @@ def plan_day(
             time_limit_s=time_limit_s,
         )  # added to the session when finished, so no query before writes it
     ids = [s.id for s in stations]
-    requests = list(
-        session.scalars(
-            select(ServiceRequest)
-            .join(Elder, ServiceRequest.elder_id == Elder.id)
-            .where(ServiceRequest.service_date == day, Elder.station_id.in_(ids))
-            .options(
-                selectinload(ServiceRequest.visits),
-                selectinload(ServiceRequest.elder).selectinload(Elder.status_periods),
-                selectinload(ServiceRequest.service_type),
-            )
-        )
-    )
-    caregivers = list(
-        session.scalars(
-            select(Caregiver)
-            .where(Caregiver.station_id.in_(ids), Caregiver.active.is_(True))
-            .options(selectinload(Caregiver.skills), selectinload(Caregiver.station))
-        )
-    )
+    requests = day_requests(session, day, ids)
+    caregivers = station_caregivers(session, ids)
     if not any(c.works_on(day) for c in caregivers):
         # No routing problem exists without a caregiver; every request waits, with the reason.
         wanted = [r for r in requests if r.status not in CLOSED]

@@ -69,9 +69,12 @@ def _visible(run: PlanningRun) -> bool:
 
 
 def _run(run_id: int) -> PlanningRun:
+    """The run, shown as failed if the process solving it died."""
     run = db.session.get(PlanningRun, run_id)
     if run is None or not _visible(run):
         abort(404)
+    if run.status in ACTIVE and runner.expire_stale(db.session):
+        db.session.commit()
     return run
 
 
@@ -218,8 +221,6 @@ def _status_json(run: PlanningRun) -> dict[str, Any]:
 @dispatchers
 def run_status(run_id: int):  # type: ignore[no-untyped-def]
     run = _run(run_id)
-    if run.status in ACTIVE and runner.expire_stale(db.session):
-        db.session.commit()
     return jsonify(_status_json(run))
 
 
@@ -240,8 +241,6 @@ def _shown_stations(run: PlanningRun) -> list[str]:
 @dispatchers
 def run_page(run_id: int):  # type: ignore[no-untyped-def]
     run = _run(run_id)
-    if run.status in ACTIVE and runner.expire_stale(db.session):
-        db.session.commit()
     kpis = run.kpis or {}
     before = previous_run(db.session, run) if kpis else None
     unassigned = kpis.get("unassigned_list", [])

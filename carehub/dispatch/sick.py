@@ -25,7 +25,6 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from carehub.core import audit
@@ -35,9 +34,10 @@ from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch import adapters
 from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.dispatch.planning import day_requests, station_caregivers
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
-from carehub.registry.models import Caregiver, Elder, Station
+from carehub.registry.models import Caregiver, Station
 from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem
 from carehub.routing.circles import Circles
@@ -139,25 +139,8 @@ def _day_input(
     matrices: MatrixProvider,
 ) -> adapters.DayInput:
     ids = [s.id for s in stations]
-    requests = session.scalars(
-        select(ServiceRequest)
-        .join(Elder, ServiceRequest.elder_id == Elder.id)
-        .where(ServiceRequest.service_date == day, Elder.station_id.in_(ids))
-        .options(
-            selectinload(ServiceRequest.visits),
-            selectinload(ServiceRequest.elder).selectinload(Elder.status_periods),
-            selectinload(ServiceRequest.service_type),
-        )
-    ).all()
-    caregivers = session.scalars(
-        select(Caregiver)
-        .where(
-            Caregiver.station_id.in_(ids),
-            Caregiver.active.is_(True),
-            Caregiver.id != caregiver.id,
-        )
-        .options(selectinload(Caregiver.skills), selectinload(Caregiver.station))
-    ).all()
+    requests = day_requests(session, day, ids)
+    caregivers = [c for c in station_caregivers(session, ids) if c.id != caregiver.id]
     return adapters.build_day(day, stations, requests, caregivers, matrices)
 
 

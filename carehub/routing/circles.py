@@ -242,8 +242,7 @@ def solve_circles(
         # Share what is left of the limit among the circles still to lend to.
         share = (deadline - time.monotonic()) / (len(left) - i)
         pass2 = replace(params, time_limit_s=max(0.2, share))
-        near = dict.fromkeys(joined(m) for m in circles.neighbours.get(n, ()))
-        lenders = [m for m in near if m != n and cgs_in.get(m)][: circles.lend_to]
+        lenders = _lenders(circles, joined, cgs_in, n)
         wanted = [
             v
             for v in visits_in[n]
@@ -293,16 +292,30 @@ def _near_caregivers(
 ) -> list:
     """Caregivers of circle ``n`` and of the neighbours it may borrow from, with any other
     caregiver sharing a visit with them, so a pair's two routes stay together."""
+    lenders = _lenders(circles, joined, cgs_in, n)
+    ids = _with_partners({c.id for m in (n, *lenders) for c in cgs_in.get(m, [])}, routes)
+    return [c for c in problem.caregivers if c.id in ids]
+
+
+def _lenders(
+    circles: Circles, joined: Callable[[str], str], cgs_in: Mapping[str, list], n: str
+) -> list[str]:
+    """The staffed circles nearest ``n`` that may lend it caregivers."""
     near = dict.fromkeys(joined(m) for m in circles.neighbours.get(n, ()))
-    lenders = [m for m in near if m != n and cgs_in.get(m)][: circles.lend_to]
-    ids = {c.id for m in (n, *lenders) for c in cgs_in.get(m, [])}
+    return [m for m in near if m != n and cgs_in.get(m)][: circles.lend_to]
+
+
+def _with_partners(ids: set[str], routes: Mapping[str, Route]) -> set[str]:
+    """``ids`` and every caregiver sharing a visit with them, transitively: a part must hold
+    both caregivers of each pair it plans."""
+    ids = set(ids)
     while True:
         held = {s.visit for cid in ids for s in routes[cid].stops}
         more = {r.caregiver for r in routes.values() for s in r.stops if s.visit in held} - ids
         if not more:
             break
         ids |= more
-    return [c for c in problem.caregivers if c.id in ids]
+    return ids
 
 
 def _lend(
@@ -313,15 +326,7 @@ def _lend(
     params: SolverParams,
 ) -> Plan:
     """Offer ``wanted`` to ``lenders``; each lender keeps the visits it already has."""
-    ids = {c.id for c in lenders}
-    # A visit shared with a caregiver outside the lenders brings that caregiver along, so the
-    # part holds every caregiver serving each of its visits.
-    while True:
-        held = {s.visit for cid in ids for s in routes[cid].stops}
-        more = {r.caregiver for r in routes.values() for s in r.stops if s.visit in held} - ids
-        if not more:
-            break
-        ids |= more
+    ids = _with_partners({c.id for c in lenders}, routes)
     cgs = [c for c in problem.caregivers if c.id in ids]
     kept: list[Visit] = []
     for vid in sorted({s.visit for c in cgs for s in routes[c.id].stops}):

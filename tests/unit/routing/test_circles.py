@@ -56,3 +56,26 @@ def test_pair_left_by_its_circle_takes_a_caregiver_from_the_next() -> None:
     assert sorted(served_by(result.plan)["bath"]) == ["A", "D"]
     assert ("bath", "D") in result.lent
     assert not result.plan.unassigned
+
+
+def test_left_over_visits_go_to_neighbours_only_never_across_the_district() -> None:
+    # Only a caregiver of the far circle could serve the nursing visit; far is not among
+    # west's neighbours, so the visit stays unassigned rather than being sent across.
+    nursing = visit("nurse", 2, 10 * H, 11 * H, skill="nursing")
+    p = problem(
+        [nursing, visit("a1", 1), visit("b1", 8), visit("f1", 9)],
+        [
+            caregiver("A"),
+            caregiver("B", start_location=8),
+            caregiver("F", start_location=9, skills=frozenset({"nursing"})),
+        ],
+    )
+    circles = Circles(
+        visit_circle={"nurse": "west", "a1": "west", "b1": "east", "f1": "far"},
+        caregiver_circle={"A": "west", "B": "east", "F": "far"},
+        neighbours={"west": ["east"], "east": ["west", "far"], "far": ["east"]},
+    )
+    result = solve_circles(p, circles, PARAMS, workers=1)
+    assert validate(p, result.plan) == []
+    assert [u.visit for u in result.plan.unassigned] == ["nurse"]
+    assert "nurse" not in served_by(result.plan)
