@@ -12,8 +12,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.time import local_zone
+from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.matrix import MatrixProvider
 from carehub.geo.travel import LatLon, distance_m
@@ -119,17 +122,22 @@ def lunch_break(c: Caregiver) -> Break | None:
     return Break(start, end, duration) if 0 < duration <= end - start else None
 
 
+def nearest(home: Station, stations: Iterable[Station]) -> list[Station]:
+    """The other stations, nearest ``home`` first: the order circles lend in."""
+    return sorted(
+        (o for o in stations if o.code != home.code),
+        key=lambda o: (distance_m((home.lat, home.lon), (o.lat, o.lon)), o.code),
+    )
+
+
+def lending_stations(session: AnySession, home: Station) -> list[Station]:
+    """``home`` and the active stations whose caregivers a planning run lends it."""
+    others = session.scalars(select(Station).where(Station.active.is_(True)))
+    return [home, *nearest(home, others)[: Circles.lend_to]]
+
+
 def _neighbours(stations: Sequence[Station]) -> dict[str, list[str]]:
-    return {
-        s.code: [
-            o.code
-            for o in sorted(
-                (o for o in stations if o.code != s.code),
-                key=lambda o: (distance_m((s.lat, s.lon), (o.lat, o.lon)), o.code),
-            )
-        ]
-        for s in stations
-    }
+    return {s.code: [o.code for o in nearest(s, stations)] for s in stations}
 
 
 def build_day(

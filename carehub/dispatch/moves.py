@@ -38,13 +38,12 @@ from carehub.db import AnySession
 from carehub.dispatch import adapters, move_routes
 from carehub.dispatch.models import Visit
 from carehub.geo.matrix import MatrixProvider, provider
-from carehub.geo.travel import current_model, distance_m
+from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, ServiceType, Station
 from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem, Route, Violation
 
 MOVABLE = frozenset({VisitStatus.PLANNED, VisitStatus.PUBLISHED})
-NEIGHBOURS = 2  # nearest other stations offered, as many as a planning run lends from
 MIN_REASON = 5  # characters
 
 
@@ -148,11 +147,7 @@ def offered_stations(session: AnySession, visit: Visit, scope: int | None) -> li
         return []  # the planner cannot place an elder outside every station's circle
     if scope is not None:
         return [home]
-    others = session.scalars(
-        select(Station).where(Station.active.is_(True), Station.id != home.id)
-    ).all()
-    near = sorted(others, key=lambda s: (distance_m((home.lat, home.lon), (s.lat, s.lon)), s.code))
-    return [home, *near[:NEIGHBOURS]]
+    return adapters.lending_stations(session, home)
 
 
 def caregiver_choices(session: AnySession, visit: Visit, scope: int | None) -> list[Caregiver]:

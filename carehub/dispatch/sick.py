@@ -18,7 +18,6 @@ transaction, each visit guarded by its version.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -40,7 +39,6 @@ from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Station
 from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem
-from carehub.routing.circles import Circles
 from carehub.routing.problem import REASON_CAPACITY, Route, Stop
 from carehub.routing.problem import Visit as RVisit
 from carehub.routing.replan import Replan, insert
@@ -48,7 +46,6 @@ from carehub.routing.subproblem import subproblem
 
 NOT_STARTED = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)
 UNDER_WAY = (VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
-LEND_TO = Circles.lend_to
 REASON_PAIR = "two-caregiver visit: choose the second caregiver by hand"
 REASON_SKIPPED = "elder not plannable"
 
@@ -99,20 +96,6 @@ class SickPlan:
 
 def _matrices() -> MatrixProvider:
     return provider(current_app.config, current_model())
-
-
-def _nearby(session: AnySession, home: Station) -> list[Station]:
-    """The caregiver's station, then its nearest active neighbours (the lending circles)."""
-    others = session.scalars(
-        select(Station).where(Station.active.is_(True), Station.id != home.id)
-    ).all()
-    # Ordering only: a flat-earth distance is exact enough between stations of one city.
-    shrink = math.cos(math.radians(home.lat))
-    others = sorted(
-        others,
-        key=lambda s: ((s.lat - home.lat) ** 2 + ((s.lon - home.lon) * shrink) ** 2, s.code),
-    )
-    return [home, *others[:LEND_TO]]
 
 
 def _sick_visits(session: AnySession, caregiver: Caregiver, day: dt.date) -> list[Visit]:
@@ -222,7 +205,7 @@ def _plan(
     sick = _sick_visits(session, caregiver, day)
     if not sick:
         return out
-    stations = _nearby(session, caregiver.station)
+    stations = adapters.lending_stations(session, caregiver.station)
     # A visit the caregiver was lent for lies in another circle; that circle comes too.
     for v in sick:
         elder_station = v.request.elder.station
