@@ -36,7 +36,7 @@ def test_request_planned_published_and_on_the_board(
             lon=CENTRE[1],
         )
         db.session.commit()
-        station_id, elder_code = station.id, elder.code
+        station_id, elder_code, elder_id = station.id, elder.code, elder.id
         db.session.remove()
 
     log_in(page, make_user("dispatcher", station_id=station_id))
@@ -68,7 +68,7 @@ def test_request_planned_published_and_on_the_board(
         visit = db.session.scalars(
             select(Visit)
             .join(ServiceRequest, Visit.request_id == ServiceRequest.id)
-            .where(ServiceRequest.service_date == day)
+            .where(ServiceRequest.service_date == day, ServiceRequest.elder_id == elder_id)
         ).one()
         assert visit.status == VisitStatus.PUBLISHED
         visit_id = visit.id
