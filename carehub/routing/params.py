@@ -26,6 +26,9 @@ class SolverParams:
     # visits with pairs the insertion starts can run past a 3 s limit, and OR-Tools then
     # returns the plan that drops everything.
     greedy_start: bool = True
+    # Share of the time limit spent on ruin and recreate after guided local search
+    # (carehub.routing.ruin); 0 runs the first search alone.
+    polish_share: float = 0.9
     log_search: bool = False
     # RoutingSearchParameters in protobuf text format, merged over the settings above, e.g.
     # "guided_local_search_lambda_coefficient: 0.2" or "use_iterated_local_search: true".
@@ -36,6 +39,8 @@ class SolverParams:
             raise ValueError("time_limit_s: must be > 0")
         if self.solution_limit is not None and self.solution_limit <= 0:
             raise ValueError("solution_limit: must be > 0")
+        if not 0 <= self.polish_share < 1:
+            raise ValueError("polish_share: must be in [0, 1)")
         if set(self.drop_penalty) != {1, 2, 3, 4}:
             raise ValueError("drop_penalty: needs a penalty for each priority 1-4")
         if self.vehicle_cost < 0 or self.continuity_penalty < 0:

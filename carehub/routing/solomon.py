@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from carehub.routing import ruin
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Caregiver, Plan, Problem, Visit, Window
 from carehub.routing.solver import solve
@@ -166,30 +167,11 @@ def params(time_limit_s: float, **overrides: object) -> SolverParams:
         "drop_penalty": dict(DROP_PENALTY),
         # The strategies choose their own starts (see Strategy.first_solution).
         "greedy_start": False,
+        # The strategies below spend the budget themselves, ruin and recreate included.
+        "polish_share": 0.0,
         **overrides,
     }
     return SolverParams(**settings)
-
-
-# Ruin and recreate (SISR string removals, local cheapest insertion) with simulated annealing
-# on the reference solution; OR-Tools 9.15 runs it through SolveWithIteratedLocalSearch.
-ILS = """
-use_iterated_local_search: true
-iterated_local_search_parameters {
-  perturbation_strategy: RUIN_AND_RECREATE
-  ruin_recreate_parameters {
-    ruin_strategies { sisr { max_removed_sequence_size: %(seq)d avg_num_removed_visits: %(avg)d
-                             bypass_factor: 0.01 } }
-    ruin_composition_strategy: RUN_ALL_SEQUENTIALLY
-    recreate_strategy { heuristic: LOCAL_CHEAPEST_INSERTION }
-  }
-  improve_perturbed_solution: %(improve)s
-  reference_solution_acceptance_strategy {
-    simulated_annealing { cooling_schedule_strategy: EXPONENTIAL %(temps)s }
-  }
-  best_solution_acceptance_strategy { greedy_descent {} }
-}
-"""
 
 
 @dataclass(frozen=True)
@@ -219,18 +201,8 @@ class Strategy:
         """The metaheuristic and search overrides for a cold or a warm-started phase."""
         if not (self.warm_ils if warm else self.ils):
             return self.metaheuristic, self.overrides
-        temps = (
-            "automatic_temperatures: true"
-            if self.ils_temps is None
-            else f"initial_temperature: {self.ils_temps[0]:g} final_temperature: {self.ils_temps[1]:g}"
-        )
-        text = ILS % {
-            "seq": self.ils_seq,
-            "avg": self.ils_avg,
-            "temps": temps,
-            "improve": "true" if self.improve else "false",
-        }
-        return "GREEDY_DESCENT", self.overrides + text
+        text = ruin.Settings(self.ils_seq, self.ils_avg, self.improve, self.ils_temps).overrides()
+        return ruin.METAHEURISTIC, self.overrides + text
 
 
 # The solver before iterated local search: parallel cheapest insertion and guided local search.
@@ -258,7 +230,7 @@ def _phase(
     first = strategy.first_solution
     if warm and strategy.warm_ils:
         # Only local cheapest insertion reads the first-solution hint that carries the routes.
-        first = "LOCAL_CHEAPEST_INSERTION"
+        first = ruin.FIRST_SOLUTION
     return solve(
         to_problem(inst, vehicles),
         params(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from carehub.routing import greedy
+from carehub.routing import greedy, ruin
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
@@ -275,13 +275,43 @@ class _Model:
         return Plan(tuple(routes), tuple(dropped), objective=solution.ObjectiveValue())
 
 
+MIN_POLISH_S = 0.2  # below this, ruin and recreate does not finish its first recreate
+
+
 def solve(
     problem: Problem,
     params: SolverParams | None = None,
     initial_routes: Sequence[Sequence[str]] | None = None,
 ) -> Plan:
-    """Plan the day. ``initial_routes`` (visit ids per caregiver) seeds the search."""
+    """Plan the day. ``initial_routes`` (visit ids per caregiver) seeds the search.
+
+    Guided local search runs first, then ruin and recreate from its plan for
+    ``params.polish_share`` of the limit.
+    """
     params = params or SolverParams()
+    share = params.polish_share
+    # A solution limit asks for a reproducible run; ruin and recreate on a small day runs to
+    # its time limit whatever the count, so it is left out of such runs.
+    if (
+        share == 0
+        or params.solution_limit is not None
+        or params.metaheuristic != "GUIDED_LOCAL_SEARCH"
+    ):
+        return _solve(problem, params, initial_routes)
+    started = time.monotonic()
+    first = replace(params, time_limit_s=params.time_limit_s * (1 - share), polish_share=0.0)
+    plan = _solve(problem, first, initial_routes)
+    left = params.time_limit_s - (time.monotonic() - started)
+    if plan.fallback or left < MIN_POLISH_S:
+        return plan
+    return ruin.polish(problem, plan, replace(params, time_limit_s=left), _solve)
+
+
+def _solve(
+    problem: Problem,
+    params: SolverParams,
+    initial_routes: Sequence[Sequence[str]] | None = None,
+) -> Plan:
     started = time.monotonic()
     screened = screen(problem)
     rejected = tuple(Unassigned(vid, why) for vid, why in screened.rejected.items())

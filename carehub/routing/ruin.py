@@ -1,0 +1,142 @@
+"""Ruin and recreate: OR-Tools' iterated local search, and the polish that runs it after
+guided local search.
+
+On a circle's day, guided local search reaches its first local optimum in about half a second
+and then gains little for many seconds; ruin and recreate (SISR string removals, local
+cheapest insertion, simulated annealing on the reference solution) keeps finding shorter
+routes from there. OR-Tools' insertion places a pair's two copies one at a time and cannot
+see that they must start together, so while it runs every pair stays where guided local
+search put it: the same two caregivers, the same start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from carehub.routing.params import SolverParams
+from carehub.routing.problem import Plan, Problem, Unassigned
+from carehub.routing.screen import screen
+
+TEXT = """
+use_iterated_local_search: true
+iterated_local_search_parameters {
+  perturbation_strategy: RUIN_AND_RECREATE
+  ruin_recreate_parameters {
+    ruin_strategies { sisr { max_removed_sequence_size: %(seq)d avg_num_removed_visits: %(avg)d
+                             bypass_factor: 0.01 } }
+    ruin_composition_strategy: RUN_ALL_SEQUENTIALLY
+    recreate_strategy { heuristic: LOCAL_CHEAPEST_INSERTION }
+  }
+  improve_perturbed_solution: %(improve)s
+  reference_solution_acceptance_strategy {
+    simulated_annealing { cooling_schedule_strategy: EXPONENTIAL %(temps)s }
+  }
+  best_solution_acceptance_strategy { greedy_descent {} }
+}
+"""
+
+# Only local cheapest insertion reads a first-solution hint, which is how a warm start
+# reaches iterated local search; the descent is what each recreate is improved with.
+FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"
+METAHEURISTIC = "GREEDY_DESCENT"
+# OR-Tools 9.15's iterated local search never returns on a model with one visit in it.
+MIN_NODES = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    seq: int = 10  # SISR: longest removed string
+    avg: int = 10  # SISR: mean number of removed visits
+    improve: bool = False  # local search after each recreate (slower iterations)
+    # Simulated annealing's initial and final temperature in cost units; None lets OR-Tools
+    # derive them from sampled arc costs.
+    temps: tuple[float, float] | None = None
+
+    def overrides(self) -> str:
+        temps = (
+            "automatic_temperatures: true"
+            if self.temps is None
+            else f"initial_temperature: {self.temps[0]:g} final_temperature: {self.temps[1]:g}"
+        )
+        return TEXT % {
+            "seq": self.seq,
+            "avg": self.avg,
+            "temps": temps,
+            "improve": "true" if self.improve else "false",
+        }
+
+
+# Chosen on district-day circles (docs/benchmarks.md); temperatures in seconds of travel.
+POLISH = Settings(temps=(1000.0, 10.0))
+
+Solve = Callable[[Problem, SolverParams, Sequence[Sequence[str]] | None], Plan]
+
+
+def hold_pairs(problem: Problem, plan: Plan) -> tuple[Problem, tuple[Unassigned, ...]]:
+    """``problem`` with each pair the plan serves pinned to its two caregivers and start, and
+    without the pairs it left out, which come back as they were."""
+    served: dict[str, list[tuple[str, int]]] = {}
+    for r in plan.routes:
+        for s in r.stops:
+            served.setdefault(s.visit, []).append((r.caregiver, s.start))
+    visits = []
+    for v in problem.visits:
+        if v.caregivers_needed == 2:
+            held = served.get(v.id)
+            if held is None or len(held) != 2:
+                continue
+            (first, start), (second, _) = held
+            v = replace(v, pinned_caregiver=first, pinned_partner=second, pinned_time=start)
+        visits.append(v)
+    kept = {v.id for v in visits}
+    left = tuple(u for u in plan.unassigned if u.visit not in kept)
+    return replace(problem, visits=tuple(visits)), left
+
+
+def _penalty(problem: Problem, params: SolverParams, left: Sequence[Unassigned]) -> int:
+    """What the left-out pairs cost in the first model: both copies dropped. Those the screen
+    rejected were never in it."""
+    rejected = screen(problem).rejected
+    visits = [problem.visit(u.visit) for u in left if u.visit not in rejected]
+    return sum(params.drop_penalty[v.priority] * v.caregivers_needed for v in visits)
+
+
+def polish(
+    problem: Problem,
+    plan: Plan,
+    params: SolverParams,
+    solve: Solve,
+    settings: Settings | None = None,
+) -> Plan:
+    """Ruin and recreate from ``plan`` for ``params.time_limit_s``; the better of the two."""
+    settings = settings or POLISH
+    held, left = hold_pairs(problem, plan)
+    rejected = screen(held).rejected
+    if sum(v.caregivers_needed for v in held.visits if v.id not in rejected) < MIN_NODES:
+        return plan
+    search = replace(
+        params,
+        first_solution=FIRST_SOLUTION,
+        metaheuristic=METAHEURISTIC,
+        search_overrides=params.search_overrides + settings.overrides(),
+        polish_share=0.0,
+        fallback=False,
+    )
+    try:
+        found = solve(held, search, [[s.visit for s in r.stops] for r in plan.routes])
+    except RuntimeError:
+        return plan  # no solution within the limit: keep what guided local search found
+    if found.objective is None or plan.objective is None:
+        return plan
+    objective = found.objective + _penalty(problem, params, left)
+    if objective > plan.objective:
+        return plan
+    # The held problem knows the pins; the routes are the original problem's all the same.
+    unassigned = {u.visit: u for u in (*found.unassigned, *left)}
+    return Plan(
+        found.routes,
+        tuple(unassigned[v.id] for v in problem.visits if v.id in unassigned),
+        objective=objective,
+        notes=(*plan.notes, "ruin and recreate"),
+    )

@@ -1,0 +1,111 @@
+"""Ruin and recreate after guided local search, pairs held where the first search put them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from carehub.routing import ruin, solver
+from carehub.routing.params import SolverParams
+from carehub.routing.problem import REASON_CAPACITY, Plan, Unassigned
+from carehub.routing.validate import validate
+from tests.unit.routing.helpers import H, caregiver, problem, served_by, start_of, visit
+
+FIRST = SolverParams(time_limit_s=1, polish_share=0.0)
+
+
+def _day():
+    # Two caregivers from opposite ends of the line, a pair in the middle, and visits whose
+    # windows allow almost any order.
+    visits = [visit(f"v{i}", 1 + i % 9, 8 * H, 16 * H, service=900) for i in range(14)]
+    visits.append(visit("lift", 5, 10 * H, 11 * H, caregivers_needed=2))
+    return problem(visits, [caregiver("A"), caregiver("B", start_location=9, end_location=9)])
+
+
+def _zigzag(p):
+    """The worst sensible order: every caregiver crosses the line between each visit."""
+    singles = sorted((v for v in p.visits if v.caregivers_needed == 1), key=lambda v: v.location)
+    order = [singles[i // 2] if i % 2 == 0 else singles[-1 - i // 2] for i in range(len(singles))]
+    half = len(order) // 2
+    a, b = [v.id for v in order[:half]], [v.id for v in order[half:]]
+    return [a[:1] + ["lift"] + a[1:], b[:1] + ["lift"] + b[1:]]
+
+
+def _bad_plan(p) -> Plan:
+    # One solution: the given routes as they are, with their objective.
+    params = replace(FIRST, solution_limit=1, greedy_start=False)
+    plan = solver._solve(p, params, _zigzag(p))
+    assert plan.objective is not None and not plan.unassigned
+    return plan
+
+
+def test_hold_pairs_pins_a_served_pair_and_leaves_out_an_unserved_one() -> None:
+    p = _day()
+    p = replace(p, visits=(*p.visits, visit("bath", 3, 9 * H, 10 * H, caregivers_needed=2)))
+    plan = solver.solve(p, FIRST)
+    lost = Unassigned("bath", REASON_CAPACITY)
+    plan = replace(
+        plan,
+        routes=tuple(
+            replace(r, stops=tuple(s for s in r.stops if s.visit != "bath")) for r in plan.routes
+        ),
+        unassigned=(lost,),
+    )
+    held, left = ruin.hold_pairs(p, plan)
+    assert left == (lost,)
+    assert "bath" not in {v.id for v in held.visits}
+    lift = next(v for v in held.visits if v.id == "lift")
+    assert {lift.pinned_caregiver, lift.pinned_partner} == set(served_by(plan)["lift"])
+    assert lift.pinned_time == start_of(plan, "lift")[0]
+    singles = [v for v in held.visits if v.caregivers_needed == 1]
+    assert all(v.pinned_caregiver is None and v.pinned_time is None for v in singles)
+
+
+def test_polish_shortens_a_poor_plan_and_keeps_the_pair_together() -> None:
+    p = _day()
+    poor = _bad_plan(p)
+    better = ruin.polish(p, poor, replace(FIRST, time_limit_s=2), solver._solve)
+    assert validate(p, better) == []
+    assert better.objective is not None and better.objective < poor.objective
+    assert "ruin and recreate" in better.notes
+    assert sorted(served_by(better)["lift"]) == ["A", "B"]
+    assert start_of(better, "lift") == start_of(poor, "lift")  # held where it was
+    assert not better.unassigned
+
+
+def test_polish_never_returns_a_worse_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = _day()
+    good = solver.solve(p, FIRST)
+    worse = _bad_plan(p)
+    # Whatever ruin and recreate finds, a costlier plan is not taken.
+    monkeypatch.setattr(solver, "_solve", lambda *a, **k: worse)
+    assert ruin.polish(p, good, FIRST, solver._solve) is good
+
+    def no_plan(*a, **k):
+        raise RuntimeError("the solver returned no plan and the fallback is off")
+
+    assert ruin.polish(p, good, FIRST, no_plan) is good
+
+
+def test_left_out_pairs_are_priced_as_the_first_search_priced_them() -> None:
+    p = _day()
+    plan = solver.solve(p, FIRST)
+    left = (Unassigned("lift", REASON_CAPACITY),)
+    lift = next(v for v in p.visits if v.id == "lift")
+    assert ruin._penalty(p, FIRST, left) == 2 * FIRST.drop_penalty[lift.priority]
+    assert plan.objective is not None
+
+
+def test_solve_runs_the_polish_within_the_limit() -> None:
+    p = _day()
+    params = SolverParams(time_limit_s=2.0)
+    plan = solver.solve(p, params, _zigzag(p))
+    assert validate(p, plan) == []
+    assert plan.objective is not None and plan.objective <= _bad_plan(p).objective
+    assert len(set(start_of(plan, "lift"))) == 1
+
+
+def test_polish_share_is_checked() -> None:
+    with pytest.raises(ValueError, match="polish_share"):
+        SolverParams(polish_share=1.0)
