@@ -241,7 +241,10 @@ def solve_circles(
     for i, n in enumerate(left):
         # Share what is left of the limit among the circles still to lend to.
         share = (deadline - time.monotonic()) / (len(left) - i)
-        pass2 = replace(params, time_limit_s=max(0.2, share))
+        # Lending is there to place what is left, not to shorten routes whose visits stay
+        # pinned: guided local search gets the whole share, and can place pairs, which ruin
+        # and recreate leaves where they were.
+        pass2 = replace(params, time_limit_s=max(0.2, share), polish_share=0.0)
         lenders = _lenders(circles, joined, cgs_in, n)
         wanted = [
             v

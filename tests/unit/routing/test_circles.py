@@ -79,3 +79,43 @@ def test_left_over_visits_go_to_neighbours_only_never_across_the_district() -> N
     assert validate(p, result.plan) == []
     assert [u.visit for u in result.plan.unassigned] == ["nurse"]
     assert "nurse" not in served_by(result.plan)
+
+
+def test_lending_runs_guided_local_search_alone(monkeypatch) -> None:
+    # Lending is there to place what the circle left, and ruin and recreate cannot place a
+    # pair: the lending solve gets guided local search for its whole share. Only east's D
+    # can nurse, so west's nursing visit is lent.
+    from carehub.routing import circles as circles_module
+    from carehub.routing.params import SolverParams
+    from carehub.routing.replan import Replan
+
+    nursing = visit("nurse", 3, 10 * H, 11 * H, skill="nursing")
+    p = problem(
+        [nursing, visit("a1", 1), visit("b1", 8)],
+        [
+            caregiver("A"),
+            caregiver("B", start_location=1),
+            caregiver("C", start_location=9),
+            caregiver("D", start_location=8, skills=frozenset({"nursing"})),
+        ],
+    )
+    circles = Circles(
+        visit_circle={"nurse": "west", "a1": "west", "b1": "east"},
+        caregiver_circle={"A": "west", "B": "west", "C": "east", "D": "east"},
+        neighbours={"west": ["east"], "east": ["west"]},
+    )
+    # Without the exact insertion the visit is left to lending.
+    monkeypatch.setattr(circles_module, "insert", lambda part, plan, *a: Replan(plan, ()))
+    seen: list[SolverParams] = []
+    lend = circles_module._lend
+
+    def spy(problem, wanted, lenders, routes, params):
+        seen.append(params)
+        return lend(problem, wanted, lenders, routes, params)
+
+    monkeypatch.setattr(circles_module, "_lend", spy)
+    result = solve_circles(p, circles, SolverParams(time_limit_s=1.0), workers=1)
+    assert [s.polish_share for s in seen] == [0.0]
+    assert validate(p, result.plan) == []
+    assert served_by(result.plan)["nurse"] == ["D"]
+    assert ("nurse", "D") in result.lent
