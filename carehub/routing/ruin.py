@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem, Unassigned
 from carehub.routing.screen import screen
+from carehub.routing.validate import validate
 
 TEXT = """
 use_iterated_local_search: true
@@ -134,9 +135,13 @@ def polish(
         return plan
     # The held problem knows the pins; the routes are the original problem's all the same.
     unassigned = {u.visit: u for u in (*found.unassigned, *left)}
-    return Plan(
+    polished = Plan(
         found.routes,
         tuple(unassigned[v.id] for v in problem.visits if v.id in unassigned),
         objective=objective,
         notes=(*plan.notes, "ruin and recreate"),
     )
+    # A plan read back from iterated local search is checked like any other before it
+    # replaces one that guided local search proved (its lunch starts, for one, are left open
+    # by the search and placed on reading).
+    return plan if validate(problem, polished) else polished

@@ -18,6 +18,7 @@ from carehub.routing import greedy, ruin
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
+    Caregiver,
     Plan,
     Problem,
     Route,
@@ -238,41 +239,80 @@ class _Model:
 
     def extract(self, solution: pywrapcp.Assignment) -> Plan:
         p, routing, manager, time_dim = self.problem, self.routing, self.manager, self.time
-        break_start: dict[int, int] = {}
+        # Lunch start per caregiver: a value, or the range it may take when the search left
+        # it open (iterated local search's solutions do not fix it).
+        break_start: dict[int, int | tuple[int, int]] = {}
         intervals = solution.IntervalVarContainer()
         for i in range(intervals.Size()):
             element = intervals.Element(i)
             name = element.Var().Name()
             if name.startswith("lunch ") and element.PerformedValue():
-                break_start[int(name.split()[1])] = element.StartValue()
+                k = int(name.split()[1])
+                lo, hi = element.StartMin(), element.StartMax()
+                break_start[k] = lo if lo == hi else (lo, hi)
         routes = []
         served: set[str] = set()
         for k, c in enumerate(p.caregivers):
             travel = p.travel[c.mode]
             index = routing.Start(k)
             departure = solution.Value(time_dim.CumulVar(index))
-            b = break_start.get(k)
-            lunch = c.lunch.duration if c.lunch is not None else 0
-            loc, ready = c.start_location, departure
-            stops = []
+            timed: list[tuple[Visit, int]] = []
             index = solution.Value(routing.NextVar(index))
             while not routing.IsEnd(index):
                 v = self.layout.visit_of[manager.IndexToNode(index)]
                 assert v is not None
-                start = solution.Value(time_dim.CumulVar(index))
+                timed.append((v, solution.Value(time_dim.CumulVar(index))))
+                index = solution.Value(routing.NextVar(index))
+            arrival_end = solution.Value(time_dim.CumulVar(index))
+            found = break_start.get(k)
+            b = (
+                _fit_break(travel, c, departure, timed, arrival_end, found)
+                if isinstance(found, tuple)
+                else found
+            )
+            lunch = c.lunch.duration if c.lunch is not None else 0
+            loc, ready = c.start_location, departure
+            stops = []
+            for v, start in timed:
                 arrival = ready + travel[loc][v.location]
                 if b is not None and ready <= b and b + lunch <= start:
                     arrival += lunch
                 stops.append(Stop(v.id, min(arrival, start), start))
                 served.add(v.id)
                 loc, ready = v.location, start + v.service
-                index = solution.Value(routing.NextVar(index))
-            arrival_end = solution.Value(time_dim.CumulVar(index))
             routes.append(Route(c.id, departure, tuple(stops), arrival_end, b if stops else None))
         dropped = [
             Unassigned(vid, REASON_CAPACITY) for vid in self.layout.nodes_of if vid not in served
         ]
         return Plan(tuple(routes), tuple(dropped), objective=solution.ObjectiveValue())
+
+
+def _fit_break(
+    travel: Sequence[Sequence[int]],
+    c: Caregiver,
+    departure: int,
+    timed: Sequence[tuple[Visit, int]],
+    arrival_end: int,
+    allowed: tuple[int, int],
+) -> int:
+    """The earliest lunch start in ``allowed`` that fits the route as timed: before leaving,
+    between two visits (the travel after it), or after coming back. The range's low end when
+    none does, which validate() then reports."""
+    assert c.lunch is not None
+    dur = c.lunch.duration
+    lo, hi = max(allowed[0], c.shift_start), allowed[1]
+    if lo + dur <= departure:
+        return lo
+    loc, ready = c.start_location, departure
+    for v, start in (*timed, (None, arrival_end)):
+        to = c.end_location if v is None else v.location
+        b = max(lo, ready)
+        if b <= hi and b + dur + travel[loc][to] <= start:
+            return b
+        if v is not None:
+            loc, ready = v.location, start + v.service
+    b = max(lo, arrival_end)
+    return b if b <= hi and b + dur <= c.shift_end else lo
 
 
 MIN_POLISH_S = 0.2  # below this, ruin and recreate does not finish its first recreate

@@ -8,9 +8,9 @@ import pytest
 
 from carehub.routing import ruin, solver
 from carehub.routing.params import SolverParams
-from carehub.routing.problem import REASON_CAPACITY, Plan, Unassigned
+from carehub.routing.problem import REASON_CAPACITY, Break, Plan, Route, Stop, Unassigned, Visit
 from carehub.routing.validate import validate
-from tests.unit.routing.helpers import H, caregiver, problem, served_by, start_of, visit
+from tests.unit.routing.helpers import H, caregiver, line, problem, served_by, start_of, visit
 
 FIRST = SolverParams(time_limit_s=1, polish_share=0.0)
 
@@ -109,3 +109,67 @@ def test_solve_runs_the_polish_within_the_limit() -> None:
 def test_polish_share_is_checked() -> None:
     with pytest.raises(ValueError, match="polish_share"):
         SolverParams(polish_share=1.0)
+
+
+def test_polish_keeps_the_first_plan_when_the_read_back_plan_is_invalid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    p = _day()
+    good = solver.solve(p, FIRST)
+    assert good.objective is not None
+    # Cheaper on paper but broken: every stop of the first route starts at 08:00.
+    first, *rest = good.routes
+    broken_route = replace(
+        first, stops=tuple(replace(s, arrival=8 * H, start=8 * H) for s in first.stops)
+    )
+    broken = replace(good, routes=(broken_route, *rest), objective=good.objective - 1)
+    assert validate(p, broken)
+    assert ruin.polish(p, good, FIRST, lambda *a: broken) is good
+
+
+LUNCH = Break(12 * H, 14 * H, 1800)
+
+
+def _timed(*pairs: tuple[int, int, int]) -> list[tuple[Visit, int]]:
+    # (location, start, service) per stop
+    return [(visit(f"t{i}", loc, service=svc), start) for i, (loc, start, svc) in enumerate(pairs)]
+
+
+def test_open_lunch_goes_into_the_first_gap_that_holds_it_and_the_travel_after() -> None:
+    cg = caregiver("A", lunch=LUNCH)
+    travel = line(300)
+    # Busy until 12:20 at place 2, next visit at place 4 (10 min away) at 13:00: lunch from
+    # 12:20 leaves 12:50 + 10 min = 13:00, just in time.
+    timed = _timed((2, 11 * H, 4800), (4, 13 * H, 1800))
+    b = solver._fit_break(travel, cg, 10 * H, timed, 14 * H, (LUNCH.start, LUNCH.end - 1800))
+    assert b == 12 * H + 1200
+    route = Route("A", 10 * H, (Stop("t0", 11 * H, 11 * H), Stop("t1", 13 * H, 13 * H)), 14 * H, b)
+    p = problem([v for v, _ in timed], [cg])
+    assert validate(p, Plan((route,), ())) == []
+
+
+def test_open_lunch_before_leaving_or_after_coming_back() -> None:
+    cg = caregiver("A", lunch=LUNCH)
+    travel = line(300)
+    allowed = (LUNCH.start, LUNCH.end - 1800)
+    afternoon = _timed((2, 15 * H, 1800))
+    assert solver._fit_break(travel, cg, 14 * H + 1800, afternoon, 16 * H, allowed) == 12 * H
+    morning = _timed((2, 9 * H, 1800))
+    assert solver._fit_break(travel, cg, 8 * H, morning, 10 * H, allowed) == 12 * H
+    # No room anywhere: the low end, for validate() to report.
+    full = _timed((2, 11 * H, 3 * H + 1800))
+    assert solver._fit_break(travel, cg, 10 * H, full, 15 * H, allowed) == 12 * H
+
+
+def test_polished_plan_of_a_day_with_lunches_is_valid() -> None:
+    visits = [
+        visit(f"v{i}", 1 + i % 9, 8 * H + (i % 6) * H, 9 * H + (i % 6) * H, service=1200)
+        for i in range(14)
+    ]
+    p = problem(
+        visits,
+        [caregiver("A", lunch=LUNCH), caregiver("B", start_location=9, lunch=LUNCH)],
+    )
+    plan = solver.solve(p, SolverParams(time_limit_s=1.5))
+    assert validate(p, plan) == []
+    assert all(r.break_start is not None for r in plan.routes if r.stops)
