@@ -11,7 +11,7 @@ search put it: the same two caregivers, the same start.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, replace
 
 from carehub.routing.params import SolverParams
@@ -41,8 +41,6 @@ iterated_local_search_parameters {
 # reaches iterated local search; the descent is what each recreate is improved with.
 FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"
 METAHEURISTIC = "GREEDY_DESCENT"
-# OR-Tools 9.15's iterated local search never returns on a model with one visit in it.
-MIN_NODES = 2
 
 
 @dataclass(frozen=True)
@@ -95,10 +93,11 @@ def hold_pairs(problem: Problem, plan: Plan) -> tuple[Problem, tuple[Unassigned,
     return replace(problem, visits=tuple(visits)), left
 
 
-def _penalty(problem: Problem, params: SolverParams, left: Sequence[Unassigned]) -> int:
+def _penalty(
+    problem: Problem, params: SolverParams, left: Sequence[Unassigned], rejected: Container[str]
+) -> int:
     """What the left-out pairs cost in the first model: both copies dropped. Those the screen
-    rejected were never in it."""
-    rejected = screen(problem).rejected
+    ``rejected`` were never in it."""
     visits = [problem.visit(u.visit) for u in left if u.visit not in rejected]
     return sum(params.drop_penalty[v.priority] * v.caregivers_needed for v in visits)
 
@@ -113,15 +112,11 @@ def polish(
     """Ruin and recreate from ``plan`` for ``params.time_limit_s``; the better of the two."""
     settings = settings or POLISH
     held, left = hold_pairs(problem, plan)
-    rejected = screen(held).rejected
-    if sum(v.caregivers_needed for v in held.visits if v.id not in rejected) < MIN_NODES:
-        return plan
     search = replace(
         params,
         first_solution=FIRST_SOLUTION,
         metaheuristic=METAHEURISTIC,
         search_overrides=params.search_overrides + settings.overrides(),
-        polish_share=0.0,
         fallback=False,
     )
     try:
@@ -130,7 +125,7 @@ def polish(
         return plan  # no solution within the limit: keep what guided local search found
     if found.objective is None or plan.objective is None:
         return plan
-    objective = found.objective + _penalty(problem, params, left)
+    objective = found.objective + _penalty(problem, params, left, screen(problem).rejected)
     if objective > plan.objective:
         return plan
     # The held problem knows the pins; the routes are the original problem's all the same.

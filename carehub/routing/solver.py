@@ -315,6 +315,7 @@ def _fit_break(
     return b if b <= hi and b + dur <= c.shift_end else lo
 
 
+ILS_MIN_COPIES = 2
 MIN_POLISH_S = 0.2  # below this, ruin and recreate does not finish its first recreate
 
 
@@ -339,7 +340,7 @@ def solve(
     ):
         return _solve(problem, params, initial_routes)
     started = time.monotonic()
-    first = replace(params, time_limit_s=params.time_limit_s * (1 - share), polish_share=0.0)
+    first = replace(params, time_limit_s=params.time_limit_s * (1 - share))
     plan = _solve(problem, first, initial_routes)
     left = params.time_limit_s - (time.monotonic() - started)
     if plan.fallback or left < MIN_POLISH_S:
@@ -358,7 +359,10 @@ def _solve(
     model = _Model(problem, params, screened.candidates)
     search = _search_parameters(params)
     solution = None
-    ils = search.use_iterated_local_search
+    copies = sum(len(nodes) for nodes in model.layout.nodes_of.values())
+    # OR-Tools 9.15's iterated local search never returns, whatever its limit, on a model with
+    # fewer visit copies than this; the plain search (the descent) serves such a day.
+    ils = search.use_iterated_local_search and copies >= ILS_MIN_COPIES
     hint = None
     if initial_routes is None and params.greedy_start:
         start = greedy.solve(problem, screened)

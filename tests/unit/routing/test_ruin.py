@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -93,7 +96,7 @@ def test_left_out_pairs_are_priced_as_the_first_search_priced_them() -> None:
     plan = solver.solve(p, FIRST)
     left = (Unassigned("lift", REASON_CAPACITY),)
     lift = next(v for v in p.visits if v.id == "lift")
-    assert ruin._penalty(p, FIRST, left) == 2 * FIRST.drop_penalty[lift.priority]
+    assert ruin._penalty(p, FIRST, left, {}) == 2 * FIRST.drop_penalty[lift.priority]
     assert plan.objective is not None
 
 
@@ -173,3 +176,35 @@ def test_polished_plan_of_a_day_with_lunches_is_valid() -> None:
     plan = solver.solve(p, SolverParams(time_limit_s=1.5))
     assert validate(p, plan) == []
     assert all(r.break_start is not None for r in plan.routes if r.stops)
+
+
+def test_ruin_and_recreate_on_a_one_visit_day_returns() -> None:
+    # OR-Tools 9.15's iterated local search loops forever on a model with one visit copy (the
+    # other visit is screened out); the solver must not hand it such a model. A child process,
+    # so a hang fails the test instead of stalling the suite.
+    script = """
+from tests.unit.routing.helpers import caregiver, problem, visit
+from carehub.routing import ruin, solver
+from carehub.routing.params import SolverParams
+p = problem(
+    [visit("a", 3), visit("b", 4, skill="nope")],
+    [caregiver("A"), caregiver("B", start_location=9)],
+)
+params = SolverParams(
+    time_limit_s=0.5,
+    first_solution=ruin.FIRST_SOLUTION,
+    metaheuristic=ruin.METAHEURISTIC,
+    search_overrides=ruin.POLISH.overrides(),
+)
+plan = solver.solve(p, params)
+print(sorted(s.visit for r in plan.routes for s in r.stops))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['a']"
