@@ -20,7 +20,8 @@ from carehub.routing import solomon
 ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
 
 _ILS = dataclasses.replace(solomon.BASELINE, ils=True, reduce=False)
-# What was measured (docs/routing.md); "portfolio" is solve_portfolio(DISTANCE, FLEET).
+# What was measured (docs/routing.md); "portfolio" is solve_portfolio(DISTANCE, FLEET) and
+# "portfolio-tries" the same with TRIES, the fleet process before route elimination.
 VARIANTS: dict[str, solomon.Strategy] = {
     "baseline": solomon.BASELINE,
     "ils": _ILS,  # automatic temperatures, local search after each recreate
@@ -33,12 +34,13 @@ VARIANTS: dict[str, solomon.Strategy] = {
     "t3-1": dataclasses.replace(_ILS, ils_temps=(1e3, 10)),
     "noimp-t5-3": solomon.DISTANCE,
     "noimp-t4-2": dataclasses.replace(solomon.DISTANCE, ils_temps=(1e4, 1e2)),
-    "noimp-tries": solomon.FLEET,
-    "noimp-tries-4": dataclasses.replace(solomon.FLEET, ils_temps=(1e4, 1e2)),
-    "noimp-tries-long": dataclasses.replace(solomon.FLEET, full_share=0.2, try_share=0.4),
+    "noimp-tries": solomon.TRIES,
+    "noimp-tries-4": dataclasses.replace(solomon.TRIES, ils_temps=(1e4, 1e2)),
+    "noimp-tries-long": dataclasses.replace(solomon.TRIES, full_share=0.2, try_share=0.4),
     "imp-tries-long": dataclasses.replace(
-        solomon.FLEET, improve=True, full_share=0.2, try_share=0.4
+        solomon.TRIES, improve=True, full_share=0.2, try_share=0.4
     ),
+    "eject": solomon.FLEET,  # route elimination (eject.py) in place of the tries
 }
 
 
@@ -57,6 +59,10 @@ def main(argv: list[str]) -> int:
         for v in names:
             if v == "portfolio":
                 r = solomon.solve_portfolio(inst, args.time_limit)
+            elif v == "portfolio-tries":
+                r = solomon.solve_portfolio(
+                    inst, args.time_limit, (solomon.DISTANCE, solomon.TRIES)
+                )
             else:
                 r = solomon.solve_instance(inst, args.time_limit, strategy=VARIANTS[v])
             ok = not solomon.check(inst, r.routes)

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from carehub.routing import ruin
+from carehub.routing import eject, ruin
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Caregiver, Plan, Problem, Visit, Window
 from carehub.routing.solver import solve
@@ -125,6 +125,20 @@ def to_problem(inst: Instance, vehicles: int | None = None) -> Problem:
     return Problem(visits, fleet, {"solomon": travel}, distance)
 
 
+def eject_data(inst: Instance) -> tuple[eject.Data, tuple[tuple[int, ...], ...]]:
+    """The instance in the routing model's integer units, for route elimination; and costs."""
+    problem = to_problem(inst, 1)
+    data = eject.Data(
+        travel=problem.travel["solomon"],
+        ready=tuple(t * SCALE for t in inst.ready),
+        due=tuple(t * SCALE for t in inst.due),
+        service=tuple(t * SCALE for t in inst.service),
+        demand=inst.demand,
+        capacity=inst.capacity,
+    )
+    return data, problem.distance
+
+
 def plan_routes(plan: Plan) -> list[tuple[int, ...]]:
     return [tuple(int(s.visit) for s in r.stops) for r in plan.used_routes()]
 
@@ -195,6 +209,10 @@ class Strategy:
     overrides: str = ""  # extra RoutingSearchParameters text for every phase
     full_share: float = 0.4  # of the budget for the full-fleet solve
     try_share: float = 0.2  # at most, for each try with one vehicle fewer
+    # Of the budget for route elimination (eject.py) in place of the tries; 0 keeps the tries.
+    eject_share: float = 0.0
+    # Elimination stops once this share of the budget passes without a route removed.
+    eject_patience: float = 0.15
     reduce: bool = True
 
     def search(self, warm: bool) -> tuple[str, str]:
@@ -209,9 +227,12 @@ class Strategy:
 BASELINE = Strategy()
 # Distance: ruin and recreate on the full fleet for the whole budget.
 DISTANCE = Strategy(ils=True, reduce=False, ils_temps=(1e5, 1e3), improve=False)
-# Fleet: the same start on 30 % of the budget, tries with one vehicle fewer (25 % each), then
-# a polish of what is left; every phase ruin and recreate, warm phases seeded by a hint.
-FLEET = dataclasses.replace(DISTANCE, reduce=True, warm_ils=True, full_share=0.3, try_share=0.25)
+# Fleet before route elimination: the same start on 30 % of the budget, tries with one vehicle
+# fewer (25 % each), then a polish of what is left; warm phases seeded by a hint.
+TRIES = dataclasses.replace(DISTANCE, reduce=True, warm_ils=True, full_share=0.3, try_share=0.25)
+# Fleet: the same start, route elimination for at most 40 % of the budget, then the polish
+# (guided local search from the plan when elimination removed a route).
+FLEET = dataclasses.replace(TRIES, eject_share=0.4)
 DEFAULT = FLEET
 # Run side by side by solve_portfolio, one process each: the budget is wall time.
 PORTFOLIO = (DISTANCE, FLEET)
@@ -262,6 +283,22 @@ def solve_instance(
     plan = _phase(inst, inst.vehicles, time_limit_s * (st.full_share if reduce else 1.0), st)
     best = plan_routes(plan)
     fallback = plan.fallback or bool(plan.unassigned)
+    polish = st
+    if reduce and st.eject_share > 0:
+        if not fallback:
+            data, cost = eject_data(inst)
+            seconds = min(st.eject_share * time_limit_s, deadline - time.monotonic() - 0.5)
+            patience = st.eject_patience * time_limit_s
+            fewer = [
+                tuple(r) for r in eject.eliminate(data, best, seconds, cost, patience=patience)
+            ]
+            if len(fewer) < len(best):
+                # Local cheapest insertion rarely completes a hint this tightly packed, and
+                # an incomplete start leaves ruin and recreate short of customers; guided local
+                # search starts from the plan itself.
+                polish = BASELINE
+            best = fewer
+        reduce = False
     while reduce and len(best) > 1 and deadline - time.monotonic() > 0.5:
         budget = min(deadline - time.monotonic(), st.try_share * time_limit_s)
         trial = _phase(inst, len(best) - 1, budget, st, sorted(best, key=len)[1:])
@@ -270,7 +307,7 @@ def solve_instance(
         best = plan_routes(trial)
     left = deadline - time.monotonic()
     if left > 0.5:
-        polished = _phase(inst, len(best), left, st, best)
+        polished = _phase(inst, len(best), left, polish, best)
         routes = plan_routes(polished)
         if (
             not polished.unassigned

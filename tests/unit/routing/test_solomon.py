@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from carehub.routing import solomon, validate
+from carehub.routing import eject, solomon, validate
 from carehub.routing.cli import register
 from carehub.routing.solver import _search_parameters
 
@@ -131,3 +131,12 @@ def test_ruin_and_recreate_with_a_solution_limit_is_reproducible() -> None:
     settings = solomon.params(30.0, metaheuristic=mh, search_overrides=text, solution_limit=300)
     first = solomon.plan_routes(solomon.solve(solomon.to_problem(inst), settings))
     assert first == solomon.plan_routes(solomon.solve(solomon.to_problem(inst), settings))
+
+
+def test_route_elimination_empties_routes_of_c101() -> None:
+    inst = solomon.read(C101)
+    data, cost = solomon.eject_data(inst)
+    routes = eject.eliminate(data, [[c] for c in range(1, 101)], 1.0, cost)
+    assert solomon.check(inst, routes) == []
+    # 1,810 units of demand on vehicles of 200 need 10 routes; the instance allows 25.
+    assert 10 <= len(routes) <= 25
