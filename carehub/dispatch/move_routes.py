@@ -7,7 +7,8 @@ skills, gender, shifts and windows mean exactly what they mean to the planner.
 
 Timing a changed route is plain arithmetic: each visit keeps its planned start unless the
 route now reaches it later, a pinned or published visit keeps its start whatever happens,
-and the moved visit starts at the requested time (or as early as the route allows). Whether
+and the moved visit starts at the requested time (or as early as the route allows); the
+lunch break takes the first gap that holds it. Whether
 the result is acceptable is left entirely to ``routing.validate``.
 """
 
@@ -30,6 +31,7 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.matrix import MatrixProvider
 from carehub.registry.models import Caregiver, Elder, Station
 from carehub.routing import Plan, Problem, Route, Stop, Unassigned, Violation, validate
+from carehub.routing.lunch import fit_lunch
 
 UNTIMED = "not timed"
 PAIR_ROUNDS = 6  # passes to settle the common start of two-caregiver visits
@@ -174,7 +176,13 @@ def _route(
     first = problem.visit(order[0])
     departure = stops[0].start - travel[cg.start_location][first.location]
     end = (ready or 0) + travel[loc][cg.end_location]
-    return Route(code, departure, tuple(stops), end)
+    lunch = None
+    if cg.lunch is not None:
+        # Lunch takes the first gap the visits leave it; a change that leaves none shows up
+        # in validate() as a missing break.
+        timed = [(problem.visit(s.visit), s.start) for s in stops]
+        lunch = fit_lunch(travel, cg, departure, timed, end)
+    return Route(code, departure, tuple(stops), end, lunch)
 
 
 def timed(

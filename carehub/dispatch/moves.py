@@ -261,6 +261,7 @@ def _finding(
         ),
         "sync": _("The two caregivers of %(visit)s would not start together.", visit=what),
         "pinned": _("%(visit)s is pinned or published and would have to change.", visit=what),
+        "break": _("%(caregiver)s would have no room left for the lunch break.", caregiver=who),
     }
     text = messages.get(v.kind) or _("Planning rule broken: %(detail)s", detail=v.message)
     return Finding(v.kind, True, text, "|".join(move_routes.signature(v)))

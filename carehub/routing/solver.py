@@ -15,10 +15,10 @@ from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from carehub.routing import greedy, ruin
+from carehub.routing.lunch import fit_lunch
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
-    Caregiver,
     Plan,
     Problem,
     Route,
@@ -265,11 +265,13 @@ class _Model:
                 index = solution.Value(routing.NextVar(index))
             arrival_end = solution.Value(time_dim.CumulVar(index))
             found = break_start.get(k)
-            b = (
-                _fit_break(travel, c, departure, timed, arrival_end, found)
-                if isinstance(found, tuple)
-                else found
-            )
+            b: int | None
+            if isinstance(found, tuple):
+                fitted = fit_lunch(travel, c, departure, timed, arrival_end, found)
+                # Nowhere to fit: the range's low end, which validate() then reports.
+                b = fitted if fitted is not None else max(found[0], c.shift_start)
+            else:
+                b = found
             lunch = c.lunch.duration if c.lunch is not None else 0
             loc, ready = c.start_location, departure
             stops = []
@@ -285,34 +287,6 @@ class _Model:
             Unassigned(vid, REASON_CAPACITY) for vid in self.layout.nodes_of if vid not in served
         ]
         return Plan(tuple(routes), tuple(dropped), objective=solution.ObjectiveValue())
-
-
-def _fit_break(
-    travel: Sequence[Sequence[int]],
-    c: Caregiver,
-    departure: int,
-    timed: Sequence[tuple[Visit, int]],
-    arrival_end: int,
-    allowed: tuple[int, int],
-) -> int:
-    """The earliest lunch start in ``allowed`` that fits the route as timed: before leaving,
-    between two visits (the travel after it), or after coming back. The range's low end when
-    none does, which validate() then reports."""
-    assert c.lunch is not None
-    dur = c.lunch.duration
-    lo, hi = max(allowed[0], c.shift_start), allowed[1]
-    if lo + dur <= departure:
-        return lo
-    loc, ready = c.start_location, departure
-    for v, start in (*timed, (None, arrival_end)):
-        to = c.end_location if v is None else v.location
-        b = max(lo, ready)
-        if b <= hi and b + dur + travel[loc][to] <= start:
-            return b
-        if v is not None:
-            loc, ready = v.location, start + v.service
-    b = max(lo, arrival_end)
-    return b if b <= hi and b + dur <= c.shift_end else lo
 
 
 ILS_MIN_COPIES = 2

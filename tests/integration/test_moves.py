@@ -276,3 +276,15 @@ def test_a_caregiver_lent_from_afar_can_still_retime_their_visit(make, db) -> No
     assert "CGL" not in [c.code for c in moves.caregiver_choices(db.session, d.v1, d.home.id)]
     p = moves.preview_move(db.session, d.v1.id, lent.id, dt.time(11, 0), None)
     assert p.start == at(11)
+
+
+def test_a_move_that_leaves_no_room_for_lunch_is_named(make, db) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    # An hour's lunch between 11:30 and 12:30: only 11:30 itself will do.
+    d.b.lunch_start, d.b.lunch_end, d.b.lunch_minutes = dt.time(11, 30), dt.time(12, 30), 60
+    db.session.commit()
+    before_lunch = moves.preview_move(db.session, d.v2.id, d.b.id, dt.time(11, 0), d.v2.version)
+    assert before_lunch.hard == []
+    over_lunch = moves.preview_move(db.session, d.v2.id, d.b.id, dt.time(11, 45), d.v2.version)
+    assert _kinds(over_lunch) == {"break"}
+    assert d.b.name in over_lunch.hard[0].message and "lunch" in over_lunch.hard[0].message

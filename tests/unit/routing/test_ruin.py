@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from carehub.routing import ruin, solver
+from carehub.routing.lunch import fit_lunch
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import REASON_CAPACITY, Break, Plan, Route, Stop, Unassigned, Visit
 from carehub.routing.validate import validate
@@ -144,7 +145,7 @@ def test_open_lunch_goes_into_the_first_gap_that_holds_it_and_the_travel_after()
     # Busy until 12:20 at place 2, next visit at place 4 (10 min away) at 13:00: lunch from
     # 12:20 leaves 12:50 + 10 min = 13:00, just in time.
     timed = _timed((2, 11 * H, 4800), (4, 13 * H, 1800))
-    b = solver._fit_break(travel, cg, 10 * H, timed, 14 * H, (LUNCH.start, LUNCH.end - 1800))
+    b = fit_lunch(travel, cg, 10 * H, timed, 14 * H, (LUNCH.start, LUNCH.end - 1800))
     assert b == 12 * H + 1200
     route = Route("A", 10 * H, (Stop("t0", 11 * H, 11 * H), Stop("t1", 13 * H, 13 * H)), 14 * H, b)
     p = problem([v for v, _ in timed], [cg])
@@ -156,12 +157,12 @@ def test_open_lunch_before_leaving_or_after_coming_back() -> None:
     travel = line(300)
     allowed = (LUNCH.start, LUNCH.end - 1800)
     afternoon = _timed((2, 15 * H, 1800))
-    assert solver._fit_break(travel, cg, 14 * H + 1800, afternoon, 16 * H, allowed) == 12 * H
+    assert fit_lunch(travel, cg, 14 * H + 1800, afternoon, 16 * H, allowed) == 12 * H
     morning = _timed((2, 9 * H, 1800))
-    assert solver._fit_break(travel, cg, 8 * H, morning, 10 * H, allowed) == 12 * H
-    # No room anywhere: the low end, for validate() to report.
+    assert fit_lunch(travel, cg, 8 * H, morning, 10 * H, allowed) == 12 * H
+    # No room anywhere.
     full = _timed((2, 11 * H, 3 * H + 1800))
-    assert solver._fit_break(travel, cg, 10 * H, full, 15 * H, allowed) == 12 * H
+    assert fit_lunch(travel, cg, 10 * H, full, 15 * H, allowed) is None
 
 
 def test_polished_plan_of_a_day_with_lunches_is_valid() -> None:
