@@ -14,6 +14,7 @@ exactly as the routing model sees it (`check` says so in full precision too).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 import time
@@ -53,9 +54,8 @@ class _Route:
     def positions(self, v: int, d: Data) -> list[int]:
         if self.load + d.demand[v] > d.capacity:
             return []
-        return [
-            p for p in range(len(self.seq) + 1) if _fits(self.seq, self.start, self.latest, v, p, d)
-        ]
+        seq, start, latest = self.seq, self.start, self.latest
+        return [p for p in _span(start, latest, v, d) if _fits(seq, start, latest, v, p, d)]
 
 
 def _timings(seq: Sequence[int], d: Data) -> tuple[list[int], list[int], int, bool]:
@@ -80,6 +80,15 @@ def _timings(seq: Sequence[int], d: Data) -> tuple[list[int], list[int], int, bo
         nxt = c
     load = sum(d.demand[c] for c in seq)
     return start, latest, load, ok and load <= d.capacity
+
+
+def _span(start: Sequence[int], latest: Sequence[int], v: int, d: Data) -> range:
+    """The positions for v not ruled out at once: before them the next stop's latest start
+    leaves v no time; after them the stop before starts past v's window. Both only grow
+    along a route, so two bisections find the range."""
+    lo = bisect.bisect_left(latest, d.ready[v] + d.service[v])
+    hi = bisect.bisect_right(start, d.due[v])
+    return range(lo, hi + 1)
 
 
 def _fits(
@@ -107,6 +116,9 @@ def _added(seq: Sequence[int], v: int, pos: int, cost: Sequence[Sequence[int]]) 
     return cost[prev][v] + cost[v][nxt] - cost[prev][nxt]
 
 
+CACHE_SIZE = 200_000
+
+
 class _Search:
     def __init__(
         self,
@@ -119,6 +131,17 @@ class _Search:
     ) -> None:
         self.d, self.cost, self.rng, self.deadline = d, cost, rng, deadline
         self.max_eject, self.shakes = max_eject, shakes
+        # Timings of routes with customers taken out: most routes are the same from one
+        # ejection to the next, so most lookups hit.
+        self.cut: dict[tuple[int, ...], tuple[list[int], list[int], int, bool]] = {}
+
+    def timings(self, seq: tuple[int, ...]) -> tuple[list[int], list[int], int, bool]:
+        found = self.cut.get(seq)
+        if found is None:
+            if len(self.cut) > CACHE_SIZE:
+                self.cut.clear()
+            found = self.cut[seq] = _timings(seq, self.d)
+        return found
 
     def insert_cheapest(self, routes: list[_Route], v: int) -> bool:
         best: tuple[int, _Route, int] | None = None
@@ -141,16 +164,19 @@ class _Search:
         best: tuple[_Route, list[int], int] | None = None
         for r in routes:
             n = len(r.seq)
+            room = d.capacity - d.demand[v] - r.load  # negative: load that must come out
             for k in range(1, min(self.max_eject, n) + 1):
                 for out in itertools.combinations(range(n), k):
                     weight = sum(penalty[r.seq[i]] for i in out)
                     if best_key is not None and weight > best_key[0]:
                         continue
-                    kept = [c for i, c in enumerate(r.seq) if i not in out]
-                    start, latest, load, ok = _timings(kept, d)
-                    if not ok or load + d.demand[v] > d.capacity:
+                    if room < 0 and sum(d.demand[r.seq[i]] for i in out) < -room:
                         continue
-                    for p in range(len(kept) + 1):
+                    kept = tuple(c for i, c in enumerate(r.seq) if i not in out)
+                    start, latest, _, ok = self.timings(kept)
+                    if not ok:
+                        continue
+                    for p in _span(start, latest, v, d):
                         if _fits(kept, start, latest, v, p, d):
                             key = (weight, self.rng.randrange(1 << 30))
                             if best_key is None or key < best_key:
