@@ -283,7 +283,7 @@ def solve_instance(
     plan = _phase(inst, inst.vehicles, time_limit_s * (st.full_share if reduce else 1.0), st)
     best = plan_routes(plan)
     fallback = plan.fallback or bool(plan.unassigned)
-    polish = st
+    polishes: tuple[Strategy, ...] = (st,)
     if reduce and st.eject_share > 0:
         if not fallback:
             data, cost = eject_data(inst)
@@ -295,8 +295,9 @@ def solve_instance(
             if len(fewer) < len(best):
                 # Local cheapest insertion rarely completes a hint this tightly packed, and
                 # an incomplete start leaves ruin and recreate short of customers; guided local
-                # search starts from the plan itself.
-                polish = BASELINE
+                # search starts from the plan itself, and ruin and recreate gets a second half
+                # from its result (long routes gain most from it).
+                polishes = (BASELINE, st)
             best = fewer
         reduce = False
     while reduce and len(best) > 1 and deadline - time.monotonic() > 0.5:
@@ -305,9 +306,11 @@ def solve_instance(
         if trial.unassigned:
             break
         best = plan_routes(trial)
-    left = deadline - time.monotonic()
-    if left > 0.5:
-        polished = _phase(inst, len(best), left, polish, best)
+    for k, polish in enumerate(polishes):
+        left = deadline - time.monotonic()
+        if left <= 0.5:
+            break
+        polished = _phase(inst, len(best), left / (len(polishes) - k), polish, best)
         routes = plan_routes(polished)
         if (
             not polished.unassigned

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -140,3 +141,19 @@ def test_route_elimination_empties_routes_of_c101() -> None:
     assert solomon.check(inst, routes) == []
     # 1,810 units of demand on vehicles of 200 need 10 routes; the instance allows 25.
     assert 10 <= len(routes) <= 25
+
+
+def test_fleet_strategy_removes_routes_its_start_left_and_polishes_them() -> None:
+    inst = solomon.read(ROOT / "solomon" / "R201.txt")
+    # A weak start (insertion and greedy descent) leaves R201 five routes or more; the best
+    # known plan has four.
+    weak = dataclasses.replace(
+        solomon.FLEET, ils=False, metaheuristic="GREEDY_DESCENT", full_share=0.05
+    )
+    start = solomon.plan_routes(solomon._phase(inst, inst.vehicles, 0.15, weak))
+    assert len(start) >= 5
+    result = solomon.solve_instance(inst, 3.0, strategy=weak)
+    assert solomon.check(inst, result.routes) == []
+    assert result.vehicles == 4
+    # 1,252.37 best known; the polish after elimination brings it within a few percent.
+    assert result.distance < 1.1 * 1252.37
