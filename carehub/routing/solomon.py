@@ -264,6 +264,37 @@ def _phase(
     )
 
 
+def _eliminate(
+    inst: Instance,
+    best: list[tuple[int, ...]],
+    st: Strategy,
+    time_limit_s: float,
+    deadline: float,
+) -> list[tuple[int, ...]]:
+    data, cost = eject_data(inst)
+    seconds = min(st.eject_share * time_limit_s, deadline - time.monotonic() - 0.5)
+    patience = st.eject_patience * time_limit_s
+    return [tuple(r) for r in eject.eliminate(data, best, seconds, cost, patience=patience)]
+
+
+def _tries(
+    inst: Instance,
+    best: list[tuple[int, ...]],
+    st: Strategy,
+    time_limit_s: float,
+    deadline: float,
+) -> list[tuple[int, ...]]:
+    """Solves with one vehicle fewer, the shortest route's customers left out for the search
+    to reinsert, each with a bounded share of the budget, until one leaves a customer out."""
+    while len(best) > 1 and deadline - time.monotonic() > 0.5:
+        budget = min(deadline - time.monotonic(), st.try_share * time_limit_s)
+        trial = _phase(inst, len(best) - 1, budget, st, sorted(best, key=len)[1:])
+        if trial.unassigned:
+            break
+        best = plan_routes(trial)
+    return best
+
+
 def solve_instance(
     inst: Instance,
     time_limit_s: float = 10.0,
@@ -272,9 +303,8 @@ def solve_instance(
 ) -> Result:
     """Best plan within the budget under the hierarchical objective.
 
-    A full-fleet solve, then tries with one vehicle fewer (the shortest route's customers left
-    out for the search to reinsert), each with a bounded share of the budget; whatever time is
-    left polishes the distance of the best plan found.
+    A full-fleet solve; then fewer vehicles, by route elimination (`eject_share`) or by tries
+    with one vehicle fewer; whatever time is left polishes the distance of the best plan found.
     """
     st = strategy or DEFAULT
     reduce = reduce and st.reduce
@@ -285,27 +315,16 @@ def solve_instance(
     fallback = plan.fallback or bool(plan.unassigned)
     polishes: tuple[Strategy, ...] = (st,)
     if reduce and st.eject_share > 0:
-        if not fallback:
-            data, cost = eject_data(inst)
-            seconds = min(st.eject_share * time_limit_s, deadline - time.monotonic() - 0.5)
-            patience = st.eject_patience * time_limit_s
-            fewer = [
-                tuple(r) for r in eject.eliminate(data, best, seconds, cost, patience=patience)
-            ]
-            if len(fewer) < len(best):
-                # Local cheapest insertion rarely completes a hint this tightly packed, and
-                # an incomplete start leaves ruin and recreate short of customers; guided local
-                # search starts from the plan itself, and ruin and recreate gets a second half
-                # from its result (long routes gain most from it).
-                polishes = (BASELINE, st)
-            best = fewer
-        reduce = False
-    while reduce and len(best) > 1 and deadline - time.monotonic() > 0.5:
-        budget = min(deadline - time.monotonic(), st.try_share * time_limit_s)
-        trial = _phase(inst, len(best) - 1, budget, st, sorted(best, key=len)[1:])
-        if trial.unassigned:
-            break
-        best = plan_routes(trial)
+        fewer = best if fallback else _eliminate(inst, best, st, time_limit_s, deadline)
+        if len(fewer) < len(best):
+            # Local cheapest insertion rarely completes a hint this tightly packed, and
+            # an incomplete start leaves ruin and recreate short of customers; guided local
+            # search starts from the plan itself, and ruin and recreate gets a second half
+            # from its result (long routes gain most from it).
+            polishes = (BASELINE, st)
+        best = fewer
+    elif reduce:
+        best = _tries(inst, best, st, time_limit_s, deadline)
     for k, polish in enumerate(polishes):
         left = deadline - time.monotonic()
         if left <= 0.5:

@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
-from carehub.routing import validate
+from carehub.routing import Problem, Visit, validate
+from carehub.routing import circles as circles_module
 from carehub.routing.circles import Circles, solve_circles
+from carehub.routing.params import SolverParams
+from carehub.routing.replan import Replan
 
 from .helpers import PARAMS, H, caregiver, problem, served_by, start_of, visit
+
+
+def _west_and_east(target: Visit, skills: dict[str, str] | None = None) -> tuple[Problem, Circles]:
+    """Caregivers A, B in the west and C, D in the east (D near b1, B near a1); `target` and a1
+    are west's visits, b1 east's. `skills` gives some caregivers a skill."""
+    skills = skills or {}
+    places = {"A": 0, "B": 1, "C": 9, "D": 8}
+    p = problem(
+        [target, visit("a1", 1), visit("b1", 8)],
+        [
+            caregiver(
+                c, start_location=loc, **({"skills": frozenset({skills[c]})} if c in skills else {})
+            )
+            for c, loc in places.items()
+        ],
+    )
+    circles = Circles(
+        visit_circle={target.id: "west", "a1": "west", "b1": "east"},
+        caregiver_circle={"A": "west", "B": "west", "C": "east", "D": "east"},
+        neighbours={"west": ["east"], "east": ["west"]},
+    )
+    return p, circles
 
 
 def test_pair_pinned_across_circles_joins_them() -> None:
     lift = visit(
         "lift", 5, 10 * H, 11 * H, caregivers_needed=2, pinned_caregiver="A", pinned_partner="D"
     )
-    p = problem(
-        [lift, visit("a1", 1), visit("b1", 8)],
-        [
-            caregiver("A"),
-            caregiver("B", start_location=1),
-            caregiver("C", start_location=9),
-            caregiver("D", start_location=8),
-        ],
-    )
-    circles = Circles(
-        visit_circle={"lift": "west", "a1": "west", "b1": "east"},
-        caregiver_circle={"A": "west", "B": "west", "C": "east", "D": "east"},
-        neighbours={"west": ["east"], "east": ["west"]},
-    )
+    p, circles = _west_and_east(lift)
     result = solve_circles(p, circles, PARAMS, workers=1)
     assert validate(p, result.plan) == []
     assert sorted(served_by(result.plan)["lift"]) == ["A", "D"]
@@ -37,20 +49,7 @@ def test_pair_left_by_its_circle_takes_a_caregiver_from_the_next() -> None:
     # West has one bather, east the other: neither circle nor east's caregivers alone can
     # bathe with two, one of each can.
     bath = visit("bath", 3, 10 * H, 11 * H, skill="bathing", caregivers_needed=2)
-    p = problem(
-        [bath, visit("a1", 1), visit("b1", 8)],
-        [
-            caregiver("A", skills=frozenset({"bathing"})),
-            caregiver("B", start_location=1),
-            caregiver("C", start_location=9),
-            caregiver("D", start_location=8, skills=frozenset({"bathing"})),
-        ],
-    )
-    circles = Circles(
-        visit_circle={"bath": "west", "a1": "west", "b1": "east"},
-        caregiver_circle={"A": "west", "B": "west", "C": "east", "D": "east"},
-        neighbours={"west": ["east"], "east": ["west"]},
-    )
+    p, circles = _west_and_east(bath, {"A": "bathing", "D": "bathing"})
     result = solve_circles(p, circles, PARAMS, workers=1)
     assert validate(p, result.plan) == []
     assert sorted(served_by(result.plan)["bath"]) == ["A", "D"]
@@ -85,25 +84,8 @@ def test_lending_runs_guided_local_search_alone(monkeypatch) -> None:
     # Lending is there to place what the circle left, and ruin and recreate cannot place a
     # pair: the lending solve gets guided local search for its whole share. Only east's D
     # can nurse, so west's nursing visit is lent.
-    from carehub.routing import circles as circles_module
-    from carehub.routing.params import SolverParams
-    from carehub.routing.replan import Replan
-
     nursing = visit("nurse", 3, 10 * H, 11 * H, skill="nursing")
-    p = problem(
-        [nursing, visit("a1", 1), visit("b1", 8)],
-        [
-            caregiver("A"),
-            caregiver("B", start_location=1),
-            caregiver("C", start_location=9),
-            caregiver("D", start_location=8, skills=frozenset({"nursing"})),
-        ],
-    )
-    circles = Circles(
-        visit_circle={"nurse": "west", "a1": "west", "b1": "east"},
-        caregiver_circle={"A": "west", "B": "west", "C": "east", "D": "east"},
-        neighbours={"west": ["east"], "east": ["west"]},
-    )
+    p, circles = _west_and_east(nursing, {"D": "nursing"})
     # Without the exact insertion the visit is left to lending.
     monkeypatch.setattr(circles_module, "insert", lambda part, plan, *a: Replan(plan, ()))
     seen: list[SolverParams] = []
