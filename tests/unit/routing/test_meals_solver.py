@@ -21,6 +21,7 @@ from carehub.routing import (
     solve,
     validate,
 )
+from carehub.routing.circles import Circles, solve_circles
 from carehub.routing.problem import REASON_MEAL_ROUND, REASON_WINDOW
 from carehub.routing.replan import insert
 from carehub.routing.screen import screen
@@ -235,3 +236,25 @@ def test_plans_with_meal_rounds_are_valid(p: Problem) -> None:
 def test_default_plans_with_meal_rounds_are_valid(p: Problem) -> None:
     plan = solve(p, SolverParams(time_limit_s=1.0))
     assert validate(p, plan) == []
+
+
+def test_a_neighbouring_circle_lends_a_caregiver_for_meals() -> None:
+    # West's only caregiver walks with a box of one; its three meals are due by 11:20, so
+    # east's e-bike collects the two it cannot carry at west's kitchen.
+    due = [meal(f"m{i}", 2 + i // 2, 11 * H, 11 * H + 1200) for i in range(3)]
+    p = meal_problem(
+        [*due, visit("b1", 8, 14 * H, 15 * H)],
+        [caregiver("W", mode="walk", start_location=1), caregiver("E", start_location=8)],
+        rules=MealRules(box={"ebike": 12, "walk": 1}, max_ride=1800),
+    )
+    circles = Circles(
+        visit_circle={"m0": "west", "m1": "west", "m2": "west", "b1": "east"},
+        caregiver_circle={"W": "west", "E": "east"},
+        neighbours={"west": ["east"], "east": ["west"]},
+    )
+    result = solve_circles(p, circles, FAST, workers=1)
+    assert validate(p, result.plan) == []
+    assert result.plan.unassigned == ()
+    east = next(r for r in result.plan.routes if r.caregiver == "E")
+    assert [c.kitchen for c in east.collections] == ["K"]
+    assert {(m, "E") for c in east.collections for m in c.meals} <= result.lent
