@@ -169,3 +169,63 @@ def test_planning_a_day_stores_the_solvers_rounds_and_replanning_replaces_them(m
     # Published drops keep their rounds when the day is planned again.
     plan_day(db.session, DAY, ["HPR"], time_limit_s=2, matrices=MATRICES, workers=1)
     assert {x.id for x in db.session.scalars(select(MealRound))} == kept
+
+
+def _moves_at_night(app) -> None:  # type: ignore[no-untyped-def]
+    app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
+
+
+def test_moving_a_drop_along_its_route_keeps_its_round_and_the_hot_food_rule(app, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch import moves
+
+    _moves_at_night(app)
+    r = meal_day(make, DAY)
+    rows = write(db.session, r)
+    db.session.commit()
+    later = moves.preview_move(
+        db.session, rows[1].id, r.caregiver.id, dt.time(11, 20), rows[1].version
+    )
+    assert later.hard == []
+    # Collected at 10:45 and loaded by 10:47, a meal dropped after 11:27 has gone cold.
+    cold = moves.preview_move(
+        db.session, rows[1].id, r.caregiver.id, dt.time(11, 40), rows[1].version
+    )
+    assert {f.kind for f in cold.hard} == {"ride"}
+    db.session.rollback()
+    moves.apply_move(
+        db.session, rows[1].id, r.caregiver.id, dt.time(11, 20), rows[1].version, confirmed=True
+    )
+    db.session.commit()
+    found = db.session.scalar(select(MealRound))
+    assert [v.id for v in meal_rounds.live_visits(found)] == [v.id for v in rows]
+    assert found.collect_at == dt.datetime(2026, 11, 23, 2, 45, tzinfo=dt.UTC)
+
+
+def test_a_drop_moved_to_another_caregiver_is_refused_then_gets_its_own_round(
+    app, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch import moves
+
+    _moves_at_night(app)
+    r = meal_day(make, DAY)
+    other = make.caregiver(station=r.station, skills=("meal",))
+    rows = write(db.session, r)
+    db.session.commit()
+    preview = moves.preview_move(db.session, rows[1].id, other.id, dt.time(11, 10), rows[1].version)
+    # The other caregiver collects nothing: the planner's rule names the drop.
+    assert {f.kind for f in preview.hard} == {"collect"}
+    db.session.rollback()
+    moves.apply_move(
+        db.session,
+        rows[1].id,
+        other.id,
+        dt.time(11, 10),
+        rows[1].version,
+        override_reason="送餐员临时换人",
+    )
+    db.session.commit()
+    mine, theirs = (db.session.get(Visit, v.id).meal_round for v in rows)
+    assert mine is not None and theirs is not None and mine.id != theirs.id
+    assert (theirs.caregiver_id, theirs.canteen_station_id) == (other.id, r.station.id)
+    assert theirs.collect_at == mine.collect_at
+    assert [v.id for v in meal_rounds.live_visits(mine)] == [rows[0].id]
