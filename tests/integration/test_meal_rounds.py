@@ -48,6 +48,15 @@ def test_a_named_kitchen_and_the_settings_reach_the_problem(app, make, db) -> No
     assert [(k.id, k.ready) for k in p.kitchens] == [("kitchen:K1", 10 * 3600 + 15 * 60)]
     assert p.meals.box["ebike"] == 8 and p.meals.max_ride == 1800 and p.meals.load == 300
     assert r.data.kitchens["kitchen:K1"].kitchen_id == central.id
+    # The run's travel minutes count the ride to the kitchen.
+    from carehub.dispatch.planning import travel_seconds
+
+    t, home = p.travel["ebike"], p.caregiver(r.caregiver.code).start_location
+    drops = [p.visit(adapters.visit_id(q)).location for q in r.requests]
+    via = [home, p.kitchen("kitchen:K1").location, *drops, home]
+    direct = [home, *drops, home]
+    assert travel_seconds(p, r.plan) == sum(t[a][b] for a, b in zip(via, via[1:]))
+    assert travel_seconds(p, r.plan) > sum(t[a][b] for a, b in zip(direct, direct[1:]))
 
 
 def test_other_services_are_not_meal_drops(make, db) -> None:  # type: ignore[no-untyped-def]
