@@ -55,8 +55,10 @@ def test_a_named_kitchen_and_the_settings_reach_the_problem(app, make, db) -> No
     drops = [p.visit(adapters.visit_id(q)).location for q in r.requests]
     via = [home, p.kitchen("kitchen:K1").location, *drops, home]
     direct = [home, *drops, home]
-    assert travel_seconds(p, r.plan) == sum(t[a][b] for a, b in zip(via, via[1:]))
-    assert travel_seconds(p, r.plan) > sum(t[a][b] for a, b in zip(direct, direct[1:]))
+    assert travel_seconds(p, r.plan) == sum(t[a][b] for a, b in zip(via, via[1:], strict=False))
+    assert travel_seconds(p, r.plan) > sum(
+        t[a][b] for a, b in zip(direct, direct[1:], strict=False)
+    )
 
 
 def test_other_services_are_not_meal_drops(make, db) -> None:  # type: ignore[no-untyped-def]
