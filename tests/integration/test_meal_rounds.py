@@ -240,3 +240,22 @@ def test_a_drop_moved_to_another_caregiver_is_refused_then_gets_its_own_round(
     assert (theirs.caregiver_id, theirs.canteen_station_id) == (other.id, r.station.id)
     assert theirs.collect_at == mine.collect_at
     assert [v.id for v in meal_rounds.live_visits(mine)] == [rows[0].id]
+
+
+def test_a_sick_hand_over_keeps_the_others_rounds_as_published(app, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.core.time import local_to_utc
+    from carehub.dispatch import sick
+
+    now = local_to_utc(DAY, dt.time(8, 0))
+    app.config["CLOCK"] = lambda: now
+    ill = meal_day(make, DAY, code="HPI")
+    well_cg = make.caregiver(station=ill.station, skills=("meal",))
+    well = meal_day(make, DAY, diets=("软食",), caregiver=well_cg)
+    write(db.session, ill, publish=True)
+    kept = write(db.session, well, publish=True)
+    db.session.commit()
+    plan = sick.preview(db.session, ill.caregiver, DAY, now)
+    # The other caregiver's published round stands: none of its drops is pushed.
+    assert not {s.visit.id for s in plan.shifts} & {v.id for v in kept}
+    handed = {h.visit.id for h in (*plan.placed, *plan.unplaced)}
+    assert handed == {v.id for v in ill.requests[0].visits + ill.requests[1].visits}
