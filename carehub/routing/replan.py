@@ -8,8 +8,8 @@ already published keeps its start, since moving it would move a second route too
 result counts the visits that moved and by how much.
 
 Meal rounds already planned stay as they are (everything up to a caregiver's last meal drop
-is kept); a new meal is not inserted but comes back with `REASON_MEAL_ROUND`: it needs a
-collection at its kitchen, which a day's plan makes.
+is kept). A new meal goes in as a round of its own: a collection at its kitchen (waiting
+there when leaving at once would let it go cold) and its drop, where that costs least.
 
 Insertion is exact over every caregiver and position, so an emergency in a circle's day of
 sixty visits is answered in milliseconds.
@@ -18,11 +18,10 @@ sixty visits is answered in milliseconds.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from carehub.routing.problem import (
     REASON_CAPACITY,
-    REASON_MEAL_ROUND,
     Caregiver,
     Collection,
     Plan,
@@ -31,7 +30,9 @@ from carehub.routing.problem import (
     Stop,
     Unassigned,
     Visit,
+    Window,
 )
+from carehub.routing.rounds import meal_of, pickup_token
 from carehub.routing.screen import screen
 
 MOVE_COST = 600  # one moved visit weighs as much as ten minutes of shifting or travel
@@ -136,16 +137,20 @@ def _tail(
 
 
 def _retime(
-    problem: Problem, t: _Tail, order: Sequence[Visit], forced: Mapping[str, int]
+    problem: Problem,
+    t: _Tail,
+    order: Sequence[Visit],
+    forced: Mapping[str, int],
+    ride: bool = True,
 ) -> Route | None:
     """Time ``order`` after the head: published starts where possible, later where needed.
 
     A lunch break not yet taken goes into the first gap where everything still fits.
     """
     if t.caregiver.lunch is None or t.break_done or not (t.head or order):
-        return _timed(problem, t, order, forced, None)
+        return _timed(problem, t, order, forced, None, ride)
     for gap in range(len(order) + 1):
-        route = _timed(problem, t, order, forced, gap)
+        route = _timed(problem, t, order, forced, gap, ride)
         if route is not None:
             return route
     return None
@@ -157,6 +162,7 @@ def _timed(
     order: Sequence[Visit],
     forced: Mapping[str, int],
     gap: int | None,
+    ride: bool = True,
 ) -> Route | None:
     """``order`` timed with the break (if any) taken before stop ``gap`` (or at the end)."""
     cg, travel, lunch = t.caregiver, problem.travel[t.caregiver.mode], t.caregiver.lunch
@@ -204,6 +210,8 @@ def _timed(
         return None
     if cg.max_work is not None and arrival_end - departure > cg.max_work:
         return None
+    if ride and not _hot(problem, order, stops):
+        return None
     has_work = bool(t.head or stops)
     return Route(
         cg.id,
@@ -215,6 +223,46 @@ def _timed(
     )
 
 
+def _pickup(problem: Problem, meal: Visit) -> Visit:
+    """A new meal's collection, as a stop of the pending order: at its kitchen, from when
+    the meals are ready, for the loading time."""
+    k = problem.kitchen(meal.kitchen or "")
+    horizon = max(k.ready, *(c.shift_end for c in problem.caregivers))
+    return Visit(pickup_token(meal.id), k.location, (Window(k.ready, horizon),), problem.meals.load)
+
+
+def _hot(problem: Problem, order: Sequence[Visit], stops: Sequence[Stop]) -> bool:
+    """Every new round's drop starts within the hot-food limit of leaving its kitchen."""
+    rules = problem.meals
+    starts = {s.visit: s.start for s in stops}
+    for v in order:
+        meal = meal_of(v.id)
+        if meal is not None and starts[meal] > starts[v.id] + rules.load + rules.max_ride:
+            return False
+    return True
+
+
+def _with_rounds(problem: Problem, route: Route) -> Route:
+    """``route`` with each new round's collection stop turned into a `Collection`."""
+    stops: list[Stop] = []
+    collections = list(route.collections)
+    for s in route.stops:
+        meal = meal_of(s.visit)
+        if meal is None:
+            stops.append(s)
+            continue
+        kitchen = problem.visit(meal).kitchen or ""
+        collections.append(Collection(kitchen, len(stops), s.arrival, s.start, (meal,)))
+    return replace(route, stops=tuple(stops), collections=tuple(collections))
+
+
+def _location(problem: Problem, vid: str) -> int:
+    meal = meal_of(vid)
+    if meal is not None:
+        return problem.kitchen(problem.visit(meal).kitchen or "").location
+    return problem.visit(vid).location
+
+
 def _score(t: _Tail, route: Route, problem: Problem, v: Visit) -> tuple[int, int, list[Move]]:
     moves = [
         Move(s.visit, t.caregiver.id, t.wish[s.visit], s.start)
@@ -222,7 +270,7 @@ def _score(t: _Tail, route: Route, problem: Problem, v: Visit) -> tuple[int, int
         if s.visit in t.wish and s.start != t.wish[s.visit]
     ]
     travel = problem.travel[t.caregiver.mode]
-    locs = [t.location] + [problem.visit(s.visit).location for s in route.stops[len(t.head) :]]
+    locs = [t.location] + [_location(problem, s.visit) for s in route.stops[len(t.head) :]]
     km = sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False))
     start = next(s.start for s in route.stops if s.visit == v.id)
     # An emergency also pays for every second it waits; other requests only for disruption.
@@ -267,7 +315,14 @@ def insert(
             unassigned.append(Unassigned(v.id, screened.rejected[v.id]))
             continue
         if v.kitchen is not None:
-            unassigned.append(Unassigned(v.id, REASON_MEAL_ROUND))
+            placed = _insert_meal(problem, v, screened.candidates[v.id], tails, orders, forced)
+            if placed is None:
+                unassigned.append(Unassigned(v.id, REASON_CAPACITY))
+                continue
+            cid, placed_route = placed
+            routes[cid] = _with_rounds(problem, placed_route)
+            _note_moves(moves, tails[cid], cid, placed_route)
+            inserted.append(v.id)
             continue
         options = []
         for k in screened.candidates[v.id]:
@@ -291,15 +346,8 @@ def insert(
             orders[cid].insert(pos, v)
             route = _retime(problem, tails[cid], orders[cid], forced)
             assert route is not None
-            routes[cid] = route
-            for s in route.stops:
-                wish = tails[cid].wish.get(s.visit)
-                if wish is not None:
-                    key = (s.visit, cid)
-                    if s.start != wish:
-                        moves[key] = Move(s.visit, cid, wish, s.start)
-                    else:
-                        moves.pop(key, None)
+            routes[cid] = _with_rounds(problem, route)
+            _note_moves(moves, tails[cid], cid, route)
         inserted.append(v.id)
     plan = Plan(
         tuple(routes[c.id] for c in problem.caregivers),
@@ -308,6 +356,61 @@ def insert(
         notes=published.notes + (f"replanned at {now}",),
     )
     return Replan(plan, tuple(inserted), tuple(moves.values()))
+
+
+def _note_moves(moves: dict[tuple[str, str], Move], t: _Tail, cid: str, route: Route) -> None:
+    for s in route.stops:
+        wish = t.wish.get(s.visit)
+        if wish is not None:
+            key = (s.visit, cid)
+            if s.start != wish:
+                moves[key] = Move(s.visit, cid, wish, s.start)
+            else:
+                moves.pop(key, None)
+
+
+def _insert_meal(
+    problem: Problem,
+    v: Visit,
+    candidates: tuple[int, ...],
+    tails: Mapping[str, _Tail],
+    orders: dict[str, list[Visit]],
+    forced: dict[str, int],
+) -> tuple[str, Route] | None:
+    """A new meal as a round of its own (collect it, drop it) where it costs least; the
+    collection waits at the kitchen when leaving at once would let the meal go cold."""
+    pickup = _pickup(problem, v)
+    rules = problem.meals
+    best: tuple[tuple[int, int, str, int], list[Visit], Route, int | None] | None = None
+    for k in candidates:
+        c = problem.caregivers[k]
+        if (v.pins and c.id not in v.pins) or rules.box.get(c.mode, 0) < 1:
+            continue
+        t = tails[c.id]
+        for pos in range(len(orders[c.id]) + 1):
+            trial = orders[c.id][:pos] + [pickup, v] + orders[c.id][pos:]
+            hold: int | None = None
+            timed = _retime(problem, t, trial, forced)
+            if timed is None:
+                cold = _retime(problem, t, trial, forced, ride=False)
+                if cold is None:
+                    continue
+                starts = {s.visit: s.start for s in cold.stops}
+                hold = starts[v.id] - rules.max_ride - rules.load
+                timed = _retime(problem, t, trial, {**forced, pickup.id: hold})
+                if timed is None:
+                    continue
+            cost, start, _ = _score(t, timed, problem, v)
+            key = (cost, start, c.id, pos)
+            if best is None or key < best[0]:
+                best = (key, trial, timed, hold)
+    if best is None:
+        return None
+    (_, _, cid, _), trial, route, hold = best
+    orders[cid][:] = trial
+    if hold is not None:
+        forced[pickup.id] = hold
+    return cid, route
 
 
 def _choose(

@@ -356,8 +356,7 @@ class _Model:
             travel = p.travel[c.mode]
             index = routing.Start(k)
             departure = solution.Value(time_dim.CumulVar(index))
-            # Visits and batches in route order: a batch is (kitchen, meals, last pickup time).
-            timed: list[tuple[Visit, int]] = []
+            # Visits and batches in route order, each with its time (a batch's: its last pickup).
             events: list[tuple[Visit | _Batch, int]] = []
             index = solution.Value(routing.NextVar(index))
             while not routing.IsEnd(index):
@@ -376,7 +375,6 @@ class _Model:
                 else:
                     v = self.layout.visit_of[node]
                     assert v is not None
-                    timed.append((v, t))
                     events.append((v, t))
                 index = solution.Value(routing.NextVar(index))
             arrival_end = solution.Value(time_dim.CumulVar(index))

@@ -22,13 +22,13 @@ from carehub.routing import (
     validate,
 )
 from carehub.routing.circles import Circles, solve_circles
-from carehub.routing.problem import REASON_MEAL_ROUND, REASON_WINDOW
+from carehub.routing.problem import REASON_WINDOW
 from carehub.routing.replan import insert
 from carehub.routing.screen import screen
 from carehub.routing.subproblem import subproblem
 
 from .helpers import PLACES, H, caregiver, line, visit
-from .meals import READY, meal, meal_problem
+from .meals import READY, meal, meal_problem, timed
 
 FAST = SolverParams(time_limit_s=10, solution_limit=30)
 
@@ -140,19 +140,49 @@ def test_subproblem_carries_its_kitchens() -> None:
     assert none.kitchens == ()
 
 
-def test_replan_keeps_rounds_and_refuses_a_new_meal() -> None:
+def test_replan_keeps_rounds_and_adds_a_new_meal_as_a_round_of_its_own() -> None:
     p = meal_problem(
-        [meal("m1", 3), meal("m2", 4), visit("late", 6, 14 * H, 15 * H), meal("new", 3)],
+        [
+            meal("m1", 3),
+            meal("m2", 4),
+            visit("late", 6, 14 * H, 15 * H),
+            # Rounds stay as planned, so the new meal goes after the last (at 12:30 here).
+            meal("new", 3, 12 * H, 13 * H + 1800),
+        ],
         [caregiver("A")],
     )
     first = replace(p, visits=tuple(v for v in p.visits if v.id not in {"late", "new"}))
     published = solve(first, FAST)
     assert validate(first, published) == []
     again = insert(p, published, 9 * H, ["late", "new"])
-    assert again.inserted == ("late",)
-    assert [(u.visit, u.reason) for u in again.plan.unassigned] == [("new", REASON_MEAL_ROUND)]
-    assert again.plan.routes[0].collections == published.routes[0].collections
+    assert sorted(again.inserted) == ["late", "new"]
+    assert again.plan.unassigned == ()
+    (route,) = again.plan.routes
+    assert route.collections[: len(published.routes[0].collections)] == (
+        published.routes[0].collections
+    )
+    assert route.collections[-1].meals == ("new",)
     assert validate(p, again.plan) == []
+
+
+def test_replan_holds_a_new_round_at_the_kitchen_until_the_meal_stays_hot() -> None:
+    # Ready at 10:45, the door opens at 12:00: leaving at once would arrive cold.
+    p = meal_problem([meal("late", 3, 12 * H, 12 * H + 1800)], [caregiver("A")])
+    empty = Plan((timed(p, "A", []),))
+    again = insert(p, empty, 9 * H, ["late"])
+    assert again.inserted == ("late",)
+    assert validate(p, again.plan) == []
+    (col,) = again.plan.routes[0].collections
+    assert col.start >= 12 * H - p.meals.max_ride - p.meals.load
+
+
+def test_replan_leaves_out_a_new_meal_nobody_can_carry() -> None:
+    p = meal_problem(
+        [meal("m", 3)], [caregiver("W", mode="walk")], rules=MealRules(box={"walk": 0})
+    )
+    again = insert(p, Plan((timed(p, "W", []),)), 9 * H, ["m"])
+    assert again.inserted == ()
+    assert [u.visit for u in again.plan.unassigned] == ["m"]
 
 
 @st.composite
@@ -240,7 +270,7 @@ def test_default_plans_with_meal_rounds_are_valid(p: Problem) -> None:
 
 def test_a_neighbouring_circle_lends_a_caregiver_for_meals() -> None:
     # West's only caregiver walks with a box of one; its three meals are due by 11:20, so
-    # east's e-bike collects the two it cannot carry at west's kitchen.
+    # east's e-bike collects those it cannot carry at west's kitchen.
     due = [meal(f"m{i}", 2 + i // 2, 11 * H, 11 * H + 1200) for i in range(3)]
     p = meal_problem(
         [*due, visit("b1", 8, 14 * H, 15 * H)],
@@ -256,5 +286,6 @@ def test_a_neighbouring_circle_lends_a_caregiver_for_meals() -> None:
     assert validate(p, result.plan) == []
     assert result.plan.unassigned == ()
     east = next(r for r in result.plan.routes if r.caregiver == "E")
-    assert [c.kitchen for c in east.collections] == ["K"]
+    # Placed by the insertion after the circles, each as a round of its own.
+    assert {c.kitchen for c in east.collections} == {"K"}
     assert {(m, "E") for c in east.collections for m in c.meals} <= result.lent
