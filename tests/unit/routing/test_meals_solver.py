@@ -24,6 +24,7 @@ from carehub.routing import (
 from carehub.routing.circles import Circles, solve_circles
 from carehub.routing.problem import REASON_WINDOW
 from carehub.routing.replan import insert
+from carehub.routing.rounds import pickup_token, with_pickups
 from carehub.routing.screen import screen
 from carehub.routing.subproblem import subproblem
 
@@ -289,3 +290,23 @@ def test_a_neighbouring_circle_lends_a_caregiver_for_meals() -> None:
     # Placed by the insertion after the circles, each as a round of its own.
     assert {c.kitchen for c in east.collections} == {"K"}
     assert {(m, "E") for c in east.collections for m in c.meals} <= result.lent
+
+
+def test_a_seed_of_drops_alone_gets_its_collections() -> None:
+    # Routes given as visit ids only (no pickup tokens): each run of drops from one kitchen
+    # is collected in batches of at most a box before its first drop.
+    p = meal_problem([meal(f"m{i}", 3 + i % 2) for i in range(5)], [caregiver("A")])
+    seed = [[f"m{i}" for i in range(5)]]
+    assert with_pickups(p, seed[0], 3) == [
+        *(pickup_token(f"m{i}") for i in range(3)),
+        "m0",
+        "m1",
+        "m2",
+        pickup_token("m3"),
+        pickup_token("m4"),
+        "m3",
+        "m4",
+    ]
+    plan = solve(p, FAST, initial_routes=seed)
+    assert validate(p, plan) == []
+    assert plan.unassigned == ()
