@@ -1,0 +1,161 @@
+"""Shortfall advice on a planning run: stored, shown on the run's page and by `carehub plan`,
+and kept: its shifts, added as real caregivers, place what it promised."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from carehub.cli import main
+from carehub.core.enums import Role, TravelMode
+from carehub.dispatch import planning_shortfall
+from carehub.dispatch.planning import plan_day
+from carehub.dispatch.planning_models import PlanningRun
+from carehub.geo.matrix import ModelMatrices
+from carehub.geo.travel import TravelModel
+from tests.builders import CENTRE
+
+DAY = dt.date(2026, 11, 23)  # a Monday
+MATRICES = ModelMatrices(TravelModel())
+BATHS = 6
+
+
+def _short_day(make, db, baths: int = BATHS):  # type: ignore[no-untyped-def]
+    """One bathing-trained caregiver and hour-long baths that must all start by 09:30: the
+    day leaves all but one open."""
+    station = make.station(code="HP03")
+    bathing = make.skill("bathing")
+    bathing.name_zh, bathing.name_en = "助浴培训", "Bathing-trained"
+    bath = make.service_type("bath_x", duration_min=60, skill=bathing, priority=3)
+    make.caregiver(station=station, skills=("bathing",), code="CB1")
+    requests = [
+        make.request(
+            elder=make.elder(station=station, lat=CENTRE[0] + 0.003 * i, lon=CENTRE[1] + 0.002),
+            service_type=bath,
+            service_date=DAY,
+            window_start=dt.time(9, 0),
+            window_end=dt.time(10, 30),
+        )
+        for i in range(baths)
+    ]
+    db.session.commit()
+    return station, requests
+
+
+def test_a_short_day_stores_proven_advice_by_station_skill_and_band(make, db) -> None:  # type: ignore[no-untyped-def]
+    _short_day(make, db)
+    run = plan_day(db.session, DAY, ["HP03"], time_limit_s=2, matrices=MATRICES, workers=1)
+    assert len(run.unassigned) == BATHS - 1
+    advice = run.shortfall
+    assert advice is not None and advice["open"] == BATHS - 1
+    assert 0 < advice["budget_s"] <= planning_shortfall.MAX_BUDGET_S
+    (s,) = advice["suggestions"]
+    assert (s["station"], s["skill"], s["start"], s["mode"]) == (
+        "HP03",
+        "bathing",
+        "09:00",
+        "ebike",
+    )
+    assert s["end"] == "12:00" and s["open"] == BATHS - 1
+    # Each must start by 09:30 and takes an hour: one extra caregiver a bath.
+    assert s["caregivers"] == s["placed"] == BATHS - 1
+    assert set(s["placed_requests"]) == {u["request_id"] for u in run.unassigned}
+
+
+def test_a_fully_served_day_has_no_advice(make, db) -> None:  # type: ignore[no-untyped-def]
+    _short_day(make, db, baths=1)
+    run = plan_day(db.session, DAY, ["HP03"], time_limit_s=1, matrices=MATRICES, workers=1)
+    assert run.unassigned == [] and run.shortfall is None
+
+
+def test_the_suggested_shifts_added_as_caregivers_place_what_they_promised(make, db) -> None:  # type: ignore[no-untyped-def]
+    station, requests = _short_day(make, db)
+    first = plan_day(db.session, DAY, ["HP03"], time_limit_s=2, matrices=MATRICES, workers=1)
+    db.session.commit()
+    (s,) = first.shortfall["suggestions"]  # type: ignore[index]
+    start, end = (dt.time.fromisoformat(s[k]) for k in ("start", "end"))
+    for i in range(s["caregivers"]):
+        make.caregiver(
+            station=station,
+            skills=(s["skill"],),
+            code=f"XB{i}",
+            shift_start=start,
+            shift_end=end,
+            travel_mode=TravelMode(s["mode"]),
+        )
+    db.session.commit()
+    again = plan_day(db.session, DAY, ["HP03"], time_limit_s=2, matrices=MATRICES, workers=1)
+    placed_before = BATHS - len(first.unassigned)
+    assert BATHS - len(again.unassigned) >= placed_before + s["placed"]
+    still_open = {u["request_id"] for u in again.unassigned}
+    assert len(set(s["open_requests"]) - still_open) >= s["placed"]
+
+
+def test_the_plan_command_prints_the_advice(app, make, db) -> None:  # type: ignore[no-untyped-def]
+    _short_day(make, db)
+    result = app.test_cli_runner().invoke(
+        main, ["plan", "--date", DAY.isoformat(), "--station", "HP03", "--time-limit", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Shortfall advice:" in result.output
+    assert (
+        "HP03: 5 more caregivers with “Bathing-trained”, 09:00–12:00, place 5 of the 5 open "
+        "visits." in result.output
+    )
+
+
+def test_the_run_page_shows_the_advice_in_chinese_by_default(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    station, _ = _short_day(make, db)
+    run = plan_day(db.session, DAY, ["HP03"], time_limit_s=2, matrices=MATRICES, workers=1)
+    db.session.commit()
+    login_as(Role.DISPATCHER, station=station)
+    page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
+    assert 'id="run-shortfall"' in page
+    assert (
+        "HP03：再增加 5 名具备「助浴培训」的护理员（09:00–12:00），可安排 5 个待安排上门中的 5 个。"
+        in page
+    )
+    client.get("/lang/en")
+    page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
+    assert "5 more caregivers with “Bathing-trained”, 09:00–12:00, place 5 of the 5" in page
+
+
+def test_a_run_without_advice_shows_no_advice(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    station, _ = _short_day(make, db, baths=1)
+    run = plan_day(db.session, DAY, ["HP03"], time_limit_s=1, matrices=MATRICES, workers=1)
+    db.session.commit()
+    login_as(Role.DISPATCHER, station=station)
+    page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
+    assert 'id="run-kpis"' in page and 'id="run-shortfall"' not in page
+    assert db.session.scalars(select(PlanningRun)).one().shortfall is None
+
+
+def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # type: ignore[no-untyped-def]
+    advice = {
+        "budget_s": 2.0,
+        "suggestions": [
+            {
+                "station": "HP01",
+                "skill": None,
+                "gender": "male",
+                "caregivers": 1,
+                "start": "12:00",
+                "end": "15:00",
+                "placed": 2,
+                "open": 3,
+            },
+        ],
+        "unproven": {"groups": 2, "visits": 7},
+        "hopeless": {"groups": 1, "visits": 1},
+    }
+    with app.test_request_context("/?lang=en"):
+        from carehub.extensions import db
+
+        lines = planning_shortfall.lines(db.session, advice)
+    assert lines == [
+        "HP01: 1 more caregiver, 12:00–15:00, places 2 of the 3 open visits. "
+        "These elders ask for a man.",
+        "1 open visits in 1 groups: no extra shift from their station placed any.",
+        "7 open visits in 2 groups were not proven within the advice's 2 s.",
+    ]
