@@ -186,9 +186,9 @@ def suggestion_text(s: dict[str, Any], skill_name: str | None) -> str:
             )
         )
     if s.get("gender") == "female":
-        text += " " + _("These elders ask for a woman.")
+        text += " " + _("Women: some of these elders ask for one.")
     elif s.get("gender") == "male":
-        text += " " + _("These elders ask for a man.")
+        text += " " + _("Men: some of these elders ask for one.")
     return text
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -80,6 +81,10 @@ class AdviceParams:
     band_s: int = BAND_S
     # A solution limit makes the proof solves reproducible (tests); the time caps still hold.
     solution_limit: int | None = None
+    # Local search to its first local optimum from the greedy start: a proof asks how many
+    # visits fit, not for the shortest routes, and guided local search would run every
+    # proof to its limit.
+    metaheuristic: str = "GREEDY_DESCENT"
 
     def __post_init__(self) -> None:
         if self.budget_s < 0 or self.solve_cap_s <= 0:
@@ -105,15 +110,25 @@ def band_of(visit: Visit, band_s: int = BAND_S) -> tuple[int, int]:
 def group_open(
     visits: Iterable[Visit], home: Mapping[str, str], band_s: int = BAND_S
 ) -> list[Group]:
-    """Open visits by station, skill, gender and band, the largest group first. Pinned visits
-    belong to their caregiver and no extra shift can take them, so they are left out."""
-    found: dict[tuple[str, str | None, str | None, int, int], list[str]] = {}
+    """Open visits by station, skill and band, the largest group first.
+
+    Visits asking for a caregiver's gender make the group's extra caregivers that gender, and
+    the visits asking for none go with them; only when a station, skill and band holds visits
+    asking for each gender is it split, those asking for none going with the larger side.
+    Pinned visits belong to their caregiver and no extra shift can take them: left out.
+    """
+    found: dict[tuple[str, str | None, int, int], list[Visit]] = {}
     for v in visits:
-        if v.pins:
-            continue
-        key = (home[v.id], v.skill, v.gender, *band_of(v, band_s))
-        found.setdefault(key, []).append(v.id)
-    groups = [Group(*key, visits=tuple(ids)) for key, ids in found.items()]
+        if not v.pins:
+            found.setdefault((home[v.id], v.skill, *band_of(v, band_s)), []).append(v)
+    groups: list[Group] = []
+    for (station, skill, start, end), members in found.items():
+        asked = Counter(v.gender for v in members if v.gender is not None)
+        sides: dict[str | None, list[str]] = {g: [] for g in asked} or {None: []}
+        larger = max(sorted(sides, key=str), key=lambda g: asked.get(g, 0) if g else 0)
+        for v in members:
+            sides[v.gender if v.gender is not None else larger].append(v.id)
+        groups += [Group(station, skill, g, start, end, tuple(ids)) for g, ids in sides.items()]
     return sorted(
         groups,
         key=lambda g: (-len(g.visits), g.station, g.band_start, g.skill or "", g.gender or ""),
@@ -123,15 +138,15 @@ def group_open(
 def shift_of(
     visits: Sequence[Visit], group: Group, depot: Depot, travel: Matrix
 ) -> tuple[int, int]:
-    """The band, its end pushed to the whole hour by which a caregiver leaving the station at
-    the band's start could have served and come back from the longest of the visits."""
-    end = group.band_end
-    for v in visits:
-        there = travel[depot.location][v.location]
-        start = v.earliest_start(group.band_start + there)
-        if start is not None:
-            end = max(end, start + v.service + travel[v.location][depot.location])
-    return group.band_start, min(DAY_S, math.ceil(end / 3600) * 3600)
+    """Whole hours from leaving the station in time for the earliest window (not before the
+    band) to coming back from the latest visit started by the close of its window or of the
+    band, whichever is first: the hours the group's visits can use, and no idle ones."""
+    there = {v.id: travel[depot.location][v.location] for v in visits}
+    back = {v.id: travel[v.location][depot.location] for v in visits}
+    leave = min(v.windows[0].start - there[v.id] for v in visits)
+    start = max(group.band_start, leave // 3600 * 3600)
+    end = max(min(v.windows[0].end, group.band_end) + v.service + back[v.id] for v in visits)
+    return start, min(DAY_S, max(start + 3600, math.ceil(end / 3600) * 3600))
 
 
 def extra_caregivers(
@@ -220,7 +235,10 @@ class _Grower:
             if seconds is None:
                 return None
             solver = SolverParams(
-                time_limit_s=seconds, polish_share=0.0, solution_limit=params.solution_limit
+                time_limit_s=seconds,
+                polish_share=0.0,
+                solution_limit=params.solution_limit,
+                metaheuristic=params.metaheuristic,
             )
             tried[count] = prove(self.visits, self.extras[:count], travel, distance, solver)
             return tried[count]

@@ -57,7 +57,7 @@ def test_a_short_day_stores_proven_advice_by_station_skill_and_band(make, db) ->
         "09:00",
         "ebike",
     )
-    assert s["end"] == "12:00" and s["open"] == BATHS - 1
+    assert s["end"] == "11:00" and s["open"] == BATHS - 1
     # Each must start by 09:30 and takes an hour: one extra caregiver a bath.
     assert s["caregivers"] == s["placed"] == BATHS - 1
     assert set(s["placed_requests"]) == {u["request_id"] for u in run.unassigned}
@@ -100,7 +100,7 @@ def test_the_plan_command_prints_the_advice(app, make, db) -> None:  # type: ign
     assert result.exit_code == 0, result.output
     assert "Shortfall advice:" in result.output
     assert (
-        "HP03: 5 more caregivers with “Bathing-trained”, 09:00–12:00, place 5 of the 5 open "
+        "HP03: 5 more caregivers with “Bathing-trained”, 09:00–11:00, place 5 of the 5 open "
         "visits." in result.output
     )
 
@@ -113,12 +113,12 @@ def test_the_run_page_shows_the_advice_in_chinese_by_default(client, login_as, m
     page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
     assert 'id="run-shortfall"' in page
     assert (
-        "HP03：再增加 5 名具备「助浴培训」的护理员（09:00–12:00），可安排 5 个待安排上门中的 5 个。"
+        "HP03：再增加 5 名具备「助浴培训」的护理员（09:00–11:00），可安排 5 个待安排上门中的 5 个。"
         in page
     )
     client.get("/lang/en")
     page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
-    assert "5 more caregivers with “Bathing-trained”, 09:00–12:00, place 5 of the 5" in page
+    assert "5 more caregivers with “Bathing-trained”, 09:00–11:00, place 5 of the 5" in page
 
 
 def test_a_run_without_advice_shows_no_advice(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +155,7 @@ def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # t
         lines = planning_shortfall.lines(db.session, advice)
     assert lines == [
         "HP01: 1 more caregiver, 12:00–15:00, places 2 of the 3 open visits. "
-        "These elders ask for a man.",
+        "Men: some of these elders ask for one.",
         "1 open visits in 1 groups: no extra shift from their station placed any.",
         "7 open visits in 2 groups were not proven within the advice's 2 s.",
     ]

@@ -56,11 +56,10 @@ def test_open_visits_are_capacity_and_empty_circles_not_impossible_ones() -> Non
     assert open_visits(plan) == ["a", "c"]
 
 
-def test_groups_split_by_station_skill_gender_and_band_largest_first() -> None:
+def test_groups_split_by_station_skill_and_band_largest_first() -> None:
     visits = [
         visit("b1", 1, 9 * H, 10 * H, skill="bathing"),
         visit("b2", 2, 10 * H, 11 * H, skill="bathing"),
-        visit("b3", 3, 9 * H, 10 * H, skill="bathing", gender="female"),
         visit("b4", 4, 13 * H, 14 * H, skill="bathing"),
         visit("m1", 5, 9 * H, 10 * H),
         visit("x1", 6, 9 * H, 10 * H, skill="bathing"),
@@ -70,7 +69,6 @@ def test_groups_split_by_station_skill_gender_and_band_largest_first() -> None:
     groups = group_open(visits, home)
     assert groups[0] == Group("HP03", "bathing", None, 9 * H, 12 * H, ("b1", "b2"))
     assert {(g.station, g.skill, g.gender, g.band_start, g.visits) for g in groups[1:]} == {
-        ("HP03", "bathing", "female", 9 * H, ("b3",)),
         ("HP03", "bathing", None, 12 * H, ("b4",)),
         ("HP03", None, None, 9 * H, ("m1",)),
         ("HP04", "bathing", None, 9 * H, ("x1",)),
@@ -79,12 +77,30 @@ def test_groups_split_by_station_skill_gender_and_band_largest_first() -> None:
     assert all("p1" not in g.visits for g in groups)
 
 
-def test_shift_is_the_band_stretched_to_the_hour_the_longest_visit_ends() -> None:
-    short, long_ = visit("s", 1, 9 * H, 10 * H, 1800), visit("l", 2, 11 * H, 11 * H + 600, 2 * H)
+def test_a_gender_asked_for_makes_the_extras_that_gender_and_both_split_the_group() -> None:
+    one = [visit("a", 1, gender="female"), visit("b", 2), visit("c", 3, gender="female")]
+    (g,) = group_open(one, dict.fromkeys("abc", "HP03"))
+    assert (g.gender, g.visits) == ("female", ("a", "b", "c"))
+    both = [*one, visit("d", 4, gender="male")]
+    groups = group_open(both, dict.fromkeys("abcd", "HP03"))
+    assert [(g.gender, g.visits) for g in groups] == [
+        ("female", ("a", "b", "c")),
+        ("male", ("d",)),
+    ]
+
+
+def test_shift_runs_whole_hours_from_the_earliest_window_to_the_last_return() -> None:
+    short = visit("s", 1, 9 * H, 10 * H, 1800)
+    long_ = visit("l", 2, 11 * H, 11 * H + 600, 2 * H)
     group = Group("HP03", None, None, 9 * H, 12 * H, ("s", "l"))
-    assert shift_of([short], group, DEPOT, TRAVEL["ebike"]) == (9 * H, 12 * H)
-    # 11:00 + 2 h + 10 min back: the shift runs to 14:00.
+    # Started by 10:00, 30 minutes, 5 back: 10:35, so 11:00.
+    assert shift_of([short], group, DEPOT, TRAVEL["ebike"]) == (9 * H, 11 * H)
+    # Started by 11:10, two hours, 10 minutes back: 13:20, so 14:00.
     assert shift_of([short, long_], group, DEPOT, TRAVEL["ebike"]) == (9 * H, 14 * H)
+    # Meals from 11:00: leave 10:55, so from 10:00; a meal started as late as the band allows
+    # (12:00), 15 minutes, 5 back: 13:00.
+    meal = visit("m", 1, 11 * H, 12 * H + 900, 900)
+    assert shift_of([meal], group, DEPOT, TRAVEL["ebike"]) == (10 * H, 13 * H)
 
 
 def test_extra_caregivers_start_at_the_station_with_the_skill_gender_and_mode() -> None:
@@ -111,13 +127,13 @@ def test_proof_places_what_the_extra_caregivers_can_serve_and_no_more() -> None:
 
 def test_advice_grows_one_caregiver_at_a_time_while_it_places_more() -> None:
     # Four hour-long visits that each must start by 09:30: four caregivers, no fewer. The
-    # workload bound (4 h over a 3 h shift) starts the count at two.
+    # workload bound (4 h over a 2 h shift) starts the count at two.
     visits = [_tight(f"v{i}", i) for i in range(1, 5)]
     advice = advise(
         visits, {v.id: "HP03" for v in visits}, {"HP03": DEPOT}, TRAVEL, DISTANCE, ADVICE
     )
     (s,) = advice.suggestions
-    assert (s.station, s.caregivers, s.shift_start, s.shift_end) == ("HP03", 4, 9 * H, 12 * H)
+    assert (s.station, s.caregivers, s.shift_start, s.shift_end) == ("HP03", 4, 9 * H, 11 * H)
     assert sorted(s.placed) == ["v1", "v2", "v3", "v4"] and len(s.open_visits) == 4
     assert s.tried == ((2, 2), (3, 3), (4, 4))
 
