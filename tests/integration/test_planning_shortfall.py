@@ -159,3 +159,24 @@ def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # t
         "1 open visits in 1 groups: no extra shift from their station placed any.",
         "7 open visits in 2 groups were not proven within the advice's 2 s.",
     ]
+
+
+def test_extra_caregivers_travel_as_most_of_their_station_does(make, db) -> None:  # type: ignore[no-untyped-def]
+    walkers, mixed = make.station(code="HPW"), make.station(code="HPM")
+    rows = [
+        make.caregiver(station=walkers, travel_mode=TravelMode.WALK),
+        make.caregiver(station=walkers, travel_mode=TravelMode.WALK),
+        make.caregiver(station=walkers, travel_mode=TravelMode.EBIKE),
+        make.caregiver(station=mixed, travel_mode=TravelMode.WALK),
+        make.caregiver(station=mixed, travel_mode=TravelMode.EBIKE),
+    ]
+    db.session.flush()
+    # A tie goes to the e-bike.
+    assert planning_shortfall.usual_modes(rows) == {walkers.id: "walk", mixed.id: "ebike"}
+
+
+def test_the_advice_budget_is_a_tenth_of_the_run_within_bounds() -> None:
+    assert planning_shortfall.budget(20) == 2.0
+    assert planning_shortfall.budget(60) == 6.0
+    assert planning_shortfall.budget(1) == planning_shortfall.MIN_BUDGET_S
+    assert planning_shortfall.budget(600) == planning_shortfall.MAX_BUDGET_S
