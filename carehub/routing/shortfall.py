@@ -1,12 +1,13 @@
 """What extra shifts would serve the visits a day left open, each proven by planning it.
 
 The open visits (left over for capacity, or in a circle with nobody on shift) are grouped by
-home station, required skill, required gender and time band. For each group, hypothetical
-caregivers start at the station with the skill, the band as their shift and the station's
-usual travel mode, and are planned with the optimiser against the group's visits alone: the
-day's routes are not touched, so what they place is placed by the extra shifts and nobody
-else. The count grows one caregiver at a time while it places more; a suggestion names the
-fewest caregivers that placed the most.
+home station, required skill and time band. For each group, hypothetical caregivers start at
+the station with the skill (and the gender its visits ask for), a shift of whole hours around
+the band and the station's usual travel mode, and are planned with the optimiser against the
+group's visits alone: the day's routes are not touched, so what they place is placed by the
+extra shifts and nobody else. The count grows one caregiver at a time while it places more;
+a suggestion names the fewest caregivers that placed the most. A group the budget cuts short
+keeps what its solves proved.
 """
 
 from __future__ import annotations
