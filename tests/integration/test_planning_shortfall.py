@@ -180,3 +180,23 @@ def test_the_advice_budget_is_a_tenth_of_the_run_within_bounds() -> None:
     assert planning_shortfall.budget(60) == 6.0
     assert planning_shortfall.budget(1) == planning_shortfall.MIN_BUDGET_S
     assert planning_shortfall.budget(600) == planning_shortfall.MAX_BUDGET_S
+
+
+def test_a_station_with_nobody_on_shift_is_advised_from_its_own_door(make, db) -> None:  # type: ignore[no-untyped-def]
+    # HPF lies 30 km from HP03, too far for HP03's caregiver to reach a 09:00 visit there.
+    _short_day(make, db, baths=1)
+    far = make.station(code="HPF", lat=CENTRE[0] + 0.27, lon=CENTRE[1])
+    meal = make.service_type("meal_x", duration_min=15)
+    lonely = make.request(
+        elder=make.elder(station=far, lat=CENTRE[0] + 0.271, lon=CENTRE[1]),
+        service_type=meal,
+        service_date=DAY,
+        window_start=dt.time(9, 0),
+        window_end=dt.time(9, 30),
+    )
+    db.session.commit()
+    run = plan_day(db.session, DAY, ["HP03", "HPF"], time_limit_s=2, matrices=MATRICES, workers=1)
+    assert run.unassigned == [{"request_id": lonely.id, "reason": "no caregiver in the circle"}]
+    (s,) = run.shortfall["suggestions"]  # type: ignore[index]
+    assert (s["station"], s["skill"], s["caregivers"], s["placed"]) == ("HPF", None, 1, 1)
+    assert (s["start"], s["end"], s["mode"]) == ("09:00", "10:00", "ebike")
