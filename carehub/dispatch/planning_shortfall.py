@@ -115,6 +115,7 @@ def compute(
                     "start": _clock(s.shift_start),
                     "end": _clock(s.shift_end),
                     "caregivers": s.caregivers,
+                    "hours": s.caregivers * (s.shift_end - s.shift_start) // 3600,
                     "open": len(s.open_visits),
                     "placed": len(s.placed),
                     "open_requests": sorted(rid[v] for v in s.open_visits),
@@ -199,6 +200,17 @@ def lines(session: AnySession, shortfall: dict[str, Any] | None) -> list[str]:
     found = shortfall.get("suggestions", [])
     names = _skill_names(session, {s["skill"] for s in found if s.get("skill")})
     out = [suggestion_text(s, names.get(s["skill"], s["skill"])) for s in found]
+    if len(found) > 1:
+        out.append(
+            _(
+                "In all: %(num)d more caregivers, %(hours)d caregiver-hours, placing %(placed)d "
+                "of the %(open)d open visits (each line proven on its own).",
+                num=sum(s["caregivers"] for s in found),
+                hours=sum(s.get("hours", 0) for s in found),
+                placed=sum(s["placed"] for s in found),
+                open=shortfall.get("open", sum(s["open"] for s in found)),
+            )
+        )
     hopeless = shortfall.get("hopeless", {})
     if hopeless.get("visits"):
         out.append(

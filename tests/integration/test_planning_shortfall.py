@@ -57,7 +57,7 @@ def test_a_short_day_stores_proven_advice_by_station_skill_and_band(make, db) ->
         "09:00",
         "ebike",
     )
-    assert s["end"] == "11:00" and s["open"] == BATHS - 1
+    assert s["end"] == "11:00" and s["open"] == BATHS - 1 and s["hours"] == 2 * s["caregivers"]
     # Each must start by 09:30 and takes an hour: one extra caregiver a bath.
     assert s["caregivers"] == s["placed"] == BATHS - 1
     assert set(s["placed_requests"]) == {u["request_id"] for u in run.unassigned}
@@ -142,10 +142,23 @@ def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # t
                 "caregivers": 1,
                 "start": "12:00",
                 "end": "15:00",
+                "hours": 3,
                 "placed": 2,
                 "open": 3,
             },
+            {
+                "station": "HP02",
+                "skill": None,
+                "gender": None,
+                "caregivers": 2,
+                "hours": 4,
+                "start": "09:00",
+                "end": "11:00",
+                "placed": 4,
+                "open": 4,
+            },
         ],
+        "open": 15,
         "unproven": {"groups": 2, "visits": 7},
         "hopeless": {"groups": 1, "visits": 1},
     }
@@ -156,6 +169,9 @@ def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # t
     assert lines == [
         "HP01: 1 more caregiver, 12:00–15:00, places 2 of the 3 open visits. "
         "Men: some of these elders ask for one.",
+        "HP02: 2 more caregivers, 09:00–11:00, place 4 of the 4 open visits.",
+        "In all: 3 more caregivers, 7 caregiver-hours, placing 6 of the 15 open visits (each "
+        "line proven on its own).",
         "1 open visits in 1 groups: no extra shift from their station placed any.",
         "7 open visits in 2 groups were not proven within the advice's 2 s.",
     ]
