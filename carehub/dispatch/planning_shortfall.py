@@ -187,9 +187,9 @@ def suggestion_text(s: dict[str, Any], skill_name: str | None) -> str:
             )
         )
     if s.get("gender") == "female":
-        text += " " + _("Women: some of these elders ask for one.")
+        text = _("%(advice)s Women: some of these elders ask for one.", advice=text)
     elif s.get("gender") == "male":
-        text += " " + _("Men: some of these elders ask for one.")
+        text = _("%(advice)s Men: some of these elders ask for one.", advice=text)
     return text
 
 

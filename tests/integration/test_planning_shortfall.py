@@ -175,6 +175,14 @@ def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # t
         "1 open visits in 1 groups: no extra shift from their station placed any.",
         "7 open visits in 2 groups were not proven within the advice's 2 s.",
     ]
+    with app.test_request_context("/?lang=zh"):
+        from carehub.extensions import db
+
+        first = planning_shortfall.lines(db.session, advice)[0]
+    assert first == (
+        "HP01：再增加 1 名护理员（12:00–15:00），可安排 3 个待安排上门中的 2 个。"
+        "需为男性：其中有老人要求男护理员。"
+    )
 
 
 def test_extra_caregivers_travel_as_most_of_their_station_does(make, db) -> None:  # type: ignore[no-untyped-def]
