@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from carehub.cli import main
@@ -131,7 +132,7 @@ def test_a_run_without_advice_shows_no_advice(client, login_as, make, db) -> Non
     assert db.session.scalars(select(PlanningRun)).one().shortfall is None
 
 
-def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # type: ignore[no-untyped-def]
+def test_advice_lines_name_the_gender_and_what_was_not_proven(app, db) -> None:  # type: ignore[no-untyped-def]
     advice = {
         "budget_s": 2.0,
         "suggestions": [
@@ -162,9 +163,7 @@ def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # t
         "unproven": {"groups": 2, "visits": 7},
         "hopeless": {"groups": 1, "visits": 1},
     }
-    with app.test_request_context("/?lang=en"):
-        from carehub.extensions import db
-
+    with app.test_request_context("/"), force_locale("en"):
         lines = planning_shortfall.lines(db.session, advice)
     assert lines == [
         "HP01: 1 more caregiver, 12:00–15:00, places 2 of the 3 open visits. "
@@ -175,9 +174,7 @@ def test_advice_lines_name_the_gender_and_what_was_not_proven(app) -> None:  # t
         "1 open visits in 1 groups: no extra shift from their station placed any.",
         "7 open visits in 2 groups were not proven within the advice's 2 s.",
     ]
-    with app.test_request_context("/?lang=zh"):
-        from carehub.extensions import db
-
+    with app.test_request_context("/"), force_locale("zh"):
         first = planning_shortfall.lines(db.session, advice)[0]
     assert first == (
         "HP01：再增加 1 名护理员（12:00–15:00），可安排 3 个待安排上门中的 2 个。"
