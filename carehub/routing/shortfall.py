@@ -193,6 +193,25 @@ def prove(
     return tuple(v.id for v in visits if v.id in served)
 
 
+def _cut(
+    visits: Sequence[Visit], depot: Depot, travel: Matrix, distance: Matrix
+) -> tuple[list[Visit], Depot, Matrix, Matrix]:
+    """The group's visits and depot with matrices cut down to their places: every proof
+    builds and checks a problem, which on a day's full matrices costs more than the solve."""
+    keep = sorted({depot.location} | {v.location for v in visits})
+    at = {loc: i for i, loc in enumerate(keep)}
+
+    def cut(m: Matrix) -> Matrix:
+        return tuple(tuple(m[i][j] for j in keep) for i in keep)
+
+    return (
+        [replace(v, location=at[v.location]) for v in visits],
+        replace(depot, location=at[depot.location]),
+        cut(travel),
+        cut(distance),
+    )
+
+
 def _lower_bound(visits: Sequence[Visit], shift: tuple[int, int]) -> int:
     # Fewer caregivers cannot hold the service minutes, let alone the travel; pairs need two.
     work = sum(v.service * v.caregivers_needed for v in visits)
@@ -292,11 +311,13 @@ def advise(
         if depot is None or depot.mode not in travel:
             unproven.append(group)
             continue
-        members = [by_id[vid] for vid in group.visits]
-        shift = shift_of(members, group, depot, travel[depot.mode])
-        grower = _Grower(members, extra_caregivers(group, depot, shift, params.max_extra))
+        members, here, small, metres = _cut(
+            [by_id[vid] for vid in group.visits], depot, travel[depot.mode], distance
+        )
+        shift = shift_of(members, group, here, small)
+        grower = _Grower(members, extra_caregivers(group, here, shift, params.max_extra))
         limit = partial(_limit, params, deadline, clock, len(groups) - i)
-        tried = grower.run(travel, distance, params, limit)
+        tried = grower.run({depot.mode: small}, metres, params, limit)
         if not tried:
             unproven.append(group)
             continue
