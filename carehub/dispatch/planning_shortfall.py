@@ -62,7 +62,7 @@ def compute(
 ) -> dict[str, Any] | None:
     """The advice stored on the run (``PlanningRun.shortfall``); None when nothing that more
     staff could serve was left open."""
-    left = open_visits(plan)
+    left = open_visits(plan, data.problem)
     if not left:
         return None
     params = replace(params or AdviceParams(solve_cap_s=SOLVE_CAP_S), budget_s=budget_s)
@@ -193,11 +193,18 @@ def suggestion_text(s: dict[str, Any], skill_name: str | None) -> str:
     return text
 
 
-def lines(session: AnySession, shortfall: dict[str, Any] | None) -> list[str]:
-    """The advice in the reader's language: one line a suggestion, then what was not proven."""
+def lines(
+    session: AnySession, shortfall: dict[str, Any] | None, stations: Sequence[str] | None = None
+) -> list[str]:
+    """The advice in the reader's language: one line a suggestion (of ``stations`` only, when
+    given), their total, then what was not proven over the whole run."""
     if not shortfall:
         return []
     found = shortfall.get("suggestions", [])
+    total_open = shortfall.get("open", sum(s["open"] for s in found))
+    if stations is not None:
+        found = [s for s in found if s["station"] in stations]
+        total_open = sum(s["open"] for s in found)
     names = _skill_names(session, {s["skill"] for s in found if s.get("skill")})
     out = [suggestion_text(s, names.get(s["skill"], s["skill"])) for s in found]
     if len(found) > 1:
@@ -208,7 +215,7 @@ def lines(session: AnySession, shortfall: dict[str, Any] | None) -> list[str]:
                 num=sum(s["caregivers"] for s in found),
                 hours=sum(s.get("hours", 0) for s in found),
                 placed=sum(s["placed"] for s in found),
-                open=shortfall.get("open", sum(s["open"] for s in found)),
+                open=total_open,
             )
         )
     hopeless = shortfall.get("hopeless", {})

@@ -265,7 +265,12 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
         compared=COMPARED,
         verdict=verdict,
         unassigned=unassigned,
-        shortfall=planning_shortfall.lines(db.session, run.shortfall) if show_result else [],
+        # A city-wide run's advice runs to hundreds of lines: shown for the drawn stations.
+        shortfall=planning_shortfall.lines(
+            db.session, run.shortfall, codes if len(run.stations) > DRAWN_STATIONS else None
+        )
+        if show_result
+        else [],
         services=services,
         error=error_text(run),
         timeline=timeline_for(db.session, run, visits, codes) if show_result else None,

@@ -22,6 +22,7 @@ from functools import partial
 from carehub.routing import greedy
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import REASON_CAPACITY, Caregiver, Matrix, Plan, Problem, Visit
+from carehub.routing.screen import reachable_alone
 from carehub.routing.solver import solve
 from carehub.routing.validate import validate
 
@@ -96,10 +97,29 @@ class AdviceParams:
             raise ValueError("band_s: must be in (0, 86400]")
 
 
-def open_visits(plan: Plan, reasons: Iterable[str] = OPEN_REASONS) -> list[str]:
-    """The visits a plan left out that more staff could serve."""
-    wanted = set(reasons)
-    return [u.visit for u in plan.unassigned if u.reason in wanted]
+def open_visits(plan: Plan, problem: Problem | None = None) -> list[str]:
+    """The visits a plan left out that more staff could serve: left for capacity or in a
+    circle with nobody on shift, and, given the ``problem``, any other the day's own staff
+    could serve on an otherwise empty day. A circle's lending solve screens a visit against
+    the lenders alone and may label a bath its own circle's busy bather could give "no
+    caregiver with the skill"; the whole day's screen says it is capacity all the same.
+    Visits nobody on the day's staff could ever serve keep out: their reasons say why."""
+    by_id = {v.id: v for v in problem.visits} if problem is not None else {}
+    return [
+        u.visit
+        for u in plan.unassigned
+        if u.reason in OPEN_REASONS or (problem is not None and _servable(problem, by_id[u.visit]))
+    ]
+
+
+def _servable(problem: Problem, visit: Visit) -> bool:
+    """Would the whole day's screen accept this visit? (As ``screen.screen``, for one.)"""
+    able = {
+        c.id
+        for c in problem.caregivers
+        if c.can_serve(visit) and reachable_alone(problem, c, visit)
+    }
+    return len(able) >= visit.caregivers_needed and set(visit.pins) <= able
 
 
 def band_of(visit: Visit, band_s: int = BAND_S) -> tuple[int, int]:

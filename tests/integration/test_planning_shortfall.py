@@ -221,3 +221,39 @@ def test_a_station_with_nobody_on_shift_is_advised_from_its_own_door(make, db) -
     (s,) = run.shortfall["suggestions"]  # type: ignore[index]
     assert (s["station"], s["skill"], s["caregivers"], s["placed"]) == ("HPF", None, 1, 1)
     assert (s["start"], s["end"], s["mode"]) == ("09:00", "10:00", "ebike")
+
+
+def test_a_run_over_many_stations_shows_the_advice_of_the_chosen_one(
+    client, login_as, make, db, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch import planning_views
+
+    _short_day(make, db)
+    other = make.station(code="HP04", lat=CENTRE[0] + 0.27, lon=CENTRE[1])
+    make.caregiver(station=other, code="CO1")
+    make.request(
+        elder=make.elder(station=other, lat=CENTRE[0] + 0.271, lon=CENTRE[1]),
+        service_type=make.service_type("meal_y", duration_min=15),
+        service_date=DAY,
+        window_start=dt.time(9, 0),
+        window_end=dt.time(9, 30),
+    )
+    make.request(
+        elder=make.elder(station=other, lat=CENTRE[0] + 0.272, lon=CENTRE[1]),
+        service_type=make.service_type("meal_y"),
+        service_date=DAY,
+        window_start=dt.time(9, 0),
+        window_end=dt.time(9, 30),
+    )
+    db.session.commit()
+    run = plan_day(db.session, DAY, ["HP03", "HP04"], time_limit_s=2, matrices=MATRICES, workers=1)
+    db.session.commit()
+    assert run.status == "done" and run.shortfall, (run.status, run.input_summary, run.unassigned)
+    assert {s["station"] for s in run.shortfall["suggestions"]} == {"HP03", "HP04"}  # type: ignore[index]
+    monkeypatch.setattr(planning_views, "DRAWN_STATIONS", 1)
+    login_as(Role.ADMIN)
+    client.get("/lang/en")
+    page = client.get(f"/dispatch/planning/runs/{run.id}?station=HP04").get_data(as_text=True)
+    advice = page[page.index('id="run-shortfall"') :]
+    assert "Shown for the station chosen above" in advice
+    assert "HP04: 1 more caregiver" in advice and "HP03:" not in advice

@@ -56,6 +56,27 @@ def test_open_visits_are_capacity_and_empty_circles_not_impossible_ones() -> Non
     assert open_visits(plan) == ["a", "c"]
 
 
+def test_a_visit_the_whole_days_staff_could_serve_is_open_whatever_its_label() -> None:
+    # A lending solve screens against the lenders only: its "no caregiver with the skill" on a
+    # bath the home circle's bather could give is capacity in substance.
+    bath = visit("bath", 1, 9 * H, 10 * H, skill="bathing")
+    nursing = visit("nurse", 2, 9 * H, 10 * H, skill="nursing")
+    dawn = visit("dawn", 2, 5 * H, 5 * H + 600)
+    day = problem(
+        [bath, nursing, dawn], [caregiver("A", skills=frozenset({"bathing"})), caregiver("B")]
+    )
+    plan = Plan(
+        (),
+        (
+            Unassigned("bath", "no caregiver with the skill/gender"),
+            Unassigned("nurse", "no caregiver with the skill/gender"),
+            Unassigned("dawn", "window unreachable"),
+        ),
+    )
+    assert open_visits(plan, day) == ["bath"]
+    assert open_visits(plan) == []
+
+
 def test_groups_split_by_station_skill_and_band_largest_first() -> None:
     visits = [
         visit("b1", 1, 9 * H, 10 * H, skill="bathing"),
