@@ -60,7 +60,10 @@ def register(main: click.Group) -> None:
 
     @with_appcontext
     def run_plan(day: dt.date, stations: list[str], time_limit: float, publish: bool) -> None:
+        from flask_babel import gettext as _
+
         from carehub.core import audit
+        from carehub.dispatch import planning_shortfall
         from carehub.dispatch.planning import PlanningError, plan_day
         from carehub.extensions import db
 
@@ -86,3 +89,8 @@ def register(main: click.Group) -> None:
         )
         for item in run.unassigned:
             click.echo(f"  request {item['request_id']}: {item['reason']}")
+        advice = planning_shortfall.lines(db.session, run.shortfall)
+        if advice:
+            click.echo(_("Shortfall advice:"))
+            for line in advice:
+                click.echo(f"  {line}")

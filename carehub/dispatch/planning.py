@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from carehub.core import time as clock
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.db import AnySession
-from carehub.dispatch import adapters, meal_rounds, planning_kpis
+from carehub.dispatch import adapters, meal_rounds, planning_kpis, planning_shortfall
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning_models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
 from carehub.geo.matrix import MatrixProvider, provider
@@ -143,7 +143,8 @@ def plan_day(
         run.input_summary = {"requests": len(wanted), "caregivers": 0}
         unassigned = [{"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted]
         return _finish(session, run, unassigned, RUN_DONE)
-    data = adapters.build_day(day, stations, requests, caregivers, matrices or _default_matrices())
+    matrices = matrices or _default_matrices()
+    data = adapters.build_day(day, stations, requests, caregivers, matrices)
     unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
     if not data.problem.visits:
         _drop_replaceable(session, requests)
@@ -168,6 +169,9 @@ def plan_day(
         run.input_summary = {**data.summary(), "violations": [v.message for v in violations[:20]]}
         return _finish(session, run, unassigned, RUN_FAILED)
 
+    run.shortfall = planning_shortfall.compute(
+        data, plan, stations, caregivers, matrices, planning_shortfall.budget(time_limit_s)
+    )
     # Replaced only now that a valid plan stands in for them.
     _drop_replaceable(session, requests)
     rows = adapters.plan_to_visits(data, plan, result.lent)

@@ -51,6 +51,9 @@ class PlanningRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # Figures for the result page, computed once when the run finishes (see planning_kpis).
     kpis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Extra shifts that would serve what the run left open, each proven by a solve (see
+    # planning_shortfall); None when nothing more staff could serve was left open.
+    shortfall: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     published_by: Mapped[str | None] = mapped_column(String(80))
 

@@ -29,6 +29,7 @@ from carehub.core.errors import ConflictError, DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch import planning_runner as runner
+from carehub.dispatch import planning_shortfall
 from carehub.dispatch.planning import PlanningError
 from carehub.dispatch.planning_kpis import COMPARED, difference, previous_run, verdict
 from carehub.dispatch.planning_models import ACTIVE, PlanningRun
@@ -264,6 +265,12 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
         compared=COMPARED,
         verdict=verdict,
         unassigned=unassigned,
+        # A city-wide run's advice runs to hundreds of lines: shown for the drawn stations.
+        shortfall=planning_shortfall.lines(
+            db.session, run.shortfall, codes if len(run.stations) > DRAWN_STATIONS else None
+        )
+        if show_result
+        else [],
         services=services,
         error=error_text(run),
         timeline=timeline_for(db.session, run, visits, codes) if show_result else None,
