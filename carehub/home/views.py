@@ -32,6 +32,10 @@ def index():  # type: ignore[no-untyped-def]
         return render_template(
             "home/caregiver.html", caregiver=caregiver, visits=visits, today=today
         )
+    if role == Role.ASSESSOR:
+        from carehub.assessment.views import due_page
+
+        return render_template("home/assessor.html", page=due_page(), today=today)
     overview = summaries.subsidy_overview(db.session, today)
     return render_template("home/auditor.html", overview=overview, today=today)
 

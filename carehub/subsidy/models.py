@@ -26,6 +26,15 @@ from carehub.db import Base, Fen, UTCDateTime, intpk, utcnow
 
 DEFAULT_ELIGIBLE = [Hardship.DIBAO.value, Hardship.LOW_INCOME.value, Hardship.TEKUN.value]
 
+# GB/T 42195-2022 capability level -> the programme's tier; a policy may set its own.
+DEFAULT_TIERS = {
+    "intact": CareLevel.NONE.value,
+    "mild": CareLevel.MILD.value,
+    "moderate": CareLevel.MODERATE.value,
+    "severe": CareLevel.SEVERE.value,
+    "complete": CareLevel.SEVERE.value,
+}
+
 KIND_CARE_LEVEL = "care_level_amount"
 KIND_AGE_HOURS = "age_band_hours"
 KIND_AGE_AMOUNT = "age_band_amount"
@@ -61,6 +70,8 @@ class SubsidyPolicy(Audited, Base):
     supplement: Mapped[int] = mapped_column(Integer, default=0)
     hour_value_fen: Mapped[Fen] = mapped_column(default=0)
     carry_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Capability level -> tier; None uses DEFAULT_TIERS.
+    level_tiers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, or_, select
 
+from carehub.assessment.models import Assessment
 from carehub.core.enums import VisitStatus
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
@@ -360,7 +361,13 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
         code, station_id = info[eid]
         elder_rows.append(
             ElderRow(
-                eid, code, station_id, elder.level_on(last), entitled, carry, per_elder.get(eid, [])
+                eid,
+                code,
+                station_id,
+                elder.level_on(last, policies.in_force(terms, last)),
+                entitled,
+                carry,
+                per_elder.get(eid, []),
             )
         )
     return Judged(month, visits, elder_rows)
@@ -432,6 +439,22 @@ def _elder_terms(session: AnySession, month: Month) -> dict[int, policies.ElderT
     for eid, status, start, end in periods:
         if eid in elders:
             elders[eid].periods.append((str(status), start, end))
+    # The care-level history up to the month's end (the latest entry before the month
+    # decides its first day).
+    history = session.execute(
+        select(
+            Assessment.elder_id,
+            Assessment.effective_from,
+            Assessment.ability_level,
+            Assessment.care_level,
+            Assessment.previous_care_level,
+        )
+        .where(Assessment.effective_from <= month.last)
+        .order_by(Assessment.effective_from, Assessment.id)
+    )
+    for eid, start, ability, tier, before in history:
+        if eid in elders:
+            elders[eid].history.append(policies.LevelEntry(start, ability, tier, before))
     return elders
 
 
