@@ -24,7 +24,16 @@ from carehub.core.audit import Audited
 from carehub.core.enums import CareLevel, Hardship
 from carehub.db import Base, Fen, UTCDateTime, intpk, utcnow
 
-DEFAULT_ELIGIBLE = [Hardship.DIBAO.value, Hardship.LOW_INCOME.value, Hardship.TEKUN.value]
+# Tianjin's seven categories (docs/subsidy.md gives the source).
+DEFAULT_ELIGIBLE = [
+    Hardship.DIBAO.value,
+    Hardship.LOW_INCOME.value,
+    Hardship.TEKUN.value,
+    Hardship.DISABLED.value,
+    Hardship.YOUFU.value,
+    Hardship.CHILDLESS_80.value,
+    Hardship.ONLY_CHILD_80.value,
+]
 
 # GB/T 42195-2022 capability level -> the programme's tier; a policy may set its own.
 DEFAULT_TIERS = {
