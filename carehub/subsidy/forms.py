@@ -16,8 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from carehub.core.enums import Hardship, choices
+from carehub.core.enums import CareLevel, Hardship, choices
 from carehub.subsidy.labels import KINDS
+from carehub.subsidy.models import DEFAULT_TIERS
 
 _YUAN = re.compile(r"(\d{1,9})(?:\.(\d{1,2}))?")
 _BAND = re.compile(r"(\d{1,3})\s*-\s*(\d{1,3})\s*[:：]\s*(\d{1,9}(?:\.\d{1,2})?)")
@@ -86,7 +87,34 @@ class PolicyForm(FlaskForm):
     )
     hour_value = YuanField(_l("Value of a service hour (yuan)"), default="0")
     carry_over = BooleanField(_l("Unused entitlement carries over to the next month"))
+    # GB/T 42195-2022 capability level -> tier (docs/assessments.md).
+    tier_intact = SelectField(
+        _l("Tier for: capability intact"),
+        choices=choices(CareLevel),
+        default=DEFAULT_TIERS["intact"],
+    )
+    tier_mild = SelectField(
+        _l("Tier for: mildly impaired"), choices=choices(CareLevel), default=DEFAULT_TIERS["mild"]
+    )
+    tier_moderate = SelectField(
+        _l("Tier for: moderately impaired"),
+        choices=choices(CareLevel),
+        default=DEFAULT_TIERS["moderate"],
+    )
+    tier_severe = SelectField(
+        _l("Tier for: severely impaired"),
+        choices=choices(CareLevel),
+        default=DEFAULT_TIERS["severe"],
+    )
+    tier_complete = SelectField(
+        _l("Tier for: completely lost"),
+        choices=choices(CareLevel),
+        default=DEFAULT_TIERS["complete"],
+    )
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def level_tiers(self) -> dict[str, str]:
+        return {level: str(getattr(self, f"tier_{level}").data) for level in DEFAULT_TIERS}
 
     def validate_age_bands(self, field: TextAreaField) -> None:
         try:

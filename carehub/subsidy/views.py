@@ -389,6 +389,7 @@ def policy_new():  # type: ignore[no-untyped-def]
                 supplement=form.supplement_value,
                 hour_value_fen=form.hour_value.fen or 0,
                 carry_over=bool(form.carry_over.data),
+                level_tiers=form.level_tiers(),
                 note=form.note.data or None,
             )
         except FieldError as exc:

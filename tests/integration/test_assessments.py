@@ -233,3 +233,52 @@ def test_an_assessment_settles_the_flag(client: FlaskClient, login_as, make, db)
     assert "Change flagged" in page and f"/assessments/elders/{elder.id}/new" in page
     assert post_assessment(client, elder.id, 70).status_code == 302
     assert services.due_list(db.session, TODAY, 12, 30) == []
+
+
+def test_an_administrator_sets_a_policys_tiers_on_the_policy_form(
+    client: FlaskClient, login_as, db
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.ADMIN)
+    data = {
+        "code": "TJ-2027",
+        "name": "Tianjin 2027",
+        "kind": "care_level_amount",
+        "effective_from": "2027-01-01",
+        "eligible_hardships": ["dibao", "disabled"],
+        "amount_mild": "200",
+        "amount_moderate": "400",
+        "amount_severe": "600",
+        "supplement": "0",
+        "hour_value": "0",
+        "tier_intact": "none",
+        "tier_mild": "none",
+        "tier_moderate": "mild",
+        "tier_severe": "moderate",
+        "tier_complete": "severe",
+    }
+    response = client.post("/subsidy/policies/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    policy = db.session.query(SubsidyPolicy).filter_by(code="TJ-2027").one()
+    assert policy.level_tiers == {
+        "intact": "none",
+        "mild": "none",
+        "moderate": "mild",
+        "severe": "moderate",
+        "complete": "severe",
+    }
+    page = client.get("/subsidy/policies").get_data(as_text=True)
+    assert "Moderately impaired → Mild" in page
+
+
+def test_a_tier_outside_the_list_is_refused(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.ADMIN)
+    data = {
+        "code": "TJ-BAD",
+        "name": "bad",
+        "kind": "care_level_amount",
+        "effective_from": "2027-01-01",
+        "supplement": "0",
+        "tier_complete": "platinum",
+    }
+    assert client.post("/subsidy/policies/new", data=data).status_code == 422
+    assert db.session.query(SubsidyPolicy).filter_by(code="TJ-BAD").count() == 0
