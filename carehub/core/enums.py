@@ -13,6 +13,7 @@ class Role(StrEnum):
     CAREGIVER = "caregiver"
     AUDITOR = "auditor"
     ASSESSOR = "assessor"
+    BUREAU = "bureau"
 
 
 class Gender(StrEnum):
@@ -91,6 +92,7 @@ LABELS = {
     Role.CAREGIVER: _l("Caregiver"),
     Role.AUDITOR: _l("Subsidy auditor"),
     Role.ASSESSOR: _l("Assessor"),
+    Role.BUREAU: _l("Civil-affairs bureau"),
     Gender.FEMALE: _l("Female"),
     Gender.MALE: _l("Male"),
     CareLevel.NONE: _l("No care need"),

@@ -41,6 +41,8 @@ def index():  # type: ignore[no-untyped-def]
         return render_template(
             "home/caregiver.html", caregiver=caregiver, visits=visits, today=today
         )
+    if role == Role.BUREAU:
+        return redirect(url_for("bureau.index"))
     if role == Role.ASSESSOR:
         from carehub.assessment.views import due_page
 
