@@ -205,13 +205,17 @@ def compute(
     terms = [PolicyTerms.of(p) for p in session.scalars(select(SubsidyPolicy))]
     codes = {p.id: p.code for p in session.scalars(select(SubsidyPolicy))}
     for month in period.months:
-        result = rc.reconcile(session, month, cached=cached)
-        if result.locked:
+        if cached:
+            locked, lines = rc.month_lines(session, month)
+        else:
+            result = rc.reconcile(session, month)
+            locked, lines = result.locked, result.elders
+        if locked:
             figures.months_locked.append(str(month))
         policy = in_force(terms, month.first)
         policy_code = codes.get(policy.id, "") if policy else ""
         month_payable = 0
-        for line in result.elders:
+        for line in lines:
             tier = figures.by_tier.setdefault(line.care_level, Money())
             tier.entitled_fen += line.entitlement_fen
             tier.payable_fen += line.payable_fen
@@ -226,7 +230,7 @@ def compute(
             station.payable_fen += line.payable_fen
             station.verified += line.verified
             figures.visits_verified += line.verified
-        figures.adjustment_fen += sum(result.adjustments.values())
+        figures.adjustment_fen += sum(rc.adjustments_of(session, month).values())
         figures.trend.append((str(month), month_payable))
 
     # Assessments done in the period and due now.

@@ -292,22 +292,21 @@ class AuditMonth:
 
 def audit_months(session: AnySession, today: dt.date, count: int = 6) -> list[AuditMonth]:
     """The last ``count`` months with the subsidy module's own figures: a locked month from
-    its snapshot, an open one as the month page shows it (kept between requests)."""
-    from carehub.subsidy.reconcile import reconcile
+    its ledger, an open one as the month page shows it (kept between requests)."""
+    from carehub.subsidy.reconcile import month_lines
 
     month = Month.of(today)
     found = []
     for _i in range(count):
-        result = reconcile(session, month, cached=True)
-        totals = result.totals()
+        locked, lines = month_lines(session, month)
         found.append(
             AuditMonth(
                 month,
-                result.locked,
-                totals.entitlement_fen,
-                totals.payable_fen,
-                totals.visits["flagged"],
-                totals.flagged_fen,
+                locked,
+                sum(line.entitlement_fen for line in lines),
+                sum(line.payable_fen for line in lines),
+                sum(line.flagged for line in lines),
+                sum(line.flagged_fen for line in lines),
             )
         )
         month = month.previous()

@@ -474,9 +474,8 @@ def _carried_in(
     )
 
 
-def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
-    key = str(month)
-    lines = [
+def _ledger_lines(session: AnySession, month: Month) -> list[ElderLine]:
+    return [
         ElderLine(
             elder_id=row.elder_id,
             elder_code=row.elder_code,
@@ -494,9 +493,23 @@ def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
             rejected=row.rejected_visits,
         )
         for row in session.scalars(
-            select(LedgerLine).where(LedgerLine.month == key).order_by(LedgerLine.elder_code)
+            select(LedgerLine).where(LedgerLine.month == str(month)).order_by(LedgerLine.elder_code)
         )
     ]
+
+
+def month_lines(session: AnySession, month: Month) -> tuple[bool, list[ElderLine]]:
+    """Whether the month is locked, and its elder lines: a locked month's straight from its
+    ledger (without the visit results a full snapshot reads), an open month's as the month
+    page has them (kept between requests while the inputs are unchanged)."""
+    if is_locked(session, month):
+        return True, _ledger_lines(session, month)
+    return False, reconcile(session, month, cached=True).elders
+
+
+def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
+    key = str(month)
+    lines = _ledger_lines(session, month)
     visits: dict[int, VisitOutcome] = {}
     rows = session.execute(
         select(
