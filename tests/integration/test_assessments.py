@@ -282,3 +282,49 @@ def test_a_tier_outside_the_list_is_refused(client: FlaskClient, login_as, db) -
     }
     assert client.post("/subsidy/policies/new", data=data).status_code == 422
     assert db.session.query(SubsidyPolicy).filter_by(code="TJ-BAD").count() == 0
+
+
+def _edit_form(elder, **changes: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    data = {
+        "code": elder.code,
+        "name": elder.name,
+        "gender": str(elder.gender),
+        "station_id": str(elder.station_id),
+        "care_level": str(elder.care_level),
+        "hardship": str(elder.hardship),
+        "status": str(elder.status),
+        "preferred_caregiver_gender": "",
+        "lat": str(elder.lat),
+        "lon": str(elder.lon),
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_elder_edit_page_names_the_care_level_and_saves_nothing(
+    client: FlaskClient, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    elder = make.elder(care_level=CareLevel.MILD)
+    db.session.commit()
+    login_as(Role.ADMIN)
+    response = client.post(
+        f"/registry/elders/{elder.id}/edit",
+        data=_edit_form(elder, care_level="severe", name="改了名字"),
+    )
+    assert response.status_code == 422
+    assert "changes only through an assessment" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (elder.care_level, elder.name) == (CareLevel.MILD, elder.name)
+    assert elder.name != "改了名字"
+
+
+def test_the_elder_edit_page_saves_other_changes(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    elder = make.elder(care_level=CareLevel.MILD)
+    db.session.commit()
+    login_as(Role.ADMIN)
+    response = client.post(
+        f"/registry/elders/{elder.id}/edit", data=_edit_form(elder, name="改了名字")
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert elder.name == "改了名字"
