@@ -13,7 +13,7 @@ from flask_login import current_user
 from carehub.assessment import services, standard
 from carehub.assessment.forms import FlagForm, OverrideForm, SignatureForm
 from carehub.assessment.models import Assessment, AssessmentForm
-from carehub.core.enums import CareLevel, Role
+from carehub.core.enums import CareLevel, Role, label
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.extensions import db
@@ -166,7 +166,7 @@ def new(elder_id: int):  # type: ignore[no-untyped-def]
                     _(
                         "Assessment saved: %(total)d points, care level %(level)s.",
                         total=entry.total or 0,
-                        level=_label(entry.care_level),
+                        level=label(CareLevel(entry.care_level)),
                     ),
                     "success",
                 )
@@ -185,12 +185,6 @@ def new(elder_id: int):  # type: ignore[no-untyped-def]
         ),
         status,
     )
-
-
-def _label(level: str) -> str:
-    from carehub.core.enums import label
-
-    return label(CareLevel(level))
 
 
 @bp.route("/elders/<int:elder_id>/override", methods=["GET", "POST"])
@@ -229,6 +223,11 @@ def override(elder_id: int):  # type: ignore[no-untyped-def]
 @roles_required(*FLAGGERS)
 def flag(elder_id: int):  # type: ignore[no-untyped-def]
     found = _elder(elder_id)
+    if current_user.role == Role.CAREGIVER:
+        # A caregiver notes changes in the elders of their own station.
+        mine = current_user.caregiver
+        if mine is None or mine.station_id != found.station_id:
+            abort(404)
     form = FlagForm()
     if not form.validate_on_submit():
         abort(400)

@@ -328,3 +328,17 @@ def test_the_elder_edit_page_saves_other_changes(client: FlaskClient, login_as, 
     assert response.status_code == 302
     db.session.expire_all()
     assert elder.name == "改了名字"
+
+
+def test_a_caregiver_flags_elders_of_their_own_station_only(
+    client: FlaskClient, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    user = login_as(Role.CAREGIVER)
+    mine = make.elder(station=user.caregiver.station)
+    other = make.elder()
+    db.session.commit()
+    note = {"note": "short of breath on the stairs"}
+    assert client.post(f"/assessments/elders/{other.id}/flag", data=note).status_code == 404
+    assert client.post(f"/assessments/elders/{mine.id}/flag", data=note).status_code == 302
+    assert [f.elder_id for f in services.open_flags(db.session, mine.id)] == [mine.id]
+    assert services.open_flags(db.session, other.id) == []
