@@ -31,10 +31,11 @@ from carehub.core.enums import CareLevel, ElderStatus
 from carehub.db import AnySession
 from carehub.registry.models import Elder, ElderStatusPeriod
 from carehub.registry.services import FieldError
-from carehub.subsidy.models import DEFAULT_TIERS, SubsidyPolicy
+from carehub.subsidy.models import DEFAULT_TIERS, MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.policy import PolicyTerms, in_force
 
 _ALLOW = "care_level_by_assessment"
+MONTHLY = SubsidyPolicy.kind.in_(MONTHLY_KINDS)
 
 
 # --- forms -------------------------------------------------------------------------------
@@ -77,7 +78,9 @@ def parsed(row: AssessmentForm) -> standard.Form:
 
 
 def tiers_on(session: AnySession, day: dt.date) -> PolicyTerms | None:
-    return in_force([PolicyTerms.of(p) for p in session.scalars(select(SubsidyPolicy))], day)
+    return in_force(
+        [PolicyTerms.of(p) for p in session.scalars(select(SubsidyPolicy).where(MONTHLY))], day
+    )
 
 
 def history(session: AnySession, elder_id: int) -> list[Assessment]:

@@ -21,7 +21,7 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo import coverage
 from carehub.registry.models import Elder, ElderStatusPeriod, ServiceType, Station
 from carehub.subsidy import reconcile as rc
-from carehub.subsidy.models import SubsidyPolicy
+from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.months import Month
 from carehub.subsidy.policy import PolicyTerms, in_force
 
@@ -202,7 +202,8 @@ def compute(
     figures.inside_circle = report.covered_total
 
     # Subsidy: each month's own result.
-    terms = [PolicyTerms.of(p) for p in session.scalars(select(SubsidyPolicy))]
+    monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
+    terms = [PolicyTerms.of(p) for p in session.scalars(monthly)]
     codes = {p.id: p.code for p in session.scalars(select(SubsidyPolicy))}
     for month in period.months:
         if cached:

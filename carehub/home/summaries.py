@@ -18,7 +18,7 @@ from carehub.dispatch.planning_models import PlanningRun
 from carehub.geo import coverage
 from carehub.jobs.models import Alert
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
-from carehub.subsidy.models import SubsidyPolicy
+from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.months import Month
 from carehub.subsidy.policy import PolicyTerms, in_force
 
@@ -223,7 +223,8 @@ class SubsidyOverview:
 
 def policy_in_force(session: AnySession, day: dt.date) -> SubsidyPolicy | None:
     """The policy the reconciliation would apply on ``day`` (the same rule, not a copy)."""
-    policies = {p.id: p for p in session.scalars(select(SubsidyPolicy))}
+    monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
+    policies = {p.id: p for p in session.scalars(monthly)}
     chosen = in_force([PolicyTerms.of(p) for p in policies.values()], day)
     return policies[chosen.id] if chosen else None
 

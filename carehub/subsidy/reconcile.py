@@ -32,6 +32,7 @@ from carehub.registry.models import (
 from carehub.subsidy import policy as policies
 from carehub.subsidy.ledger import ElderLine, Summary, elder_line, roll_up, total
 from carehub.subsidy.models import (
+    MONTHLY_KINDS,
     Adjustment,
     LedgerLine,
     MonthLock,
@@ -250,7 +251,8 @@ def _live(session: AnySession, month: Month, settings: Settings) -> Reconciliati
 
 def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged:
     first, last = month.first, month.last
-    terms = [policies.PolicyTerms.of(p) for p in session.scalars(select(SubsidyPolicy))]
+    monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
+    terms = [policies.PolicyTerms.of(p) for p in session.scalars(monthly)]
     elders = _elder_terms(session, month)
     homes: dict[int, tuple[float, float] | None] = {}
     info: dict[int, tuple[str, int | None]] = {}

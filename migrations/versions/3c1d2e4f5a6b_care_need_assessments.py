@@ -1,4 +1,4 @@
-"""care-need assessments, the care-level history and policy tier mapping
+"""care-need assessments, the care-level history, policy tier mapping and per-meal policies
 
 Revision ID: 3c1d2e4f5a6b
 Revises: 678c3d64b811
@@ -78,10 +78,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_assessment_flags_elder_id'), ['elder_id'], unique=False)
     with op.batch_alter_table('subsidy_policies', schema=None) as batch_op:
         batch_op.add_column(sa.Column('level_tiers', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('meal_elder_fen', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('meal_operator_fen', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('meal_daily_cap', sa.Integer(), server_default='1', nullable=False))
+        batch_op.add_column(sa.Column('meal_min_age', sa.Integer(), server_default='60', nullable=False))
+        batch_op.add_column(sa.Column('meal_max_age', sa.Integer(), server_default='200', nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table('subsidy_policies', schema=None) as batch_op:
+        batch_op.drop_column('meal_max_age')
+        batch_op.drop_column('meal_min_age')
+        batch_op.drop_column('meal_daily_cap')
+        batch_op.drop_column('meal_operator_fen')
+        batch_op.drop_column('meal_elder_fen')
         batch_op.drop_column('level_tiers')
     with op.batch_alter_table('assessment_flags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessment_flags_elder_id'))
