@@ -342,3 +342,32 @@ def test_a_caregiver_flags_elders_of_their_own_station_only(
     assert client.post(f"/assessments/elders/{mine.id}/flag", data=note).status_code == 302
     assert [f.elder_id for f in services.open_flags(db.session, mine.id)] == [mine.id]
     assert services.open_flags(db.session, other.id) == []
+
+
+def test_a_new_form_version_is_loaded_from_its_file_and_used(
+    app: Flask, client: FlaskClient, login_as, make, db, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from carehub.cli import main
+
+    runner = app.test_cli_runner()
+    doc = json.loads(standard.DEFAULT_FILE.read_text(encoding="utf-8"))
+    doc["version"] = "2022-tj"
+    doc["bands"][1]["min"] = 60  # a city that grades 60-89 as mildly impaired
+    doc["bands"][2]["max"] = 59
+    good = tmp_path / "tj.json"
+    good.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    doc["bands"][2]["max"] = 58  # leaves 59 in no band
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    refused = runner.invoke(main, ["assessments", "load-form", str(bad)])
+    assert refused.exit_code != 0 and "bands" in refused.output
+    loaded = runner.invoke(main, ["assessments", "load-form", str(good)])
+    assert loaded.exit_code == 0, loaded.output
+    elder = make.elder(care_level=CareLevel.MODERATE)
+    db.session.commit()
+    login_as(Role.ASSESSOR)
+    assert post_assessment(client, elder.id, 62).status_code == 302
+    entry = db.session.query(Assessment).one()
+    assert (entry.form.version, entry.ability_level) == ("2022-tj", "mild")
