@@ -21,6 +21,7 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo import coverage
 from carehub.registry.models import Elder, ElderStatusPeriod, ServiceType, Station
 from carehub.subsidy import reconcile as rc
+from carehub.subsidy.meals import meal_month
 from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.months import Month
 from carehub.subsidy.policy import PolicyTerms, in_force
@@ -103,6 +104,9 @@ class Figures:
     entitled_fen: int = 0
     payable_fen: int = 0
     adjustment_fen: int = 0
+    meals_subsidised: int = 0
+    meal_elder_fen: int = 0
+    meal_operator_fen: int = 0
     months_locked: list[str] = field(default_factory=list)
     trend: list[tuple[str, int]] = field(default_factory=list)  # month, payable fen
     assessments_done: int = 0
@@ -232,6 +236,10 @@ def compute(
             station.verified += line.verified
             figures.visits_verified += line.verified
         figures.adjustment_fen += sum(rc.adjustments_of(session, month).values())
+        meals = meal_month(session, month, cached=cached).total()
+        figures.meals_subsidised += meals.paid_meals
+        figures.meal_elder_fen += meals.elder_fen
+        figures.meal_operator_fen += meals.operator_fen
         figures.trend.append((str(month), month_payable))
 
     # Assessments done in the period and due now.

@@ -39,6 +39,9 @@ def summary_rows(f: Figures) -> Iterator[list[Cell]]:
     for code, money in sorted(f.by_policy.items()):
         yield [f"entitled_fen:policy:{code}", money.entitled_fen]
         yield [f"payable_fen:policy:{code}", money.payable_fen]
+    yield ["meals_subsidised", f.meals_subsidised]
+    yield ["meal_elder_fen", f.meal_elder_fen]
+    yield ["meal_operator_fen", f.meal_operator_fen]
     yield ["assessments_done", f.assessments_done]
     yield ["assessments_due", f.assessments_due]
     yield ["emergency_calls", f.emergencies]

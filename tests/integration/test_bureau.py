@@ -88,6 +88,7 @@ def test_figures_of_a_small_district_by_hand(locked_october, make, db) -> None: 
     assert (f.active_elders, f.meal_helped) == (5, 5)
     assert (f.emergencies, f.emergencies_reached, f.within_promise) == (2, 1, 1)
     assert f.median_response_min == 12
+    assert (f.meals_subsidised, f.meal_elder_fen) == (0, 0)  # no per-meal policy
 
 
 def test_dashboard_page_report_and_print(locked_october, client, login_as, db) -> None:  # type: ignore[no-untyped-def]

@@ -154,3 +154,12 @@ def test_an_administrator_adds_a_per_meal_policy(client: FlaskClient, login_as, 
     assert (policy.meal_elder_fen, policy.meal_operator_fen, policy.meal_min_age) == (300, 250, 80)
     data.update(code="MEAL-BAD", meal_min_age="90", meal_max_age="80")
     assert client.post("/subsidy/policies/new", data=data).status_code == 422
+
+
+def test_the_bureaus_figures_carry_the_meal_subsidies(district, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.bureau.figures import Period, compute
+
+    _policy(db)
+    db.session.commit()
+    f = compute(db.session, Period.parse("2026-Q4"), dt.date(2026, 11, 23), cached=False)
+    assert (f.meals_subsidised, f.meal_elder_fen, f.meal_operator_fen) == (3, 900, 750)
