@@ -95,9 +95,9 @@ def history(session: AnySession, elder_id: int) -> list[Assessment]:
 
 @contextmanager
 def _changing_level(session: AnySession) -> Iterator[None]:
+    session.flush()  # anything pending is still checked by the guard
     session.info[_ALLOW] = True
     try:
-        session.flush()
         yield
         session.flush()
     finally:
@@ -180,6 +180,9 @@ def override(
     audited like every entry."""
     if not reason.strip():
         raise FieldError("reason", _("An override needs a reason."))
+    if effective_from > today:
+        # The current level is set when the entry is recorded; nothing moves it later.
+        raise FieldError("effective_from", _("An override cannot start in the future."))
     entry = Assessment(
         elder_id=elder.id,
         kind=KIND_OVERRIDE,

@@ -371,3 +371,26 @@ def test_a_new_form_version_is_loaded_from_its_file_and_used(
     assert post_assessment(client, elder.id, 62).status_code == 302
     entry = db.session.query(Assessment).one()
     assert (entry.form.version, entry.ability_level) == ("2022-tj", "mild")
+
+
+def test_an_override_cannot_start_in_the_future(make, db) -> None:  # type: ignore[no-untyped-def]
+    elder = make.elder(care_level=CareLevel.MILD)
+    db.session.commit()
+    who = services.Signature(None, "admin")
+    tomorrow = TODAY + dt.timedelta(days=1)
+    with pytest.raises(FieldError, match="future"):
+        services.override(db.session, elder, CareLevel.SEVERE, tomorrow, "why", who, TODAY)
+    db.session.rollback()
+    services.override(db.session, elder, CareLevel.SEVERE, TODAY, "why", who, TODAY)
+    db.session.commit()
+    assert elder.care_level == CareLevel.SEVERE
+
+
+def test_a_pending_level_change_is_still_refused_when_an_assessment_is_saved(make, db) -> None:  # type: ignore[no-untyped-def]
+    sneaky, assessed = make.elder(care_level=CareLevel.MILD), make.elder()
+    db.session.commit()
+    sneaky.care_level = CareLevel.SEVERE
+    who = services.Signature(None, "admin")
+    with pytest.raises(FieldError, match="care level"):
+        services.override(db.session, assessed, CareLevel.SEVERE, TODAY, "why", who, TODAY)
+    db.session.rollback()
