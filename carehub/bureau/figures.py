@@ -21,7 +21,7 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo import coverage
 from carehub.registry.models import Elder, ElderStatusPeriod, ServiceType, Station
 from carehub.subsidy import reconcile as rc
-from carehub.subsidy.meals import meal_month
+from carehub.subsidy.meals import meal_month, policies_of
 from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.months import Month
 from carehub.subsidy.policy import PolicyTerms, in_force
@@ -236,10 +236,11 @@ def compute(
             station.verified += line.verified
             figures.visits_verified += line.verified
         figures.adjustment_fen += sum(rc.adjustments_of(session, month).values())
-        meals = meal_month(session, month, cached=cached).total()
-        figures.meals_subsidised += meals.paid_meals
-        figures.meal_elder_fen += meals.elder_fen
-        figures.meal_operator_fen += meals.operator_fen
+        if policies_of(session, month):  # otherwise there is nothing to pay
+            meals = meal_month(session, month, cached=cached).total()
+            figures.meals_subsidised += meals.paid_meals
+            figures.meal_elder_fen += meals.elder_fen
+            figures.meal_operator_fen += meals.operator_fen
         figures.trend.append((str(month), month_payable))
 
     # Assessments done in the period and due now.

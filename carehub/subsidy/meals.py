@@ -14,13 +14,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.models import Elder, ServiceType, Station
 from carehub.subsidy import reconcile as rc
-from carehub.subsidy.models import KIND_PER_MEAL, SubsidyPolicy
+from carehub.subsidy.models import KIND_PER_MEAL, SubsidyPolicy, VisitResult
 from carehub.subsidy.months import Month
 from carehub.subsidy.rules import VERIFIED
 
@@ -106,23 +106,57 @@ def _age(born: dt.date | None, day: dt.date) -> int | None:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def meal_month(session: AnySession, month: Month, cached: bool = True) -> MealMonth:
-    result = rc.reconcile(session, month, cached=cached)
-    policies = [
+def policies_of(session: AnySession, month: Month) -> list[MealTerms]:
+    """The per-meal policies in force on some day of the month."""
+    found = [
         MealTerms.of(p)
         for p in session.scalars(select(SubsidyPolicy).where(SubsidyPolicy.kind == KIND_PER_MEAL))
     ]
-    meal_visits = set(
-        session.scalars(
-            select(Visit.id)
-            .join(ServiceRequest, ServiceRequest.id == Visit.request_id)
-            .join(ServiceType, ServiceType.id == ServiceRequest.service_type_id)
-            .where(
-                ServiceRequest.service_date.between(month.first, month.last),
-                ServiceType.code.like("meal%"),
-            )
-        )
+    return [
+        p
+        for p in found
+        if p.effective_from <= month.last
+        and (p.effective_to is None or p.effective_to >= month.first)
+    ]
+
+
+def _verified_meals(
+    session: AnySession, month: Month, cached: bool
+) -> list[tuple[int, int, dt.date]]:
+    """(visit, elder, day) of the month's verified meals: a locked month's from its stored
+    results (without the rest of its snapshot), an open month's from its reconciliation."""
+    meal = and_(
+        ServiceRequest.service_date.between(month.first, month.last),
+        ServiceType.code.like("meal%"),
     )
+    joined = (
+        select()
+        .select_from(Visit)
+        .join(ServiceRequest, ServiceRequest.id == Visit.request_id)
+        .join(ServiceType, ServiceType.id == ServiceRequest.service_type_id)
+    )
+    if rc.is_locked(session, month):
+        rows = session.execute(
+            joined.add_columns(
+                VisitResult.visit_id, VisitResult.elder_id, ServiceRequest.service_date
+            )
+            .join(VisitResult, VisitResult.visit_id == Visit.id)
+            .where(meal, VisitResult.month == str(month), VisitResult.status == VERIFIED)
+        )
+        return sorted((vid, eid, day) for vid, eid, day in rows)
+    ids = set(session.scalars(joined.add_columns(Visit.id).where(meal)))
+    result = rc.reconcile(session, month, cached=cached)
+    return sorted(
+        (v.visit_id, v.elder_id, v.day)
+        for v in result.visits.values()
+        if v.visit_id in ids and v.status == VERIFIED
+    )
+
+
+def meal_month(session: AnySession, month: Month, cached: bool = True) -> MealMonth:
+    locked = rc.is_locked(session, month)
+    policies = policies_of(session, month)
+    verified = _verified_meals(session, month, cached)
     elders = {
         eid: (station_id, born, str(hardship))
         for eid, station_id, born, hardship in session.execute(
@@ -135,11 +169,9 @@ def meal_month(session: AnySession, month: Month, cached: bool = True) -> MealMo
             select(Station.id, Station.code, Station.name, Station.provider)
         )
     }
-    # Verified meals per elder and day, in visit order so the cap keeps the first ones.
     per_day: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for outcome in sorted(result.visits.values(), key=lambda v: (v.day, v.visit_id)):
-        if outcome.visit_id in meal_visits and outcome.status == VERIFIED:
-            per_day[(outcome.elder_id, outcome.day)] += 1
+    for _vid, eid, day in verified:
+        per_day[(eid, day)] += 1
     canteens: dict[int | None, MealLine] = {}
     for (eid, day), meals in sorted(per_day.items()):
         station_id, born, hardship = elders.get(eid, (None, None, ""))
@@ -165,7 +197,7 @@ def meal_month(session: AnySession, month: Month, cached: bool = True) -> MealMo
         group.operator_fen += line.operator_fen
     return MealMonth(
         month,
-        result.locked,
+        locked,
         sorted(canteens.values(), key=lambda x: x.key),
         sorted(operators.values(), key=lambda x: x.key),
     )
