@@ -35,11 +35,14 @@ def test_an_assessment_from_the_due_list_to_next_months_entitlement(
         db.session.remove()
     log_in(page, make_user("assessor"))
 
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     row = page.locator("#due-list tr", has_text=CODE)
     assert "从未评估" in row.inner_text()
     with page.expect_navigation():
         row.locator(f"a[href='/assessments/elders/{elder_id}/new']").click()
 
+    # On the road: the form needs no sideways scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # 40 points: self-care full marks (32) and 8 of basic motor ability: severely impaired.
     form, _doc = standard.load()
     left = 40
