@@ -90,6 +90,9 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/month_page.py --month 2026-10 --username benchauditor --password bench-auditor-pass | tee bench-results/month-page.txt
 	@# The dispatcher's console on the same city: live board, planning result, elder search.
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/console.py --day 2026-11-23 --runs 30 | tee bench-results/console.txt
+	@# Each role's home page and the bureau's dashboard on the same city.
+	for role in auditor dispatcher assessor bureau; do echo bench-home-pass | CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub users add bench$$role --role $$role --password-stdin; done
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/home_pages.py --month 2026-10 --password bench-home-pass --runs 3 | tee bench-results/home-pages.txt
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check carehub tests seed bench wsgi.py

@@ -64,6 +64,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     sessions.configure(login_manager)
     audit.install()
+    from carehub.assessment import services as assessment_services
+
+    assessment_services.install_guard()
     from carehub.subsidy import pricing
 
     pricing.install()
@@ -71,7 +74,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from carehub.admin.views import bp as admin_bp
+    from carehub.assessment.views import bp as assessment_bp
     from carehub.auth.views import bp as auth_bp
+    from carehub.bureau.views import bp as bureau_bp
     from carehub.dispatch.board_views import bp as board_bp
     from carehub.dispatch.intake_views import bp as intake_bp
     from carehub.dispatch.move_views import bp as moves_bp
@@ -95,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(transfer_bp, url_prefix="/admin/data")
     app.register_blueprint(subsidy_bp, url_prefix="/subsidy")
+    app.register_blueprint(assessment_bp, url_prefix="/assessments")
+    app.register_blueprint(bureau_bp, url_prefix="/bureau")
     app.register_blueprint(mobile_bp, url_prefix="/m")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_api_bp, url_prefix="/api/v1")

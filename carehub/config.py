@@ -31,6 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "OSRM_TIMEOUT_S": 10.0,
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
     "PAGE_SIZE": 25,
+    # Care-need assessments: re-assess this many months after the last one; the due list
+    # shows elders due within this many days.
+    "ASSESSMENT_INTERVAL_MONTHS": 12,
+    "ASSESSMENT_DUE_WITHIN_DAYS": 30,
     # Scheduled jobs (``carehub scheduler``): crontab expressions in TIMEZONE.
     "JOB_GENERATE_CRON": "0 1 * * *",
     "JOB_PLAN_CRON": "30 1 * * *",
@@ -99,6 +103,8 @@ _INT_KEYS = {
     "MEAL_BOX_WALK",
     "MEAL_HOT_FOOD_MIN",
     "MEAL_LOAD_MIN",
+    "ASSESSMENT_INTERVAL_MONTHS",
+    "ASSESSMENT_DUE_WITHIN_DAYS",
 }
 
 

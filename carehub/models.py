@@ -1,5 +1,6 @@
 """Every mapped class, imported in one place so the metadata (and Alembic) sees them all."""
 
+from carehub.assessment.models import Assessment, AssessmentFlag, AssessmentForm
 from carehub.auth.models import LoginSession, User
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, MealRound, ServiceRequest, Visit
@@ -30,6 +31,9 @@ from carehub.subsidy.models import (
 )
 
 __all__ = [
+    "Assessment",
+    "AssessmentFlag",
+    "AssessmentForm",
     "AlarmDevice",
     "Alert",
     "Adjustment",

@@ -12,6 +12,8 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     CAREGIVER = "caregiver"
     AUDITOR = "auditor"
+    ASSESSOR = "assessor"
+    BUREAU = "bureau"
 
 
 class Gender(StrEnum):
@@ -32,6 +34,8 @@ class Hardship(StrEnum):
     TEKUN = "tekun"  # destitute, no family support
     DISABLED = "disabled"  # shineng: lost the ability to look after themselves
     YOUFU = "youfu"  # entitled groups (veterans' families and the like)
+    CHILDLESS_80 = "childless_80"  # 80 or over with no living children
+    ONLY_CHILD_80 = "only_child_80"  # 80 or over, parent of an only child
     NONE = "none"
 
 
@@ -87,6 +91,8 @@ LABELS = {
     Role.DISPATCHER: _l("Dispatcher"),
     Role.CAREGIVER: _l("Caregiver"),
     Role.AUDITOR: _l("Subsidy auditor"),
+    Role.ASSESSOR: _l("Assessor"),
+    Role.BUREAU: _l("Civil-affairs bureau"),
     Gender.FEMALE: _l("Female"),
     Gender.MALE: _l("Male"),
     CareLevel.NONE: _l("No care need"),
@@ -98,6 +104,8 @@ LABELS = {
     Hardship.TEKUN: _l("Destitute (tekun)"),
     Hardship.DISABLED: _l("Disabled"),
     Hardship.YOUFU: _l("Entitled groups"),
+    Hardship.CHILDLESS_80: _l("80 or over without children"),
+    Hardship.ONLY_CHILD_80: _l("80 or over, parent of an only child"),
     Hardship.NONE: _l("None"),
     ElderStatus.ACTIVE: _l("Active"),
     ElderStatus.HOSPITALISED: _l("Hospitalised"),

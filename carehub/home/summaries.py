@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select
+from flask import Flask
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from carehub.auth.models import User
-from carehub.core.enums import AlertKind, CareLevel, ElderStatus
+from carehub.core.enums import AlertKind, CareLevel, ElderStatus, RequestStatus, VisitStatus
 from carehub.core.time import local_to_utc
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.dispatch.planning_models import PlanningRun
 from carehub.geo import coverage
 from carehub.jobs.models import Alert
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
-from carehub.subsidy.models import SubsidyPolicy
+from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
+from carehub.subsidy.months import Month
 from carehub.subsidy.policy import PolicyTerms, in_force
 
 
@@ -33,6 +36,40 @@ def admin_counts(session: AnySession) -> dict[str, int]:
     }
 
 
+LATE_OR_MISSED = 0
+UNASSIGNED = 1
+IN_HAND = 2
+
+
+def _attention() -> ColumnElement[int]:
+    """0 for a request with a late or missed visit, 1 for one nobody is assigned to, 2 for
+    the rest: the order the dispatcher's home page lists today's requests in."""
+    open_alert = exists(
+        select(Alert.id).where(
+            Alert.visit_id == Visit.id,
+            Alert.kind.in_([AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT]),
+            Alert.acknowledged_at.is_(None),
+        )
+    )
+    troubled = exists(
+        select(Visit.id).where(
+            Visit.request_id == ServiceRequest.id,
+            or_(Visit.status == VisitStatus.MISSED, open_alert),
+        )
+    )
+    assigned = exists(
+        select(Visit.id).where(
+            Visit.request_id == ServiceRequest.id,
+            Visit.caregiver_id.is_not(None),
+            Visit.status != VisitStatus.CANCELLED,
+        )
+    )
+    unassigned = and_(
+        ServiceRequest.status.not_in([RequestStatus.CANCELLED, RequestStatus.DONE]), ~assigned
+    )
+    return case((troubled, LATE_OR_MISSED), (unassigned, UNASSIGNED), else_=IN_HAND)
+
+
 @dataclass
 class DispatcherSummary:
     station: Station | None
@@ -40,11 +77,24 @@ class DispatcherSummary:
     caregivers: int
     without_coordinates: int
     outside: list[coverage.Uncovered]
-    requests: list[ServiceRequest] = field(default_factory=list)
+    # This page of today's requests, each with its attention rank, troubles first.
+    requests: list[tuple[ServiceRequest, int]] = field(default_factory=list)
     open_alerts: int = 0
+    requests_today: int = 0
+    late_or_missed: int = 0
+    unassigned: int = 0
+    done: int = 0
+    page: int = 1
+    pages: int = 1
 
 
-def dispatcher_summary(session: AnySession, scope: int | None, today: dt.date) -> DispatcherSummary:
+def dispatcher_summary(
+    session: AnySession,
+    scope: int | None,
+    today: dt.date,
+    page: int = 1,
+    per_page: int = 25,
+) -> DispatcherSummary:
     """Counts for the dispatcher's station (all stations when not limited to one)."""
     elder_where = [Elder.station_id == scope] if scope is not None else []
     caregiver_where = [Caregiver.station_id == scope] if scope is not None else []
@@ -69,12 +119,44 @@ def dispatcher_summary(session: AnySession, scope: int | None, today: dt.date) -
     if scope is not None:
         mine = set(session.scalars(select(Elder.id).where(*elder_where)))
         outside = [row for row in outside if row.elder_id in mine]
-    requests = session.scalars(
-        select(ServiceRequest)
+    attention = _attention().label("attention")
+    todays = (
+        select(ServiceRequest, attention)
         .join(Elder, ServiceRequest.elder_id == Elder.id)
         .where(ServiceRequest.service_date == today, *elder_where)
-        .order_by(ServiceRequest.window_start, ServiceRequest.priority, ServiceRequest.id)
+    )
+    ranked = todays.subquery()
+    counted: dict[int, int] = {
+        int(rank): int(n)
+        for rank, n in session.execute(
+            select(ranked.c.attention, func.count()).group_by(ranked.c.attention)
+        )
+    }
+    total = sum(counted.values())
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = session.execute(
+        todays.order_by(
+            attention,
+            ServiceRequest.window_start,
+            ServiceRequest.priority,
+            ServiceRequest.id,
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
+    done = (
+        session.scalar(
+            select(func.count(ServiceRequest.id))
+            .join(Elder, ServiceRequest.elder_id == Elder.id)
+            .where(
+                ServiceRequest.service_date == today,
+                ServiceRequest.status == RequestStatus.DONE,
+                *elder_where,
+            )
+        )
+        or 0
+    )
     alert_where = [Alert.station_id == scope] if scope is not None else []
     open_alerts = (
         session.scalar(
@@ -91,7 +173,13 @@ def dispatcher_summary(session: AnySession, scope: int | None, today: dt.date) -
         caregivers=caregivers,
         without_coordinates=without,
         outside=outside,
-        requests=list(requests),
+        requests=[(request, int(rank)) for request, rank in rows],
+        requests_today=total,
+        late_or_missed=counted.get(LATE_OR_MISSED, 0),
+        unassigned=counted.get(UNASSIGNED, 0),
+        done=done,
+        page=page,
+        pages=pages,
     )
 
 
@@ -135,7 +223,8 @@ class SubsidyOverview:
 
 def policy_in_force(session: AnySession, day: dt.date) -> SubsidyPolicy | None:
     """The policy the reconciliation would apply on ``day`` (the same rule, not a copy)."""
-    policies = {p.id: p for p in session.scalars(select(SubsidyPolicy))}
+    monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
+    policies = {p.id: p for p in session.scalars(monthly)}
     chosen = in_force([PolicyTerms.of(p) for p in policies.values()], day)
     return policies[chosen.id] if chosen else None
 
@@ -166,3 +255,60 @@ def subsidy_overview(session: AnySession, day: dt.date) -> SubsidyOverview:
     # The three care levels always show; "no care need" only when an age-band scheme pays it.
     shown = [line for line in lines.values() if line.elders or line.care_level != CareLevel.NONE]
     return SubsidyOverview(policy, shown)
+
+
+@dataclass
+class PlanningOutlook:
+    next_run: dt.datetime | None  # the nightly draft plan, UTC
+    latest: list[PlanningRun]  # the latest runs for today and tomorrow
+
+
+def planning_outlook(app: Flask, session: AnySession, today: dt.date) -> PlanningOutlook:
+    from carehub.jobs.status import job_statuses
+
+    next_run = next(
+        (status.next_run for status in job_statuses(app, session) if status.id == "plan-tomorrow"),
+        None,
+    )
+    latest = list(
+        session.scalars(
+            select(PlanningRun)
+            .where(PlanningRun.service_date.in_([today, today + dt.timedelta(days=1)]))
+            .order_by(PlanningRun.started_at.desc(), PlanningRun.id.desc())
+            .limit(3)
+        )
+    )
+    return PlanningOutlook(next_run, latest)
+
+
+@dataclass
+class AuditMonth:
+    month: Month
+    locked: bool
+    entitlement_fen: int
+    payable_fen: int
+    flagged: int
+    flagged_fen: int
+
+
+def audit_months(session: AnySession, today: dt.date, count: int = 6) -> list[AuditMonth]:
+    """The last ``count`` months with the subsidy module's own figures: a locked month from
+    its ledger, an open one as the month page shows it (kept between requests)."""
+    from carehub.subsidy.reconcile import month_lines
+
+    month = Month.of(today)
+    found = []
+    for _i in range(count):
+        locked, lines = month_lines(session, month)
+        found.append(
+            AuditMonth(
+                month,
+                locked,
+                sum(line.entitlement_fen for line in lines),
+                sum(line.payable_fen for line in lines),
+                sum(line.flagged for line in lines),
+                sum(line.flagged_fen for line in lines),
+            )
+        )
+        month = month.previous()
+    return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -24,16 +24,32 @@ def index():  # type: ignore[no-untyped-def]
     if role == Role.ADMIN:
         return render_template("home/admin.html", counts=summaries.admin_counts(db.session))
     if role == Role.DISPATCHER:
-        summary = summaries.dispatcher_summary(db.session, station_scope(current_user), today)
-        return render_template("home/dispatcher.html", summary=summary, today=today)
+        summary = summaries.dispatcher_summary(
+            db.session,
+            station_scope(current_user),
+            today,
+            page=request.args.get("page", 1, type=int),
+            per_page=int(current_app.config["PAGE_SIZE"]),
+        )
+        planning = summaries.planning_outlook(current_app, db.session, today)
+        return render_template(
+            "home/dispatcher.html", summary=summary, planning=planning, today=today
+        )
     if role == Role.CAREGIVER:
         caregiver = current_user.caregiver
         visits = summaries.visits_on(db.session, caregiver.id, today) if caregiver else []
         return render_template(
             "home/caregiver.html", caregiver=caregiver, visits=visits, today=today
         )
+    if role == Role.BUREAU:
+        return redirect(url_for("bureau.index"))
+    if role == Role.ASSESSOR:
+        from carehub.assessment.views import due_page
+
+        return render_template("home/assessor.html", page=due_page(), today=today)
     overview = summaries.subsidy_overview(db.session, today)
-    return render_template("home/auditor.html", overview=overview, today=today)
+    months = summaries.audit_months(db.session, today)
+    return render_template("home/auditor.html", overview=overview, months=months, today=today)
 
 
 @bp.route("/lang/<code>")

@@ -9,15 +9,17 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from carehub.core.enums import Hardship, choices
+from carehub.core.enums import CareLevel, Hardship, choices
 from carehub.subsidy.labels import KINDS
+from carehub.subsidy.models import DEFAULT_TIERS
 
 _YUAN = re.compile(r"(\d{1,9})(?:\.(\d{1,2}))?")
 _BAND = re.compile(r"(\d{1,3})\s*-\s*(\d{1,3})\s*[:：]\s*(\d{1,9}(?:\.\d{1,2})?)")
@@ -86,14 +88,56 @@ class PolicyForm(FlaskForm):
     )
     hour_value = YuanField(_l("Value of a service hour (yuan)"), default="0")
     carry_over = BooleanField(_l("Unused entitlement carries over to the next month"))
+    # GB/T 42195-2022 capability level -> tier (docs/assessments.md).
+    tier_intact = SelectField(
+        _l("Tier for: capability intact"),
+        choices=choices(CareLevel),
+        default=DEFAULT_TIERS["intact"],
+    )
+    tier_mild = SelectField(
+        _l("Tier for: mildly impaired"), choices=choices(CareLevel), default=DEFAULT_TIERS["mild"]
+    )
+    tier_moderate = SelectField(
+        _l("Tier for: moderately impaired"),
+        choices=choices(CareLevel),
+        default=DEFAULT_TIERS["moderate"],
+    )
+    tier_severe = SelectField(
+        _l("Tier for: severely impaired"),
+        choices=choices(CareLevel),
+        default=DEFAULT_TIERS["severe"],
+    )
+    tier_complete = SelectField(
+        _l("Tier for: completely lost"),
+        choices=choices(CareLevel),
+        default=DEFAULT_TIERS["complete"],
+    )
+    meal_elder = YuanField(_l("Per meal, to the elder (yuan)"), default="0")
+    meal_operator = YuanField(_l("Per meal, to the operator (yuan)"), default="0")
+    meal_daily_cap = IntegerField(
+        _l("Meals a day at most"), default=1, validators=[Optional(), NumberRange(min=1, max=10)]
+    )
+    meal_min_age = IntegerField(
+        _l("From age"), default=60, validators=[Optional(), NumberRange(min=0, max=200)]
+    )
+    meal_max_age = IntegerField(
+        _l("To age"), default=200, validators=[Optional(), NumberRange(min=0, max=200)]
+    )
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def validate_meal_max_age(self, field: IntegerField) -> None:
+        if (field.data or 200) < (self.meal_min_age.data or 0):
+            raise ValidationError(_l("The age band ends before it starts."))
+
+    def level_tiers(self) -> dict[str, str]:
+        return {level: str(getattr(self, f"tier_{level}").data) for level in DEFAULT_TIERS}
 
     def validate_age_bands(self, field: TextAreaField) -> None:
         try:
             self.bands = parse_bands(field.data or "", self.kind.data or "")
         except ValueError as exc:
             raise ValidationError(_l("Cannot read this band: %(line)s", line=str(exc))) from None
-        if self.kind.data != "care_level_amount" and not self.bands:
+        if self.kind.data in ("age_band_hours", "age_band_amount") and not self.bands:
             raise ValidationError(_l("Give at least one age band."))
 
     def validate_supplement(self, field: StringField) -> None:

@@ -25,6 +25,7 @@ KINDS = {
     "care_level_amount": _l("Monthly amount by care level"),
     "age_band_hours": _l("Monthly service hours by age band"),
     "age_band_amount": _l("Monthly amount by age band plus supplement"),
+    "per_meal": _l("Amount per meal to the elder and to the operator"),
 }
 
 

@@ -24,12 +24,33 @@ from carehub.core.audit import Audited
 from carehub.core.enums import CareLevel, Hardship
 from carehub.db import Base, Fen, UTCDateTime, intpk, utcnow
 
-DEFAULT_ELIGIBLE = [Hardship.DIBAO.value, Hardship.LOW_INCOME.value, Hardship.TEKUN.value]
+# Tianjin's seven categories (docs/subsidy.md gives the source).
+DEFAULT_ELIGIBLE = [
+    Hardship.DIBAO.value,
+    Hardship.LOW_INCOME.value,
+    Hardship.TEKUN.value,
+    Hardship.DISABLED.value,
+    Hardship.YOUFU.value,
+    Hardship.CHILDLESS_80.value,
+    Hardship.ONLY_CHILD_80.value,
+]
+
+# GB/T 42195-2022 capability level -> the programme's tier; a policy may set its own.
+DEFAULT_TIERS = {
+    "intact": CareLevel.NONE.value,
+    "mild": CareLevel.MILD.value,
+    "moderate": CareLevel.MODERATE.value,
+    "severe": CareLevel.SEVERE.value,
+    "complete": CareLevel.SEVERE.value,
+}
 
 KIND_CARE_LEVEL = "care_level_amount"
 KIND_AGE_HOURS = "age_band_hours"
 KIND_AGE_AMOUNT = "age_band_amount"
-KINDS = (KIND_CARE_LEVEL, KIND_AGE_HOURS, KIND_AGE_AMOUNT)
+KIND_PER_MEAL = "per_meal"
+# The kinds that make up an elder's monthly entitlement; a per-meal policy runs beside them.
+MONTHLY_KINDS = (KIND_CARE_LEVEL, KIND_AGE_HOURS, KIND_AGE_AMOUNT)
+KINDS = (*MONTHLY_KINDS, KIND_PER_MEAL)
 
 
 class SubsidyPolicy(Audited, Base):
@@ -61,6 +82,16 @@ class SubsidyPolicy(Audited, Base):
     supplement: Mapped[int] = mapped_column(Integer, default=0)
     hour_value_fen: Mapped[Fen] = mapped_column(default=0)
     carry_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Capability level -> tier; None uses DEFAULT_TIERS.
+    level_tiers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # Per-meal ("double subsidy") policies: an amount per meal to the elder and one to the
+    # canteen's operator, for elders of age (and of the eligible categories, if any), at
+    # most ``meal_daily_cap`` meals a day.
+    meal_elder_fen: Mapped[Fen] = mapped_column(default=0, server_default="0")
+    meal_operator_fen: Mapped[Fen] = mapped_column(default=0, server_default="0")
+    meal_daily_cap: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    meal_min_age: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    meal_max_age: Mapped[int] = mapped_column(Integer, default=200, server_default="200")
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

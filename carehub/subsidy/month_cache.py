@@ -11,8 +11,9 @@ over the kept verdicts, so a review shows at once without recomputing the month.
 The fingerprint covers the month's visits and their requests (count; sums of ids,
 versions, caregivers, elders, services and fixes: every ORM update of a visit bumps its
 version), the audit log of the reference data the rules and policies read (elders, status
-periods, caregivers, skills, service types, stations, policies, month locks: every ORM
-change writes an entry), row counts and sums of the tables written without audit (prices,
+periods, care-level assessments, caregivers, skills, service types, stations, policies,
+month locks: every ORM change writes an entry), row counts and sums of the tables written
+without audit (prices,
 upload receipts and their latest time, caregivers' skills, elders and status periods loaded
 in bulk, the previous month's ledger), and the rule settings. A locked month is read from
 its snapshot, which only unlocking can change, so its key is the lock itself.
@@ -51,6 +52,7 @@ REFERENCE = (
     "Station",
     "SubsidyPolicy",
     "MonthLock",
+    "Assessment",
 )
 KEEP_MONTHS = 6  # the printable summary charts six; a kept city month holds about 90 MB
 

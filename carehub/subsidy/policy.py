@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from carehub.core.enums import CareLevel, ElderStatus, Hardship
 from carehub.subsidy.models import (
+    DEFAULT_TIERS,
     KIND_AGE_AMOUNT,
     KIND_AGE_HOURS,
     KIND_CARE_LEVEL,
@@ -36,6 +37,7 @@ class PolicyTerms:
     supplement: int
     hour_value_fen: int
     carry_over: bool
+    tiers: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TIERS))
 
     @classmethod
     def of(cls, policy: SubsidyPolicy) -> PolicyTerms:
@@ -57,7 +59,11 @@ class PolicyTerms:
             supplement=policy.supplement or 0,
             hour_value_fen=policy.hour_value_fen or 0,
             carry_over=bool(policy.carry_over),
+            tiers={**DEFAULT_TIERS, **(policy.level_tiers or {})},
         )
+
+    def tier_of(self, ability_level: str) -> str:
+        return self.tiers.get(ability_level, CareLevel.NONE.value)
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (
@@ -96,6 +102,24 @@ def in_force(policies: Sequence[PolicyTerms], day: dt.date) -> PolicyTerms | Non
     return best
 
 
+@dataclass(frozen=True)
+class LevelEntry:
+    """One entry of an elder's care-level history: a capability level the policy in force
+    maps to a tier, or (an override) the tier itself."""
+
+    effective_from: dt.date
+    ability_level: str | None
+    care_level: str
+    previous_care_level: str
+
+    def tier(self, policy: PolicyTerms | None) -> str:
+        if self.ability_level is None:
+            return self.care_level
+        if policy is None:
+            return self.care_level
+        return policy.tier_of(self.ability_level)
+
+
 @dataclass
 class ElderTerms:
     """What entitlement depends on, for one elder."""
@@ -109,8 +133,18 @@ class ElderTerms:
     earlier_level: str | None = None
     # (status, start, end) periods; the elder is active outside them.
     periods: list[tuple[str, dt.date, dt.date | None]] = field(default_factory=list)
+    # The assessment history, by effective date; when present it decides the level.
+    history: list[LevelEntry] = field(default_factory=list)
 
-    def level_on(self, day: dt.date) -> str:
+    def level_on(self, day: dt.date, policy: PolicyTerms | None = None) -> str:
+        if self.history:
+            found: LevelEntry | None = None
+            for entry in self.history:
+                if entry.effective_from <= day:
+                    found = entry
+            if found is not None:
+                return found.tier(policy)
+            return self.history[0].previous_care_level
         if self.assessed_on is not None and day < self.assessed_on and self.earlier_level:
             return self.earlier_level
         return self.care_level
@@ -141,6 +175,8 @@ def _cuts(month: Month, elder: ElderTerms, policies: Sequence[PolicyTerms]) -> l
             days.add(end + dt.timedelta(days=1))
     if elder.assessed_on is not None:
         days.add(elder.assessed_on)
+    for entry in elder.history:
+        days.add(entry.effective_from)
     if elder.birth_date is not None:
         born = elder.birth_date
         # 29 February birthdays fall on 1 March in other years.
@@ -160,7 +196,8 @@ def entitlement_fen(month: Month, elder: ElderTerms, policies: Sequence[PolicyTe
         policy = in_force(policies, start)
         if policy is None:
             continue
-        monthly = policy.monthly_fen(elder.level_on(start), elder.hardship, elder.age_on(start))
+        level = elder.level_on(start, policy)
+        monthly = policy.monthly_fen(level, elder.hardship, elder.age_on(start))
         earned += monthly * (end - start).days
     return earned // month.days
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, or_, select
 
+from carehub.assessment.models import Assessment
 from carehub.core.enums import VisitStatus
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
@@ -31,6 +32,7 @@ from carehub.registry.models import (
 from carehub.subsidy import policy as policies
 from carehub.subsidy.ledger import ElderLine, Summary, elder_line, roll_up, total
 from carehub.subsidy.models import (
+    MONTHLY_KINDS,
     Adjustment,
     LedgerLine,
     MonthLock,
@@ -249,7 +251,8 @@ def _live(session: AnySession, month: Month, settings: Settings) -> Reconciliati
 
 def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged:
     first, last = month.first, month.last
-    terms = [policies.PolicyTerms.of(p) for p in session.scalars(select(SubsidyPolicy))]
+    monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
+    terms = [policies.PolicyTerms.of(p) for p in session.scalars(monthly)]
     elders = _elder_terms(session, month)
     homes: dict[int, tuple[float, float] | None] = {}
     info: dict[int, tuple[str, int | None]] = {}
@@ -365,7 +368,13 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
         code, station_id = info[eid]
         elder_rows.append(
             ElderRow(
-                eid, code, station_id, elder.level_on(last), entitled, carry, per_elder.get(eid, [])
+                eid,
+                code,
+                station_id,
+                elder.level_on(last, policies.in_force(terms, last)),
+                entitled,
+                carry,
+                per_elder.get(eid, []),
             )
         )
     return Judged(month, visits, elder_rows)
@@ -437,6 +446,22 @@ def _elder_terms(session: AnySession, month: Month) -> dict[int, policies.ElderT
     for eid, status, start, end in periods:
         if eid in elders:
             elders[eid].periods.append((str(status), start, end))
+    # The care-level history up to the month's end (the latest entry before the month
+    # decides its first day).
+    history = session.execute(
+        select(
+            Assessment.elder_id,
+            Assessment.effective_from,
+            Assessment.ability_level,
+            Assessment.care_level,
+            Assessment.previous_care_level,
+        )
+        .where(Assessment.effective_from <= month.last)
+        .order_by(Assessment.effective_from, Assessment.id)
+    )
+    for eid, start, ability, tier, before in history:
+        if eid in elders:
+            elders[eid].history.append(policies.LevelEntry(start, ability, tier, before))
     return elders
 
 
@@ -456,9 +481,8 @@ def _carried_in(
     )
 
 
-def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
-    key = str(month)
-    lines = [
+def _ledger_lines(session: AnySession, month: Month) -> list[ElderLine]:
+    return [
         ElderLine(
             elder_id=row.elder_id,
             elder_code=row.elder_code,
@@ -476,9 +500,23 @@ def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
             rejected=row.rejected_visits,
         )
         for row in session.scalars(
-            select(LedgerLine).where(LedgerLine.month == key).order_by(LedgerLine.elder_code)
+            select(LedgerLine).where(LedgerLine.month == str(month)).order_by(LedgerLine.elder_code)
         )
     ]
+
+
+def month_lines(session: AnySession, month: Month) -> tuple[bool, list[ElderLine]]:
+    """Whether the month is locked, and its elder lines: a locked month's straight from its
+    ledger (without the visit results a full snapshot reads), an open month's as the month
+    page has them (kept between requests while the inputs are unchanged)."""
+    if is_locked(session, month):
+        return True, _ledger_lines(session, month)
+    return False, reconcile(session, month, cached=True).elders
+
+
+def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
+    key = str(month)
+    lines = _ledger_lines(session, month)
     visits: dict[int, VisitOutcome] = {}
     rows = session.execute(
         select(

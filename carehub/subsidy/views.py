@@ -389,6 +389,12 @@ def policy_new():  # type: ignore[no-untyped-def]
                 supplement=form.supplement_value,
                 hour_value_fen=form.hour_value.fen or 0,
                 carry_over=bool(form.carry_over.data),
+                level_tiers=form.level_tiers(),
+                meal_elder_fen=form.meal_elder.fen or 0,
+                meal_operator_fen=form.meal_operator.fen or 0,
+                meal_daily_cap=form.meal_daily_cap.data or 1,
+                meal_min_age=form.meal_min_age.data if form.meal_min_age.data is not None else 60,
+                meal_max_age=form.meal_max_age.data or 200,
                 note=form.note.data or None,
             )
         except FieldError as exc:
@@ -403,4 +409,4 @@ def policy_new():  # type: ignore[no-untyped-def]
 
 
 # Registers the upload routes on this blueprint.
-from carehub.subsidy import upload_views  # noqa: E402, F401
+from carehub.subsidy import meal_views, upload_views  # noqa: E402, F401

@@ -40,8 +40,10 @@ def assert_role_home(page: Any, account: Account) -> None:
     elif account.role == Role.CAREGIVER:
         assert account.caregiver_code in main.locator("dl.facts").inner_text()
     else:
-        # The subsidy overview: one row per care level the default policy pays for.
-        assert main.locator("table tbody tr").count() == 3
+        # The subsidy overview: one row per care level the default policy pays for; then
+        # the last six months.
+        assert main.locator("table:not(#audit-months) tbody tr").count() == 3
+        assert main.locator("#audit-months tbody tr").count() == 6
     assert page.locator(NAV_USERS).count() == (1 if account.role == Role.ADMIN else 0)
     # Caregivers work from their own visits; the registry is for office roles.
     assert page.locator(NAV_STATIONS).count() == (0 if account.role == Role.CAREGIVER else 1)

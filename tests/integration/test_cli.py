@@ -33,7 +33,16 @@ def test_init_migrates_loads_defaults_and_is_idempotent(app, db) -> None:  # typ
         40000,
         60000,
     )
-    assert set(policy.eligible_hardships) == {"dibao", "low_income", "tekun"}
+    # Tianjin's seven categories.
+    assert set(policy.eligible_hardships) == {
+        "dibao",
+        "low_income",
+        "tekun",
+        "disabled",
+        "youfu",
+        "childless_80",
+        "only_child_80",
+    }
     codes = set(db.session.scalars(select(ServiceType.code)))
     assert {
         "meal_delivery",

@@ -140,3 +140,17 @@ def test_status_dated_before_the_current_one_is_a_row_error(db) -> None:  # type
     db.session.rollback()
     elder = _elder(db, "E1")
     assert elder.status == ElderStatus.HOSPITALISED and elder.name == "张秀英"
+
+
+def test_an_import_cannot_change_an_elders_care_level(db) -> None:  # type: ignore[no-untyped-def]
+    imported(db, "elders", HEADER, GOOD)
+    result = run(db, "elders", csv_file(HEADER, GOOD.replace("中度", "重度")))
+    assert [(e.line, e.column) for e in result.errors] == [(2, "care_level")]
+    db.session.rollback()
+    assert _elder(db, "E1").care_level == CareLevel.MODERATE
+
+
+def test_an_import_keeping_the_care_level_updates_the_rest(db) -> None:  # type: ignore[no-untyped-def]
+    imported(db, "elders", HEADER, GOOD)
+    imported(db, "elders", HEADER, GOOD.replace("13800001234", "13800009999"))
+    assert _elder(db, "E1").phone == "13800009999"

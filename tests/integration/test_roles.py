@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from carehub.assessment import services as assessments
 from carehub.core.enums import CareLevel, Hardship, RequestOrigin, Role
 from carehub.dispatch.planning_models import PlanningRun
 from carehub.registry.models import Kitchen
@@ -37,6 +38,7 @@ BY_NAME: dict[str, Callable[[Rows], object]] = {
     "policy_id": lambda rows: rows["policy"].id,
     "run_id": lambda rows: rows["planning_run"].id,
     "kitchen_id": lambda rows: rows["kitchen"].id,
+    "assessment_id": lambda rows: rows["assessment"].id,
     "station_code": lambda rows: rows["station"].code,
     "elder_code": lambda rows: rows["elder"].code,
     "caregiver_code": lambda rows: rows["caregiver"].code,
@@ -99,6 +101,15 @@ def rows(make, db) -> Rows:  # type: ignore[no-untyped-def]
     }
     db.session.add(found["kitchen"])
     db.session.add(found["planning_run"])
+    found["assessment"] = assessments.override(
+        db.session,
+        elder,
+        CareLevel.SEVERE,
+        request.service_date,
+        "paper record",
+        assessments.Signature(found["user"].id, "admin"),
+        request.service_date,
+    )
     db.session.commit()
     return found
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from carehub.core.enums import ElderStatus, Role
+from carehub.assessment import services as assessments
+from carehub.core.enums import CareLevel, ElderStatus, Role
 from carehub.registry.models import ElderStatusPeriod
 from carehub.subsidy import month_cache, reviews
 from carehub.subsidy.locking import lock_month, unlock_month
@@ -92,7 +93,18 @@ def _new_policy(month: Any, db: Any) -> None:
 
 
 def _elder_level(month: Any, db: Any) -> None:
-    month.elders[1].care_level = "severe"
+    # The level changes only through the assessment history.
+    day = dt.date(2026, 10, 12)
+    who = assessments.Signature(None, "admin")
+    assessments.override(db.session, month.elders[1], CareLevel.SEVERE, day, "test", who, day)
+
+
+def _elder_level_assessed(month: Any, db: Any) -> None:
+    day = dt.date(2026, 10, 20)
+    who = assessments.Signature(None, "assessor")
+    form = assessments.current_form(db.session)
+    answers = {item.code: 0 for item in assessments.parsed(form).items()}
+    assessments.record(db.session, month.elders[1], form, answers, frozenset(), day, who, day)
 
 
 def _caregiver_skill(month: Any, db: Any) -> None:
@@ -108,6 +120,7 @@ def _caregiver_skill(month: Any, db: Any) -> None:
         _late_receipt,
         _new_policy,
         _elder_level,
+        _elder_level_assessed,
         _caregiver_skill,
     ],
 )

@@ -28,7 +28,7 @@ from carehub.registry.imports.fields import (
 )
 from carehub.registry.models import Elder, Station
 from carehub.registry.naming import name_initials
-from carehub.registry.services import change_status
+from carehub.registry.services import FieldError, change_status
 
 
 def _station_code(elder: Elder) -> str | None:
@@ -100,6 +100,13 @@ class Elders(Entity):
 
     def assign(self, obj: Any, attrs: dict[str, Any]) -> None:
         attrs = dict(attrs)
+        level = attrs.get("care_level")
+        if obj.id is not None and level is not None and str(level) != str(obj.care_level):
+            # An existing elder's level comes from the assessment history (docs/assessments.md).
+            raise FieldError(
+                "care_level",
+                _("The care level changes only through an assessment or an override."),
+            )
         status = attrs.pop("status", None)
         since = attrs.pop("status_since", None)
         super().assign(obj, attrs)
