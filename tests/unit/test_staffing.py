@@ -25,9 +25,7 @@ def _checks(n: int, gender: str | None = None) -> list[Need]:
 
 
 def _line(check: staffing.DayCheck, band: str, skill: str, gender: str = ANY) -> staffing.Line:
-    return next(
-        ln for ln in check.lines if (ln.band, ln.skill, ln.gender) == (band, skill, gender)
-    )
+    return next(ln for ln in check.lines if (ln.band, ln.skill, ln.gender) == (band, skill, gender))
 
 
 def test_a_skill_short_in_a_band_fails_and_one_more_trained_caregiver_fits() -> None:
@@ -100,7 +98,9 @@ def _draft(code: str, skills: list[str], gender: str = "female") -> teams.Draft:
 
 
 def test_staffing_trains_before_it_hires_and_leaves_every_day_fitting() -> None:
-    needs = {d: (_checks(6, gender=None) + _checks(1, "male") if d <= 5 else []) for d in range(1, 8)}
+    needs = {
+        d: (_checks(6, gender=None) + _checks(1, "male") if d <= 5 else []) for d in range(1, 8)
+    }
     team = [_draft("A", ["meal"]), _draft("B", ["cleaning"]), _draft("C", ["meal", "nursing"])]
     hired = iter(range(100))
 
