@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.dispatch.board_views import bp as board_bp
     from carehub.dispatch.intake_views import bp as intake_bp
     from carehub.dispatch.move_views import bp as moves_bp
+    from carehub.dispatch.packing_views import bp as packing_bp
     from carehub.dispatch.plan_views import bp as care_plans_bp
     from carehub.dispatch.planning_views import bp as planning_bp
     from carehub.emergency.api import bp as emergency_api_bp
@@ -102,4 +103,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(care_plans_bp, url_prefix="/dispatch")
     app.register_blueprint(moves_bp, url_prefix="/dispatch")
     app.register_blueprint(board_bp, url_prefix="/dispatch")
+    app.register_blueprint(packing_bp, url_prefix="/dispatch")
     app.register_blueprint(planning_bp, url_prefix="/dispatch/planning")

@@ -60,6 +60,12 @@ DEFAULTS: dict[str, Any] = {
     # silent (on top of twice its time limit) before it counts as dead.
     "PLANNING_WORKERS": 2,
     "PLANNING_STALE_S": 120.0,
+    # Meal rounds: meals a carrier's box holds per travel mode, the longest a meal may ride
+    # from the kitchen to its door, and the minutes spent loading at the kitchen.
+    "MEAL_BOX_EBIKE": 12,
+    "MEAL_BOX_WALK": 6,
+    "MEAL_HOT_FOOD_MIN": 40,
+    "MEAL_LOAD_MIN": 2,
     # Map tiles for the route map ({z}/{x}/{y} template); empty draws routes on a plain background.
     "MAP_TILE_URL": "",
 }
@@ -89,6 +95,10 @@ _INT_KEYS = {
     "SCHEDULER_THREADS",
     "MOBILE_TOKEN_DAYS",
     "PLANNING_WORKERS",
+    "MEAL_BOX_EBIKE",
+    "MEAL_BOX_WALK",
+    "MEAL_HOT_FOOD_MIN",
+    "MEAL_LOAD_MIN",
 }
 
 

@@ -2,7 +2,7 @@
 
 from carehub.auth.models import LoginSession, User
 from carehub.core.audit import AuditLog
-from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
+from carehub.dispatch.models import CarePlan, MealRound, ServiceRequest, Visit
 from carehub.dispatch.planning_models import PlanningRun
 from carehub.emergency.models import AlarmDevice
 from carehub.geo.models import GeocodeCache
@@ -12,6 +12,7 @@ from carehub.registry.models import (
     Caregiver,
     Elder,
     ElderStatusPeriod,
+    Kitchen,
     ServiceType,
     Skill,
     Station,
@@ -48,6 +49,8 @@ __all__ = [
     "EmergencyOffer",
     "GeocodeCache",
     "JobRun",
+    "Kitchen",
+    "MealRound",
     "LoginSession",
     "PlanningRun",
     "ServiceRequest",

@@ -2,15 +2,17 @@
 
 ``build_day`` turns a day's service requests and the caregivers working that day into a
 ``routing.Problem`` (plus the maps back to rows); ``plan_to_visits`` turns a plan into
-``Visit`` rows. Times cross the bridge as seconds from local (Asia/Shanghai) midnight one
+``Visit`` rows. Meal deliveries enter as drops collected at their station's kitchen
+(``Visit.kitchen``), with the box, hot-food and loading rules from the settings. Times cross the bridge as seconds from local (Asia/Shanghai) midnight one
 way and as aware UTC instants the other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -20,8 +22,8 @@ from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.matrix import MatrixProvider
 from carehub.geo.travel import LatLon, distance_m
-from carehub.registry.models import Caregiver, Station
-from carehub.routing import Break, Plan, Problem, Window
+from carehub.registry.models import Caregiver, MealSource, ServiceType, Station
+from carehub.routing import Break, Kitchen, MealRules, Plan, Problem, Window
 from carehub.routing import Caregiver as RCaregiver
 from carehub.routing import Visit as RVisit
 from carehub.routing.circles import Circles
@@ -32,6 +34,8 @@ KEPT_STATES = frozenset(
 )
 REASON_NO_LOCATION = "elder has no coordinates"
 REASON_INACTIVE = "elder not active that day"
+# The catalogue's meal delivery: collected at a kitchen, then dropped at the door.
+MEAL_SERVICE = "meal_delivery"
 
 
 def seconds_of(wall: dt.time) -> int:
@@ -71,6 +75,7 @@ class DayInput:
     caregivers: dict[str, Caregiver]  # routing caregiver id (code) -> row
     circles: Circles
     skipped: dict[int, str] = field(default_factory=dict)  # request id -> why not planned
+    kitchens: dict[str, MealSource] = field(default_factory=dict)  # routing kitchen id -> source
 
     def summary(self) -> dict[str, object]:
         p = self.problem
@@ -84,6 +89,25 @@ class DayInput:
             "places": len(p.distance),
             "skipped": len(self.skipped),
         }
+
+
+def meal_rules(config: Mapping[str, Any] | None = None) -> MealRules:
+    """The meal rules of the settings (the app's, or the defaults outside an app)."""
+    if config is None:
+        from flask import current_app, has_app_context
+
+        from carehub.config import DEFAULTS
+
+        config = current_app.config if has_app_context() else DEFAULTS
+    return MealRules(
+        box={"ebike": int(config["MEAL_BOX_EBIKE"]), "walk": int(config["MEAL_BOX_WALK"])},
+        max_ride=int(config["MEAL_HOT_FOOD_MIN"]) * 60,
+        load=int(config["MEAL_LOAD_MIN"]) * 60,
+    )
+
+
+def is_meal_drop(service: ServiceType) -> bool:
+    return service.code == MEAL_SERVICE and service.caregivers_needed == 1
 
 
 def request_window(request: ServiceRequest, duration: int) -> Window:
@@ -166,6 +190,7 @@ def build_day(
     chosen: dict[str, ServiceRequest] = {}
     skipped: dict[int, str] = {}
     rvisits: list[RVisit] = []
+    sources: dict[str, MealSource] = {}
     for r in sorted(requests, key=lambda r: r.id):
         if r.service_date != day or r.status in (RequestStatus.CANCELLED, RequestStatus.DONE):
             continue
@@ -194,6 +219,11 @@ def build_day(
                 window = Window(min(window.start, pin_time), max(window.end, pin_time))
         vid = visit_id(r)
         chosen[vid] = r
+        kitchen = None
+        if is_meal_drop(st):
+            source = by_id[elder.station_id].meal_source()  # type: ignore[index]
+            sources[source.key] = source
+            kitchen = source.key
         rvisits.append(
             RVisit(
                 vid,
@@ -210,8 +240,13 @@ def build_day(
                 gender=str(elder.preferred_caregiver_gender)
                 if elder.preferred_caregiver_gender
                 else None,
+                kitchen=kitchen,
             )
         )
+    kitchens = tuple(
+        Kitchen(key, places.at((src.lat, src.lon)), seconds_of(src.ready_at))
+        for key, src in sorted(sources.items())
+    )
     rcgs = tuple(
         RCaregiver(
             c.code,
@@ -229,13 +264,13 @@ def build_day(
     )
     modes = sorted({c.mode for c in rcgs}) or ["ebike"]
     m = matrices.matrices(places.points, modes)
-    problem = Problem(tuple(rvisits), rcgs, m.travel, m.distance)
+    problem = Problem(tuple(rvisits), rcgs, m.travel, m.distance, kitchens, meal_rules())
     circles = Circles(
         visit_circle={vid: by_id[r.elder.station_id].code for vid, r in chosen.items()},  # type: ignore[index]
         caregiver_circle={c.code: by_id[c.station_id].code for c in cgs},
         neighbours=_neighbours(list(stations)),
     )
-    return DayInput(day, problem, chosen, {c.code: c for c in cgs}, circles, skipped)
+    return DayInput(day, problem, chosen, {c.code: c for c in cgs}, circles, skipped, sources)
 
 
 def plan_to_visits(data: DayInput, plan: Plan, lent: Iterable[tuple[str, str]] = ()) -> list[Visit]:

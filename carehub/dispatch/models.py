@@ -22,7 +22,7 @@ from carehub.core import weekdays
 from carehub.core.audit import Audited
 from carehub.core.enums import RequestOrigin, RequestStatus, VisitStatus
 from carehub.db import Base, UTCDateTime, intpk, utcnow
-from carehub.registry.models import Caregiver, Elder, ServiceType
+from carehub.registry.models import Caregiver, Elder, Kitchen, ServiceType, Station
 
 
 class CarePlan(Audited, Base):
@@ -91,6 +91,46 @@ class ServiceRequest(Audited, Base):
     visits: Mapped[list[Visit]] = relationship(back_populates="request")
 
 
+class MealRound(Audited, Base):
+    """A batch of meals a caregiver collects at a kitchen (or a station's canteen) and then
+    drops at the doors of its visits, in their route order."""
+
+    __tablename__ = "meal_rounds"
+
+    id: Mapped[intpk]
+    service_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    caregiver_id: Mapped[int] = mapped_column(
+        ForeignKey("caregivers.id", ondelete="RESTRICT"), index=True
+    )
+    # Exactly one of these: a kitchen, or the canteen of a station.
+    kitchen_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kitchens.id", ondelete="RESTRICT"), index=True
+    )
+    canteen_station_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stations.id", ondelete="RESTRICT"), index=True
+    )
+    collect_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # planned start of loading
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, ... in the caregiver's day
+    collected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    caregiver: Mapped[Caregiver] = relationship()
+    kitchen: Mapped[Kitchen | None] = relationship()
+    canteen_station: Mapped[Station | None] = relationship()
+    visits: Mapped[list[Visit]] = relationship(
+        back_populates="meal_round", order_by="Visit.route_seq"
+    )
+
+    @property
+    def place_name(self) -> str:
+        place = self.kitchen or self.canteen_station
+        return place.name if place is not None else ""
+
+    @property
+    def place_address(self) -> str:
+        place = self.kitchen or self.canteen_station
+        return place.address if place is not None else ""
+
+
 class Visit(Audited, Base):
     """A caregiver's visit serving a request: planned, then checked in and out at the door."""
 
@@ -120,11 +160,16 @@ class Visit(Audited, Base):
     check_out_accuracy_m: Mapped[float | None] = mapped_column(Float)
     outcome: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
+    # A meal drop: the round whose collection carries this meal.
+    meal_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meal_rounds.id", ondelete="SET NULL"), index=True
+    )
     # Optimistic locking: two dispatchers editing one visit cannot both win silently.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     request: Mapped[ServiceRequest] = relationship(back_populates="visits")
     caregiver: Mapped[Caregiver | None] = relationship()
+    meal_round: Mapped[MealRound | None] = relationship(back_populates="visits")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from carehub.core import time as clock
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.db import AnySession
-from carehub.dispatch import adapters, planning_kpis
+from carehub.dispatch import adapters, meal_rounds, planning_kpis
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning_models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
 from carehub.geo.matrix import MatrixProvider, provider
@@ -167,6 +167,7 @@ def plan_day(
     _drop_replaceable(session, requests)
     rows = adapters.plan_to_visits(data, plan, result.lent)
     session.add_all(rows)
+    meal_rounds.write(session, data, plan, rows)
     served = {s.visit for r in plan.routes for s in r.stops}
     for vid, request in data.requests.items():
         if vid in served and request.status == RequestStatus.OPEN:
@@ -197,6 +198,7 @@ def _drop_replaceable(session: AnySession, requests: Sequence[ServiceRequest]) -
                 request.visits.remove(visit)
                 session.delete(visit)
     session.flush()
+    meal_rounds.drop_empty(session, {r.service_date for r in requests})
 
 
 def _finish(

@@ -155,8 +155,30 @@ def my_visits():  # type: ignore[no-untyped-def]
         {
             "date": day.isoformat(),
             "visits": [route.visit_json(db.session, v, locale) for v in visits],
+            "rounds": route.rounds_of(visits),
         }
     )
+
+
+@bp.route("/rounds/<int:round_id>/collect", methods=["POST"])
+@caregiver_only
+def collect_round(round_id: int):  # type: ignore[no-untyped-def]
+    caregiver = _caregiver()
+    recorded_at = payloads.parse_collect(_json_body())
+    found = route.own_round(db.session, caregiver.id, round_id)
+    if found is None:
+        raise NotFound()
+    # The earliest collection counts, so a replay or a late duplicate changes nothing.
+    if found.collected_at is None or recorded_at < found.collected_at:
+        found.collected_at = recorded_at
+    visits = [
+        v
+        for v in route.visits_on(db.session, caregiver.id, found.service_date)
+        if v.meal_round_id == found.id
+    ]
+    body = route.round_json(found, visits)
+    db.session.commit()
+    return jsonify(body)
 
 
 @bp.route("/me/emergencies")

@@ -89,6 +89,7 @@ SCHEMAS: dict[str, Schema] = {
             "check_out_at",
             "outcome",
             "route_seq",
+            "meal_round",
             "planned_start",
             "planned_end",
             "emergency",
@@ -108,6 +109,9 @@ SCHEMAS: dict[str, Schema] = {
             "check_out_at": LOCAL_INSTANT,
             "outcome": {"enum": [*(o.value for o in Outcome), None]},
             "route_seq": _nullable("integer"),
+            "meal_round": _nullable(
+                "integer", description="A meal drop: the id of the round that collects it."
+            ),
             "planned_start": LOCAL_INSTANT,
             "planned_end": LOCAL_INSTANT,
             "emergency": {"type": "boolean"},
@@ -148,13 +152,70 @@ SCHEMAS: dict[str, Schema] = {
             "lat": _nullable("number"),
             "lon": _nullable("number"),
             "notes": _nullable("string"),
+            "diet_notes": _nullable("string", description="低盐, 软食, 清真 ..."),
+        },
+    ),
+    "Round": _obj(
+        [
+            "id",
+            "position",
+            "collect_at",
+            "collected_at",
+            "kitchen",
+            "navigation_url",
+            "meals",
+        ],
+        {
+            "id": {"type": "integer"},
+            "position": {"type": "integer", "description": "1, 2, ... in the caregiver's day."},
+            "collect_at": INSTANT,
+            "collected_at": LOCAL_INSTANT,
+            "kitchen": _obj(
+                ["name", "address", "lat", "lon"],
+                {
+                    "name": {"type": "string"},
+                    "address": {"type": "string"},
+                    "lat": _nullable("number"),
+                    "lon": _nullable("number"),
+                },
+            ),
+            "navigation_url": {"type": "string", "format": "uri"},
+            "meals": {
+                "type": "array",
+                "description": "In drop order.",
+                "items": _obj(
+                    ["visit_id", "elder", "address", "diet_notes"],
+                    {
+                        "visit_id": {"type": "integer"},
+                        "elder": {"type": "string"},
+                        "address": {"type": "string"},
+                        "diet_notes": _nullable("string"),
+                    },
+                ),
+            },
         },
     ),
     "Route": _obj(
-        ["date", "visits"],
+        ["date", "visits", "rounds"],
         {
             "date": {"type": "string", "format": "date"},
             "visits": {"type": "array", "items": _ref("Visit")},
+            "rounds": {
+                "type": "array",
+                "items": _ref("Round"),
+                "description": "Meal rounds: collect at the kitchen, then the drops.",
+            },
+        },
+    ),
+    "CollectRequest": _obj(
+        ["recorded_at"],
+        {
+            "recorded_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "The phone's time, ISO 8601 with its UTC offset.",
+            },
+            "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,100}$"},
         },
     ),
     "EventRequest": {
@@ -455,6 +516,26 @@ PATHS: dict[str, Schema] = {
                 "404": NOT_FOUND,
                 "409": _error("The visit was cancelled."),
                 "422": _error("The idempotency key was used for a different body."),
+            },
+        }
+    },
+    "/api/v1/rounds/{round_id}/collect": {
+        "post": {
+            "operationId": "collectRound",
+            "summary": "Record that the caller collected a meal round at its kitchen.",
+            "description": (
+                "The earliest recorded collection counts, so sending it again (a queue "
+                "flushed twice) changes nothing."
+            ),
+            "security": SECURED,
+            "parameters": [_id("round_id", "A meal round of the caller's.")],
+            "requestBody": _body("CollectRequest"),
+            "responses": {
+                "200": _json(_ref("Round"), "The round, collected."),
+                "400": BAD,
+                "401": UNAUTHORIZED,
+                "403": FORBIDDEN,
+                "404": NOT_FOUND,
             },
         }
     },

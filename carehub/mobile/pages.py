@@ -75,6 +75,11 @@ def strings() -> dict[str, str]:
         "status_completed": _("Completed"),
         "status_missed": _("Missed"),
         "emergency": _("Emergency"),
+        "collect_meals": _("Collect %(n)s meals at %(kitchen)s"),
+        "collect": _("Mark collected"),
+        "collected_at": _("Collected %(time)s"),
+        "collect_type": _("Collection"),
+        "diet": _("Diet: %(notes)s"),
         **{f"outcome_{key.value}": str(label) for key, label in OUTCOME_LABELS.items()},
     }
 

@@ -145,6 +145,25 @@ def parse_event(body: object) -> EventInput:
     )
 
 
+def parse_collect(body: object) -> dt.datetime:
+    """A round's collection: when the phone recorded it. The key only lets the phone's queue
+    tell its items apart; collecting twice changes nothing anyway."""
+    if not isinstance(body, dict):
+        raise PayloadError({"body": _("Send a JSON object.")})
+    errors: dict[str, str] = {}
+    recorded_at = parse_instant(body.get("recorded_at"))
+    if recorded_at is None:
+        errors["recorded_at"] = _("Must be an ISO 8601 time with its UTC offset.")
+    key = body.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not KEY_PATTERN.match(key)):
+        errors["idempotency_key"] = _("Must be 8 to 100 letters, digits or the characters . _ : -")
+    for name in sorted(set(body) - {"recorded_at", "idempotency_key"}):
+        errors[name] = _("Unknown field.")
+    if errors or recorded_at is None:
+        raise PayloadError(errors)
+    return recorded_at
+
+
 def parse_login(body: object) -> tuple[str, str]:
     if not isinstance(body, dict):
         raise PayloadError({"body": _("Send a JSON object.")})

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from carehub.core.enums import RequestOrigin, VisitStatus
 from carehub.core.time import local_to_utc, to_local
 from carehub.db import AnySession
-from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.dispatch.models import MealRound, ServiceRequest, Visit
 from carehub.mobile import checklists
 from carehub.mobile.models import VisitEvent
 from carehub.mobile.vocab import EventType
@@ -100,6 +100,7 @@ def visit_json(session: AnySession, visit: Visit, locale: str) -> dict[str, Any]
     return {
         **visit_state(visit),
         "route_seq": visit.route_seq,
+        "meal_round": visit.meal_round_id,
         "planned_start": iso_local(visit.planned_start),
         "planned_end": iso_local(visit.planned_end),
         "emergency": request.origin == RequestOrigin.EMERGENCY,
@@ -116,6 +117,7 @@ def visit_json(session: AnySession, visit: Visit, locale: str) -> dict[str, Any]
             "lat": elder.lat,
             "lon": elder.lon,
             "notes": elder.notes,
+            "diet_notes": elder.diet_notes,
         },
         "navigation_url": navigation_url(elder.address, elder.lat, elder.lon),
         "checklist": [
@@ -130,3 +132,54 @@ def visit_json(session: AnySession, visit: Visit, locale: str) -> dict[str, Any]
         ],
         "flags": flags,
     }
+
+
+def own_round(session: AnySession, caregiver_id: int, round_id: int) -> MealRound | None:
+    """The round if it is this caregiver's and holds a drop published to them."""
+    found = session.get(MealRound, round_id)
+    if found is None or found.caregiver_id != caregiver_id:
+        return None
+    if not any(v.status in VISIBLE and v.caregiver_id == caregiver_id for v in found.visits):
+        return None
+    return found
+
+
+def round_json(found: MealRound, drops: list[Visit]) -> dict[str, Any]:
+    """A round as the phone shows it: collect these meals here, then drop them in order."""
+    place = found.kitchen or found.canteen_station
+    lat = place.lat if place is not None else None
+    lon = place.lon if place is not None else None
+    return {
+        "id": found.id,
+        "position": found.position,
+        "collect_at": iso_local(found.collect_at),
+        "collected_at": iso_local(found.collected_at),
+        "kitchen": {
+            "name": found.place_name,
+            "address": found.place_address,
+            "lat": lat,
+            "lon": lon,
+        },
+        "navigation_url": navigation_url(found.place_address, lat, lon),
+        "meals": [
+            {
+                "visit_id": v.id,
+                "elder": v.request.elder.name,
+                "address": v.request.elder.address,
+                "diet_notes": v.request.elder.diet_notes,
+            }
+            for v in drops
+        ],
+    }
+
+
+def rounds_of(visits: list[Visit]) -> list[dict[str, Any]]:
+    """The rounds the caregiver's visits belong to, in the order of their first drop; each
+    lists only those visits."""
+    drops: dict[int, list[Visit]] = {}
+    rounds: dict[int, MealRound] = {}
+    for visit in visits:
+        if visit.meal_round is not None:
+            rounds[visit.meal_round.id] = visit.meal_round
+            drops.setdefault(visit.meal_round.id, []).append(visit)
+    return [round_json(rounds[rid], meals) for rid, meals in drops.items()]

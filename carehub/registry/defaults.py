@@ -26,13 +26,17 @@ SKILLS = [
 
 # code, zh, en, minutes, price (fen), skill, caregivers, window, priority (1 = most urgent)
 SERVICE_TYPES = [
-    ("meal_delivery", "助餐送餐", "Meal delivery", 15, 800, "meal", 1, ("11:00", "12:30"), 3),
+    ("meal_delivery", "助餐送餐", "Meal delivery", 3, 800, "meal", 1, ("11:00", "12:30"), 3),
     ("cleaning", "居家保洁", "Home cleaning", 90, 6000, "cleaning", 1, None, 4),
     ("bathing", "助浴服务", "Bathing help", 60, 8000, "bathing", 1, ("09:00", "16:00"), 3),
     ("health_check", "健康监测", "Health check", 45, 5000, "nursing", 1, ("08:30", "17:00"), 2),
     ("companionship", "陪伴聊天", "Companionship", 60, 3000, "companion", 1, ("09:00", "17:00"), 4),
     ("emergency", "紧急援助", "Emergency call", 30, 6000, "first_aid", 1, None, 1),
 ]
+
+# The subsidy's too_short threshold per service (percent of its duration): a meal is handed
+# over at the door in about a minute of its three.
+MIN_VISIT_PERCENT = {"meal_delivery": 30}
 
 DEFAULT_POLICY_CODE = "care-level-default"
 
@@ -68,6 +72,7 @@ def load_defaults(session: AnySession) -> dict[str, int]:
                 window_end=_time(window[1]) if window else None,
                 priority=priority,
                 active=True,
+                min_visit_percent=MIN_VISIT_PERCENT.get(code),
             )
         )
         added["service_types"] += 1

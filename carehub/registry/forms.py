@@ -31,7 +31,7 @@ from carehub.core import weekdays
 from carehub.core.enums import CareLevel, ElderStatus, Gender, Hardship, TravelMode, choices
 from carehub.extensions import db
 from carehub.geo.travel import in_china
-from carehub.registry.models import Skill, Station
+from carehub.registry.models import DEFAULT_MEALS_READY, Kitchen, Skill, Station
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _CODE = Regexp(
@@ -180,6 +180,37 @@ def _check_order(start: ClockField, end: ClockField, required: bool) -> bool:
     return True
 
 
+def _kitchen_choices() -> list[tuple[Any, str]]:
+    rows = db.session.scalars(select(Kitchen).order_by(Kitchen.code))
+    own = ("", _l("The station's own canteen"))
+    return [own, *((k.id, str(k)) for k in rows)]
+
+
+class KitchenForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), _CODE])
+    name = StringField(_l("Kitchen name"), validators=[DataRequired(), Length(max=120)])
+    address = StringField(_l("Address"), validators=[Length(max=255)])
+    lat = FloatField(_l("Latitude"), validators=[Optional()])
+    lon = FloatField(_l("Longitude"), validators=[Optional()])
+    ready_at = ClockField(
+        _l("Meals ready at"), default=DEFAULT_MEALS_READY, validators=[InputRequired()]
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        fields_ok = super().validate(extra_validators)
+        return _check_point(self.lat, self.lon, required=True) and fields_ok
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "code": _text(self.code.data),
+            "name": _text(self.name.data),
+            "address": _text(self.address.data),
+            "lat": self.lat.data,
+            "lon": self.lon.data,
+            "ready_at": self.ready_at.data,
+        }
+
+
 class StationForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), _CODE])
     name = StringField(_l("Station name"), validators=[DataRequired(), Length(max=120)])
@@ -193,7 +224,13 @@ class StationForm(FlaskForm):
     )
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
     provider = StringField(_l("Service provider"), validators=[Length(max=120)])
+    kitchen_id = SelectField(_l("Meals come from"), coerce=_int_or_none)
+    meals_ready = ClockField(_l("Canteen meals ready at (default 10:45)"), validators=[Optional()])
     active = BooleanField(_l("In service"), default=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kitchen_id.choices = _kitchen_choices()
 
     def validate(self, extra_validators: Any = None) -> bool:
         fields_ok = super().validate(extra_validators)
@@ -209,6 +246,8 @@ class StationForm(FlaskForm):
             "circle_minutes": self.circle_minutes.data,
             "phone": _text_or_none(self.phone.data),
             "provider": _text_or_none(self.provider.data),
+            "kitchen_id": self.kitchen_id.data,
+            "meals_ready": self.meals_ready.data,
             "active": bool(self.active.data),
         }
 
@@ -236,6 +275,9 @@ class ElderForm(FlaskForm):
         _l("Emergency contact phone"), validators=[Length(max=40)]
     )
     notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
+    diet_notes = StringField(
+        _l("Dietary notes (e.g. 低盐, 软食, 清真)"), validators=[Length(max=120)]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -268,6 +310,7 @@ class ElderForm(FlaskForm):
             "emergency_contact_name": _text_or_none(self.emergency_contact_name.data),
             "emergency_contact_phone": _text_or_none(self.emergency_contact_phone.data),
             "notes": _text_or_none(self.notes.data),
+            "diet_notes": _text_or_none(self.diet_notes.data),
         }
 
 
@@ -371,6 +414,10 @@ class ServiceTypeForm(FlaskForm):
     priority = IntegerField(
         _l("Priority (1 = most urgent)"), default=3, validators=[InputRequired(), NumberRange(1, 5)]
     )
+    min_visit_percent = IntegerField(
+        _l("Shortest verified visit (% of duration; empty: the subsidy rule's)"),
+        validators=[Optional(), NumberRange(0, 100)],
+    )
     active = BooleanField(_l("In service"), default=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -393,5 +440,6 @@ class ServiceTypeForm(FlaskForm):
             "window_start": self.window_start.data,
             "window_end": self.window_end.data,
             "priority": self.priority.data,
+            "min_visit_percent": self.min_visit_percent.data,
             "active": bool(self.active.data),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import (
     Boolean,
@@ -39,6 +40,41 @@ class Skill(Audited, Base):
     name_en: Mapped[str] = mapped_column(String(80))
 
 
+# When a canteen's meals are ready unless it says otherwise.
+DEFAULT_MEALS_READY = dt.time(10, 45)
+
+
+class Kitchen(Audited, Base):
+    """A central kitchen that cooks the meals of the stations that name it."""
+
+    __tablename__ = "kitchens"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(255), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    ready_at: Mapped[dt.time] = mapped_column(Time, default=DEFAULT_MEALS_READY)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+@dataclass(frozen=True)
+class MealSource:
+    """Where a station's meals are collected: a kitchen it names, or its own canteen."""
+
+    key: str  # unique across canteens and kitchens, the routing Kitchen id
+    name: str
+    address: str
+    lat: float
+    lon: float
+    ready_at: dt.time
+    kitchen_id: int | None
+    station_id: int | None
+
+
 class Station(Audited, Base):
     """A community care station and its promised service circle."""
 
@@ -54,12 +90,40 @@ class Station(Audited, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     provider: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Meals come from this kitchen; none means the station's own canteen, ready at meals_ready
+    # (DEFAULT_MEALS_READY when unset).
+    kitchen_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kitchens.id", ondelete="RESTRICT"), index=True
+    )
+    meals_ready: Mapped[dt.time | None] = mapped_column(Time)
 
     elders: Mapped[list[Elder]] = relationship(back_populates="station")
     caregivers: Mapped[list[Caregiver]] = relationship(back_populates="station")
+    kitchen: Mapped[Kitchen | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def canteen_ready(self) -> dt.time:
+        return self.meals_ready or DEFAULT_MEALS_READY
+
+    def meal_source(self) -> MealSource:
+        k = self.kitchen
+        if k is not None:
+            return MealSource(
+                f"kitchen:{k.code}", k.name, k.address, k.lat, k.lon, k.ready_at, k.id, None
+            )
+        return MealSource(
+            f"station:{self.code}",
+            self.name,
+            self.address,
+            self.lat,
+            self.lon,
+            self.canteen_ready,
+            None,
+            self.id,
+        )
 
 
 class Elder(Audited, Base):
@@ -87,6 +151,8 @@ class Elder(Audited, Base):
     emergency_contact_name: Mapped[str | None] = mapped_column(String(80))
     emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str | None] = mapped_column(Text)
+    # What the kitchen must know: 低盐, 软食, 清真 ... shown on meal rounds and packing lists.
+    diet_notes: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     station: Mapped[Station | None] = relationship(back_populates="elders")
@@ -205,6 +271,9 @@ class ServiceType(Audited, Base):
     window_end: Mapped[dt.time | None] = mapped_column(Time)
     priority: Mapped[int] = mapped_column(Integer, default=3)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The subsidy's too_short threshold for this service (percent of duration_min); none
+    # uses the rule's own setting.
+    min_visit_percent: Mapped[int | None] = mapped_column(Integer)
 
     skill: Mapped[Skill | None] = relationship()
 

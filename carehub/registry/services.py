@@ -16,7 +16,15 @@ from carehub.core.enums import ElderStatus, Role
 from carehub.core.errors import DomainError
 from carehub.db import AnySession
 from carehub.geo.travel import current_model
-from carehub.registry.models import Caregiver, Elder, ElderStatusPeriod, ServiceType, Skill, Station
+from carehub.registry.models import (
+    Caregiver,
+    Elder,
+    ElderStatusPeriod,
+    Kitchen,
+    ServiceType,
+    Skill,
+    Station,
+)
 from carehub.registry.naming import name_initials
 
 
@@ -167,6 +175,22 @@ def update_station(session: AnySession, station: Station, fields: dict[str, Any]
     _apply(station, fields)
     session.flush()
     return station
+
+
+def create_kitchen(session: AnySession, fields: dict[str, Any]) -> Kitchen:
+    _ensure_unique_code(session, Kitchen, fields["code"], None)
+    kitchen = Kitchen()
+    _apply(kitchen, fields)
+    session.add(kitchen)
+    session.flush()
+    return kitchen
+
+
+def update_kitchen(session: AnySession, kitchen: Kitchen, fields: dict[str, Any]) -> Kitchen:
+    _ensure_unique_code(session, Kitchen, fields["code"], kitchen.id)
+    _apply(kitchen, fields)
+    session.flush()
+    return kitchen
 
 
 def create_elder(

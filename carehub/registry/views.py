@@ -19,8 +19,14 @@ from carehub.core.permissions import roles_required
 from carehub.dispatch.models import CarePlan
 from carehub.extensions import db
 from carehub.registry import services
-from carehub.registry.forms import CaregiverForm, ElderForm, ServiceTypeForm, StationForm
-from carehub.registry.models import Caregiver, Elder, ServiceType, Skill, Station
+from carehub.registry.forms import (
+    CaregiverForm,
+    ElderForm,
+    KitchenForm,
+    ServiceTypeForm,
+    StationForm,
+)
+from carehub.registry.models import Caregiver, Elder, Kitchen, ServiceType, Skill, Station
 from carehub.registry.services import ElderFilter, FieldError
 
 bp = Blueprint("registry", __name__)
@@ -174,6 +180,50 @@ def station_edit(station_id: int):  # type: ignore[no-untyped-def]
         "station_id",
         _("Edit station %(name)s", name=str(found)),
         url_for("registry.station", station_id=station_id),
+    )
+
+
+# --- kitchens ----------------------------------------------------------------------------
+
+
+@bp.route("/kitchens")
+@roles_required(*STAFF)
+def kitchens():  # type: ignore[no-untyped-def]
+    rows = db.session.scalars(select(Kitchen).order_by(Kitchen.code)).all()
+    served: dict[int, list[Station]] = {}
+    for s in db.session.scalars(
+        select(Station).where(Station.kitchen_id.is_not(None)).order_by(Station.code)
+    ):
+        served.setdefault(s.kitchen_id, []).append(s)  # type: ignore[arg-type]
+    return render_template("registry/kitchens.html", kitchens=rows, served=served)
+
+
+@bp.route("/kitchens/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def kitchen_new():  # type: ignore[no-untyped-def]
+    form = KitchenForm()
+    return _save_form(
+        form,
+        lambda: services.create_kitchen(db.session, form.values()),
+        "registry.kitchens",
+        "kitchen_id",
+        _("New kitchen"),
+        url_for("registry.kitchens"),
+    )
+
+
+@bp.route("/kitchens/<int:kitchen_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def kitchen_edit(kitchen_id: int):  # type: ignore[no-untyped-def]
+    found: Kitchen = _get(Kitchen, kitchen_id)
+    form = KitchenForm(obj=found)
+    return _save_form(
+        form,
+        lambda: services.update_kitchen(db.session, found, form.values()),
+        "registry.kitchens",
+        "kitchen_id",
+        _("Edit kitchen %(name)s", name=str(found)),
+        url_for("registry.kitchens"),
     )
 
 

@@ -4,6 +4,9 @@ from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     Break,
     Caregiver,
+    Collection,
+    Kitchen,
+    MealRules,
     Plan,
     Problem,
     Route,
@@ -18,6 +21,9 @@ from carehub.routing.validate import Violation, validate
 __all__ = [
     "Break",
     "Caregiver",
+    "Collection",
+    "Kitchen",
+    "MealRules",
     "Plan",
     "Problem",
     "Route",

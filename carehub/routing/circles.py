@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem, Route, Unassigned, Visit
 from carehub.routing.replan import insert
+from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
 from carehub.routing.solver import solve
 from carehub.routing.subproblem import subproblem
@@ -344,5 +345,5 @@ def _lend(
             v = replace(v, pinned_partner=partner)
         kept.append(v)
     part = subproblem(problem, kept + wanted, cgs)
-    seed = [[s.visit for s in routes[c.id].stops] for c in cgs]
+    seed = [route_order(routes[c.id]) for c in cgs]
     return solve(part, params, initial_routes=seed)

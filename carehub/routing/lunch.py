@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from carehub.routing.problem import Caregiver, Visit
+from carehub.routing.problem import Caregiver
+
+
+class Place(Protocol):
+    """A visit, or a collection at a kitchen (its service is the loading)."""
+
+    @property
+    def location(self) -> int: ...
+
+    @property
+    def service(self) -> int: ...
 
 
 def fit_lunch(
     travel: Sequence[Sequence[int]],
     c: Caregiver,
     departure: int,
-    timed: Sequence[tuple[Visit, int]],
+    timed: Sequence[tuple[Place, int]],
     arrival_end: int,
     allowed: tuple[int, int] | None = None,
 ) -> int | None:
     """The earliest lunch start in ``allowed`` (by default the lunch window less its length)
-    that fits the route as timed: before leaving, between two visits (the travel after it),
+    that fits the route as timed: before leaving, between two stops (the travel after it),
     or after coming back. None when it fits nowhere."""
     assert c.lunch is not None
     dur = c.lunch.duration

@@ -15,6 +15,8 @@ PRIORITIES = (1, 2, 3, 4)  # emergency, health, personal care, cleaning
 REASON_NO_CAREGIVER = "no caregiver with the skill/gender"
 REASON_WINDOW = "window unreachable"
 REASON_CAPACITY = "capacity"
+# Re-planning inserts visits into published routes; a meal needs a round from its kitchen.
+REASON_MEAL_ROUND = "meal needs a round"
 
 Matrix = tuple[tuple[int, ...], ...]
 
@@ -52,6 +54,8 @@ class Visit:
     demand: int = 0
     # The second caregiver of a pinned two-caregiver visit (both were confirmed).
     pinned_partner: str | None = None
+    # A meal drop: collected at this kitchen (Kitchen.id) first; `service` is the drop itself.
+    kitchen: str | None = None
 
     def __post_init__(self) -> None:
         where = f"visit {self.id!r}"
@@ -79,6 +83,8 @@ class Visit:
             or self.pinned_partner == self.pinned_caregiver
         ):
             _fail(where, "pinned_partner needs two caregivers and a different pinned_caregiver")
+        if self.kitchen is not None and self.caregivers_needed != 1:
+            _fail(where, "a meal drop (kitchen set) needs exactly one caregiver")
 
     @property
     def pins(self) -> tuple[str, ...]:
@@ -168,14 +174,52 @@ def _matrix(name: str, rows: Sequence[Sequence[int]], size: int | None) -> Matri
 
 
 @dataclass(frozen=True)
+class Kitchen:
+    """Where meals are cooked, and from when they may leave."""
+
+    id: str
+    location: int
+    ready: int  # seconds from midnight
+
+    def __post_init__(self) -> None:
+        if self.location < 0:
+            _fail(f"kitchen {self.id!r}", "location must be >= 0")
+        if self.ready < 0:
+            _fail(f"kitchen {self.id!r}", "ready must be >= 0")
+
+
+@dataclass(frozen=True)
+class MealRules:
+    box: Mapping[str, int]  # meals a caregiver carries at once, per travel mode
+    max_ride: int = 2400  # hot food: from leaving the kitchen to the start of a drop
+    load: int = 120  # at the kitchen, once per batch collected
+
+    def __post_init__(self) -> None:
+        box = {str(m): int(n) for m, n in self.box.items()}
+        if any(n < 0 for n in box.values()):
+            _fail("meals.box", "capacities must be >= 0")
+        if self.max_ride < 0:
+            _fail("meals.max_ride", "must be >= 0")
+        if self.load < 0:
+            _fail("meals.load", "must be >= 0")
+        object.__setattr__(self, "box", box)
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.box.items())), self.max_ride, self.load))
+
+
+@dataclass(frozen=True)
 class Problem:
     visits: tuple[Visit, ...]
     caregivers: tuple[Caregiver, ...]
     travel: Mapping[str, Matrix]  # seconds, one square matrix per travel mode
     distance: Matrix  # metres
+    kitchens: tuple[Kitchen, ...] = ()
+    meals: MealRules = MealRules(box={"ebike": 12, "walk": 6})
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "visits", tuple(self.visits))
+        object.__setattr__(self, "kitchens", tuple(self.kitchens))
         object.__setattr__(self, "caregivers", tuple(self.caregivers))
         distance = _matrix("distance", self.distance, None)
         n = len(distance)
@@ -201,12 +245,32 @@ class Problem:
                 _fail(f"caregiver {c.id!r}", "location outside the matrix")
             if c.mode not in travel:
                 _fail(f"caregiver {c.id!r}", f"no travel matrix for mode {c.mode!r}")
+        self._check_meals(n)
+
+    def _check_meals(self, n: int) -> None:
+        ids = [k.id for k in self.kitchens]
+        if len(set(ids)) != len(ids):
+            _fail("kitchens", "ids must be unique")
+        for k in self.kitchens:
+            if k.location >= n:
+                _fail(f"kitchen {k.id!r}", f"location {k.location} outside the matrix")
+        meals = [v for v in self.visits if v.kitchen is not None]
+        for v in meals:
+            if v.kitchen not in ids:
+                _fail(f"visit {v.id!r}", f"kitchen {v.kitchen!r} is not a kitchen of the problem")
+        if meals:
+            for c in self.caregivers:
+                if c.mode not in self.meals.box:
+                    _fail("meals.box", f"no box capacity for mode {c.mode!r} (caregiver {c.id!r})")
 
     def visit(self, visit_id: str) -> Visit:
         return next(v for v in self.visits if v.id == visit_id)
 
     def caregiver(self, caregiver_id: str) -> Caregiver:
         return next(c for c in self.caregivers if c.id == caregiver_id)
+
+    def kitchen(self, kitchen_id: str) -> Kitchen:
+        return next(k for k in self.kitchens if k.id == kitchen_id)
 
 
 @dataclass(frozen=True)
@@ -221,15 +285,41 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class Collection:
+    """A batch of meals collected at a kitchen, between ``stops[before - 1]`` and
+    ``stops[before]``; it leaves at ``start + MealRules.load``."""
+
+    kitchen: str
+    before: int
+    arrival: int
+    start: int
+    meals: tuple[str, ...]  # visit ids, in drop order
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "meals", tuple(self.meals))
+        where = f"collection at {self.kitchen!r}"
+        if self.before < 0:
+            _fail(where, "before must be >= 0")
+        if self.start < self.arrival:
+            _fail(where, "start before arrival")
+        if not self.meals:
+            _fail(where, "meals must not be empty")
+        if len(set(self.meals)) != len(self.meals):
+            _fail(where, "meals must be unique")
+
+
+@dataclass(frozen=True)
 class Route:
     caregiver: str
     departure: int  # leaves the start location
     stops: tuple[Stop, ...]
     arrival: int  # reaches the end location
     break_start: int | None = None
+    collections: tuple[Collection, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stops", tuple(self.stops))
+        object.__setattr__(self, "collections", tuple(self.collections))
 
 
 @dataclass(frozen=True)

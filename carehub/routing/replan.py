@@ -7,6 +7,10 @@ order and are only ever pushed later, as far as the insertion needs; a two-careg
 already published keeps its start, since moving it would move a second route too. The
 result counts the visits that moved and by how much.
 
+Meal rounds already planned stay as they are (everything up to a caregiver's last meal drop
+is kept); a new meal is not inserted but comes back with `REASON_MEAL_ROUND`: it needs a
+collection at its kitchen, which a day's plan makes.
+
 Insertion is exact over every caregiver and position, so an emergency in a circle's day of
 sixty visits is answered in milliseconds.
 """
@@ -18,7 +22,9 @@ from dataclasses import dataclass, field
 
 from carehub.routing.problem import (
     REASON_CAPACITY,
+    REASON_MEAL_ROUND,
     Caregiver,
+    Collection,
     Plan,
     Problem,
     Route,
@@ -80,6 +86,7 @@ class _Tail:
     departure: int
     break_start: int | None  # a break already begun or taken, else None
     break_done: bool
+    collections: tuple[Collection, ...] = ()  # the head's meal rounds
 
 
 def _tail(
@@ -93,7 +100,9 @@ def _tail(
     stops = list(route.stops)
     cut = 0
     for i, s in enumerate(stops):
-        if s.visit in fixed or s.start < now:
+        # A meal round stays as planned, its collections with it: pushing a drop later could
+        # let the meal go cold, and nothing goes between a collection and its drops.
+        if s.visit in fixed or s.start < now or problem.visit(s.visit).kitchen is not None:
             cut = i + 1
     head, rest = tuple(stops[:cut]), stops[cut:]
     if head:
@@ -122,6 +131,7 @@ def _tail(
         departure,
         b if taken else None,
         taken,
+        route.collections,
     )
 
 
@@ -195,7 +205,14 @@ def _timed(
     if cg.max_work is not None and arrival_end - departure > cg.max_work:
         return None
     has_work = bool(t.head or stops)
-    return Route(cg.id, departure, t.head + tuple(stops), arrival_end, b if has_work else None)
+    return Route(
+        cg.id,
+        departure,
+        t.head + tuple(stops),
+        arrival_end,
+        b if has_work else None,
+        t.collections,
+    )
 
 
 def _score(t: _Tail, route: Route, problem: Problem, v: Visit) -> tuple[int, int, list[Move]]:
@@ -248,6 +265,9 @@ def insert(
     for v in todo:
         if v.id in screened.rejected:
             unassigned.append(Unassigned(v.id, screened.rejected[v.id]))
+            continue
+        if v.kitchen is not None:
+            unassigned.append(Unassigned(v.id, REASON_MEAL_ROUND))
             continue
         options = []
         for k in screened.candidates[v.id]:

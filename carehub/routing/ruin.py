@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem, Unassigned
+from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
 from carehub.routing.validate import validate
 
@@ -120,7 +121,7 @@ def polish(
         fallback=False,
     )
     try:
-        found = solve(held, search, [[s.visit for s in r.stops] for r in plan.routes])
+        found = solve(held, search, [route_order(r) for r in plan.routes])
     except RuntimeError:
         return plan  # no solution within the limit: keep what guided local search found
     if found.objective is None or plan.objective is None:

@@ -19,6 +19,7 @@ from carehub.routing.lunch import fit_lunch
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
+    Collection,
     Plan,
     Problem,
     Route,
@@ -26,21 +27,35 @@ from carehub.routing.problem import (
     Unassigned,
     Visit,
 )
+from carehub.routing.rounds import meal_of, route_order, with_pickups
 from carehub.routing.screen import screen
 
 
 @dataclass
 class _Layout:
     locations: list[int] = field(default_factory=list)  # node -> matrix location
-    visit_of: list[Visit | None] = field(default_factory=list)  # node -> visit, None at depots
+    # node -> visit; None at depots and at pickups
+    visit_of: list[Visit | None] = field(default_factory=list)
     nodes_of: dict[str, list[int]] = field(default_factory=dict)  # visit id -> its nodes
+    kitchen_at: list[str | None] = field(default_factory=list)  # node -> kitchen of a pickup
+    pickup_of: dict[int, Visit] = field(default_factory=dict)  # pickup node -> its meal
+    pickup: dict[str, int] = field(default_factory=dict)  # meal id -> its pickup node
 
     def add(self, location: int, visit: Visit | None) -> int:
         self.locations.append(location)
         self.visit_of.append(visit)
+        self.kitchen_at.append(None)
         node = len(self.locations) - 1
         if visit is not None:
             self.nodes_of.setdefault(visit.id, []).append(node)
+        return node
+
+    def add_pickup(self, location: int, meal: Visit) -> int:
+        assert meal.kitchen is not None
+        node = self.add(location, None)
+        self.kitchen_at[node] = meal.kitchen
+        self.pickup_of[node] = meal
+        self.pickup[meal.id] = node
         return node
 
 
@@ -61,6 +76,16 @@ def _search_parameters(params: SolverParams) -> pywrapcp.DefaultRoutingSearchPar
     return sp
 
 
+@dataclass
+class _Batch:
+    """Consecutive pickups at one kitchen, read back as one collection."""
+
+    kitchen: str
+    location: int
+    service: int  # the loading time
+    meals: list[str]
+
+
 class _Model:
     def __init__(
         self, problem: Problem, params: SolverParams, screened_ids: dict[str, tuple[int, ...]]
@@ -78,6 +103,11 @@ class _Model:
             if v.id in screened_ids:
                 for _ in range(v.caregivers_needed):
                     lay.add(v.location, v)
+        # A meal's pickup at its kitchen; its time is when loading of the batch starts.
+        kitchens = {k.id: k for k in problem.kitchens}
+        for v in problem.visits:
+            if v.id in screened_ids and v.kitchen is not None:
+                lay.add_pickup(kitchens[v.kitchen].location, v)
         self.layout = lay
         n = len(lay.locations)
         self.manager = pywrapcp.RoutingIndexManager(
@@ -90,17 +120,27 @@ class _Model:
         self._add_time(screened_ids)
         self._add_costs()
         self._add_load()
+        self._add_rounds()
 
     def _node_matrix(
         self, loc_matrix: Sequence[Sequence[int]], with_service: bool
     ) -> list[list[int]]:
-        locs = self.layout.locations
+        locs, kitchen_at = self.layout.locations, self.layout.kitchen_at
+        load = self.problem.meals.load
         rows = []
         for i, li in enumerate(locs):
             v = self.layout.visit_of[i]
             extra = v.service if with_service and v is not None else 0
             row = loc_matrix[li]
-            rows.append([extra + row[lj] for lj in locs])
+            k = kitchen_at[i]
+            if k is not None and with_service:
+                # Loading counts once per batch: on the arc leaving the batch's last pickup,
+                # so the pickups of one batch follow each other at no time.
+                rows.append(
+                    [0 if kitchen_at[j] == k else load + row[lj] for j, lj in enumerate(locs)]
+                )
+            else:
+                rows.append([extra + row[lj] for lj in locs])
         return rows
 
     def _add_time(self, candidates: dict[str, tuple[int, ...]]) -> None:
@@ -155,7 +195,10 @@ class _Model:
                     routing.VehicleVar(index).RemoveValues(
                         [k for k in range(len(p.caregivers)) if k not in allowed_set]
                     )
-                routing.AddDisjunction([index], self.params.drop_penalty[v.priority])
+                penalty = self.params.drop_penalty[v.priority]
+                if v.kitchen is not None:
+                    penalty -= penalty // 2  # the other half on its pickup
+                routing.AddDisjunction([index], penalty)
                 routing.AddToAssignment(time_dim.SlackVar(index))
             if len(indices) == 2:
                 a, b = indices
@@ -167,8 +210,12 @@ class _Model:
 
         service = [0] * routing.Size()
         for index in range(routing.Size()):
-            v = self.layout.visit_of[manager.IndexToNode(index)]
+            node = manager.IndexToNode(index)
+            v = self.layout.visit_of[node]
             service[index] = v.service if v is not None else 0
+            if self.layout.kitchen_at[node] is not None:
+                # No break inside [pickup, pickup + load): the batch loads from its last pickup.
+                service[index] = p.meals.load
         self.breaks: dict[int, object] = {}
         for k, c in enumerate(p.caregivers):
             if c.lunch is None:
@@ -222,12 +269,63 @@ class _Model:
         caps = [c.capacity if c.capacity is not None else sum(demand) for c in p.caregivers]
         routing.AddDimensionWithVehicleCapacity(unary, 0, caps, True, "Load")
 
+    def _add_rounds(self) -> None:
+        """Each meal's pickup and drop: one caregiver, pickup first, not before the kitchen
+        is ready, the drop within the hot-food limit of the batch leaving, the box held."""
+        p, routing, manager, time_dim = self.problem, self.routing, self.manager, self.time
+        lay = self.layout
+        if not lay.pickup:
+            return
+        rules = p.meals
+        kitchens = {k.id: k for k in p.kitchens}
+        solver = routing.solver()
+        horizon = max(c.shift_end for c in p.caregivers)
+        change = [0] * len(lay.locations)
+        for vid, pnode in lay.pickup.items():
+            change[pnode] = 1
+            change[lay.nodes_of[vid][0]] = -1
+        unary = routing.RegisterUnaryTransitVector(change)
+        caps = [rules.box.get(c.mode, 0) for c in p.caregivers]
+        routing.AddDimensionWithVehicleCapacity(unary, 0, caps, True, "Meals")
+        for vid, pnode in lay.pickup.items():
+            meal = lay.pickup_of[pnode]
+            assert meal.kitchen is not None
+            pick = manager.NodeToIndex(pnode)
+            drop = manager.NodeToIndex(lay.nodes_of[vid][0])
+            routing.AddPickupAndDelivery(pick, drop)
+            solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
+            solver.Add(time_dim.CumulVar(pick) <= time_dim.CumulVar(drop))
+            time_dim.CumulVar(pick).SetRange(kitchens[meal.kitchen].ready, horizon)
+            # The batch leaves at its last pickup + load, at or after this one's.
+            solver.Add(
+                time_dim.CumulVar(drop) <= time_dim.CumulVar(pick) + rules.load + rules.max_ride
+            )
+            # Same caregivers as the drop, so the search never tries the others.
+            dropped = [
+                k for k in range(len(p.caregivers)) if not routing.VehicleVar(drop).Contains(k)
+            ]
+            if dropped:
+                routing.VehicleVar(pick).RemoveValues(dropped)
+            # Performed or dropped together (the vehicle variables are equal): the drop's
+            # penalty is split between the two disjunctions.
+            routing.AddToAssignment(time_dim.SlackVar(pick))
+            routing.AddDisjunction([pick], self.params.drop_penalty[meal.priority] // 2)
+
     def routes_to_indices(self, routes: Sequence[Sequence[str]]) -> list[list[int]]:
         used: dict[str, int] = {}
         out = []
-        for route in routes:
+        p = self.problem
+        for k, route in enumerate(routes):
             row = []
+            if self.layout.pickup and k < len(p.caregivers):
+                route = with_pickups(p, route, p.meals.box.get(p.caregivers[k].mode, 0))
             for vid in route:
+                meal = meal_of(vid)
+                if meal is not None:
+                    node = self.layout.pickup.get(meal)
+                    if node is not None:
+                        row.append(self.manager.NodeToIndex(node))
+                    continue
                 nodes = self.layout.nodes_of.get(vid)
                 if nodes is None:
                     continue
@@ -252,37 +350,77 @@ class _Model:
                 break_start[k] = lo if lo == hi else (lo, hi)
         routes = []
         served: set[str] = set()
+        kitchens = {k.id: k for k in p.kitchens}
+        load = p.meals.load
         for k, c in enumerate(p.caregivers):
             travel = p.travel[c.mode]
             index = routing.Start(k)
             departure = solution.Value(time_dim.CumulVar(index))
+            # Visits and batches in route order: a batch is (kitchen, meals, last pickup time).
             timed: list[tuple[Visit, int]] = []
+            events: list[tuple[Visit | _Batch, int]] = []
             index = solution.Value(routing.NextVar(index))
             while not routing.IsEnd(index):
-                v = self.layout.visit_of[manager.IndexToNode(index)]
-                assert v is not None
-                timed.append((v, solution.Value(time_dim.CumulVar(index))))
+                node = manager.IndexToNode(index)
+                t = solution.Value(time_dim.CumulVar(index))
+                kitchen = self.layout.kitchen_at[node]
+                if kitchen is not None:
+                    meal = self.layout.pickup_of[node].id
+                    last = events[-1][0] if events else None
+                    if isinstance(last, _Batch) and last.kitchen == kitchen:
+                        last.meals.append(meal)
+                        events[-1] = (last, t)
+                    else:
+                        where = kitchens[kitchen].location
+                        events.append((_Batch(kitchen, where, load, [meal]), t))
+                else:
+                    v = self.layout.visit_of[node]
+                    assert v is not None
+                    timed.append((v, t))
+                    events.append((v, t))
                 index = solution.Value(routing.NextVar(index))
             arrival_end = solution.Value(time_dim.CumulVar(index))
             found = break_start.get(k)
             b: int | None
             if isinstance(found, tuple):
-                fitted = fit_lunch(travel, c, departure, timed, arrival_end, found)
+                fitted = fit_lunch(travel, c, departure, events, arrival_end, found)
                 # Nowhere to fit: the range's low end, which validate() then reports.
                 b = fitted if fitted is not None else max(found[0], c.shift_start)
             else:
                 b = found
             lunch = c.lunch.duration if c.lunch is not None else 0
             loc, ready = c.start_location, departure
-            stops = []
-            for v, start in timed:
-                arrival = ready + travel[loc][v.location]
+            stops: list[Stop] = []
+            collections: list[Collection] = []
+            for e, start in events:
+                arrival = ready + travel[loc][e.location]
                 if b is not None and ready <= b and b + lunch <= start:
                     arrival += lunch
-                stops.append(Stop(v.id, min(arrival, start), start))
-                served.add(v.id)
-                loc, ready = v.location, start + v.service
-            routes.append(Route(c.id, departure, tuple(stops), arrival_end, b if stops else None))
+                if isinstance(e, _Batch):
+                    collections.append(
+                        Collection(
+                            e.kitchen, len(stops), min(arrival, start), start, tuple(e.meals)
+                        )
+                    )
+                else:
+                    stops.append(Stop(e.id, min(arrival, start), start))
+                    served.add(e.id)
+                loc, ready = e.location, start + e.service
+            order = {s.visit: i for i, s in enumerate(stops)}
+            collections = [
+                replace(col, meals=tuple(sorted(col.meals, key=order.__getitem__)))
+                for col in collections
+            ]
+            routes.append(
+                Route(
+                    c.id,
+                    departure,
+                    tuple(stops),
+                    arrival_end,
+                    b if stops else None,
+                    tuple(collections),
+                )
+            )
         dropped = [
             Unassigned(vid, REASON_CAPACITY) for vid in self.layout.nodes_of if vid not in served
         ]
@@ -340,7 +478,7 @@ def _solve(
     hint = None
     if initial_routes is None and params.greedy_start:
         start = greedy.solve(problem, screened)
-        initial_routes = [[s.visit for s in r.stops] for r in start.routes]
+        initial_routes = [route_order(r) for r in start.routes]
     if initial_routes is not None:
         model.routing.CloseModelWithParameters(search)
         hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(initial_routes), True)

@@ -19,8 +19,14 @@ def subproblem(
     problem: Problem, visits: Iterable[Visit], caregivers: Iterable[Caregiver]
 ) -> Problem:
     vs, cgs = list(visits), list(caregivers)
+    # The kitchens its meals are collected at come along.
+    used = {v.kitchen for v in vs if v.kitchen is not None}
+    kitchens = [k for k in problem.kitchens if k.id in used]
     keep = sorted(
-        {v.location for v in vs} | {c.start_location for c in cgs} | {c.end_location for c in cgs}
+        {v.location for v in vs}
+        | {c.start_location for c in cgs}
+        | {c.end_location for c in cgs}
+        | {k.location for k in kitchens}
     )
     at = {loc: i for i, loc in enumerate(keep)}
     ids = {c.id for c in cgs}
@@ -43,4 +49,6 @@ def subproblem(
         ),
         {m: _cut(problem.travel[m], keep) for m in modes},
         _cut(problem.distance, keep),
+        tuple(replace(k, location=at[k.location]) for k in kitchens),
+        problem.meals,
     )

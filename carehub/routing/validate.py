@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from carehub.routing.problem import Caregiver, Plan, Problem, Route, Visit
+from carehub.routing.problem import Caregiver, Collection, Plan, Problem, Route, Visit
 
 
 @dataclass(frozen=True)
 class Violation:
-    kind: str  # window, timing, shift, skill, gender, sync, break, max_work, pinned, capacity, coverage, caregiver
+    # window, timing, shift, skill, gender, sync, break, max_work, pinned, capacity, coverage,
+    # caregiver, collect, ride
+    kind: str
     message: str
 
 
@@ -42,6 +44,7 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
         for s in known:
             served[s.visit].append((cg.id, s.start))
         out.extend(_check_route(problem, cg, route, [visits[s.visit] for s in known], known))
+        out.extend(_check_rounds(problem, cg, route))
 
     unassigned = [u.visit for u in plan.unassigned]
     for vid in sorted(set(unassigned)):
@@ -108,7 +111,34 @@ def _check_route(
 
     loc, ready = cg.start_location, route.departure
     load = 0
+    kitchens = {k.id: k for k in problem.kitchens}
+    batches: dict[int, list[Collection]] = defaultdict(list)
+    for c in route.collections:
+        batches[c.before].append(c)
+    position = {id(s): i for i, s in enumerate(route.stops)}
     for visit, stop in zip(visits, stops, strict=True):
+        for col in batches.get(position[id(stop)], []):
+            kitchen = kitchens.get(col.kitchen)
+            if kitchen is None:
+                continue  # reported by _check_rounds
+            earliest = ready + travel[loc][kitchen.location]
+            if b is not None and not break_placed and ready <= b and b + dur <= col.start:
+                earliest += dur
+                break_placed = True
+            if col.start < earliest:
+                out.append(
+                    Violation(
+                        "timing",
+                        f"{name} starts collecting at {col.kitchen!r} at {col.start}, "
+                        f"cannot before {earliest}",
+                    )
+                )
+            leaves = col.start + problem.meals.load
+            if b is not None and b < leaves and col.start < b + dur:
+                out.append(
+                    Violation("break", f"{name} lunch overlaps collecting at {col.kitchen!r}")
+                )
+            loc, ready = kitchen.location, leaves
         earliest = ready + travel[loc][visit.location]
         if b is not None and not break_placed and ready <= b and b + dur <= stop.start:
             earliest += dur
@@ -163,4 +193,84 @@ def _check_route(
         )
     if cg.capacity is not None and load > cg.capacity:
         out.append(Violation("capacity", f"{name} carries {load}, over {cg.capacity}"))
+    return out
+
+
+def _check_rounds(problem: Problem, cg: Caregiver, route: Route) -> list[Violation]:
+    """Meal rounds: each drop collected once before it on this route at its kitchen, not
+    before the kitchen is ready, never more on board than the box, and hot on arrival."""
+    out: list[Violation] = []
+    name = f"caregiver {cg.id!r}"
+    kitchens = {k.id: k for k in problem.kitchens}
+    visits = {v.id: v for v in problem.visits}
+    rules = problem.meals
+    box = rules.box.get(cg.mode, 0)
+    where = {s.visit: i for i, s in enumerate(route.stops)}
+    collected: dict[str, list[Collection]] = defaultdict(list)
+    for col in route.collections:
+        kitchen = kitchens.get(col.kitchen)
+        if kitchen is None:
+            out.append(Violation("collect", f"{name} collects at unknown kitchen {col.kitchen!r}"))
+            continue
+        if col.start < kitchen.ready:
+            out.append(
+                Violation(
+                    "collect",
+                    f"{name} collects at {col.kitchen!r} at {col.start}, "
+                    f"before it is ready at {kitchen.ready}",
+                )
+            )
+        if col.before >= len(route.stops):
+            out.append(Violation("collect", f"{name} collects at {col.kitchen!r} after its drops"))
+        for meal in col.meals:
+            v = visits.get(meal)
+            if v is None or v.kitchen != col.kitchen:
+                out.append(
+                    Violation(
+                        "collect", f"{name} collects {meal!r} at {col.kitchen!r}, not its kitchen"
+                    )
+                )
+                continue
+            if where.get(meal, -1) < col.before:
+                out.append(
+                    Violation("collect", f"{name} collects {meal!r} but does not drop it after")
+                )
+                continue
+            collected[meal].append(col)
+            drop = route.stops[where[meal]]
+            leaves = col.start + rules.load
+            if drop.start > leaves + rules.max_ride:
+                out.append(
+                    Violation(
+                        "ride",
+                        f"{name} drops {meal!r} at {drop.start}, {drop.start - leaves}s after "
+                        f"leaving {col.kitchen!r} (at most {rules.max_ride}s)",
+                    )
+                )
+    for s in route.stops:
+        v = visits.get(s.visit)
+        if v is None or v.kitchen is None:
+            continue
+        n = len(collected.get(v.id, []))
+        if n != 1:
+            out.append(
+                Violation(
+                    "collect", f"{name} drops {v.id!r} collected {n} times at {v.kitchen!r} before"
+                )
+            )
+    # Meals on board: a batch is loaded before stop `before`, each meal leaves at its drop.
+    on_board = 0
+    arriving: dict[int, int] = defaultdict(int)
+    for col in route.collections:
+        arriving[col.before] += len(col.meals)
+    for i, s in enumerate(route.stops):
+        on_board += arriving.get(i, 0)
+        if on_board > box:
+            out.append(
+                Violation(
+                    "capacity", f"{name} carries {on_board} meals before {s.visit!r}, box {box}"
+                )
+            )
+        if s.visit in collected:
+            on_board -= 1
     return out

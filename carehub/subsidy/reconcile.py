@@ -260,10 +260,14 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
         info[eid] = (code, station_id)
 
     services = {
-        sid: (minutes, needed, skill)
-        for sid, minutes, needed, skill in session.execute(
+        sid: (minutes, needed, skill, percent)
+        for sid, minutes, needed, skill, percent in session.execute(
             select(
-                ServiceType.id, ServiceType.duration_min, ServiceType.caregivers_needed, Skill.code
+                ServiceType.id,
+                ServiceType.duration_min,
+                ServiceType.caregivers_needed,
+                Skill.code,
+                ServiceType.min_visit_percent,
             ).outerjoin(Skill, ServiceType.skill_id == Skill.id)
         )
     }
@@ -309,7 +313,7 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
     no_skills: frozenset[str] = frozenset()
     facts: list[VisitFacts] = []
     for vid, rid, eid, sid, cid, day, t_in, t_out, lat_in, lon_in, lat_out, lon_out in rows:
-        minutes, needed, skill = services[sid]
+        minutes, needed, skill, percent = services[sid]
         elder = elders.get(eid)
         facts.append(
             VisitFacts(
@@ -332,6 +336,7 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
                 caregiver_skills=frozen.get(cid, no_skills) if cid is not None else no_skills,
                 elder_status=elder.status_on(day) if elder else "active",
                 received_at=receipts.get(vid),
+                min_percent=percent,
             )
         )
     judged = verify(facts, settings)

@@ -46,6 +46,8 @@ class VisitFacts:
     caregiver_skills: frozenset[str] = frozenset()
     elder_status: str = ElderStatus.ACTIVE.value
     received_at: dt.datetime | None = None
+    # The service type's own too_short threshold (percent), overriding the rule's setting.
+    min_percent: int | None = None
 
 
 @dataclass
@@ -89,11 +91,13 @@ def far_from_home(visit: VisitFacts, month: MonthFacts, params: Params) -> bool:
 
 
 def too_short(visit: VisitFacts, month: MonthFacts, params: Params) -> bool:
-    """At least ``min_percent`` of the service's standard duration."""
+    """At least ``min_percent`` of the service's standard duration: the service type's own
+    threshold when it has one (a meal drop is judged as a drop), else the rule's."""
     if visit.check_in_at is None or visit.check_out_at is None:
         return False  # missing_check speaks for it
     seconds = (visit.check_out_at - visit.check_in_at).total_seconds()
-    return seconds * 100 < int(params["min_percent"]) * visit.standard_minutes * 60
+    percent = visit.min_percent if visit.min_percent is not None else int(params["min_percent"])
+    return seconds * 100 < percent * visit.standard_minutes * 60
 
 
 def overlap(visit: VisitFacts, month: MonthFacts, params: Params) -> bool:

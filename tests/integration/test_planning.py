@@ -70,8 +70,9 @@ def test_build_day_maps_rows_to_the_problem(make, db) -> None:  # type: ignore[n
     p = data.problem
     assert [c.id for c in p.caregivers] == ["CA1", "CA2"]
     v0 = p.visit(f"r{requests[0].id}")
-    assert v0.gender == "male" and v0.service == 15 * 60 and v0.skill == "meal"
-    assert (v0.windows[0].start, v0.windows[0].end) == (9 * 3600, 16 * 3600 - 15 * 60)
+    assert v0.gender == "male" and v0.service == 3 * 60 and v0.skill == "meal"
+    assert v0.kitchen == "station:HPA" and p.kitchen("station:HPA").ready == 10 * 3600 + 45 * 60
+    assert (v0.windows[0].start, v0.windows[0].end) == (9 * 3600, 16 * 3600 - 3 * 60)
     vp = p.visit(f"r{pair.id}")
     assert vp.caregivers_needed == 2 and vp.priority == 2 and vp.skill == "bathing"
     ca2 = p.caregiver("CA2")

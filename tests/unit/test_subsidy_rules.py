@@ -79,6 +79,21 @@ def test_too_short_quiet_at_70_percent() -> None:
     assert reasons(visit(check_out_at=T0 + dt.timedelta(minutes=21)))[1] == []
 
 
+def test_too_short_reads_the_service_types_own_threshold() -> None:
+    # A meal drop of three standard minutes handed over in one is fine at its 30 %; the
+    # rule's 70 % would have flagged it.
+    drop = visit(standard_minutes=3, check_out_at=T0 + dt.timedelta(minutes=1), min_percent=30)
+    assert reasons(drop)[1] == []
+    assert reasons(dataclasses.replace(drop, min_percent=None))[1] == ["too_short"]
+
+
+def test_too_short_still_fires_on_a_three_minute_cleaning() -> None:
+    cleaning = visit(standard_minutes=90, check_out_at=T0 + dt.timedelta(minutes=3))
+    assert reasons(cleaning)[1] == ["too_short"]
+    # Its own threshold counts too: 3 of 90 minutes is below even 10 %.
+    assert reasons(dataclasses.replace(cleaning, min_percent=10))[1] == ["too_short"]
+
+
 def test_overlap_fires_on_both_visits() -> None:
     a = visit(id=1, elder_id=1)
     b = visit(

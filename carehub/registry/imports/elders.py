@@ -57,6 +57,7 @@ class Elders(Entity):
         Column("emergency_contact_name", Text(80), required=False, blank=None),
         Column("emergency_contact_phone", Text(40), required=False, blank=None),
         Column("notes", Text(4000), required=False, blank=None),
+        Column("diet_notes", Text(120), required=False, blank=None),
     )
 
     def load(self) -> None:

@@ -25,6 +25,7 @@ class ServiceTypes(Entity):
         Column("window_start", Clock(), required=False, blank=None),
         Column("window_end", Clock(), required=False, blank=None),
         Column("priority", Whole(1, 9), required=False, blank=3),
+        Column("min_visit_percent", Whole(0, 100), required=False, blank=None),
     )
 
     def load(self) -> None:

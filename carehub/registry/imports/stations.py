@@ -1,12 +1,19 @@
-"""Stations: code, name, address and the coordinates the service circle is drawn from."""
+"""Stations: code, name, address and the coordinates the service circle is drawn from; the
+kitchen their meals come from (blank: their own canteen) and when the canteen's are ready."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from carehub.registry.imports.entity import Entity, Report, coordinates
-from carehub.registry.imports.fields import Column, Decimal, Text, Whole
-from carehub.registry.models import Station
+from flask_babel import gettext as _
+
+from carehub.registry.imports.entity import Entity, Report, codes, coordinates, lookup
+from carehub.registry.imports.fields import Clock, Column, Decimal, Text, Whole
+from carehub.registry.models import Kitchen, Station
+
+
+def _kitchen_code(station: Station) -> str | None:
+    return station.kitchen.code if station.kitchen else None
 
 
 class Stations(Entity):
@@ -21,8 +28,22 @@ class Stations(Entity):
         Column("circle_minutes", Whole(1, 120), required=False, blank=15),
         Column("phone", Text(40), required=False, blank=None),
         Column("provider", Text(120), required=False, blank=None),
+        Column(
+            "kitchen_code", Text(40), required=False, blank=None, attr=None, source=_kitchen_code
+        ),
+        Column("meals_ready", Clock(), required=False, blank=None),
     )
+
+    def load(self) -> None:
+        self.kitchens = codes(self.session, Kitchen)
 
     def resolve(self, values: dict[str, Any], report: Report) -> dict[str, Any]:
         coordinates(values, "lat", "lon", report)
-        return super().resolve(values, report)
+        attrs = super().resolve(values, report)
+        if "kitchen_code" in values:
+            code = values["kitchen_code"]
+            unknown = _("Unknown kitchen: %(code)s", code=code)
+            attrs["kitchen_id"] = code and lookup(
+                self.kitchens, code, "kitchen_code", unknown, report
+            )
+        return attrs

@@ -148,7 +148,8 @@
         var item = queue[0];
         var r;
         try {
-          r = await api("POST", "/visits/" + item.visit_id + "/events", item.body);
+          r = await api("POST", item.round_id ? "/rounds/" + item.round_id + "/collect"
+            : "/visits/" + item.visit_id + "/events", item.body);
         } catch (e) {
           setOnline(false);
           break;
@@ -211,6 +212,15 @@
     if (load(KEY.queue, []).length) notice(t("queued"));
   }
 
+  // A round's collection waits in the same queue as visit events, in the order tapped.
+  function collect(roundId) {
+    var queue = load(KEY.queue, []);
+    queue.push({ round_id: roundId, body: { idempotency_key: newKey(), recorded_at: isoNow() } });
+    save(KEY.queue, queue);
+    render();
+    return flush().then(function () { if (load(KEY.queue, []).length) notice(t("queued")); });
+  }
+
   async function answerOffer(offer, verb) {
     try {
       var r = await api("POST", "/emergencies/" + offer.id + "/" + verb);
@@ -242,7 +252,8 @@
     return v;
   }
 
-  function typeLabel(type) { return t(type + "_type"); }
+  function typeLabel(type) { return t((type || "collect") + "_type"); }
+  function itemLabel(item) { return item.round_id ? "R" + item.round_id : "#" + item.visit_id; }
 
   function renderNet() {
     var box = document.getElementById("m-net");
@@ -259,11 +270,11 @@
     var queue = load(KEY.queue, []);
     var failed = load(KEY.failed, []);
     var items = queue.map(function (q) {
-      return el("li", { text: typeLabel(q.body.type) + " · " + hhmm(q.body.recorded_at) + " · #" + q.visit_id });
+      return el("li", { text: typeLabel(q.body.type) + " · " + hhmm(q.body.recorded_at) + " · " + itemLabel(q) });
     });
     var bad = failed.map(function (f) {
       var detail = Object.keys(f.fields).map(function (k) { return k + ": " + f.fields[k]; }).join("; ");
-      return el("li", { "class": "failed", text: typeLabel(f.item.body.type) + " · #" + f.item.visit_id + " · " + f.error + (detail ? " (" + detail + ")" : "") });
+      return el("li", { "class": "failed", text: typeLabel(f.item.body.type) + " · " + itemLabel(f.item) + " · " + f.error + (detail ? " (" + detail + ")" : "") });
     });
     var box = document.getElementById("m-queue");
     box.replaceChildren.apply(box, [
@@ -324,6 +335,7 @@
       ]),
       el("h2", { text: v.elder.name }),
       el("p", { text: v.elder.address }),
+      v.elder.diet_notes ? el("p", { "class": "m-diet", text: t("diet", { notes: v.elder.diet_notes }) }) : null,
       v.instructions ? el("p", { "class": "muted", text: v.instructions }) : null,
       v.elder.notes ? el("p", { "class": "muted", text: v.elder.notes }) : null,
       el("div", { "class": "m-actions" }, [
@@ -365,6 +377,30 @@
     return card;
   }
 
+  function roundCard(r, queue) {
+    var collected = r.collected_at;
+    queue.forEach(function (q) {
+      if (q.round_id === r.id && !collected) collected = q.body.recorded_at;
+    });
+    return el("article", { "class": "m-card m-round", "data-round": r.id, "data-collected": collected ? "1" : "0" }, [
+      el("p", { "class": "m-time" }, [el("strong", { text: hhmm(r.collect_at) })]),
+      el("h2", { text: t("collect_meals", { n: r.meals.length, kitchen: r.kitchen.name }) }),
+      r.kitchen.address ? el("p", { text: r.kitchen.address }) : null,
+      el("ol", { "class": "m-meals" }, r.meals.map(function (m) {
+        return el("li", { "data-visit": m.visit_id }, [
+          document.createTextNode(m.elder),
+          m.diet_notes ? el("span", { "class": "badge m-diet", text: m.diet_notes }) : null
+        ]);
+      })),
+      el("div", { "class": "m-actions" }, [
+        el("a", { "class": "button", href: r.navigation_url, target: "_blank", rel: "noopener", text: t("navigate") }),
+        el("button", { type: "button", "class": "primary", "data-action": "collect", disabled: !!collected,
+          text: collected ? t("collected_at", { time: hhmm(collected) }) : t("collect"),
+          on: { click: function () { collect(r.id); } } })
+      ])
+    ]);
+  }
+
   function render() {
     renderNet();
     renderQueue();
@@ -379,7 +415,14 @@
     var parts = [];
     if (!online) parts.push(el("p", { "class": "muted", text: t("offline_copy", { time: hhmm(stored.saved_at) }) }));
     if (!stored.data.visits.length) parts.push(el("p", { "class": "muted", text: t("no_visits") }));
-    stored.data.visits.forEach(function (v) { parts.push(visitCard(withPending(v, queue))); });
+    var rounds = {};
+    (stored.data.rounds || []).forEach(function (r) { rounds[r.id] = r; });
+    stored.data.visits.forEach(function (v) {
+      // A round's collection comes before its first drop.
+      var r = v.meal_round && rounds[v.meal_round];
+      if (r) { parts.push(roundCard(r, queue)); delete rounds[v.meal_round]; }
+      parts.push(visitCard(withPending(v, queue)));
+    });
     box.replaceChildren.apply(box, parts);
   }
 

@@ -1,0 +1,141 @@
+"""Meal rounds from a plan to the database: kitchens in the problem, rounds written and
+replaced, the packing list and its station scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from carehub.core.enums import Role, VisitStatus
+from carehub.dispatch import adapters, meal_rounds
+from carehub.dispatch.models import MealRound, Visit
+from carehub.dispatch.planning import _drop_replaceable
+from carehub.routing import validate
+from tests.integration.meals_support import MATRICES, meal_day, write
+
+DAY = dt.date(2026, 11, 23)
+
+
+def test_build_day_collects_meals_at_the_station_canteen_by_default(make, db) -> None:  # type: ignore[no-untyped-def]
+    r = meal_day(make, DAY, code="HPK")
+    p = r.data.problem
+    assert [k.id for k in p.kitchens] == ["station:HPK"]
+    kitchen = p.kitchen("station:HPK")
+    assert kitchen.ready == 10 * 3600 + 45 * 60
+    assert p.caregiver(r.caregiver.code).start_location == kitchen.location  # station = canteen
+    assert {v.kitchen for v in p.visits} == {"station:HPK"}
+    assert all(v.service == 3 * 60 for v in p.visits)  # the catalogue's drop minutes
+    assert p.meals.box == {"ebike": 12, "walk": 6}
+    assert (p.meals.max_ride, p.meals.load) == (40 * 60, 2 * 60)
+
+
+def test_a_named_kitchen_and_the_settings_reach_the_problem(app, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.registry.models import Kitchen
+
+    central = Kitchen(
+        code="K1",
+        name="中心厨房",
+        address="厨房路1号",
+        lat=39.13,
+        lon=117.20,
+        ready_at=dt.time(10, 15),
+    )
+    db.session.add(central)
+    app.config.update(MEAL_BOX_EBIKE=8, MEAL_HOT_FOOD_MIN=30, MEAL_LOAD_MIN=5)
+    r = meal_day(make, DAY, kitchen=central)
+    p = r.data.problem
+    assert [(k.id, k.ready) for k in p.kitchens] == [("kitchen:K1", 10 * 3600 + 15 * 60)]
+    assert p.meals.box["ebike"] == 8 and p.meals.max_ride == 1800 and p.meals.load == 300
+    assert r.data.kitchens["kitchen:K1"].kitchen_id == central.id
+
+
+def test_other_services_are_not_meal_drops(make, db) -> None:  # type: ignore[no-untyped-def]
+    station = make.station()
+    cleaning = make.service_type("cleaning")
+    req = make.request(elder=make.elder(station=station), service_type=cleaning, service_date=DAY)
+    cg = make.caregiver(station=station, skills=("cleaning",))
+    data = adapters.build_day(DAY, [station], [req], [cg], MATRICES)
+    assert data.problem.kitchens == () and data.problem.visits[0].kitchen is None
+
+
+def test_a_written_plan_stores_its_round_and_the_drops_refer_to_it(make, db) -> None:  # type: ignore[no-untyped-def]
+    r = meal_day(make, DAY)
+    assert validate(r.data.problem, r.plan) == []
+    rows = write(db.session, r)
+    rounds = db.session.scalars(select(MealRound)).all()
+    assert len(rounds) == 1
+    found = rounds[0]
+    assert found.caregiver_id == r.caregiver.id and found.service_date == DAY
+    assert found.canteen_station_id == r.station.id and found.kitchen_id is None
+    # Collected at the canteen's ready time, 10:45 Shanghai = 02:45 UTC, stored as UTC.
+    assert found.collect_at == dt.datetime(2026, 11, 23, 2, 45, tzinfo=dt.UTC)
+    assert found.position == 1
+    assert [v.id for v in meal_rounds.live_visits(found)] == [v.id for v in rows]
+    assert [v.request_id for v in rows] == [q.id for q in r.requests]
+
+
+def test_replanning_replaces_planned_rounds_and_keeps_published_ones(make, db) -> None:  # type: ignore[no-untyped-def]
+    r = meal_day(make, DAY)
+    write(db.session, r)
+    # A re-plan drops the planned drops; their round goes with them, nothing dangles.
+    _drop_replaceable(db.session, r.requests)
+    assert db.session.scalar(select(func.count(MealRound.id))) == 0
+    rows = write(db.session, r, publish=True)
+    assert db.session.scalar(select(func.count(MealRound.id))) == 1
+    second = db.session.scalar(select(MealRound.id))
+    # Published drops stay, and so does their round.
+    _drop_replaceable(db.session, r.requests)
+    assert db.session.scalar(select(MealRound.id)) == second
+    assert all(v.meal_round_id == second for v in rows)
+    # Planning again around the kept drops adds no second round for them.
+    data = adapters.build_day(DAY, [r.station], r.requests, [r.caregiver], MATRICES)
+    assert all(v.pinned_caregiver == r.caregiver.code for v in data.problem.visits)
+    meal_rounds.write(db.session, data, r.plan, [])
+    assert db.session.scalar(select(func.count(MealRound.id))) == 1
+
+
+def test_packing_list_shows_each_round_with_diets_in_drop_order(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    r = meal_day(make, DAY, code="HPP", name="和平站")
+    rows = write(db.session, r, publish=True)
+    db.session.commit()
+    login_as(Role.DISPATCHER)
+    page = client.get("/dispatch/packing?date=2026-11-23&station=HPP")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('class="card packing-round"') == 1
+    assert r.caregiver.name in html and "10:45" in html
+    names = [v.request.elder.name for v in rows]
+    assert html.index(names[0]) < html.index(names[1])
+    assert "低盐" in html and "清真" in html
+    assert (
+        client.get("/dispatch/packing?date=2026-11-24&station=HPP")
+        .get_data(as_text=True)
+        .count('packing-round"')
+        == 0
+    )
+
+
+def test_packing_list_keeps_a_scoped_dispatcher_to_their_station(
+    client, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    r = meal_day(make, DAY, code="HPS")
+    other = make.station(code="HXO")
+    write(db.session, r, publish=True)
+    db.session.commit()
+    login_as(Role.DISPATCHER, station=other)
+    assert client.get("/dispatch/packing?date=2026-11-23&station=HPS").status_code == 403
+    own = client.get("/dispatch/packing?date=2026-11-23")
+    assert own.status_code == 200 and 'packing-round"' not in own.get_data(as_text=True)
+    assert client.get("/dispatch/packing?date=2026-13-01").status_code == 400
+    assert client.get("/dispatch/packing?station=NOPE").status_code == 400
+
+
+def test_cancelled_drops_leave_the_packing_list(make, db) -> None:  # type: ignore[no-untyped-def]
+    r = meal_day(make, DAY)
+    rows = write(db.session, r, publish=True)
+    rows[0].status = VisitStatus.CANCELLED
+    db.session.flush()
+    (found,) = meal_rounds.packing_list(db.session, r.station.id, DAY)
+    assert [v.id for v in meal_rounds.live_visits(found)] == [rows[1].id]
+    assert db.session.get(Visit, rows[0].id).meal_round_id == found.id
