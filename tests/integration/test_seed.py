@@ -181,7 +181,7 @@ def test_city_set_scales_with_the_number_of_elders(app: Flask, db: Any) -> None:
     assert _count(db, Elder, tj) == 600
     assert _count(db, Elder, tj, Elder.station_id.is_(None)) == 0
     assert 1 <= _count(db, Station, Station.code.like("TJ%")) <= 3
-    assert 18 <= _count(db, Caregiver, Caregiver.code.like("TJ%")) <= 30
+    assert 35 <= _count(db, Caregiver, Caregiver.code.like("TJ%")) <= 70
     assert 150 <= _visits_on(db, _next_wednesday(), tj) <= 260
 
     assert "already loaded" in _seed(app, "city", "--elders", "600").output
