@@ -415,7 +415,7 @@ class ServiceTypeForm(FlaskForm):
         _l("Priority (1 = most urgent)"), default=3, validators=[InputRequired(), NumberRange(1, 5)]
     )
     min_visit_percent = IntegerField(
-        _l("Shortest verified visit (% of duration; empty: the subsidy rule's)"),
+        _l("Shortest verified visit (percent of the duration; empty: the subsidy rule's)"),
         validators=[Optional(), NumberRange(0, 100)],
     )
     active = BooleanField(_l("In service"), default=True)

@@ -239,7 +239,7 @@ def solve(problem: Problem, screened: Screened | None = None) -> Plan:
             best: tuple[int, int, list[Item]] | None = None
             for k in screened.candidates[v.id]:
                 old = timed[k]
-                if old is None:
+                if old is None or (v.pins and cgs[k].id not in v.pins):
                     continue
                 for travel, trial in _meal_options(problem, cgs[k], orders[k], v, forced):
                     if best is None or travel - old.travel < best[0]:

@@ -61,12 +61,18 @@ class Round:
 
 
 def meal_day(
-    make: Builders, day: dt.date, diets: Sequence[str | None] = ("低盐", "清真"), **station: Any
+    make: Builders,
+    day: dt.date,
+    diets: Sequence[str | None] = ("低盐", "清真"),
+    caregiver: Caregiver | None = None,
+    **station: Any,
 ) -> Round:
-    """A station, a caregiver and one meal request per diet, built into the day's problem
-    with a plan collecting them all in one round."""
-    st = make.station(**station)
-    caregiver = make.caregiver(station=st, skills=("meal",))
+    """A station, a caregiver (or the one given, at its station) and one meal request per
+    diet, built into the day's problem with a plan collecting them all in one round."""
+    if caregiver is None:
+        st = make.station(**station)
+        caregiver = make.caregiver(station=st, skills=("meal",))
+    st = caregiver.station
     meal = make.service_type("meal_delivery")
     requests = []
     for i, diet in enumerate(diets):

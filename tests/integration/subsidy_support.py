@@ -80,7 +80,8 @@ def october(make: Builders, db: Any) -> Month:
     day = dt.date(2026, 10, 20)
     far = (e[0].lat + 0.01, e[0].lon)
     month.planted["far_from_home"] = completed(make, e[0], carers[0], day, 9, at=far)
-    month.planted["too_short"] = completed(make, e[1], carers[0], day, 11, minutes=5)
+    # A meal drop checked out the moment it was checked in: short even for a drop.
+    month.planted["too_short"] = completed(make, e[1], carers[0], day, 11, minutes=0)
     month.planted["overlap_a"] = completed(make, e[2], carers[0], day, 14, minutes=40)
     overlap_b = completed(make, e[3], carers[0], day, 14, minutes=20)
     overlap_b.check_in_at = overlap_b.check_in_at + dt.timedelta(minutes=20)  # type: ignore[operator]

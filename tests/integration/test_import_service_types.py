@@ -29,7 +29,7 @@ def test_service_type_is_created(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_default_catalogue_row_matches_by_code(db) -> None:  # type: ignore[no-untyped-def]
-    row = "meal_delivery,助餐送餐,Meal delivery,15,800,meal,1,11:00,12:30,3"
+    row = "meal_delivery,助餐送餐,Meal delivery,3,800,meal,1,11:00,12:30,3"
     assert imported(db, "service-types", HEADER, row).unchanged == 1
     assert imported(db, "service-types", HEADER, row.replace(",800,", ",900,")).updated == 1
 

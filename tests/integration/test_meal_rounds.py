@@ -139,3 +139,33 @@ def test_cancelled_drops_leave_the_packing_list(make, db) -> None:  # type: igno
     (found,) = meal_rounds.packing_list(db.session, r.station.id, DAY)
     assert [v.id for v in meal_rounds.live_visits(found)] == [rows[1].id]
     assert db.session.get(Visit, rows[0].id).meal_round_id == found.id
+
+
+def test_planning_a_day_stores_the_solvers_rounds_and_replanning_replaces_them(make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch.planning import plan_day, planned_visits
+
+    r = meal_day(make, DAY, diets=("低盐", None, "软食", None, "清真"), code="HPR")
+    db.session.commit()
+    run = plan_day(db.session, DAY, ["HPR"], time_limit_s=2, matrices=MATRICES, workers=1)
+    assert run.status == "done" and run.unassigned == []
+    visits = planned_visits(db.session, DAY)
+    assert len(visits) == 5 and all(v.meal_round_id is not None for v in visits)
+    rounds = db.session.scalars(select(MealRound).order_by(MealRound.position)).all()
+    assert sum(len(meal_rounds.live_visits(x)) for x in rounds) == 5
+    for found in rounds:
+        # Collected no earlier than the canteen's 10:45, and before each of its drops.
+        assert found.collect_at >= dt.datetime(2026, 11, 23, 2, 45, tzinfo=dt.UTC)
+        assert all(v.planned_start > found.collect_at for v in found.visits)
+        assert found.caregiver_id == r.caregiver.id
+    run = plan_day(db.session, DAY, ["HPR"], time_limit_s=2, matrices=MATRICES, workers=1)
+    assert run.status == "done"
+    again = db.session.scalars(select(MealRound)).all()
+    assert sum(len(x.visits) for x in again) == 5  # the first run's rounds are gone
+    run = plan_day(
+        db.session, DAY, ["HPR"], time_limit_s=2, matrices=MATRICES, workers=1, publish=True
+    )
+    kept = {x.id for x in db.session.scalars(select(MealRound))}
+    assert all(v.status == VisitStatus.PUBLISHED for v in planned_visits(db.session, DAY))
+    # Published drops keep their rounds when the day is planned again.
+    plan_day(db.session, DAY, ["HPR"], time_limit_s=2, matrices=MATRICES, workers=1)
+    assert {x.id for x in db.session.scalars(select(MealRound))} == kept

@@ -172,7 +172,8 @@ def test_overflow_is_lent_to_the_neighbouring_circle(make, db) -> None:  # type:
     near = make.station(code="HPN", lat=CENTRE[0], lon=CENTRE[1])
     far = make.station(code="HPF", lat=CENTRE[0] + 0.02, lon=CENTRE[1])
     make.station(code="HPX", lat=CENTRE[0] + 0.2, lon=CENTRE[1])
-    meal = make.service_type("meal_delivery")
+    # Six quarter-hour visits overflow a 90-minute shift (meal drops, at three minutes, would not).
+    meal = make.service_type("visit15", duration_min=15)
     make.caregiver(station=near, code="CN1", shift_start=dt.time(11), shift_end=dt.time(12, 30))
     make.caregiver(station=far, code="CF1")
     requests = [

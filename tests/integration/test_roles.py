@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from carehub.core.enums import CareLevel, Hardship, RequestOrigin, Role
 from carehub.dispatch.planning_models import PlanningRun
+from carehub.registry.models import Kitchen
 from carehub.subsidy.models import SubsidyPolicy
 from tests.builders import CENTRE
 
@@ -35,6 +36,7 @@ BY_NAME: dict[str, Callable[[Rows], object]] = {
     "visit_id": lambda rows: rows["visit"].id,
     "policy_id": lambda rows: rows["policy"].id,
     "run_id": lambda rows: rows["planning_run"].id,
+    "kitchen_id": lambda rows: rows["kitchen"].id,
     "station_code": lambda rows: rows["station"].code,
     "elder_code": lambda rows: rows["elder"].code,
     "caregiver_code": lambda rows: rows["caregiver"].code,
@@ -93,7 +95,9 @@ def rows(make, db) -> Rows:  # type: ignore[no-untyped-def]
         "planning_run": PlanningRun(
             service_date=request.service_date, stations=[station.code], status="done"
         ),
+        "kitchen": Kitchen(code="K1", name="中心厨房", lat=CENTRE[0], lon=CENTRE[1]),
     }
+    db.session.add(found["kitchen"])
     db.session.add(found["planning_run"])
     db.session.commit()
     return found
