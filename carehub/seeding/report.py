@@ -155,7 +155,7 @@ def summary(rows: list[StationDay]) -> list[str]:
         f"{demand / 60:.0f} service hours against {supply / 60:.0f} shift hours "
         f"({demand / supply if supply else 0:.0%}); "
         f"{sum(1 for r in rows if r.fits)} of {len(rows)} stations fit with margin "
-        f"{staffing.MARGIN}.",
+        f"{staffing.MARGIN} ({staffing.MORNING_MARGIN} in the morning).",
     ]
     if worst is not None:
         code, ln = worst

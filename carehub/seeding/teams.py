@@ -105,6 +105,7 @@ def staff(
     leg: float,
     team: list[Draft],
     hire: Callable[[], Draft],
+    keep: Sequence[str] = ("meal", "bathing", "nursing"),
 ) -> int:
     """Grow or train ``team`` in place until every weekday fits; the number of steps taken.
 
@@ -115,6 +116,7 @@ def staff(
     for step in range(MAX_STEPS):
         gap = _first_gap(needs, leg, team)
         if gap is None:
+            _prune(needs, leg, team, keep)
             return step
         day, band, skill, gender = gap
         trainable = [
@@ -138,6 +140,20 @@ def staff(
             skills.append(skill)
         team.append((fields, skills))
     raise RuntimeError("a station could not be staffed for its demand")
+
+
+def _prune(
+    needs: Mapping[int, Sequence[Need]], leg: float, team: list[Draft], keep: Sequence[str]
+) -> None:
+    """Let go of whoever the team fits without, latest hired first: training later in the
+    loop often makes an early hire unneeded, and every idle caregiver is one more route for
+    the planner to weigh. The team keeps at least one holder of each skill in ``keep``."""
+    for draft in reversed(list(team)):
+        rest = [d for d in team if d is not draft]
+        if not all(any(skill in d[1] for d in rest) for skill in keep):
+            continue
+        if _first_gap(needs, leg, rest) is None:
+            team.remove(draft)
 
 
 def _covers(draft: Draft, band: str) -> bool:
