@@ -116,3 +116,17 @@ def test_staffing_trains_before_it_hires_and_leaves_every_day_fitting() -> None:
     # Somebody was trained in nursing rather than everybody being hired.
     assert "nursing" in team[0][1] or "nursing" in team[1][1]
     assert any(fields["gender"] == "male" and "nursing" in skills for fields, skills in team)
+
+
+def test_staffing_lets_go_whoever_the_station_fits_without_but_keeps_the_needed() -> None:
+    needs = {d: (_checks(1) if d <= 5 else []) for d in range(1, 8)}
+    nurse = _draft("A", ["meal", "nursing", "bathing"])
+    spare = _draft("B", ["meal", "cleaning"])
+    team = [nurse, spare]
+    teams.staff(random.Random(1), needs, 5, team, lambda: _draft("N", ["meal"]))
+    assert team == [nurse]  # the spare had nothing to do; the nurse holds every kept skill
+
+    needed = [_draft("A", ["meal", "nursing", "bathing"]), _draft("B", ["nursing"])]
+    heavy = {d: (_checks(3) if d <= 5 else []) for d in range(1, 8)}
+    teams.staff(random.Random(1), heavy, 5, needed, lambda: _draft("N", ["meal"]))
+    assert [fields["code"] for fields, _ in needed] == ["A", "B"]
