@@ -37,6 +37,7 @@ def register(main: click.Group) -> None:
                     f"Loaded the demo district (seed {seed}): {counts.stations} stations, "
                     f"{counts.elders} elders ({counts.outside} outside every circle), "
                     f"{counts.caregivers} caregivers, {counts.care_plans} care plans "
+                    f"and {counts.planted} planted that nobody can serve "
                     f"in {time.perf_counter() - started:.1f} s."
                 )
             logins = demo.ensure_logins(db.session)

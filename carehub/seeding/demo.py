@@ -1,5 +1,6 @@
-"""The demo district: Heping, Tianjin, with eight stations, 800 elders, 50 caregivers,
-their care plans and one login per role.
+"""The demo district: Heping, Tianjin, with eight stations, 800 elders, caregivers staffed
+for each station's demand (carehub.seeding.teams), their care plans, two planted plans
+nobody can serve (carehub.seeding.planted) and one login per role.
 
 Everything is drawn from ``random.Random(seed)`` and dated from a fixed anchor (the first
 day of the current month), so one seed always gives the same people, places and plans.
@@ -141,7 +142,6 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
     service_ids = {
         code: sid for sid, code in session.execute(select(ServiceType.id, ServiceType.code))
     }
-    elders_at: dict[int, int] = {s.id: 0 for s in stations}
     homes_at: dict[int, list[tuple[float, float]]] = {s.id: [] for s in stations}
     plans_at: dict[int, list[tuple[PlanDraft, str | None]]] = {s.id: [] for s in stations}
     for i in range(ELDERS):
@@ -163,7 +163,6 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
             rng, book, anchor, f"{ELDER_PREFIX}{i + 1:04d}", point, address(rng, block)
         )
         elder = Elder(**draft.fields, station_id=station.id)
-        elders_at[station.id] += 1
         homes_at[station.id].append(point)
         for status, start, end, note in draft.periods:
             elder.status_periods.append(
