@@ -162,7 +162,7 @@ def summary(rows: list[StationDay]) -> list[str]:
         what = "all visits" if ln.skill == ANY else ln.skill
         if ln.gender != ANY:
             what += f" ({ln.gender} caregiver asked)"
-        if ln.band.endswith(staffing.AT_ONCE):
+        if ln.band.endswith((staffing.AT_ONCE, staffing.IN_TURN)):
             amount = f"{ln.demand:.1f} caregivers of {ln.supply:.0f}"
         else:
             amount = f"{ln.demand / 60:.1f} h of {ln.supply / 60:.1f} h"

@@ -81,6 +81,8 @@ class Line:
 
     @property
     def margin(self) -> float:
+        if self.band.endswith(IN_TURN):
+            return 1.0
         return MORNING_MARGIN if self.band.startswith("morning") else MARGIN
 
     @property
@@ -125,7 +127,7 @@ class DayCheck:
             if ln.skill == ANY
             and ln.gender == ANY
             and band in (None, ln.band)
-            and not ln.band.endswith(AT_ONCE)
+            and not ln.band.endswith((AT_ONCE, IN_TURN))
         ]
         return Line(
             band or "day",
@@ -236,30 +238,40 @@ def check_day(needs: Sequence[Need], hands: Sequence[Hand], leg: float) -> DayCh
 
 
 AT_ONCE = " at once"
+IN_TURN = " in turn"  # an exact lower bound: no margin
 
 
 def _at_once(needs: Sequence[Need], hands: Sequence[Hand], leg: float) -> list[Line]:
     """Caregivers needed at the same time in each band: a visit whose window is hardly
     longer than the visit ties a caregiver down for most of it, whatever the band's hours
     say. Each visit counts the share of its window it fills; the caregivers able to take it
-    whose shift covers most of the band must be ``MARGIN`` times that many."""
+    whose shift covers most of the band must be ``MARGIN`` times that many.
+
+    Per skill there is a harder bound too ("in turn"): one caregiver can take visits of one
+    window only one after another, as many as fit between the window's earliest and latest
+    start, so the visits need at least their count over that many able caregivers."""
     share: dict[tuple[str, str, str], float] = defaultdict(float)
+    turns: dict[tuple[str, str, str], float] = defaultdict(float)
     for n in needs:
         if n.service == MEAL:
             continue  # meals go in rounds: the carriers check counts them
         filled = min(1.0, (n.minutes + leg) / (n.end - n.start + leg)) * n.caregivers
+        in_turn = n.caregivers / (1 + max(0, n.end - n.minutes - n.start) // (n.minutes + leg))
         for key in _keys(n.skill, n.gender):
             share[(band_of(n), *key)] += filled
+            if key[0] != ANY:
+                turns[(band_of(n), *key)] += in_turn
     lines = []
-    for (band, skill, gender), wanted in sorted(share.items()):
-        _, start, end = next(b for b in BANDS if b[0] == band)
-        able = sum(
-            1
-            for h in hands
-            if _able(h, skill, gender)
-            and min(end, h.end) - max(start, h.start) >= (end - start) / 2
-        )
-        lines.append(Line(band + AT_ONCE, skill, gender, wanted, float(able)))
+    for suffix, demand in ((AT_ONCE, share), (IN_TURN, turns)):
+        for (band, skill, gender), wanted in sorted(demand.items()):
+            _, start, end = next(b for b in BANDS if b[0] == band)
+            able = sum(
+                1
+                for h in hands
+                if _able(h, skill, gender)
+                and min(end, h.end) - max(start, h.start) >= (end - start) / 2
+            )
+            lines.append(Line(band + suffix, skill, gender, wanted, float(able)))
     return lines
 
 

@@ -159,7 +159,7 @@ def _prune(
 def _covers(draft: Draft, band: str) -> bool:
     fields = draft[0]
     start, end = _minutes(fields["shift_start"]), _minutes(fields["shift_end"])
-    band = band.removesuffix(staffing.AT_ONCE)
+    band = band.removesuffix(staffing.AT_ONCE).removesuffix(staffing.IN_TURN)
     if band == "meals":
         return start <= staffing.KITCHEN_READY and end >= 12 * 60 + 30
     _, b_start, b_end = next(b for b in staffing.BANDS if b[0] == band)

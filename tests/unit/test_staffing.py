@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 from carehub.seeding import staffing, teams
-from carehub.seeding.staffing import ANY, AT_ONCE, MARGIN, Hand, Need
+from carehub.seeding.staffing import ANY, AT_ONCE, IN_TURN, MARGIN, Hand, Need
 
 H = 60
 
@@ -60,6 +60,24 @@ def test_visits_tying_caregivers_down_at_once_need_enough_hands_whatever_the_hou
     assert not _line(three, "afternoon" + AT_ONCE, "cleaning").fits
     five = staffing.check_day(needs, [_cleaner()] * 5, leg=2)
     assert five.fits
+
+
+def test_visits_of_one_window_are_taken_in_turn_by_as_many_caregivers_as_they_need() -> None:
+    # Five hour-long baths that must all start between 09:30 and 10:30: nobody can give two,
+    # so five bathers are needed, however the shares of the windows add up.
+    baths = [Need("bathing", "bathing", 9 * H + 30, 11 * H + 30, 60)] * 5
+    bather = Hand(frozenset({"bathing"}), "female", 8 * H, 17 * H, 30)
+    four = staffing.check_day(baths, [bather] * 4, leg=2)
+    assert _line(four, "morning" + AT_ONCE, "bathing").fits
+    turn = _line(four, "morning" + IN_TURN, "bathing")
+    assert (turn.demand, turn.supply, turn.margin) == (5, 4, 1.0)
+    assert not turn.fits
+    assert staffing.check_day(baths, [bather] * 5, leg=2).fits
+    # Checks of 45 minutes in a two-hour window: one nurse takes two in turn.
+    line = _line(
+        staffing.check_day(_checks(4), [_nurse()] * 2, leg=2), "morning" + IN_TURN, "nursing"
+    )
+    assert line.demand == 2 and line.fits
 
 
 def test_meal_rounds_need_enough_carriers_through_the_lunch_window() -> None:
