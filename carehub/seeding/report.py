@@ -146,7 +146,7 @@ def summary(rows: list[StationDay]) -> list[str]:
     supply = sum(d.supply for d in day)
     worst = max(
         ((r.code, ln) for r in rows for ln in r.check.lines if ln.demand),
-        key=lambda p: p[1].load,
+        key=lambda p: p[1].load * p[1].margin,
         default=None,
     )
     lines = [
@@ -166,7 +166,10 @@ def summary(rows: list[StationDay]) -> list[str]:
             amount = f"{ln.demand:.1f} caregivers of {ln.supply:.0f}"
         else:
             amount = f"{ln.demand / 60:.1f} h of {ln.supply / 60:.1f} h"
-        lines.append(f"Tightest: {code} {ln.band}, {what}: {amount} ({ln.load:.0%}).")
+        lines.append(
+            f"Tightest: {code} {ln.band}, {what}: {amount} "
+            f"({ln.load * ln.margin:.0%} of what the margin allows)."
+        )
     unservable = sum(r.unservable for r in rows)
     if unservable:
         lines.append(
