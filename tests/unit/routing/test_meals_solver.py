@@ -344,3 +344,16 @@ def test_replan_keeps_a_round_under_way_as_published() -> None:
     (route,) = again.plan.routes
     assert route.stops[: len(before.stops)] == before.stops
     assert route.collections == before.collections
+
+
+@settings(
+    max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(meal_days(), st.integers(0, 3), st.integers(7 * 4, 14 * 4))
+def test_replanned_days_with_meal_rounds_are_valid(p: Problem, new: int, quarter: int) -> None:
+    # The last ``new`` visits arrive after the plan is published, at ``quarter`` * 15 min.
+    cut = max(1, len(p.visits) - new)
+    first = replace(p, visits=p.visits[:cut])
+    published = solve(first, FAST)
+    again = insert(p, published, quarter * 900, [v.id for v in p.visits[cut:]])
+    assert validate(p, again.plan) == []
