@@ -24,6 +24,7 @@ from carehub.routing import (
 from carehub.routing.circles import Circles, solve_circles
 from carehub.routing.problem import REASON_WINDOW
 from carehub.routing.replan import insert
+from carehub.routing.rounds import pickup_token, with_pickups
 from carehub.routing.screen import screen
 from carehub.routing.subproblem import subproblem
 
@@ -289,3 +290,70 @@ def test_a_neighbouring_circle_lends_a_caregiver_for_meals() -> None:
     # Placed by the insertion after the circles, each as a round of its own.
     assert {c.kitchen for c in east.collections} == {"K"}
     assert {(m, "E") for c in east.collections for m in c.meals} <= result.lent
+
+
+def test_a_seed_of_drops_alone_gets_its_collections() -> None:
+    # Routes given as visit ids only (no pickup tokens): each run of drops from one kitchen
+    # is collected in batches of at most a box before its first drop.
+    p = meal_problem([meal(f"m{i}", 3 + i % 2) for i in range(5)], [caregiver("A")])
+    seed = [[f"m{i}" for i in range(5)]]
+    assert with_pickups(p, seed[0], 3) == [
+        *(pickup_token(f"m{i}") for i in range(3)),
+        "m0",
+        "m1",
+        "m2",
+        pickup_token("m3"),
+        pickup_token("m4"),
+        "m3",
+        "m4",
+    ]
+    plan = solve(p, FAST, initial_routes=seed)
+    assert validate(p, plan) == []
+    assert plan.unassigned == ()
+
+
+def test_replan_puts_an_urgent_visit_before_a_round_to_come_and_keeps_it_hot() -> None:
+    p = meal_problem(
+        [meal("m1", 3), meal("m2", 4), visit("sos", 2, 10 * H, 11 * H, service=1800, priority=1)],
+        [caregiver("A")],
+    )
+    first = replace(p, visits=p.visits[:2])
+    published = solve(first, FAST)
+    (before,) = published.routes
+    again = insert(p, published, 9 * H, ["sos"])
+    assert again.inserted == ("sos",)
+    assert validate(p, again.plan) == []
+    (route,) = again.plan.routes
+    assert route.stops[0].visit == "sos"
+    assert [c.meals for c in route.collections] == [c.meals for c in before.collections]
+    assert all(m.visit in {"m1", "m2"} for m in again.moves)
+
+
+def test_replan_keeps_a_round_under_way_as_published() -> None:
+    p = meal_problem(
+        [meal("m1", 3), meal("m2", 4), visit("new", 2, 8 * H, 17 * H, service=600)],
+        [caregiver("A")],
+    )
+    first = replace(p, visits=p.visits[:2])
+    published = solve(first, FAST)
+    (before,) = published.routes
+    # Loading has begun: the drops keep their published starts, the new visit comes after.
+    now = before.collections[0].start + 1
+    again = insert(p, published, now, ["new"])
+    assert validate(p, again.plan) == []
+    (route,) = again.plan.routes
+    assert route.stops[: len(before.stops)] == before.stops
+    assert route.collections == before.collections
+
+
+@settings(
+    max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(meal_days(), st.integers(0, 3), st.integers(7 * 4, 14 * 4))
+def test_replanned_days_with_meal_rounds_are_valid(p: Problem, new: int, quarter: int) -> None:
+    # The last ``new`` visits arrive after the plan is published, at ``quarter`` * 15 min.
+    cut = max(1, len(p.visits) - new)
+    first = replace(p, visits=p.visits[:cut])
+    published = solve(first, FAST)
+    again = insert(p, published, quarter * 900, [v.id for v in p.visits[cut:]])
+    assert validate(p, again.plan) == []
