@@ -8,17 +8,19 @@ visit goes too; a published drop keeps the round it was published in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from carehub.core.enums import VisitStatus
 from carehub.db import AnySession
+from carehub.dispatch import adapters
 from carehub.dispatch.adapters import DayInput, instant_of, kept_visits
 from carehub.dispatch.models import MealRound, ServiceRequest, Visit
 from carehub.registry.models import Caregiver, Elder
-from carehub.routing import Plan
+from carehub.routing import Collection, Plan, Problem, Route
 
 
 def write(
@@ -63,6 +65,82 @@ def write(
             rounds.append(found)
     session.flush()
     return rounds
+
+
+Planned = tuple[str, tuple[str, ...], int]  # kitchen key, routing visit ids, collect seconds
+
+
+def planned_rounds(
+    rows: Iterable[Visit], codes: Mapping[int, str], day: dt.date
+) -> dict[str, list[Planned]]:
+    """Each caregiver's stored rounds, by routing caregiver id: where they collect, the
+    drops (in planned order) and when, for routes rebuilt from the rows."""
+    drops: dict[int, list[Visit]] = defaultdict(list)
+    for row in rows:
+        if row.meal_round is not None and row.caregiver_id in codes:
+            drops[row.meal_round.id].append(row)
+    out: dict[str, list[Planned]] = defaultdict(list)
+    for group in drops.values():
+        found = group[0].meal_round
+        assert found is not None
+        far = dt.datetime.max.replace(tzinfo=dt.UTC)
+        group.sort(key=lambda v: (v.planned_start or far, v.route_seq or 0, v.id))
+        meals = tuple(adapters.visit_id(v.request) for v in group)
+        start = adapters.local_seconds(found.collect_at, day)
+        out[codes[found.caregiver_id]].append((found.kitchen_key, meals, start))
+    return out
+
+
+def collections(
+    problem: Problem, stops: Sequence[str], planned: Iterable[Planned]
+) -> tuple[Collection, ...]:
+    """The planned rounds as collections of a route with these stops: each just before the
+    first of its drops still on the route, listing those drops. A round at a kitchen the
+    problem no longer has (its station named another since) is left out."""
+    at = {vid: i for i, vid in enumerate(stops)}
+    known = {k.id for k in problem.kitchens}
+    found = []
+    for kitchen, meals, start in planned:
+        if kitchen not in known:
+            continue
+        present = tuple(sorted((m for m in meals if m in at), key=at.__getitem__))
+        if present:
+            found.append(Collection(kitchen, at[present[0]], start, start, present))
+    return tuple(sorted(found, key=lambda c: (c.before, c.start)))
+
+
+def retime(
+    routes: Mapping[str, Route], rows: Mapping[tuple[str, str], Visit], day: dt.date
+) -> None:
+    """Each round collected when its re-timed route now collects it."""
+    for code, route in routes.items():
+        for col in route.collections:
+            row = rows.get((code, col.meals[0]))
+            if row is not None and row.meal_round is not None:
+                row.meal_round.collect_at = instant_of(day, col.start)
+
+
+def regroup_moved(session: AnySession, visit: Visit, target: Caregiver) -> None:
+    """A drop moved to another caregiver leaves its round for a round of its own on the
+    target's day, collected at the same kitchen and time."""
+    old = visit.meal_round
+    if old is None or old.caregiver_id == target.id:
+        return
+    last = session.scalar(
+        select(func.max(MealRound.position)).where(
+            MealRound.caregiver_id == target.id, MealRound.service_date == old.service_date
+        )
+    )
+    visit.meal_round = MealRound(
+        service_date=old.service_date,
+        caregiver=target,
+        kitchen_id=old.kitchen_id,
+        canteen_station_id=old.canteen_station_id,
+        collect_at=old.collect_at,
+        position=(last or 0) + 1,
+    )
+    session.flush()
+    drop_empty(session, [old.service_date])
 
 
 def drop_empty(session: AnySession, days: Iterable[dt.date]) -> None:

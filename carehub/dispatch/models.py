@@ -22,7 +22,15 @@ from carehub.core import weekdays
 from carehub.core.audit import Audited
 from carehub.core.enums import RequestOrigin, RequestStatus, VisitStatus
 from carehub.db import Base, UTCDateTime, intpk, utcnow
-from carehub.registry.models import Caregiver, Elder, Kitchen, ServiceType, Station
+from carehub.registry.models import (
+    Caregiver,
+    Elder,
+    Kitchen,
+    ServiceType,
+    Station,
+    canteen_key,
+    kitchen_key,
+)
 
 
 class CarePlan(Audited, Base):
@@ -119,6 +127,13 @@ class MealRound(Audited, Base):
     visits: Mapped[list[Visit]] = relationship(
         back_populates="meal_round", order_by="Visit.route_seq"
     )
+
+    @property
+    def kitchen_key(self) -> str:
+        """The routing Kitchen id it was collected at."""
+        if self.kitchen is not None:
+            return kitchen_key(self.kitchen.code)
+        return canteen_key(self.canteen_station.code if self.canteen_station else "")
 
     @property
     def place_name(self) -> str:

@@ -8,7 +8,8 @@ skills, gender, shifts and windows mean exactly what they mean to the planner.
 Timing a changed route is plain arithmetic: each visit keeps its planned start unless the
 route now reaches it later, a pinned or published visit keeps its start whatever happens,
 and the moved visit starts at the requested time (or as early as the route allows); the
-lunch break takes the first gap that holds it. Whether
+lunch break takes the first gap that holds it. A meal round is collected at its kitchen
+just before the first of its drops left on the route, not before its planned time. Whether
 the result is acceptable is left entirely to ``routing.validate``.
 """
 
@@ -26,11 +27,20 @@ from sqlalchemy.orm import selectinload
 
 from carehub.core.enums import VisitStatus
 from carehub.db import AnySession
-from carehub.dispatch import adapters
+from carehub.dispatch import adapters, meal_rounds
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.matrix import MatrixProvider
 from carehub.registry.models import Caregiver, Elder, Station
-from carehub.routing import Plan, Problem, Route, Stop, Unassigned, Violation, validate
+from carehub.routing import (
+    Collection,
+    Plan,
+    Problem,
+    Route,
+    Stop,
+    Unassigned,
+    Violation,
+    validate,
+)
 from carehub.routing.lunch import fit_lunch
 
 UNTIMED = "not timed"
@@ -49,6 +59,7 @@ class Day:
     rows: dict[Key, Visit]
     starts: dict[Key, int]  # current planned starts, seconds from local midnight
     loose: list[Visit]  # affected caregivers' rows the routing problem cannot hold
+    rounds: dict[str, list[meal_rounds.Planned]]  # caregiver code -> stored meal rounds
 
 
 def day_rows(session: AnySession, day: dt.date, caregiver_ids: set[int]) -> list[Visit]:
@@ -135,7 +146,8 @@ def load_day(
         by_key[(code, vid)] = row
         starts[(code, vid)] = adapters.local_seconds(row.planned_start, day)  # type: ignore[arg-type]
     loose += [r for r in rows if r.planned_start is None]
-    return Day(data, data.problem, orders, by_key, starts, loose)
+    rounds = meal_rounds.planned_rounds(by_key.values(), codes, day)
+    return Day(data, data.problem, orders, by_key, starts, loose, rounds)
 
 
 def freed(day: Day, request: ServiceRequest, duration: int) -> Problem:
@@ -148,21 +160,38 @@ def freed(day: Day, request: ServiceRequest, duration: int) -> Problem:
         else v
         for v in day.problem.visits
     )
-    p = day.problem
-    return Problem(visits, p.caregivers, p.travel, p.distance)
+    return dataclasses.replace(day.problem, visits=visits)
 
 
 def _route(
-    problem: Problem, code: str, order: Sequence[str], want: Mapping[str, int], forced: set[str]
+    problem: Problem,
+    code: str,
+    order: Sequence[str],
+    want: Mapping[str, int],
+    forced: set[str],
+    rounds: Sequence[meal_rounds.Planned] = (),
 ) -> Route:
     cg = problem.caregiver(code)
     travel = problem.travel[cg.mode]
     if not order:
         return Route(code, cg.shift_start, (), cg.shift_start)
+    firsts = {c.meals[0]: c for c in meal_rounds.collections(problem, order, rounds)}
     loc, ready = cg.start_location, None
+    departure: int | None = None
     stops: list[Stop] = []
+    cols: list[Collection] = []
     for vid in order:
         v = problem.visit(vid)
+        col = firsts.get(vid)
+        if col is not None:
+            k = problem.kitchen(col.kitchen)
+            reach = None if ready is None else ready + travel[loc][k.location]
+            start_k = max(t for t in (reach, col.start, k.ready) if t is not None)
+            if departure is None:
+                departure = start_k - travel[cg.start_location][k.location]
+            arrived = start_k if reach is None else min(reach, start_k)
+            cols.append(Collection(col.kitchen, len(stops), arrived, start_k, col.meals))
+            loc, ready = k.location, start_k + problem.meals.load
         arrival = None if ready is None else ready + travel[loc][v.location]
         if vid in forced:
             start = want[vid]
@@ -172,9 +201,10 @@ def _route(
             start = max(t for t in (arrival, want.get(vid), v.windows[0].start) if t is not None)
         # An impossible start is kept as asked: the validator names it.
         stops.append(Stop(vid, start if arrival is None else min(arrival, start), start))
+        if departure is None:
+            departure = start - travel[cg.start_location][v.location]
         loc, ready = v.location, start + v.service
-    first = problem.visit(order[0])
-    departure = stops[0].start - travel[cg.start_location][first.location]
+    assert departure is not None
     end = (ready or 0) + travel[loc][cg.end_location]
     lunch = None
     if cg.lunch is not None:
@@ -182,7 +212,7 @@ def _route(
         # in validate() as a missing break.
         timed = [(problem.visit(s.visit), s.start) for s in stops]
         lunch = fit_lunch(travel, cg, departure, timed, end)
-    return Route(code, departure, tuple(stops), end, lunch)
+    return Route(code, departure, tuple(stops), end, lunch, tuple(cols))
 
 
 def timed(
@@ -190,6 +220,7 @@ def timed(
     orders: Mapping[str, Sequence[str]],
     wish: Mapping[Key, int],
     forced: Mapping[Key, int],
+    rounds: Mapping[str, Sequence[meal_rounds.Planned]] | None = None,
 ) -> dict[str, Route]:
     """Every route timed; the two starts of a pair visit settle on the later one."""
     want: dict[str, dict[str, int]] = {k: {} for k in orders}
@@ -201,7 +232,10 @@ def timed(
     fixed = {code: {vid for c, vid in forced if c == code} for code in orders}
     routes: dict[str, Route] = {}
     for _ in range(PAIR_ROUNDS):
-        routes = {c: _route(problem, c, o, want[c], fixed[c]) for c, o in orders.items()}
+        routes = {
+            c: _route(problem, c, o, want[c], fixed[c], (rounds or {}).get(c, ()))
+            for c, o in orders.items()
+        }
         starts: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for code, route in routes.items():
             for s in route.stops:

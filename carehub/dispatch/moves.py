@@ -35,7 +35,7 @@ from carehub.core import time as clock
 from carehub.core.enums import Gender, VisitStatus, label
 from carehub.core.errors import ConflictError, DomainError
 from carehub.db import AnySession
-from carehub.dispatch import adapters, move_routes
+from carehub.dispatch import adapters, meal_rounds, move_routes
 from carehub.dispatch.models import Visit
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
@@ -344,7 +344,7 @@ def _place(
     best: tuple[tuple[int, int, int], dict[str, list[str]], dict[str, Route], list] | None = None
     for pos in candidates:
         trial = {**orders, code: base[:pos] + [vid] + base[pos:]}
-        routes = move_routes.timed(problem, trial, wish, forced)
+        routes = move_routes.timed(problem, trial, wish, forced, day.rounds)
         broken = move_routes.new_violations(problem, before, move_routes.plan_of(problem, routes))
         pushed = sum(
             abs(s.start - wish[(c, s.visit)])
@@ -397,7 +397,7 @@ def preview_move(
         )
     problem = move_routes.freed(day, request, request.service_type.duration_min * 60)
     old_key = next((k for k, row in day.rows.items() if row.id == visit.id), None)
-    before_routes = move_routes.timed(problem, day.orders, day.starts, day.starts)
+    before_routes = move_routes.timed(problem, day.orders, day.starts, day.starts, day.rounds)
     before = move_routes.plan_of(problem, before_routes)
 
     orders = {c: list(o) for c, o in day.orders.items()}
@@ -547,6 +547,7 @@ def _write(session: AnySession, preview: Preview) -> None:
         caregiver_ids.add(visit.caregiver_id)
     with session.no_autoflush:
         rows = move_routes.day_rows(session, service_day, caregiver_ids)
+    meal_rounds.regroup_moved(session, visit, target)
     visit.caregiver = target
     visit.caregiver_id = target.id
     visit.pinned = True
@@ -554,6 +555,10 @@ def _write(session: AnySession, preview: Preview) -> None:
     for t in preview.times:
         t.visit.planned_start = t.new_start
         t.visit.planned_end = t.new_end
+    rows_at = {
+        (t.caregiver.code, adapters.visit_id(t.visit.request)): t.visit for t in preview.times
+    }
+    meal_rounds.retime(preview._routes, rows_at, service_day)
     # Sequence every day row of the affected caregivers, including ones the planner skipped.
     placed = {t.visit.id: t.new_start for t in preview.times}
     by_cg: dict[int, list[Visit]] = {}

@@ -45,7 +45,12 @@ def travel_seconds(problem: Problem, plan: Plan) -> int:
         cg = problem.caregiver(route.caregiver)
         travel = problem.travel[cg.mode]
         locs = [cg.start_location]
-        locs += [problem.visit(s.visit).location for s in route.stops]
+        for i, s in enumerate(route.stops):
+            # Trips to the kitchen count: a meal round is collected before its drops.
+            locs += [
+                problem.kitchen(c.kitchen).location for c in route.collections if c.before == i
+            ]
+            locs.append(problem.visit(s.visit).location)
         locs.append(cg.end_location)
         total += sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False))
     return total

@@ -31,7 +31,7 @@ from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
-from carehub.dispatch import adapters
+from carehub.dispatch import adapters, meal_rounds
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning import day_requests, station_caregivers
 from carehub.geo.matrix import MatrixProvider, provider
@@ -134,6 +134,7 @@ def _published(
     problem = data.problem
     by_cg: dict[str, dict[str, int]] = defaultdict(dict)
     fixed: set[str] = set()
+    rounds = meal_rounds.planned_rounds(rows, codes, data.day)
     for v in rows:
         code = codes.get(v.caregiver_id or 0)
         vid = adapters.visit_id(v.request)
@@ -153,7 +154,9 @@ def _published(
         departure = max(0, starts[0][1] - travel[c.start_location][first.location])
         end = starts[-1][1] + last.service + travel[last.location][c.end_location]
         stops = tuple(Stop(vid, start, start) for vid, start in starts)
-        routes.append(Route(c.id, min(departure, stops[0].start), stops, end))
+        cols = meal_rounds.collections(problem, [s.visit for s in stops], rounds.get(c.id, ()))
+        departure = min(departure, stops[0].start, *(k.start for k in cols if k.before == 0))
+        routes.append(Route(c.id, departure, stops, end, collections=cols))
     return Plan(tuple(routes)), frozenset(fixed)
 
 

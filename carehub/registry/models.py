@@ -61,6 +61,15 @@ class Kitchen(Audited, Base):
         return f"{self.name} ({self.code})"
 
 
+def kitchen_key(code: str) -> str:
+    """The routing Kitchen id of a kitchen, kept apart from station codes."""
+    return f"kitchen:{code}"
+
+
+def canteen_key(station_code: str) -> str:
+    return f"station:{station_code}"
+
+
 @dataclass(frozen=True)
 class MealSource:
     """Where a station's meals are collected: a kitchen it names, or its own canteen."""
@@ -112,10 +121,10 @@ class Station(Audited, Base):
         k = self.kitchen
         if k is not None:
             return MealSource(
-                f"kitchen:{k.code}", k.name, k.address, k.lat, k.lon, k.ready_at, k.id, None
+                kitchen_key(k.code), k.name, k.address, k.lat, k.lon, k.ready_at, k.id, None
             )
         return MealSource(
-            f"station:{self.code}",
+            canteen_key(self.code),
             self.name,
             self.address,
             self.lat,

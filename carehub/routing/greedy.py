@@ -1,13 +1,16 @@
 """Cheapest feasible insertion, used when OR-Tools returns nothing within its limit.
 
-Visits go in by priority, then by closing window. A meal goes in with its pickup: a batch of
-its own right before the drop, or joining a batch at its kitchen already on the route. Each route is re-timed from scratch after
-every tentative insertion, so the plan is feasible by construction, if far from optimal.
+Visits go in by priority (meals first within one), then by closing window; meals of one
+kitchen nearest-first from it. A meal goes in with its pickup: a batch of its own right
+before the drop, or joining a batch at its kitchen already on the route. The travel an
+insertion adds depends on the order only, so insertions are timed cheapest first and the
+first feasible one is taken. Each route is re-timed from scratch for every insertion tried,
+so the plan is feasible by construction, if far from optimal.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from carehub.routing.problem import (
     REASON_CAPACITY,
@@ -25,10 +28,40 @@ from carehub.routing.rounds import pickup_token
 from carehub.routing.screen import Screened, screen
 
 
-@dataclass(frozen=True)
 class _Timed:
-    route: Route
-    travel: int
+    """A timed order: its travel, and the route built only when asked for."""
+
+    def __init__(
+        self,
+        cg: Caregiver,
+        travel: int,
+        departure: int,
+        stops: list[tuple[str, int, int]],
+        collections: list[tuple[str, int, int, int, list[str]]],
+        arrival: int,
+        break_start: int | None,
+    ) -> None:
+        self.travel = travel
+        self._parts = (cg, departure, stops, collections, arrival, break_start)
+        self._route: Route | None = None
+
+    @property
+    def route(self) -> Route:
+        if self._route is None:
+            cg, departure, stops, collections, arrival, b = self._parts
+            order = {vid: i for i, (vid, _, _) in enumerate(stops)}
+            self._route = Route(
+                cg.id,
+                departure,
+                tuple(Stop(*s) for s in stops),
+                arrival,
+                b if stops else None,
+                tuple(
+                    Collection(k, before, arr, start, tuple(sorted(meals, key=order.__getitem__)))
+                    for k, before, arr, start, meals in collections
+                ),
+            )
+        return self._route
 
 
 @dataclass(frozen=True)
@@ -54,23 +87,19 @@ class _Event:
     kitchen: Kitchen | None = None
     meals: list[str] = field(default_factory=list)
 
-    def earliest_start(self, arrival: int, hold: int) -> int | None:
-        if self.visit is not None:
-            return self.visit.earliest_start(arrival)
-        assert self.kitchen is not None
-        return max(arrival, self.kitchen.ready, hold)
-
 
 def _events(problem: Problem, items: list[Item]) -> list[_Event]:
+    kitchens = {k.id: k for k in problem.kitchens}
+    load = problem.meals.load
     out: list[_Event] = []
     for it in items:
         if isinstance(it, Pickup):
-            k = problem.kitchen(it.meal.kitchen or "")
+            k = kitchens[it.meal.kitchen or ""]
             last = out[-1] if out else None
-            if last is not None and last.kitchen is not None and last.kitchen.id == k.id:
+            if last is not None and last.kitchen is k:
                 last.meals.append(it.meal.id)
             else:
-                out.append(_Event(k.location, problem.meals.load, None, k, [it.meal.id]))
+                out.append(_Event(k.location, load, None, k, [it.meal.id]))
         else:
             out.append(_Event(it.location, it.service, it))
     return out
@@ -111,52 +140,67 @@ def _time_events(
     lunch = cg.lunch
     b: int | None = None
     loc, ready = cg.start_location, cg.shift_start
-    stops: list[Stop] = []
-    collections: list[Collection] = []
+    stops: list[tuple[str, int, int]] = []
+    collections: list[tuple[str, int, int, int, list[str]]] = []
     leaves: dict[str, tuple[int, int]] = {}  # meal -> (its collection event, leaving time)
-    firsts: list[int] = []  # start of the first event
+    waited: dict[int, int] = {}  # collection event -> seconds waited on the way since
+    first = -1  # start of the first event
     total = 0
     load = 0
     on_board = 0
     for i, e in enumerate(events):
         leg = travel[loc][e.location]
+        v = e.visit
+        k = e.kitchen
         if lunch is not None and b is None:
-            no_break_end = (
-                e.earliest_start(ready + leg, hold.get(i, 0)) or ready + leg
-            ) + e.service
+            if v is not None:
+                early = v.earliest_start(ready + leg)
+            else:
+                assert k is not None
+                early = max(ready + leg, k.ready, hold.get(i, 0))
+            no_break_end = (early or ready + leg) + e.service
             if ready >= lunch.start or no_break_end > lunch.end - lunch.duration:
                 b = max(ready, lunch.start)
                 if b + lunch.duration > lunch.end:
                     return None
                 ready = b + lunch.duration
         arrival = ready + leg
-        start = e.earliest_start(arrival, hold.get(i, 0))
-        v = e.visit
-        want = forced.get(v.id) if v is not None else None
-        if want is not None and v is not None:
-            if start is None or want < start or not v.allows(want):
+        start: int | None
+        if v is not None:
+            start = v.earliest_start(arrival)
+            want = forced.get(v.id)
+            if want is not None:
+                if start is None or want < start or not v.allows(want):
+                    return None
+                start = want
+            if start is None:
                 return None
-            start = want
-        if start is None:
-            return None
-        if not firsts:
-            firsts.append(start)
-        if v is None:
-            assert e.kitchen is not None
+            if v.kitchen is not None:
+                event, left = leaves[v.id]
+                excess = start - left - rules.max_ride
+                if excess > 0:
+                    # Leaving later helps only as far as the way there has waiting to take up.
+                    if waited[event] + start - arrival < excess:
+                        return None
+                    return event, start - rules.max_ride - rules.load
+                on_board -= 1
+            stops.append((v.id, arrival, start))
+            load += v.demand
+        else:
+            assert k is not None
+            start = max(arrival, k.ready, hold.get(i, 0))
             on_board += len(e.meals)
             if on_board > box:
                 return None
-            collections.append(Collection(e.kitchen.id, len(stops), arrival, start, tuple(e.meals)))
+            collections.append((k.id, len(stops), arrival, start, e.meals))
             for m in e.meals:
                 leaves[m] = (i, start + rules.load)
-        else:
-            if v.kitchen is not None:
-                event, left = leaves[v.id]
-                if start > left + rules.max_ride:
-                    return event, start - rules.max_ride - rules.load
-                on_board -= 1
-            stops.append(Stop(v.id, arrival, start))
-            load += v.demand
+            waited[i] = 0
+        if first < 0:
+            first = start
+        for j in waited:
+            if j != i:
+                waited[j] += start - arrival
         total += leg
         loc, ready = e.location, start + e.service
     leg = travel[loc][cg.end_location]
@@ -174,53 +218,171 @@ def _time_events(
     if arrival > cg.shift_end or (cg.capacity is not None and load > cg.capacity):
         return None
     departure = cg.shift_start
-    if events and (b is None or b >= firsts[0]):
+    if events and (b is None or b >= first):
         # No break before the first stop: leave just in time for it.
-        departure = firsts[0] - travel[cg.start_location][events[0].location]
-        if collections and collections[0].before == 0:
-            collections[0] = replace(collections[0], arrival=collections[0].start)
+        departure = first - travel[cg.start_location][events[0].location]
+        if collections and collections[0][1] == 0:
+            kid, before, _, start, meals = collections[0]
+            collections[0] = (kid, before, start, start, meals)
         else:
-            stops[0] = Stop(stops[0].visit, stops[0].start, stops[0].start)
+            vid, _, start = stops[0]
+            stops[0] = (vid, start, start)
     if cg.max_work is not None and arrival - departure > cg.max_work:
         return None
-    order = {s.visit: i for i, s in enumerate(stops)}
-    collections = [
-        replace(c, meals=tuple(sorted(c.meals, key=order.__getitem__))) for c in collections
-    ]
-    route = Route(cg.id, departure, tuple(stops), arrival, b if stops else None, tuple(collections))
-    return _Timed(route, total)
+    return _Timed(cg, total, departure, stops, collections, arrival, b)
+
+
+def _chained(problem: Problem, todo: list[Visit]) -> list[Visit]:
+    """``todo`` with each run of meals from one kitchen of equal priority and closing time
+    reordered nearest-first from the kitchen, so that neighbours go in one after another and
+    join each other's batches."""
+    if not problem.kitchens:
+        return todo
+    travel = problem.travel[problem.caregivers[0].mode]
+    kitchens = {k.id: k.location for k in problem.kitchens}
+    out: list[Visit] = []
+    i = 0
+    while i < len(todo):
+        v = todo[i]
+        j = i + 1
+        key = (v.kitchen, v.priority, v.windows[-1].end)
+        while v.kitchen is not None and j < len(todo):
+            w = todo[j]
+            if (w.kitchen, w.priority, w.windows[-1].end) != key:
+                break
+            j += 1
+        if v.kitchen is None:
+            out.append(v)
+            i = j
+            continue
+        left = todo[i:j]
+        at = kitchens[v.kitchen]
+        while left:
+            nearest = min(left, key=lambda m: (travel[at][m.location], m.id))
+            left.remove(nearest)
+            out.append(nearest)
+            at = nearest.location
+        i = j
+    return out
+
+
+def _positions(order: list[Item], now: Route, v: Visit) -> list[int]:
+    """Where in ``order`` (timed as ``now``) visit ``v`` could go. An insertion only delays
+    what follows it, so not after a stop that starts past its windows, nor before a visit
+    whose windows close before it opens; nor inside a batch, between two of its pickups."""
+    began = {s.visit: s.start for s in now.stops}
+    began.update({pickup_token(m): c.start for c in now.collections for m in c.meals})
+    out = []
+    for j in range(len(order) + 1):
+        before = order[j - 1] if j > 0 else None
+        after = order[j] if j < len(order) else None
+        if before is not None and began[before.id] > v.windows[-1].end:
+            break
+        if isinstance(after, Visit) and after.windows[-1].end < v.windows[0].start:
+            continue
+        if isinstance(before, Pickup) and isinstance(after, Pickup):
+            continue
+        out.append(j)
+    return out
 
 
 def _meal_options(
-    problem: Problem, cg: Caregiver, order: list[Item], v: Visit, forced: dict[str, int]
+    problem: Problem, cg: Caregiver, order: list[Item], now: Route, v: Visit
 ) -> list[tuple[int, list[Item]]]:
-    """Feasible orders with meal ``v`` put in, and their travel: a batch of its own before
-    the drop, or joining a batch at its kitchen already in the order."""
+    """Orders with meal ``v`` put in, each with the travel it adds (exact: travel depends on
+    the order only), not yet timed: a batch of its own before the drop, or joining a batch
+    at its kitchen already in the order."""
+    assert v.kitchen is not None
     box = problem.meals.box.get(cg.mode, 0)
+    travel = problem.travel[cg.mode]
+    at = problem.kitchen(v.kitchen).location
+    locs = [cg.start_location, *(_location(problem, it) for it in order), cg.end_location]
     pickup: Item = Pickup(v)
-    out = []
     ends = [
         i + 1
         for i, it in enumerate(order)
         if isinstance(it, Pickup)
         and it.meal.kitchen == v.kitchen
-        and not (
-            i + 1 < len(order)
-            and isinstance(order[i + 1], Pickup)
-            and order[i + 1].meal.kitchen == v.kitchen  # type: ignore[union-attr]
-        )
+        and not (i + 1 < len(order) and isinstance(order[i + 1], Pickup))
     ]
-    for j in range(len(order) + 1):
-        trials = [order[:j] + [pickup, v] + order[j:]]
+    out = []
+    d = v.location
+    for j in _positions(order, now, v):
+        a, b = locs[j], locs[j + 1]
+        drop = travel[a][d] + travel[d][b] - travel[a][b]
+        out.append((travel[a][at] + travel[at][d] + travel[d][b] - travel[a][b], [j, j]))
         for e in ends:
             # A drop far after its batch would only arrive cold.
             if e <= j <= e + 2 * box:
-                trials.append(order[:e] + [pickup] + order[e:j] + [v] + order[j:])
-        for trial in trials:
-            t = _time(problem, cg, trial, forced)
-            if t is not None:
-                out.append((t.travel, trial))
-    return out
+                out.append((drop, [e, j]))
+    return [(cost, order[:e] + [pickup] + order[e:j] + [v] + order[j:]) for cost, (e, j) in out]
+
+
+def _location(problem: Problem, it: Item) -> int:
+    if isinstance(it, Pickup):
+        return problem.kitchen(it.meal.kitchen or "").location
+    return it.location
+
+
+def _insert_single(
+    problem: Problem,
+    v: Visit,
+    candidates: tuple[int, ...],
+    orders: list[list[Item]],
+    timed: list[_Timed | None],
+    forced: dict[str, int],
+) -> bool:
+    """Put one-caregiver visit ``v`` where it adds least travel among the feasible places,
+    timing the cheaper places first."""
+    cgs = problem.caregivers
+    options: list[tuple[int, int, int]] = []
+    for k in candidates:
+        old = timed[k]
+        if old is None or (v.pins and cgs[k].id not in v.pins):
+            continue
+        travel = problem.travel[cgs[k].mode]
+        c = cgs[k]
+        locs = [c.start_location, *(_location(problem, it) for it in orders[k]), c.end_location]
+        for j in _positions(orders[k], old.route, v):
+            a, b = locs[j], locs[j + 1]
+            options.append((travel[a][v.location] + travel[v.location][b] - travel[a][b], k, j))
+    options.sort()
+    for _, k, j in options:
+        trial = orders[k][:j] + [v] + orders[k][j:]
+        t = _time(problem, cgs[k], trial, forced)
+        if t is not None:
+            orders[k] = trial
+            timed[k] = t
+            return True
+    return False
+
+
+def _insert_meal(
+    problem: Problem,
+    v: Visit,
+    candidates: tuple[int, ...],
+    orders: list[list[Item]],
+    timed: list[_Timed | None],
+    forced: dict[str, int],
+) -> bool:
+    """Put meal ``v`` where it adds least travel among the orders that time feasibly; the
+    travel an order adds is known before timing it, so cheaper ones are timed first."""
+    cgs = problem.caregivers
+    options: list[tuple[int, int, int, list[Item]]] = []
+    for k in candidates:
+        old = timed[k]
+        if old is None or (v.pins and cgs[k].id not in v.pins):
+            continue
+        for n, (cost, trial) in enumerate(_meal_options(problem, cgs[k], orders[k], old.route, v)):
+            options.append((cost, k, n, trial))
+    options.sort(key=lambda o: (o[0], o[1], o[2]))
+    for _, k, _, trial in options:
+        t = _time(problem, cgs[k], trial, forced)
+        if t is not None:
+            orders[k] = trial
+            timed[k] = t
+            return True
+    return False
 
 
 def solve(problem: Problem, screened: Screened | None = None) -> Plan:
@@ -230,33 +392,30 @@ def solve(problem: Problem, screened: Screened | None = None) -> Plan:
     forced: dict[str, int] = {}
     timed = [_time(problem, c, [], forced) for c in cgs]
     unassigned = [Unassigned(vid, why) for vid, why in screened.rejected.items()]
-    todo = sorted(
-        (v for v in problem.visits if v.id in screened.candidates),
-        key=lambda v: (v.priority, v.windows[-1].end, v.id),
+    todo = _chained(
+        problem,
+        sorted(
+            (v for v in problem.visits if v.id in screened.candidates),
+            # Meals first within a priority: rounds are the tightest work of the day, and
+            # other visits fit around them more easily than the other way round.
+            key=lambda v: (v.priority, v.kitchen is None, v.windows[-1].end, v.id),
+        ),
     )
     for v in todo:
         if v.kitchen is not None:
-            best: tuple[int, int, list[Item]] | None = None
-            for k in screened.candidates[v.id]:
-                old = timed[k]
-                if old is None or (v.pins and cgs[k].id not in v.pins):
-                    continue
-                for travel, trial in _meal_options(problem, cgs[k], orders[k], v, forced):
-                    if best is None or travel - old.travel < best[0]:
-                        best = (travel - old.travel, k, trial)
-            if best is None:
+            if not _insert_meal(problem, v, screened.candidates[v.id], orders, timed, forced):
                 unassigned.append(Unassigned(v.id, REASON_CAPACITY))
-                continue
-            _, k, trial = best
-            orders[k] = trial
-            timed[k] = _time(problem, cgs[k], trial, forced)
+            continue
+        if v.caregivers_needed == 1:
+            if not _insert_single(problem, v, screened.candidates[v.id], orders, timed, forced):
+                unassigned.append(Unassigned(v.id, REASON_CAPACITY))
             continue
         options = []  # (cost, k, position, timing) for one caregiver
         for k in screened.candidates[v.id]:
             old = timed[k]
             if old is None:
                 continue
-            for pos in range(len(orders[k]) + 1):
+            for pos in _positions(orders[k], old.route, v):
                 trial = orders[k][:pos] + [v] + orders[k][pos:]
                 new = _time(problem, cgs[k], trial, forced)
                 if new is not None:

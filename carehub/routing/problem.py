@@ -15,8 +15,6 @@ PRIORITIES = (1, 2, 3, 4)  # emergency, health, personal care, cleaning
 REASON_NO_CAREGIVER = "no caregiver with the skill/gender"
 REASON_WINDOW = "window unreachable"
 REASON_CAPACITY = "capacity"
-# Re-planning inserts visits into published routes; a meal needs a round from its kitchen.
-REASON_MEAL_ROUND = "meal needs a round"
 
 Matrix = tuple[tuple[int, ...], ...]
 

@@ -7,9 +7,11 @@ order and are only ever pushed later, as far as the insertion needs; a two-careg
 already published keeps its start, since moving it would move a second route too. The
 result counts the visits that moved and by how much.
 
-Meal rounds already planned stay as they are (everything up to a caregiver's last meal drop
-is kept); a new meal is not inserted but comes back with `REASON_MEAL_ROUND`: it needs a
-collection at its kitchen, which a day's plan makes.
+A round under way (collected or being loaded) keeps its drops as published. A round to come
+is a stop of its own (the collection, at its kitchen, for the loading time) that may be
+pushed later like any visit, as long as each of its drops stays within the hot-food limit of
+it. A new meal goes in as a round of its own: a collection at its kitchen (waiting there
+when leaving at once would let it go cold) and its drop, where that costs least.
 
 Insertion is exact over every caregiver and position, so an emergency in a circle's day of
 sixty visits is answered in milliseconds.
@@ -18,11 +20,10 @@ sixty visits is answered in milliseconds.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from carehub.routing.problem import (
     REASON_CAPACITY,
-    REASON_MEAL_ROUND,
     Caregiver,
     Collection,
     Plan,
@@ -31,7 +32,9 @@ from carehub.routing.problem import (
     Stop,
     Unassigned,
     Visit,
+    Window,
 )
+from carehub.routing.rounds import meal_of, pickup_token
 from carehub.routing.screen import screen
 
 MOVE_COST = 600  # one moved visit weighs as much as ten minutes of shifting or travel
@@ -100,11 +103,31 @@ def _tail(
     stops = list(route.stops)
     cut = 0
     for i, s in enumerate(stops):
-        # A meal round stays as planned, its collections with it: pushing a drop later could
-        # let the meal go cold, and nothing goes between a collection and its drops.
-        if s.visit in fixed or s.start < now or problem.visit(s.visit).kitchen is not None:
+        if s.visit in fixed or s.start < now:
             cut = i + 1
+    # A round under way (collected, or being loaded) keeps its drops as published: they are
+    # timed from a collection that cannot move any more.
+    where = {s.visit: i for i, s in enumerate(stops)}
+    while True:
+        started = [c for c in route.collections if c.before < cut or c.start < now]
+        through = max((where[m] + 1 for c in started for m in c.meals if m in where), default=cut)
+        if through <= cut:
+            break
+        cut = through
     head, rest = tuple(stops[:cut]), stops[cut:]
+    # Rounds to come are stops of the pending order, one per collection, timed and checked
+    # with their drops like any other.
+    ahead = [c for c in route.collections if c not in started]
+    pending: list[Visit] = []
+    wish: dict[str, int] = {}
+    for i, s in enumerate(rest, start=cut):
+        for c in ahead:
+            if c.before == i:
+                stop = _collection_stop(problem, c.kitchen, c.meals)
+                pending.append(stop)
+                wish[stop.id] = c.start
+        pending.append(problem.visit(s.visit))
+        wish[s.visit] = s.start
     if head:
         last = problem.visit(head[-1].visit)
         location, ready, departure = last.location, head[-1].start + last.service, route.departure
@@ -124,28 +147,32 @@ def _tail(
     return _Tail(
         cg,
         head,
-        tuple(problem.visit(s.visit) for s in rest),
-        {s.visit: s.start for s in rest},
+        tuple(pending),
+        wish,
         location,
         ready,
         departure,
         b if taken else None,
         taken,
-        route.collections,
+        tuple(started),
     )
 
 
 def _retime(
-    problem: Problem, t: _Tail, order: Sequence[Visit], forced: Mapping[str, int]
+    problem: Problem,
+    t: _Tail,
+    order: Sequence[Visit],
+    forced: Mapping[str, int],
+    ride: bool = True,
 ) -> Route | None:
     """Time ``order`` after the head: published starts where possible, later where needed.
 
     A lunch break not yet taken goes into the first gap where everything still fits.
     """
     if t.caregiver.lunch is None or t.break_done or not (t.head or order):
-        return _timed(problem, t, order, forced, None)
+        return _timed(problem, t, order, forced, None, ride)
     for gap in range(len(order) + 1):
-        route = _timed(problem, t, order, forced, gap)
+        route = _timed(problem, t, order, forced, gap, ride)
         if route is not None:
             return route
     return None
@@ -157,6 +184,7 @@ def _timed(
     order: Sequence[Visit],
     forced: Mapping[str, int],
     gap: int | None,
+    ride: bool = True,
 ) -> Route | None:
     """``order`` timed with the break (if any) taken before stop ``gap`` (or at the end)."""
     cg, travel, lunch = t.caregiver, problem.travel[t.caregiver.mode], t.caregiver.lunch
@@ -204,6 +232,8 @@ def _timed(
         return None
     if cg.max_work is not None and arrival_end - departure > cg.max_work:
         return None
+    if ride and not _hot(problem, order, stops):
+        return None
     has_work = bool(t.head or stops)
     return Route(
         cg.id,
@@ -215,14 +245,65 @@ def _timed(
     )
 
 
+SEP = "\x00"  # between the meals of one collection stop's id
+
+
+def _meals_of(vid: str) -> tuple[str, ...] | None:
+    """The meals a collection stop collects, or None for a visit."""
+    meals = meal_of(vid)
+    return tuple(meals.split(SEP)) if meals is not None else None
+
+
+def _collection_stop(problem: Problem, kitchen: str, meals: Sequence[str]) -> Visit:
+    """A collection as a stop of the pending order: at its kitchen, from when the meals are
+    ready, for the loading time."""
+    k = problem.kitchen(kitchen)
+    horizon = max(k.ready, *(c.shift_end for c in problem.caregivers))
+    token = pickup_token(SEP.join(meals))
+    return Visit(token, k.location, (Window(k.ready, horizon),), problem.meals.load)
+
+
+def _hot(problem: Problem, order: Sequence[Visit], stops: Sequence[Stop]) -> bool:
+    """Every drop of a round to come starts within the hot-food limit of its collection."""
+    rules = problem.meals
+    starts = {s.visit: s.start for s in stops}
+    for v in order:
+        for meal in _meals_of(v.id) or ():
+            drop = starts.get(meal)
+            if drop is None or drop > starts[v.id] + rules.load + rules.max_ride:
+                return False
+    return True
+
+
+def _with_rounds(problem: Problem, route: Route) -> Route:
+    """``route`` with each collection stop turned back into a `Collection`."""
+    stops: list[Stop] = []
+    collections = list(route.collections)
+    for s in route.stops:
+        meals = _meals_of(s.visit)
+        if meals is None:
+            stops.append(s)
+            continue
+        kitchen = problem.visit(meals[0]).kitchen or ""
+        collections.append(Collection(kitchen, len(stops), s.arrival, s.start, meals))
+    return replace(route, stops=tuple(stops), collections=tuple(collections))
+
+
+def _location(problem: Problem, vid: str) -> int:
+    meals = _meals_of(vid)
+    if meals is not None:
+        return problem.kitchen(problem.visit(meals[0]).kitchen or "").location
+    return problem.visit(vid).location
+
+
 def _score(t: _Tail, route: Route, problem: Problem, v: Visit) -> tuple[int, int, list[Move]]:
     moves = [
         Move(s.visit, t.caregiver.id, t.wish[s.visit], s.start)
         for s in route.stops
-        if s.visit in t.wish and s.start != t.wish[s.visit]
+        if s.visit in t.wish and s.start != t.wish[s.visit] and meal_of(s.visit) is None
     ]
     travel = problem.travel[t.caregiver.mode]
-    locs = [t.location] + [problem.visit(s.visit).location for s in route.stops[len(t.head) :]]
+    locs = [t.location] + [_location(problem, s.visit) for s in route.stops[len(t.head) :]]
     km = sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False))
     start = next(s.start for s in route.stops if s.visit == v.id)
     # An emergency also pays for every second it waits; other requests only for disruption.
@@ -267,7 +348,14 @@ def insert(
             unassigned.append(Unassigned(v.id, screened.rejected[v.id]))
             continue
         if v.kitchen is not None:
-            unassigned.append(Unassigned(v.id, REASON_MEAL_ROUND))
+            placed = _insert_meal(problem, v, screened.candidates[v.id], tails, orders, forced)
+            if placed is None:
+                unassigned.append(Unassigned(v.id, REASON_CAPACITY))
+                continue
+            cid, placed_route = placed
+            routes[cid] = _with_rounds(problem, placed_route)
+            _note_moves(moves, tails[cid], cid, placed_route)
+            inserted.append(v.id)
             continue
         options = []
         for k in screened.candidates[v.id]:
@@ -291,15 +379,8 @@ def insert(
             orders[cid].insert(pos, v)
             route = _retime(problem, tails[cid], orders[cid], forced)
             assert route is not None
-            routes[cid] = route
-            for s in route.stops:
-                wish = tails[cid].wish.get(s.visit)
-                if wish is not None:
-                    key = (s.visit, cid)
-                    if s.start != wish:
-                        moves[key] = Move(s.visit, cid, wish, s.start)
-                    else:
-                        moves.pop(key, None)
+            routes[cid] = _with_rounds(problem, route)
+            _note_moves(moves, tails[cid], cid, route)
         inserted.append(v.id)
     plan = Plan(
         tuple(routes[c.id] for c in problem.caregivers),
@@ -308,6 +389,61 @@ def insert(
         notes=published.notes + (f"replanned at {now}",),
     )
     return Replan(plan, tuple(inserted), tuple(moves.values()))
+
+
+def _note_moves(moves: dict[tuple[str, str], Move], t: _Tail, cid: str, route: Route) -> None:
+    for s in route.stops:
+        wish = t.wish.get(s.visit)
+        if wish is not None and meal_of(s.visit) is None:
+            key = (s.visit, cid)
+            if s.start != wish:
+                moves[key] = Move(s.visit, cid, wish, s.start)
+            else:
+                moves.pop(key, None)
+
+
+def _insert_meal(
+    problem: Problem,
+    v: Visit,
+    candidates: tuple[int, ...],
+    tails: Mapping[str, _Tail],
+    orders: dict[str, list[Visit]],
+    forced: dict[str, int],
+) -> tuple[str, Route] | None:
+    """A new meal as a round of its own (collect it, drop it) where it costs least; the
+    collection waits at the kitchen when leaving at once would let the meal go cold."""
+    pickup = _collection_stop(problem, v.kitchen or "", [v.id])
+    rules = problem.meals
+    best: tuple[tuple[int, int, str, int], list[Visit], Route, int | None] | None = None
+    for k in candidates:
+        c = problem.caregivers[k]
+        if (v.pins and c.id not in v.pins) or rules.box.get(c.mode, 0) < 1:
+            continue
+        t = tails[c.id]
+        for pos in range(len(orders[c.id]) + 1):
+            trial = orders[c.id][:pos] + [pickup, v] + orders[c.id][pos:]
+            hold: int | None = None
+            timed = _retime(problem, t, trial, forced)
+            if timed is None:
+                cold = _retime(problem, t, trial, forced, ride=False)
+                if cold is None:
+                    continue
+                starts = {s.visit: s.start for s in cold.stops}
+                hold = starts[v.id] - rules.max_ride - rules.load
+                timed = _retime(problem, t, trial, {**forced, pickup.id: hold})
+                if timed is None:
+                    continue
+            cost, start, _ = _score(t, timed, problem, v)
+            key = (cost, start, c.id, pos)
+            if best is None or key < best[0]:
+                best = (key, trial, timed, hold)
+    if best is None:
+        return None
+    (_, _, cid, _), trial, route, hold = best
+    orders[cid][:] = trial
+    if hold is not None:
+        forced[pickup.id] = hold
+    return cid, route
 
 
 def _choose(

@@ -356,8 +356,7 @@ class _Model:
             travel = p.travel[c.mode]
             index = routing.Start(k)
             departure = solution.Value(time_dim.CumulVar(index))
-            # Visits and batches in route order: a batch is (kitchen, meals, last pickup time).
-            timed: list[tuple[Visit, int]] = []
+            # Visits and batches in route order, each with its time (a batch's: its last pickup).
             events: list[tuple[Visit | _Batch, int]] = []
             index = solution.Value(routing.NextVar(index))
             while not routing.IsEnd(index):
@@ -376,7 +375,6 @@ class _Model:
                 else:
                     v = self.layout.visit_of[node]
                     assert v is not None
-                    timed.append((v, t))
                     events.append((v, t))
                 index = solution.Value(routing.NextVar(index))
             arrival_end = solution.Value(time_dim.CumulVar(index))
@@ -445,10 +443,14 @@ def solve(
     share = params.polish_share
     # A solution limit asks for a reproducible run; ruin and recreate on a small day runs to
     # its time limit whatever the count, so it is left out of such runs.
+    # On a day with meal rounds, iterated local search started from the guided plan returned
+    # plans far worse than its start (the pickup-and-delivery pairs seem to lose the hint;
+    # docs/benchmarks.md), so guided local search keeps the whole limit.
     if (
         share == 0
         or params.solution_limit is not None
         or params.metaheuristic != "GUIDED_LOCAL_SEARCH"
+        or any(v.kitchen is not None for v in problem.visits)
     ):
         return _solve(problem, params, initial_routes)
     started = time.monotonic()

@@ -49,6 +49,6 @@ def subproblem(
         ),
         {m: _cut(problem.travel[m], keep) for m in modes},
         _cut(problem.distance, keep),
-        tuple(replace(k, location=at[k.location]) for k in kitchens),
-        problem.meals,
+        kitchens=tuple(replace(k, location=at[k.location]) for k in kitchens),
+        meals=problem.meals,
     )

@@ -40,7 +40,8 @@ def district(make: Builders, day: dt.date = DAY) -> District:
         station=home, code="CGC", name="丙护理员", skills=("cleaning",), weekdays_mask=0b1111111
     )
     far = make.caregiver(station=other, code="CGF", name="丁护理员", weekdays_mask=0b1111111)
-    meal = make.service_type("meal_delivery")
+    # Quarter-hour visits needing the meal skill; not meal drops, which a kitchen round carries.
+    meal = make.service_type("meal_help", duration_min=15, skill=make.skill("meal"))
     rows = []
     for i, (cg, start, seq) in enumerate(((a, 9, 1), (a, 10, 2), (b, 9.5, 1))):
         elder = make.elder(station=home, lat=CENTRE[0] + 0.001 * i, lon=CENTRE[1] + 0.001)

@@ -48,6 +48,17 @@ def test_a_named_kitchen_and_the_settings_reach_the_problem(app, make, db) -> No
     assert [(k.id, k.ready) for k in p.kitchens] == [("kitchen:K1", 10 * 3600 + 15 * 60)]
     assert p.meals.box["ebike"] == 8 and p.meals.max_ride == 1800 and p.meals.load == 300
     assert r.data.kitchens["kitchen:K1"].kitchen_id == central.id
+    # The run's travel minutes count the ride to the kitchen.
+    from carehub.dispatch.planning import travel_seconds
+
+    t, home = p.travel["ebike"], p.caregiver(r.caregiver.code).start_location
+    drops = [p.visit(adapters.visit_id(q)).location for q in r.requests]
+    via = [home, p.kitchen("kitchen:K1").location, *drops, home]
+    direct = [home, *drops, home]
+    assert travel_seconds(p, r.plan) == sum(t[a][b] for a, b in zip(via, via[1:], strict=False))
+    assert travel_seconds(p, r.plan) > sum(
+        t[a][b] for a, b in zip(direct, direct[1:], strict=False)
+    )
 
 
 def test_other_services_are_not_meal_drops(make, db) -> None:  # type: ignore[no-untyped-def]
@@ -169,3 +180,82 @@ def test_planning_a_day_stores_the_solvers_rounds_and_replanning_replaces_them(m
     # Published drops keep their rounds when the day is planned again.
     plan_day(db.session, DAY, ["HPR"], time_limit_s=2, matrices=MATRICES, workers=1)
     assert {x.id for x in db.session.scalars(select(MealRound))} == kept
+
+
+def _moves_at_night(app) -> None:  # type: ignore[no-untyped-def]
+    app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
+
+
+def test_moving_a_drop_along_its_route_keeps_its_round_and_the_hot_food_rule(app, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch import moves
+
+    _moves_at_night(app)
+    r = meal_day(make, DAY)
+    rows = write(db.session, r)
+    db.session.commit()
+    later = moves.preview_move(
+        db.session, rows[1].id, r.caregiver.id, dt.time(11, 20), rows[1].version
+    )
+    assert later.hard == []
+    # Collected at 10:45 and loaded by 10:47, a meal dropped after 11:27 has gone cold.
+    cold = moves.preview_move(
+        db.session, rows[1].id, r.caregiver.id, dt.time(11, 40), rows[1].version
+    )
+    assert {f.kind for f in cold.hard} == {"ride"}
+    db.session.rollback()
+    moves.apply_move(
+        db.session, rows[1].id, r.caregiver.id, dt.time(11, 20), rows[1].version, confirmed=True
+    )
+    db.session.commit()
+    found = db.session.scalar(select(MealRound))
+    assert [v.id for v in meal_rounds.live_visits(found)] == [v.id for v in rows]
+    assert found.collect_at == dt.datetime(2026, 11, 23, 2, 45, tzinfo=dt.UTC)
+
+
+def test_a_drop_moved_to_another_caregiver_is_refused_then_gets_its_own_round(
+    app, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch import moves
+
+    _moves_at_night(app)
+    r = meal_day(make, DAY)
+    other = make.caregiver(station=r.station, skills=("meal",))
+    rows = write(db.session, r)
+    db.session.commit()
+    preview = moves.preview_move(db.session, rows[1].id, other.id, dt.time(11, 10), rows[1].version)
+    # The other caregiver collects nothing: the planner's rule names the drop.
+    assert {f.kind for f in preview.hard} == {"collect"}
+    db.session.rollback()
+    moves.apply_move(
+        db.session,
+        rows[1].id,
+        other.id,
+        dt.time(11, 10),
+        rows[1].version,
+        override_reason="送餐员临时换人",
+    )
+    db.session.commit()
+    mine, theirs = (db.session.get(Visit, v.id).meal_round for v in rows)
+    assert mine is not None and theirs is not None and mine.id != theirs.id
+    assert (theirs.caregiver_id, theirs.canteen_station_id) == (other.id, r.station.id)
+    assert theirs.collect_at == mine.collect_at
+    assert [v.id for v in meal_rounds.live_visits(mine)] == [rows[0].id]
+
+
+def test_a_sick_hand_over_keeps_the_others_rounds_as_published(app, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.core.time import local_to_utc
+    from carehub.dispatch import sick
+
+    now = local_to_utc(DAY, dt.time(8, 0))
+    app.config["CLOCK"] = lambda: now
+    ill = meal_day(make, DAY, code="HPI")
+    well_cg = make.caregiver(station=ill.station, skills=("meal",))
+    well = meal_day(make, DAY, diets=("软食",), caregiver=well_cg)
+    write(db.session, ill, publish=True)
+    kept = write(db.session, well, publish=True)
+    db.session.commit()
+    plan = sick.preview(db.session, ill.caregiver, DAY, now)
+    # The other caregiver's published round stands: none of its drops is pushed.
+    assert not {s.visit.id for s in plan.shifts} & {v.id for v in kept}
+    handed = {h.visit.id for h in (*plan.placed, *plan.unplaced)}
+    assert handed == {v.id for v in ill.requests[0].visits + ill.requests[1].visits}
