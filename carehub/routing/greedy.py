@@ -1,9 +1,11 @@
 """Cheapest feasible insertion, used when OR-Tools returns nothing within its limit.
 
 Visits go in by priority (meals first within one), then by closing window; meals of one
-kitchen nearest-first from it. A meal goes in with its pickup: a batch of
-its own right before the drop, or joining a batch at its kitchen already on the route. Each route is re-timed from scratch after
-every tentative insertion, so the plan is feasible by construction, if far from optimal.
+kitchen nearest-first from it. A meal goes in with its pickup: a batch of its own right
+before the drop, or joining a batch at its kitchen already on the route. The travel an
+insertion adds depends on the order only, so insertions are timed cheapest first and the
+first feasible one is taken. Each route is re-timed from scratch for every insertion tried,
+so the plan is feasible by construction, if far from optimal.
 """
 
 from __future__ import annotations

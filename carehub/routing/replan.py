@@ -7,9 +7,11 @@ order and are only ever pushed later, as far as the insertion needs; a two-careg
 already published keeps its start, since moving it would move a second route too. The
 result counts the visits that moved and by how much.
 
-Meal rounds already planned stay as they are (everything up to a caregiver's last meal drop
-is kept). A new meal goes in as a round of its own: a collection at its kitchen (waiting
-there when leaving at once would let it go cold) and its drop, where that costs least.
+A round under way (collected or being loaded) keeps its drops as published. A round to come
+is a stop of its own (the collection, at its kitchen, for the loading time) that may be
+pushed later like any visit, as long as each of its drops stays within the hot-food limit of
+it. A new meal goes in as a round of its own: a collection at its kitchen (waiting there
+when leaving at once would let it go cold) and its drop, where that costs least.
 
 Insertion is exact over every caregiver and position, so an emergency in a circle's day of
 sixty visits is answered in milliseconds.
@@ -101,11 +103,31 @@ def _tail(
     stops = list(route.stops)
     cut = 0
     for i, s in enumerate(stops):
-        # A meal round stays as planned, its collections with it: pushing a drop later could
-        # let the meal go cold, and nothing goes between a collection and its drops.
-        if s.visit in fixed or s.start < now or problem.visit(s.visit).kitchen is not None:
+        if s.visit in fixed or s.start < now:
             cut = i + 1
+    # A round under way (collected, or being loaded) keeps its drops as published: they are
+    # timed from a collection that cannot move any more.
+    where = {s.visit: i for i, s in enumerate(stops)}
+    while True:
+        started = [c for c in route.collections if c.before < cut or c.start < now]
+        through = max((where[m] + 1 for c in started for m in c.meals if m in where), default=cut)
+        if through <= cut:
+            break
+        cut = through
     head, rest = tuple(stops[:cut]), stops[cut:]
+    # Rounds to come are stops of the pending order, one per collection, timed and checked
+    # with their drops like any other.
+    ahead = [c for c in route.collections if c not in started]
+    pending: list[Visit] = []
+    wish: dict[str, int] = {}
+    for i, s in enumerate(rest, start=cut):
+        for c in ahead:
+            if c.before == i:
+                stop = _collection_stop(problem, c.kitchen, c.meals)
+                pending.append(stop)
+                wish[stop.id] = c.start
+        pending.append(problem.visit(s.visit))
+        wish[s.visit] = s.start
     if head:
         last = problem.visit(head[-1].visit)
         location, ready, departure = last.location, head[-1].start + last.service, route.departure
@@ -125,14 +147,14 @@ def _tail(
     return _Tail(
         cg,
         head,
-        tuple(problem.visit(s.visit) for s in rest),
-        {s.visit: s.start for s in rest},
+        tuple(pending),
+        wish,
         location,
         ready,
         departure,
         b if taken else None,
         taken,
-        route.collections,
+        tuple(started),
     )
 
 
@@ -223,43 +245,54 @@ def _timed(
     )
 
 
-def _pickup(problem: Problem, meal: Visit) -> Visit:
-    """A new meal's collection, as a stop of the pending order: at its kitchen, from when
-    the meals are ready, for the loading time."""
-    k = problem.kitchen(meal.kitchen or "")
+SEP = "\x00"  # between the meals of one collection stop's id
+
+
+def _meals_of(vid: str) -> tuple[str, ...] | None:
+    """The meals a collection stop collects, or None for a visit."""
+    meals = meal_of(vid)
+    return tuple(meals.split(SEP)) if meals is not None else None
+
+
+def _collection_stop(problem: Problem, kitchen: str, meals: Sequence[str]) -> Visit:
+    """A collection as a stop of the pending order: at its kitchen, from when the meals are
+    ready, for the loading time."""
+    k = problem.kitchen(kitchen)
     horizon = max(k.ready, *(c.shift_end for c in problem.caregivers))
-    return Visit(pickup_token(meal.id), k.location, (Window(k.ready, horizon),), problem.meals.load)
+    token = pickup_token(SEP.join(meals))
+    return Visit(token, k.location, (Window(k.ready, horizon),), problem.meals.load)
 
 
 def _hot(problem: Problem, order: Sequence[Visit], stops: Sequence[Stop]) -> bool:
-    """Every new round's drop starts within the hot-food limit of leaving its kitchen."""
+    """Every drop of a round to come starts within the hot-food limit of its collection."""
     rules = problem.meals
     starts = {s.visit: s.start for s in stops}
     for v in order:
-        meal = meal_of(v.id)
-        if meal is not None and starts[meal] > starts[v.id] + rules.load + rules.max_ride:
-            return False
+        for meal in _meals_of(v.id) or ():
+            drop = starts.get(meal)
+            if drop is None or drop > starts[v.id] + rules.load + rules.max_ride:
+                return False
     return True
 
 
 def _with_rounds(problem: Problem, route: Route) -> Route:
-    """``route`` with each new round's collection stop turned into a `Collection`."""
+    """``route`` with each collection stop turned back into a `Collection`."""
     stops: list[Stop] = []
     collections = list(route.collections)
     for s in route.stops:
-        meal = meal_of(s.visit)
-        if meal is None:
+        meals = _meals_of(s.visit)
+        if meals is None:
             stops.append(s)
             continue
-        kitchen = problem.visit(meal).kitchen or ""
-        collections.append(Collection(kitchen, len(stops), s.arrival, s.start, (meal,)))
+        kitchen = problem.visit(meals[0]).kitchen or ""
+        collections.append(Collection(kitchen, len(stops), s.arrival, s.start, meals))
     return replace(route, stops=tuple(stops), collections=tuple(collections))
 
 
 def _location(problem: Problem, vid: str) -> int:
-    meal = meal_of(vid)
-    if meal is not None:
-        return problem.kitchen(problem.visit(meal).kitchen or "").location
+    meals = _meals_of(vid)
+    if meals is not None:
+        return problem.kitchen(problem.visit(meals[0]).kitchen or "").location
     return problem.visit(vid).location
 
 
@@ -267,7 +300,7 @@ def _score(t: _Tail, route: Route, problem: Problem, v: Visit) -> tuple[int, int
     moves = [
         Move(s.visit, t.caregiver.id, t.wish[s.visit], s.start)
         for s in route.stops
-        if s.visit in t.wish and s.start != t.wish[s.visit]
+        if s.visit in t.wish and s.start != t.wish[s.visit] and meal_of(s.visit) is None
     ]
     travel = problem.travel[t.caregiver.mode]
     locs = [t.location] + [_location(problem, s.visit) for s in route.stops[len(t.head) :]]
@@ -361,7 +394,7 @@ def insert(
 def _note_moves(moves: dict[tuple[str, str], Move], t: _Tail, cid: str, route: Route) -> None:
     for s in route.stops:
         wish = t.wish.get(s.visit)
-        if wish is not None:
+        if wish is not None and meal_of(s.visit) is None:
             key = (s.visit, cid)
             if s.start != wish:
                 moves[key] = Move(s.visit, cid, wish, s.start)
@@ -379,7 +412,7 @@ def _insert_meal(
 ) -> tuple[str, Route] | None:
     """A new meal as a round of its own (collect it, drop it) where it costs least; the
     collection waits at the kitchen when leaving at once would let the meal go cold."""
-    pickup = _pickup(problem, v)
+    pickup = _collection_stop(problem, v.kitchen or "", [v.id])
     rules = problem.meals
     best: tuple[tuple[int, int, str, int], list[Visit], Route, int | None] | None = None
     for k in candidates:

@@ -1,7 +1,8 @@
 """A city-sized data set over several Tianjin districts, for scale tests.
 
-About one station per 275 elders, one caregiver per 25 and care plans giving about a
-third of a visit per elder on a weekday (some 10,000 for 30,000 elders). Rows are
+About one station per 275 elders, each staffed for its care plans' demand
+(carehub.seeding.teams), and care plans giving about a third of a visit per elder on a
+weekday (some 10,000 for 30,000 elders). Rows are
 bulk-inserted with the per-row audit switched off and one summary entry written instead.
 """
 
@@ -32,8 +33,8 @@ from carehub.registry.models import (
     Station,
     caregiver_skills,
 )
-from carehub.seeding import inputs, places
-from carehub.seeding.demo import anchor_date
+from carehub.seeding import inputs, places, teams
+from carehub.seeding.demo import BASE_TEAM, LUNCH, anchor_date
 from carehub.seeding.inputs import Block, District
 from carehub.seeding.names import NameBook, tianjin_landline
 from carehub.seeding.people import (
@@ -43,10 +44,9 @@ from carehub.seeding.people import (
     draft_elder,
     ensure_station_skills,
 )
-from carehub.seeding.plans import draft_plans
+from carehub.seeding.plans import PlanDraft, draft_plans
 
 ELDERS_PER_STATION = 275
-ELDERS_PER_CAREGIVER = 25
 ELDERS_PER_BLOCK = 60
 INTENSITY = 0.91  # care-plan intensity against the demo district's
 CHUNK = 2_000
@@ -207,7 +207,8 @@ def load(session: AnySession, elders: int, seed: int, model: TravelModel) -> Cit
         elder_rows: list[dict[str, Any]] = []
         periods: list[tuple[str, Any]] = []
         plans: list[tuple[str, Any]] = []
-        elders_at: dict[int, int] = {p.id: 0 for p in points}
+        homes_at: dict[int, list[tuple[float, float]]] = {p.id: [] for p in points}
+        plans_at: dict[int, list[tuple[PlanDraft, str | None]]] = {p.id: [] for p in points}
         created = now()
         number = itertools.count(1)
         for place in plan:
@@ -222,13 +223,17 @@ def load(session: AnySession, elders: int, seed: int, model: TravelModel) -> Cit
                 draft = draft_elder(rng, book, anchor, code, point, address(rng, block))
                 draft.fields["station_id"] = station.id
                 draft.fields["created_at"] = created
-                elders_at[station.id] += 1
+                homes_at[station.id].append(point)
                 elder_rows.append(draft.fields)
                 periods.extend((code, period) for period in draft.periods)
                 for care in draft_plans(
                     rng, draft.fields["care_level"], draft.fields["hardship"], anchor, INTENSITY
                 ):
                     plans.append((code, care))
+                    if draft.fields["status"] == "active":
+                        plans_at[station.id].append(
+                            (care, draft.fields["preferred_caregiver_gender"])
+                        )
         _bulk(session, Elder, elder_rows)
         counts.elders = len(elder_rows)
         elder_ids = _ids(session, Elder, ELDER_PREFIX)
@@ -268,18 +273,25 @@ def load(session: AnySession, elders: int, seed: int, model: TravelModel) -> Cit
 
         caregiver_rows: list[dict[str, Any]] = []
         skill_codes: dict[str, list[str]] = {}
+        services = teams.services(session)
         number = itertools.count(1)
         for station in points:
-            size = max(1, round(elders_at[station.id] / ELDERS_PER_CAREGIVER))
-            team = []
-            for _ in range(size):
+
+            def hire(station: StationPoint = station) -> teams.Draft:
                 home = places.jitter(rng, (station.lat, station.lon), sigma_m=700, cap_m=1500)
                 code = f"{CAREGIVER_PREFIX}{next(number):05d}"
                 fields, codes = draft_caregiver(rng, book, code, station.id, home)
+                fields.update(LUNCH)
+                return fields, codes
+
+            team = [hire() for _ in range(BASE_TEAM)]
+            ensure_station_skills([codes for _, codes in team], ("meal", "bathing", "nursing"))
+            needs = teams.needs_by_day(plans_at[station.id], services, anchor)
+            leg = teams.typical_leg((station.lat, station.lon), homes_at[station.id], model)
+            teams.staff(rng, needs, leg, team, hire)
+            for fields, codes in team:
                 caregiver_rows.append(fields)
-                skill_codes[code] = codes
-                team.append(codes)
-            ensure_station_skills(team, ("meal", "bathing", "nursing"))
+                skill_codes[fields["code"]] = codes
         _bulk(session, Caregiver, caregiver_rows)
         counts.caregivers = len(caregiver_rows)
         caregiver_ids = _ids(session, Caregiver, CAREGIVER_PREFIX)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import click
@@ -36,6 +37,7 @@ def register(main: click.Group) -> None:
                     f"Loaded the demo district (seed {seed}): {counts.stations} stations, "
                     f"{counts.elders} elders ({counts.outside} outside every circle), "
                     f"{counts.caregivers} caregivers, {counts.care_plans} care plans "
+                    f"and {counts.planted} planted that nobody can serve "
                     f"in {time.perf_counter() - started:.1f} s."
                 )
             logins = demo.ensure_logins(db.session)
@@ -83,3 +85,34 @@ def register(main: click.Group) -> None:
             f"({counts.outside} outside every circle), {counts.caregivers} caregivers, "
             f"{counts.care_plans} care plans in {time.perf_counter() - started:.1f} s."
         )
+
+    @seed_group.command("staffing-report")
+    @click.option(
+        "--date",
+        "day",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="The day (default today, Shanghai time).",
+    )
+    @click.option("--prefix", default="", help="Only stations whose code starts with this.")
+    @click.option("--summary", "only_summary", is_flag=True, help="Totals only, no table.")
+    @with_appcontext
+    def staffing_report_command(day: dt.datetime | None, prefix: str, only_summary: bool) -> None:
+        """Service hours against shift hours per station and time band for one day."""
+        from carehub.core.time import local_today
+        from carehub.extensions import db
+        from carehub.geo.travel import current_model
+        from carehub.seeding import report
+
+        date = day.date() if day is not None else local_today()
+        rows = report.station_days(db.session, date, current_model(), prefix)
+        if not rows:
+            raise click.ClickException(f"no active station with a code starting {prefix!r}")
+        click.echo(
+            f"Staffing on {date.isoformat()} ({date.strftime('%A')}), hours as service / shift:"
+        )
+        if not only_summary:
+            for line in report.table(rows):
+                click.echo(line)
+        for line in report.summary(rows):
+            click.echo(line)

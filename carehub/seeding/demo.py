@@ -1,5 +1,6 @@
-"""The demo district: Heping, Tianjin, with eight stations, 800 elders, 50 caregivers,
-their care plans and one login per role.
+"""The demo district: Heping, Tianjin, with eight stations, 800 elders, caregivers staffed
+for each station's demand (carehub.seeding.teams), their care plans, two planted plans
+nobody can serve (carehub.seeding.planted) and one login per role.
 
 Everything is drawn from ``random.Random(seed)`` and dated from a fixed anchor (the first
 day of the current month), so one seed always gives the same people, places and plans.
@@ -33,25 +34,24 @@ from carehub.registry.models import (
     Skill,
     Station,
 )
-from carehub.seeding import inputs, places
+from carehub.seeding import inputs, places, planted, teams
+from carehub.seeding.inputs import Block
 from carehub.seeding.names import NameBook
 from carehub.seeding.people import (
     address,
-    apportion,
     draft_caregiver,
     draft_elder,
     ensure_station_skills,
 )
-from carehub.seeding.plans import draft_plans
+from carehub.seeding.plans import PlanDraft, draft_plans
 
 ELDERS = 800
-CAREGIVERS = 50
+BASE_TEAM = 3  # caregivers every station starts with; staffing adds what its demand needs
 OUTSIDE_SHARE = 0.015  # elders placed beyond every circle, for the coverage report
 MARKER_STATION = "HP01"  # present means the demo district is loaded
 ELDER_PREFIX = "HPE"
 CAREGIVER_PREFIX = "HPC"
-# Half an hour's lunch between 11:30 and 13:30, inside every demo shift. With it a demo
-# weekday plans one visit fewer of 288 (docs/routing.md).
+# Half an hour's lunch between 11:30 and 13:30, inside every shift.
 LUNCH = {"lunch_start": dt.time(11, 30), "lunch_end": dt.time(13, 30), "lunch_minutes": 30}
 
 
@@ -92,6 +92,7 @@ class DemoCounts:
     outside: int = 0
     caregivers: int = 0
     care_plans: int = 0
+    planted: int = 0  # care plans nobody can serve, on purpose (carehub.seeding.planted)
 
 
 def anchor_date() -> dt.date:
@@ -141,7 +142,8 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
     service_ids = {
         code: sid for sid, code in session.execute(select(ServiceType.id, ServiceType.code))
     }
-    elders_at: dict[int, int] = {s.id: 0 for s in stations}
+    homes_at: dict[int, list[tuple[float, float]]] = {s.id: [] for s in stations}
+    plans_at: dict[int, list[tuple[PlanDraft, str | None]]] = {s.id: [] for s in stations}
     for i in range(ELDERS):
         want_outside = i in outside_at
         # Redraw the rare point that lands on the wrong side of a circle's edge.
@@ -161,13 +163,15 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
             rng, book, anchor, f"{ELDER_PREFIX}{i + 1:04d}", point, address(rng, block)
         )
         elder = Elder(**draft.fields, station_id=station.id)
-        elders_at[station.id] += 1
+        homes_at[station.id].append(point)
         for status, start, end, note in draft.periods:
             elder.status_periods.append(
                 ElderStatusPeriod(status=status, start_date=start, end_date=end, note=note)
             )
         session.add(elder)
         for plan in draft_plans(rng, draft.fields["care_level"], draft.fields["hardship"], anchor):
+            if draft.fields["status"] == "active":
+                plans_at[station.id].append((plan, draft.fields["preferred_caregiver_gender"]))
             session.add(
                 CarePlan(
                     elder=elder,
@@ -186,26 +190,34 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
     session.flush()
 
     skills = {s.code: s for s in session.scalars(select(Skill))}
-    team_sizes = apportion(CAREGIVERS, [elders_at[s.id] for s in stations], minimum=3)
+    services = teams.services(session)
     number = itertools.count(1)
-    for site, size in zip(stations, team_sizes, strict=True):
+    for site in stations:
         near = sorted(inside, key=lambda b: places.approx_m((b.lat, b.lon), (site.lat, site.lon)))[
             :4
         ]
-        drafts = []
-        for _ in range(size):
+
+        def hire(site: Station = site, near: list[Block] = near) -> teams.Draft:
             home_block = rng.choice(near)
             home = places.jitter(rng, (home_block.lat, home_block.lon), sigma_m=120, cap_m=250)
-            drafts.append(
-                draft_caregiver(rng, book, f"{CAREGIVER_PREFIX}{next(number):03d}", site.id, home)
+            fields, codes = draft_caregiver(
+                rng, book, f"{CAREGIVER_PREFIX}{next(number):03d}", site.id, home
             )
-        ensure_station_skills([codes for _, codes in drafts], ("meal", "bathing", "nursing"))
-        for fields, codes in drafts:
-            caregiver = Caregiver(**fields, **LUNCH)
+            fields.update(LUNCH)
+            return fields, codes
+
+        team = [hire() for _ in range(BASE_TEAM)]
+        ensure_station_skills([codes for _, codes in team], ("meal", "bathing", "nursing"))
+        needs = teams.needs_by_day(plans_at[site.id], services, anchor)
+        leg = teams.typical_leg((site.lat, site.lon), homes_at[site.id], model)
+        teams.staff(rng, needs, leg, team, hire)
+        for fields, codes in team:
+            caregiver = Caregiver(**fields)
             caregiver.skills = [skills[code] for code in codes]
             session.add(caregiver)
             counts.caregivers += 1
     session.flush()
+    counts.planted = planted.plant(session, anchor)
 
     audit.record(
         session,

@@ -310,3 +310,50 @@ def test_a_seed_of_drops_alone_gets_its_collections() -> None:
     plan = solve(p, FAST, initial_routes=seed)
     assert validate(p, plan) == []
     assert plan.unassigned == ()
+
+
+def test_replan_puts_an_urgent_visit_before_a_round_to_come_and_keeps_it_hot() -> None:
+    p = meal_problem(
+        [meal("m1", 3), meal("m2", 4), visit("sos", 2, 10 * H, 11 * H, service=1800, priority=1)],
+        [caregiver("A")],
+    )
+    first = replace(p, visits=p.visits[:2])
+    published = solve(first, FAST)
+    (before,) = published.routes
+    again = insert(p, published, 9 * H, ["sos"])
+    assert again.inserted == ("sos",)
+    assert validate(p, again.plan) == []
+    (route,) = again.plan.routes
+    assert route.stops[0].visit == "sos"
+    assert [c.meals for c in route.collections] == [c.meals for c in before.collections]
+    assert all(m.visit in {"m1", "m2"} for m in again.moves)
+
+
+def test_replan_keeps_a_round_under_way_as_published() -> None:
+    p = meal_problem(
+        [meal("m1", 3), meal("m2", 4), visit("new", 2, 8 * H, 17 * H, service=600)],
+        [caregiver("A")],
+    )
+    first = replace(p, visits=p.visits[:2])
+    published = solve(first, FAST)
+    (before,) = published.routes
+    # Loading has begun: the drops keep their published starts, the new visit comes after.
+    now = before.collections[0].start + 1
+    again = insert(p, published, now, ["new"])
+    assert validate(p, again.plan) == []
+    (route,) = again.plan.routes
+    assert route.stops[: len(before.stops)] == before.stops
+    assert route.collections == before.collections
+
+
+@settings(
+    max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(meal_days(), st.integers(0, 3), st.integers(7 * 4, 14 * 4))
+def test_replanned_days_with_meal_rounds_are_valid(p: Problem, new: int, quarter: int) -> None:
+    # The last ``new`` visits arrive after the plan is published, at ``quarter`` * 15 min.
+    cut = max(1, len(p.visits) - new)
+    first = replace(p, visits=p.visits[:cut])
+    published = solve(first, FAST)
+    again = insert(p, published, quarter * 900, [v.id for v in p.visits[cut:]])
+    assert validate(p, again.plan) == []
