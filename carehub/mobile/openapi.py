@@ -510,7 +510,10 @@ PATHS: dict[str, Schema] = {
                 "201": _json(_ref("Emergency"), "Recorded, with proposals."),
                 "400": BAD,
                 "401": UNAUTHORIZED,
-                "403": _error("Not a dispatcher or device token."),
+                "403": _error(
+                    "Not a dispatcher or device token, or the elder is outside the "
+                    "dispatcher's station."
+                ),
             },
         }
     },
@@ -530,7 +533,7 @@ PATHS: dict[str, Schema] = {
                 "400": BAD,
                 "401": UNAUTHORIZED,
                 "403": _error("Not a dispatcher or device token."),
-                "404": _error("No such emergency."),
+                "404": _error("No such emergency within the dispatcher's station."),
                 "409": _error("Already offered, accepted, or this caregiver was asked before."),
             },
         }
