@@ -6,10 +6,28 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from carehub import config as settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Ids are 32-bit integer columns (PostgreSQL's integer); a larger one in a path names nothing.
+MAX_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` bounded as the database's ids: a number too large for the column is a
+    404 instead of an overflow inside the driver."""
+
+    def __init__(
+        self,
+        map: Any,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -35,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
+    # Before any route is added: rules compile their converters when registered.
+    app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -54,7 +54,12 @@ def register(app: Flask) -> None:
             413: _("The file is too large."),
         }
         code = exc.code or 500
-        return _respond(code, messages.get(code, exc.description or ""))
+        response = make_response(_respond(code, messages.get(code, exc.description or "")))
+        # Keep what the exception says beyond its page: Allow on 405, Retry-After, ...
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]

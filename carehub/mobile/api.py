@@ -18,8 +18,8 @@ from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 from carehub.auth.models import User
 from carehub.core import audit
 from carehub.core.enums import Role
-from carehub.core.permissions import public, roles_required
-from carehub.core.time import local_today, now
+from carehub.core.permissions import any_role, public, roles_required
+from carehub.core.time import EARLIEST_DAY, LATEST_DAY, in_service_range, local_today, now
 from carehub.emergency import services as escalation
 from carehub.extensions import csrf, db, login_manager
 from carehub.mobile import emergencies, events, openapi, payloads, route, tokens
@@ -111,7 +111,7 @@ def create_token():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/auth/token", methods=["DELETE"])
-@caregiver_only
+@any_role
 def revoke_token():  # type: ignore[no-untyped-def]
     tokens.revoke(current_user.token)
     audit.record(db.session, "api_token", "User", current_user.id, note="revoked")
@@ -149,6 +149,16 @@ def my_visits():  # type: ignore[no-untyped-def]
             day = dt.date.fromisoformat(raw)
         except ValueError:
             raise PayloadError({"date": _("Must be a date as YYYY-MM-DD.")}) from None
+        if not in_service_range(day):
+            raise PayloadError(
+                {
+                    "date": _(
+                        "Must be a date from %(first)s to %(last)s.",
+                        first=EARLIEST_DAY.isoformat(),
+                        last=LATEST_DAY.isoformat(),
+                    )
+                }
+            )
     locale = _locale()
     visits = route.visits_on(db.session, caregiver.id, day)
     return jsonify(
