@@ -54,6 +54,13 @@ DEFAULTS: dict[str, Any] = {
     # A check-in farther than this from the elder's home is accepted but flagged.
     "MOBILE_CHECKIN_RADIUS_M": 200.0,
     "MOBILE_TOKEN_DAYS": 30,
+    # Password guessing (carehub.auth.throttle): free failures per account and per client
+    # address, the count that locks the key, and for how long.
+    "AUTH_FREE_FAILURES": 5,
+    "AUTH_LOCK_FAILURES": 10,
+    "AUTH_ADDRESS_FREE_FAILURES": 20,
+    "AUTH_ADDRESS_LOCK_FAILURES": 50,
+    "AUTH_LOCK_MIN": 15,
     # Seconds the nightly job gives the solver to draft tomorrow's routes.
     "PLAN_TIME_LIMIT_S": 60.0,
     # Runs started from the planning page: solver processes, and how long a run may stay
@@ -89,6 +96,11 @@ _INT_KEYS = {
     "SCHEDULER_THREADS",
     "MOBILE_TOKEN_DAYS",
     "PLANNING_WORKERS",
+    "AUTH_FREE_FAILURES",
+    "AUTH_LOCK_FAILURES",
+    "AUTH_ADDRESS_FREE_FAILURES",
+    "AUTH_ADDRESS_LOCK_FAILURES",
+    "AUTH_LOCK_MIN",
 }
 
 

@@ -88,9 +88,22 @@ def end(session_user: SessionUser) -> None:
 
 
 def end_all_for(user: User) -> None:
-    """Close every open login of a user (deactivation, password change)."""
+    """Close every open login of a user and revoke their API tokens (deactivation,
+    password change)."""
     db.session.execute(
         update(LoginSession)
         .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
         .values(ended_at=now())
+    )
+    revoke_tokens_of(user)
+
+
+def revoke_tokens_of(user: User) -> None:
+    from carehub.mobile.models import ApiToken
+
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now())
+        .execution_options(synchronize_session=False)
     )

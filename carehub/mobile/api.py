@@ -15,7 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
+from carehub.auth import throttle
 from carehub.auth.models import User
+from carehub.auth.services import authenticate
+from carehub.auth.views import too_many_message
 from carehub.core import audit
 from carehub.core.enums import Role
 from carehub.core.permissions import any_role, public, roles_required
@@ -96,9 +99,20 @@ def openapi_document():  # type: ignore[no-untyped-def]
 @public
 def create_token():  # type: ignore[no-untyped-def]
     username, password = payloads.parse_login(_json_body())
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    address = request.remote_addr
+    try:
+        throttle.check(db.session, username, address, now())
+    except throttle.Throttled as exc:
+        response = jsonify({"error": too_many_message(exc.retry_after), "status": 429})
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, 429
+    user = authenticate(db.session, username, password)
+    if user is None:
+        known = db.session.scalar(select(User.id).where(User.username == username))
+        throttle.failed(db.session, username, address, known, "api", now())
+        db.session.commit()
         raise Unauthorized()
+    throttle.succeeded(db.session, username)
     # Dispatchers get tokens for the emergency API; caregiver endpoints still refuse them.
     if user.role not in (Role.CAREGIVER, Role.DISPATCHER):
         raise Forbidden(_("Only caregiver and dispatcher accounts use the API."))

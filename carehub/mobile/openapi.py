@@ -423,6 +423,15 @@ PATHS: dict[str, Schema] = {
                 "400": BAD,
                 "401": _error("Wrong username or password, or the account is disabled."),
                 "403": _error("Neither a caregiver nor a dispatcher account."),
+                "429": {
+                    **_error("Too many failed logins for this account or address; wait."),
+                    "headers": {
+                        "Retry-After": {
+                            "description": "Seconds to wait.",
+                            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                        }
+                    },
+                },
             },
         },
         "delete": {
