@@ -17,14 +17,7 @@ from carehub.registry.models import Caregiver, Station
 MIN_PASSWORD = 8
 # Passwords guessed first everywhere (and the local favourites), refused whatever their length.
 COMMON_PASSWORDS = frozenset(
-    """
-    12345678 123456789 1234567890 0123456789 87654321 11111111 00000000 88888888 66666666
-    12341234 11223344 123123123 147258369 987654321 password password1 password123
-    passw0rd qwertyui qwertyuiop qwerty123 1qaz2wsx 1q2w3e4r 1q2w3e4r5t zaq12wsx abcd1234
-    abc12345 a1b2c3d4 aa123456 admin123 administrator iloveyou welcome1 sunshine
-    woaini1314 woaini520 5201314520 13145201314 asdfghjk asdf1234 zxcvbnm1 letmein1
-    carehub1 carehub123 changeme
-    """.split()
+    ["12345678", "123456789", "1234567890", "0123456789", "87654321", "11111111", "00000000", "88888888", "66666666", "12341234", "11223344", "123123123", "147258369", "987654321", "password", "password1", "password123", "passw0rd", "qwertyui", "qwertyuiop", "qwerty123", "1qaz2wsx", "1q2w3e4r", "1q2w3e4r5t", "zaq12wsx", "abcd1234", "abc12345", "a1b2c3d4", "aa123456", "admin123", "administrator", "iloveyou", "welcome1", "sunshine", "woaini1314", "woaini520", "5201314520", "13145201314", "asdfghjk", "asdf1234", "zxcvbnm1", "letmein1", "carehub1", "carehub123", "changeme"]
 )
 
 
