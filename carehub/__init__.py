@@ -49,9 +49,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"] = settings.default_database_url(instance)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
     # Before any route is added: rules compile their converters when registered.
     app.url_map.converters["int"] = DatabaseId
@@ -62,6 +59,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     from carehub import web
+    from carehub.core import headers
+
+    headers.install(app)
 
     web.register_template_helpers(app)
     return app

@@ -69,6 +69,13 @@ DEFAULTS: dict[str, Any] = {
     "PLANNING_STALE_S": 120.0,
     # Map tiles for the route map ({z}/{x}/{y} template); empty draws routes on a plain background.
     "MAP_TILE_URL": "",
+    # Flask's own keys, set here so the environment and create_app(config) can change them
+    # (Flask defines them already, so a setdefault would never take effect).
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Served over HTTPS (production): Secure __Host- cookies and HSTS.
+    "HTTPS": False,
 }
 
 _FLOAT_KEYS = {
@@ -101,6 +108,7 @@ _INT_KEYS = {
     "AUTH_ADDRESS_FREE_FAILURES",
     "AUTH_ADDRESS_LOCK_FAILURES",
     "AUTH_LOCK_MIN",
+    "MAX_CONTENT_LENGTH",
 }
 
 
@@ -118,6 +126,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             found[key] = int(raw)
         elif key == "SUBSIDY_RULES":
             found[key] = json.loads(raw)
+        elif key == "HTTPS":
+            found[key] = raw.strip().lower() in ("1", "true", "yes", "on")
         elif key == "LOCALES":
             found[key] = tuple(part.strip() for part in raw.split(",") if part.strip())
         else:
