@@ -17,6 +17,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from carehub.core.spreadsheets import unneutralise
+
 _BOM = b"\xef\xbb\xbf"
 _XLSX_MAGIC = b"PK\x03\x04"
 
@@ -96,7 +98,7 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
-    return str(value).strip()
+    return unneutralise(str(value).strip())
 
 
 def _sheet(records: Iterable[Sequence[Any]]) -> Sheet:
