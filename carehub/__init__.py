@@ -74,7 +74,7 @@ def _init_extensions(app: Flask) -> None:
         models,  # noqa: F401
     )
     from carehub.auth import sessions
-    from carehub.core import audit
+    from carehub.core import audit, audit_chain
     from carehub.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -84,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     sessions.configure(login_manager)
     audit.install()
+    audit_chain.install()
     from carehub.subsidy import pricing
 
     pricing.install()

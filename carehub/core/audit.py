@@ -125,6 +125,9 @@ def record(
         note=note,
     )
     session.add(entry)
+    from carehub.core import audit_chain
+
+    audit_chain.added(session, entry)
     return entry
 
 
