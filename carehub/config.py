@@ -61,6 +61,9 @@ DEFAULTS: dict[str, Any] = {
     "AUTH_ADDRESS_FREE_FAILURES": 20,
     "AUTH_ADDRESS_LOCK_FAILURES": 50,
     "AUTH_LOCK_MIN": 15,
+    # A login session ends after this long without a request, and this long after login.
+    "SESSION_IDLE_MIN": 120,
+    "SESSION_ABSOLUTE_HOURS": 12.0,
     # Seconds the nightly job gives the solver to draft tomorrow's routes.
     "PLAN_TIME_LIMIT_S": 60.0,
     # Runs started from the planning page: solver processes, and how long a run may stay
@@ -87,6 +90,7 @@ _FLOAT_KEYS = {
     "MOBILE_CHECKIN_RADIUS_M",
     "PLAN_TIME_LIMIT_S",
     "PLANNING_STALE_S",
+    "SESSION_ABSOLUTE_HOURS",
 }
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",
@@ -108,6 +112,7 @@ _INT_KEYS = {
     "AUTH_ADDRESS_FREE_FAILURES",
     "AUTH_ADDRESS_LOCK_FAILURES",
     "AUTH_LOCK_MIN",
+    "SESSION_IDLE_MIN",
     "MAX_CONTENT_LENGTH",
 }
 

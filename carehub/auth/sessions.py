@@ -7,7 +7,9 @@ the session even for someone who kept a copy of the cookie.
 
 from __future__ import annotations
 
-from flask import request
+import datetime as dt
+
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
 from sqlalchemy import select, update
@@ -60,7 +62,28 @@ def load(token: str) -> SessionUser | None:
     )
     if row is None or not row.user.active:
         return None
+    at = now()
+    if _expired(row, at):
+        _touch(row, ended_at=at)
+        return None
+    # Moved on at most once a minute, so most requests write nothing.
+    if row.last_seen_at is None or at - row.last_seen_at >= dt.timedelta(minutes=1):
+        _touch(row, last_seen_at=at)
     return SessionUser(row.user, token)
+
+
+def _touch(row: LoginSession, **values: dt.datetime) -> None:
+    """Write on a connection of its own and commit at once: the loader may run in the
+    middle of a request whose own changes must not be committed with it."""
+    with db.engine.begin() as conn:
+        conn.execute(update(LoginSession).where(LoginSession.id == row.id).values(**values))
+
+
+def _expired(row: LoginSession, at: dt.datetime) -> bool:
+    """Past the absolute lifetime, or idle (no request) for longer than allowed."""
+    idle = dt.timedelta(minutes=int(current_app.config["SESSION_IDLE_MIN"]))
+    absolute = dt.timedelta(hours=float(current_app.config["SESSION_ABSOLUTE_HOURS"]))
+    return at - row.created_at > absolute or at - (row.last_seen_at or row.created_at) > idle
 
 
 def start(user: User) -> SessionUser:
