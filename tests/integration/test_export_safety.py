@@ -79,3 +79,15 @@ def test_subsidy_export_neutralises(client: FlaskClient, login_as, make, db, fmt
         cells = _csv_cells(response.data) if fmt == "csv" else _xlsx_cells(response.data)
         assert not any(isinstance(c, str) and c.startswith(FORMULA_LEAD) for c in cells), scope
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "export")) is not None
+
+
+def test_a_command_line_export_is_audited(app, make, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from carehub.cli import main
+
+    make.station(name="=cmd|' /C calc'!A0")
+    db.session.commit()
+    out = tmp_path / "stations.csv"
+    assert app.test_cli_runner().invoke(main, ["export", "stations", str(out)]).exit_code == 0
+    assert "'=cmd" in out.read_bytes().decode("utf-8-sig")
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "export"))
+    assert entry is not None and entry.actor == "cli:export" and entry.note == "stations.csv"
