@@ -41,7 +41,9 @@ def test_the_print_button_works_from_the_static_script(page: Any, make_user: Any
     violations = _watch(page)
     log_in(page, make_user(Role.AUDITOR))
     page.goto("/subsidy/2026-10/summary")
-    page.evaluate("window.__printed = 0; window.print = () => { window.__printed += 1; }")
+    page.evaluate(
+        "() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }"
+    )
     page.click("button[data-print]")
     assert page.evaluate("window.__printed") == 1
     assert not violations, violations
