@@ -24,7 +24,7 @@ from carehub.mobile import tokens
 from tests.builders import Builders
 from tests.integration.emergency_support import ELDER_AT, NOW, medic
 
-EXAMPLES = 12
+EXAMPLES = 8
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -154,7 +154,7 @@ def test_stateful_fuzzing_follows_the_links_without_failures(app: Flask, world: 
 
     Machine.run(
         settings=settings(
-            max_examples=10,
+            max_examples=8,
             stateful_step_count=6,
             deadline=None,
             derandomize=True,
