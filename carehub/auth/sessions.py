@@ -8,15 +8,19 @@ the session even for someone who kept a copy of the cookie.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from carehub.auth.models import LoginSession, User
 from carehub.core.time import now
 from carehub.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 class SessionUser:
@@ -75,8 +79,12 @@ def load(token: str) -> SessionUser | None:
 def _touch(row: LoginSession, **values: dt.datetime) -> None:
     """Write on a connection of its own and commit at once: the loader may run in the
     middle of a request whose own changes must not be committed with it."""
-    with db.engine.begin() as conn:
-        conn.execute(update(LoginSession).where(LoginSession.id == row.id).values(**values))
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(LoginSession).where(LoginSession.id == row.id).values(**values))
+    except OperationalError:
+        # A busy database must not fail the request; the next one writes the time.
+        log.warning("could not record login session %s activity", row.id, exc_info=True)
 
 
 def _expired(row: LoginSession, at: dt.datetime) -> bool:
