@@ -196,7 +196,8 @@ def expire_overdue(session: AnySession, now: dt.datetime) -> int:
             update(EmergencyOffer)
             .where(EmergencyOffer.id == offer_id, EmergencyOffer.status == OfferStatus.OFFERED)
             .values(status=OfferStatus.EXPIRED, responded_at=now)
-            .execution_options(synchronize_session=False)
+            # Recorded below as "expire", once the update is known to have taken it.
+            .execution_options(synchronize_session=False, audit_recorded=True)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             continue

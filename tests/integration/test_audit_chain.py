@@ -101,3 +101,36 @@ def test_the_admin_page_shows_whether_the_chain_verifies(
     db.session.commit()
     page = client.get("/admin/audit").get_data(as_text=True)
     assert f"broken at row {first}" in page
+
+
+def test_a_core_update_of_an_audited_model_is_logged(make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.registry.models import Station
+
+    station = make.station()
+    db.session.commit()
+    db.session.execute(
+        update(Station)
+        .where(Station.id == station.id)
+        .values(name="改名站")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "bulk_update"))
+    assert entry is not None and entry.entity_type == "Station"
+    assert entry.after == {"name": "改名站"} and entry.note.startswith("1 rows:")
+    assert audit_chain.verify(db.session).ok
+
+
+def test_an_update_that_records_itself_is_not_logged_twice(make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.registry.models import Station
+
+    station = make.station()
+    db.session.commit()
+    db.session.execute(
+        update(Station)
+        .where(Station.id == station.id)
+        .values(name="x")
+        .execution_options(synchronize_session=False, audit_recorded=True)
+    )
+    db.session.commit()
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "bulk_update")) is None
