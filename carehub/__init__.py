@@ -6,10 +6,28 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from carehub import config as settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Ids are 32-bit integer columns (PostgreSQL's integer); a larger one in a path names nothing.
+MAX_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` bounded as the database's ids: a number too large for the column is a
+    404 instead of an overflow inside the driver."""
+
+    def __init__(
+        self,
+        map: Any,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -30,11 +48,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = settings.default_database_url(instance)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # hide_parameters: SQL errors and echo never print values (names, phones, token hashes).
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "hide_parameters": True}
+    )
 
+    # Before any route is added: rules compile their converters when registered.
+    app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -42,6 +62,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     from carehub import web
+    from carehub.core import headers
+
+    headers.install(app)
 
     web.register_template_helpers(app)
     return app
@@ -54,7 +77,7 @@ def _init_extensions(app: Flask) -> None:
         models,  # noqa: F401
     )
     from carehub.auth import sessions
-    from carehub.core import audit
+    from carehub.core import audit, audit_chain
     from carehub.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -67,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
     from carehub.assessment import services as assessment_services
 
     assessment_services.install_guard()
+    audit_chain.install()
     from carehub.subsidy import pricing
 
     pricing.install()

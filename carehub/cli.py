@@ -100,6 +100,7 @@ def users_list() -> None:
 
 def _register_feature_commands() -> None:
     from carehub.assessment.cli import register as register_assessments
+    from carehub.core.audit_chain import register as register_audit
     from carehub.dispatch.cli import register as register_dispatch
     from carehub.emergency.devices import register as register_devices
     from carehub.geo.cli import register as register_geo
@@ -110,6 +111,7 @@ def _register_feature_commands() -> None:
     from carehub.subsidy.cli import register as register_subsidy
 
     register_assessments(main)
+    register_audit(main)
     register_devices(main)
     register_dispatch(main)
     register_geo(main)

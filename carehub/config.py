@@ -58,6 +58,16 @@ DEFAULTS: dict[str, Any] = {
     # A check-in farther than this from the elder's home is accepted but flagged.
     "MOBILE_CHECKIN_RADIUS_M": 200.0,
     "MOBILE_TOKEN_DAYS": 30,
+    # Password guessing (carehub.auth.throttle): free failures per account and per client
+    # address, the count that locks the key, and for how long.
+    "AUTH_FREE_FAILURES": 5,
+    "AUTH_LOCK_FAILURES": 10,
+    "AUTH_ADDRESS_FREE_FAILURES": 20,
+    "AUTH_ADDRESS_LOCK_FAILURES": 50,
+    "AUTH_LOCK_MIN": 15,
+    # A login session ends after this long without a request, and this long after login.
+    "SESSION_IDLE_MIN": 120,
+    "SESSION_ABSOLUTE_HOURS": 12.0,
     # Seconds the nightly job gives the solver to draft tomorrow's routes.
     "PLAN_TIME_LIMIT_S": 60.0,
     # Runs started from the planning page: solver processes, and how long a run may stay
@@ -72,6 +82,13 @@ DEFAULTS: dict[str, Any] = {
     "MEAL_LOAD_MIN": 2,
     # Map tiles for the route map ({z}/{x}/{y} template); empty draws routes on a plain background.
     "MAP_TILE_URL": "",
+    # Flask's own keys, set here so the environment and create_app(config) can change them
+    # (Flask defines them already, so a setdefault would never take effect).
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Served over HTTPS (production): Secure __Host- cookies and HSTS.
+    "HTTPS": False,
 }
 
 _FLOAT_KEYS = {
@@ -83,6 +100,7 @@ _FLOAT_KEYS = {
     "MOBILE_CHECKIN_RADIUS_M",
     "PLAN_TIME_LIMIT_S",
     "PLANNING_STALE_S",
+    "SESSION_ABSOLUTE_HOURS",
 }
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",
@@ -105,6 +123,13 @@ _INT_KEYS = {
     "MEAL_LOAD_MIN",
     "ASSESSMENT_INTERVAL_MONTHS",
     "ASSESSMENT_DUE_WITHIN_DAYS",
+    "AUTH_FREE_FAILURES",
+    "AUTH_LOCK_FAILURES",
+    "AUTH_ADDRESS_FREE_FAILURES",
+    "AUTH_ADDRESS_LOCK_FAILURES",
+    "AUTH_LOCK_MIN",
+    "SESSION_IDLE_MIN",
+    "MAX_CONTENT_LENGTH",
 }
 
 
@@ -122,6 +147,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             found[key] = int(raw)
         elif key == "SUBSIDY_RULES":
             found[key] = json.loads(raw)
+        elif key == "HTTPS":
+            found[key] = raw.strip().lower() in ("1", "true", "yes", "on")
         elif key == "LOCALES":
             found[key] = tuple(part.strip() for part in raw.split(",") if part.strip())
         else:

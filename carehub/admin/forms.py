@@ -12,7 +12,7 @@ from wtforms import Field, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from carehub.auth.models import User
-from carehub.auth.services import MIN_PASSWORD
+from carehub.auth.services import MIN_PASSWORD, password_problem
 from carehub.core.enums import Role, choices
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
@@ -23,13 +23,19 @@ _LONG_ENOUGH = Length(
 )
 
 
+def _not_common(form: Any, field: Field) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     display_name = StringField(_l("Display name"), validators=[Length(max=80)])
     role = SelectField(_l("Role"), choices=partial(choices, Role))
     caregiver_code = SelectField(_l("Linked caregiver"))
     station_code = SelectField(_l("Station scope"))
-    password = PasswordField(_l("Password"), validators=[DataRequired(), _LONG_ENOUGH])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), _LONG_ENOUGH, _not_common])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,7 +66,9 @@ class UserForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), _LONG_ENOUGH])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), _LONG_ENOUGH, _not_common]
+    )
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],

@@ -12,6 +12,7 @@ from carehub.admin import accounts
 from carehub.admin.forms import PasswordForm, UserForm
 from carehub.auth import services as auth_services
 from carehub.auth.models import User
+from carehub.core import audit_chain
 from carehub.core.audit import AuditLog
 from carehub.core.enums import Role
 from carehub.core.permissions import roles_required
@@ -160,6 +161,7 @@ def audit():  # type: ignore[no-untyped-def]
     ).all()
     return render_template(
         "admin/audit.html",
+        chain=audit_chain.verify(db.session),
         page=page_of(stmt),
         types=types,
         entity_type=entity_type,

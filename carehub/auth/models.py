@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -60,6 +60,8 @@ class LoginSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    # Moved on at most once a minute, for the idle timeout.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
 
@@ -70,3 +72,16 @@ class LoginSession(Base):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per account (``user:<name>``) and per client address
+    (``addr:<ip>``), in the database so every web process and machine sees the same count."""
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -7,14 +7,20 @@ the session even for someone who kept a copy of the cookie.
 
 from __future__ import annotations
 
-from flask import request
+import datetime as dt
+import logging
+
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from carehub.auth.models import LoginSession, User
 from carehub.core.time import now
 from carehub.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 class SessionUser:
@@ -60,7 +66,32 @@ def load(token: str) -> SessionUser | None:
     )
     if row is None or not row.user.active:
         return None
+    at = now()
+    if _expired(row, at):
+        _touch(row, ended_at=at)
+        return None
+    # Moved on at most once a minute, so most requests write nothing.
+    if row.last_seen_at is None or at - row.last_seen_at >= dt.timedelta(minutes=1):
+        _touch(row, last_seen_at=at)
     return SessionUser(row.user, token)
+
+
+def _touch(row: LoginSession, **values: dt.datetime) -> None:
+    """Write on a connection of its own and commit at once: the loader may run in the
+    middle of a request whose own changes must not be committed with it."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(LoginSession).where(LoginSession.id == row.id).values(**values))
+    except OperationalError:
+        # A busy database must not fail the request; the next one writes the time.
+        log.warning("could not record login session %s activity", row.id, exc_info=True)
+
+
+def _expired(row: LoginSession, at: dt.datetime) -> bool:
+    """Past the absolute lifetime, or idle (no request) for longer than allowed."""
+    idle = dt.timedelta(minutes=int(current_app.config["SESSION_IDLE_MIN"]))
+    absolute = dt.timedelta(hours=float(current_app.config["SESSION_ABSOLUTE_HOURS"]))
+    return at - row.created_at > absolute or at - (row.last_seen_at or row.created_at) > idle
 
 
 def start(user: User) -> SessionUser:
@@ -88,9 +119,22 @@ def end(session_user: SessionUser) -> None:
 
 
 def end_all_for(user: User) -> None:
-    """Close every open login of a user (deactivation, password change)."""
+    """Close every open login of a user and revoke their API tokens (deactivation,
+    password change)."""
     db.session.execute(
         update(LoginSession)
         .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
         .values(ended_at=now())
+    )
+    revoke_tokens_of(user)
+
+
+def revoke_tokens_of(user: User) -> None:
+    from carehub.mobile.models import ApiToken
+
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now())
+        .execution_options(synchronize_session=False)
     )

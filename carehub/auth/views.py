@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from carehub.auth import sessions
+from carehub.auth import services, sessions, throttle
 from carehub.auth.forms import LoginForm
 from carehub.auth.models import User
 from carehub.core import audit
 from carehub.core.permissions import any_role, public
+from carehub.core.time import now
 from carehub.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -36,15 +47,41 @@ def login():  # type: ignore[no-untyped-def]
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
-        if user is None or not user.check_password(form.password.data) or not user.active:
+        username = form.username.data.strip()
+        address = request.remote_addr
+        try:
+            throttle.check(db.session, username, address, now())
+        except throttle.Throttled as exc:
+            flash(too_many_message(exc.retry_after), "error")
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        user = services.authenticate(db.session, username, form.password.data)
+        if user is None:
+            known = db.session.scalar(select(User.id).where(User.username == username))
+            throttle.failed(db.session, username, address, known, "web", now())
+            db.session.commit()
             flash(_("Wrong username or password, or the account is disabled."), "error")
             return render_template("auth/login.html", form=form), 401
+        throttle.succeeded(db.session, username)
+        # A fresh session at login: nothing planted before it (a CSRF token, a fixed
+        # session) carries over. Only the language choice is kept.
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
         sessions.start(user)
         audit.record(db.session, "login", "User", user.id, note=request.remote_addr)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
+
+
+def too_many_message(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    if seconds < 60:
+        return _("Too many failed logins. Try again in %(n)d seconds.", n=seconds)
+    return _("Too many failed logins. Try again in %(n)d minutes.", n=minutes)
 
 
 @bp.route("/logout", methods=["POST"])

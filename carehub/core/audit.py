@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from carehub.db import AnySession, Base, UTCDateTime, intpk
 
@@ -41,6 +41,9 @@ class AuditLog(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+    # The hash chain (carehub.core.audit_chain): this row's content and the previous row's hash.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Audited:
@@ -122,6 +125,9 @@ def record(
         note=note,
     )
     session.add(entry)
+    from carehub.core import audit_chain
+
+    audit_chain.added(session, entry)
     return entry
 
 
@@ -165,6 +171,17 @@ def _changed(obj: Any, session: Session) -> tuple[dict[str, Any], dict[str, Any]
     return before, after
 
 
+def _bulk_values(statement: Any) -> dict[str, Any] | None:
+    """The SET values of an update() statement, where they are plain literals."""
+    found: dict[str, Any] = {}
+    for column, value in getattr(statement, "_values", {}).items():
+        key = getattr(column, "key", str(column))
+        if key in _SECRET_COLUMNS:
+            continue
+        found[key] = _plain(getattr(value, "value", "<expression>"))
+    return found or None
+
+
 _installed = False
 
 
@@ -193,6 +210,25 @@ def install() -> None:
         session.info.setdefault("audit_created", []).extend(created)
         for action, obj, old, new in pending:
             record(session, action, type(obj).__name__, obj.id, old, new)
+
+    @event.listens_for(session_cls, "do_orm_execute")
+    def _bulk(state: ORMExecuteState) -> Any:
+        # update()/delete() statements skip the flush hooks above; log them here, with the
+        # statement and the rows it touched, unless the caller records them itself.
+        if _suppressed.get() or not (state.is_update or state.is_delete):
+            return None
+        mapper = state.bind_mapper
+        if mapper is None or not issubclass(mapper.class_, Audited):
+            return None
+        if state.execution_options.get("audit_recorded"):
+            return None
+        result = state.invoke_statement()
+        action = "bulk_update" if state.is_update else "bulk_delete"
+        sql = str(state.statement.compile(dialect=state.session.get_bind().dialect))  # type: ignore[attr-defined]
+        values = _bulk_values(state.statement) if state.is_update else None
+        note = f"{result.rowcount} rows: {sql}"[:2000]  # type: ignore[attr-defined]
+        record(state.session, action, mapper.class_.__name__, None, None, values, note)
+        return result
 
     @event.listens_for(session_cls, "after_flush")
     def _after_flush(session: Session, flush_context: Any) -> None:

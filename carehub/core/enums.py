@@ -84,6 +84,7 @@ class AlertKind(StrEnum):
     MISSED_VISIT = "missed_visit"
     JOB_FAILED = "job_failed"
     EMERGENCY_ESCALATED = "emergency_escalated"
+    LOGIN_LOCKOUT = "login_lockout"
 
 
 LABELS = {
@@ -133,6 +134,7 @@ LABELS = {
     AlertKind.MISSED_VISIT: _l("Missed visit"),
     AlertKind.JOB_FAILED: _l("Scheduled job failed"),
     AlertKind.EMERGENCY_ESCALATED: _l("Emergency escalated"),
+    AlertKind.LOGIN_LOCKOUT: _l("Login locked after failed attempts"),
 }
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_S = 5
 
 
 class DomainError(Exception):
@@ -54,7 +56,29 @@ def register(app: Flask) -> None:
             413: _("The file is too large."),
         }
         code = exc.code or 500
-        return _respond(code, messages.get(code, exc.description or ""))
+        response = make_response(_respond(code, messages.get(code, exc.description or "")))
+        # Keep what the exception says beyond its page: Allow on 405, Retry-After, ...
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):  # type: ignore[no-untyped-def]
+        # Locked beyond the busy timeout, or unreachable: try again shortly; nothing was
+        # written, as the transaction is rolled back.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        from carehub.extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # the connection may be gone too
+            log.warning("rollback after a database error failed", exc_info=True)
+        response = make_response(
+            _respond(503, _("The database is busy or unreachable. Try again in a moment."))
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -44,6 +44,16 @@ def local_today() -> dt.date:
     return now().astimezone(local_zone()).date()
 
 
+# Dates the service can mean. Anything outside is a typo or a probe, and near year 1 or
+# 9999 the zone arithmetic overflows.
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2099, 12, 31)
+
+
+def in_service_range(day: dt.date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
 def local_to_utc(day: dt.date, wall: dt.time) -> dt.datetime:
     """A local wall-clock time on a local date, as a UTC instant."""
     return dt.datetime.combine(day, wall, tzinfo=local_zone()).astimezone(dt.UTC)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
-from flask_login import AnonymousUserMixin
+from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from carehub.core.enums import Role
@@ -18,7 +18,7 @@ from carehub.emergency.proposals import Proposal
 from carehub.extensions import csrf, db, login_manager
 from carehub.mobile import route, tokens
 from carehub.mobile.payloads import PayloadError
-from carehub.registry.services import FieldError
+from carehub.registry.services import FieldError, station_scope
 
 bp = Blueprint("emergency_api", __name__)
 csrf.exempt(bp)
@@ -96,7 +96,7 @@ def proposal_json(p: Proposal, at: Any) -> dict[str, Any]:
 @dispatchers
 def create():  # type: ignore[no-untyped-def]
     body = _body()
-    elder = services.find_elder(db.session, body.get("elder_code"))
+    elder = services.find_elder(db.session, body.get("elder_code"), station_scope(current_user))
     note = services.clean_note(body.get("note"))
     at = now()
     emergency = services.raise_emergency(db.session, elder, note, at)
@@ -113,7 +113,7 @@ def create():  # type: ignore[no-untyped-def]
 @bp.route("/emergencies/<int:emergency_id>/assign", methods=["POST"])
 @dispatchers
 def assign(emergency_id: int):  # type: ignore[no-untyped-def]
-    emergency = services.get(db.session, emergency_id)
+    emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         raise NotFound()
     body = _body()

@@ -41,12 +41,21 @@ def service_type(session: AnySession) -> ServiceType:
     return found
 
 
-def find_elder(session: AnySession, code: object) -> Elder:
+class OutOfScope(DomainError):
+    """The elder belongs to a station outside the caller's scope."""
+
+    status_code = 403
+
+
+def find_elder(session: AnySession, code: object, scope: int | None = None) -> Elder:
+    """The elder with this code; ``scope`` (a dispatcher's station) refuses other stations'."""
     if not isinstance(code, str) or not code.strip():
         raise FieldError("elder_code", _("Give the elder's code."))
     elder = session.scalar(select(Elder).where(Elder.code == code.strip()))
     if elder is None:
         raise FieldError("elder_code", _("No elder has this code."))
+    if scope is not None and elder.station_id != scope:
+        raise OutOfScope(_("This elder belongs to another station than yours."))
     return elder
 
 
@@ -95,9 +104,13 @@ def raise_emergency(
     return request
 
 
-def get(session: AnySession, emergency_id: int) -> ServiceRequest | None:
+def get(session: AnySession, emergency_id: int, scope: int | None = None) -> ServiceRequest | None:
+    """The emergency with this id, or None when there is none, or when ``scope`` (a
+    dispatcher's station) is not its elder's: other stations' emergencies look missing."""
     request = session.get(ServiceRequest, emergency_id)
     if request is None or request.origin != RequestOrigin.EMERGENCY:
+        return None
+    if scope is not None and request.elder.station_id != scope:
         return None
     return request
 
@@ -183,7 +196,8 @@ def expire_overdue(session: AnySession, now: dt.datetime) -> int:
             update(EmergencyOffer)
             .where(EmergencyOffer.id == offer_id, EmergencyOffer.status == OfferStatus.OFFERED)
             .values(status=OfferStatus.EXPIRED, responded_at=now)
-            .execution_options(synchronize_session=False)
+            # Recorded below as "expire", once the update is known to have taken it.
+            .execution_options(synchronize_session=False, audit_recorded=True)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             continue

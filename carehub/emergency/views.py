@@ -91,7 +91,7 @@ def start():  # type: ignore[no-untyped-def]
 @bp.route("/<int:emergency_id>")
 @dispatchers
 def show(emergency_id: int):  # type: ignore[no-untyped-def]
-    emergency = services.get(db.session, emergency_id)
+    emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         abort(404)
     at = now()
@@ -114,7 +114,7 @@ def show(emergency_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:emergency_id>/assign", methods=["POST"])
 @dispatchers
 def assign(emergency_id: int):  # type: ignore[no-untyped-def]
-    emergency = services.get(db.session, emergency_id)
+    emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         abort(404)
     try:

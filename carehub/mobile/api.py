@@ -15,11 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
+from carehub.auth import throttle
 from carehub.auth.models import User
+from carehub.auth.services import authenticate
+from carehub.auth.views import too_many_message
 from carehub.core import audit
 from carehub.core.enums import Role
-from carehub.core.permissions import public, roles_required
-from carehub.core.time import local_today, now
+from carehub.core.permissions import any_role, public, roles_required
+from carehub.core.time import EARLIEST_DAY, LATEST_DAY, in_service_range, local_today, now
 from carehub.emergency import services as escalation
 from carehub.extensions import csrf, db, login_manager
 from carehub.mobile import emergencies, events, openapi, payloads, route, tokens
@@ -96,9 +99,20 @@ def openapi_document():  # type: ignore[no-untyped-def]
 @public
 def create_token():  # type: ignore[no-untyped-def]
     username, password = payloads.parse_login(_json_body())
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    address = request.remote_addr
+    try:
+        throttle.check(db.session, username, address, now())
+    except throttle.Throttled as exc:
+        response = jsonify({"error": too_many_message(exc.retry_after), "status": 429})
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, 429
+    user = authenticate(db.session, username, password)
+    if user is None:
+        known = db.session.scalar(select(User.id).where(User.username == username))
+        throttle.failed(db.session, username, address, known, "api", now())
+        db.session.commit()
         raise Unauthorized()
+    throttle.succeeded(db.session, username)
     # Dispatchers get tokens for the emergency API; caregiver endpoints still refuse them.
     if user.role not in (Role.CAREGIVER, Role.DISPATCHER):
         raise Forbidden(_("Only caregiver and dispatcher accounts use the API."))
@@ -111,7 +125,7 @@ def create_token():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/auth/token", methods=["DELETE"])
-@caregiver_only
+@any_role
 def revoke_token():  # type: ignore[no-untyped-def]
     tokens.revoke(current_user.token)
     audit.record(db.session, "api_token", "User", current_user.id, note="revoked")
@@ -149,6 +163,16 @@ def my_visits():  # type: ignore[no-untyped-def]
             day = dt.date.fromisoformat(raw)
         except ValueError:
             raise PayloadError({"date": _("Must be a date as YYYY-MM-DD.")}) from None
+        if not in_service_range(day):
+            raise PayloadError(
+                {
+                    "date": _(
+                        "Must be a date from %(first)s to %(last)s.",
+                        first=EARLIEST_DAY.isoformat(),
+                        last=LATEST_DAY.isoformat(),
+                    )
+                }
+            )
     locale = _locale()
     visits = route.visits_on(db.session, caregiver.id, day)
     return jsonify(

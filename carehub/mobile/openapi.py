@@ -26,6 +26,36 @@ def _obj(required: list[str], properties: dict[str, Schema], closed: bool = True
 
 
 INSTANT = {"type": "string", "format": "date-time"}
+# Ids are the database's 32-bit integers (carehub.MAX_ID).
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+# Dates and instants the service accepts (carehub.core.time.EARLIEST_DAY .. LATEST_DAY).
+PHONE_INSTANT = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": "^20[0-9]{2}-",
+    "description": "The phone's time, ISO 8601 with its UTC offset, in 2000-2099.",
+}
+
+
+def _event(kind: str, required: list[str], extra: dict[str, Schema]) -> Schema:
+    properties: dict[str, Schema] = {
+        "type": {"const": kind},
+        "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,100}$"},
+        "recorded_at": PHONE_INSTANT,
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "accuracy_m": {"type": "number", "minimum": 0, "maximum": 1_000_000},
+        **extra,
+    }
+    return {
+        "type": "object",
+        "required": ["type", "idempotency_key", "recorded_at", *required],
+        "additionalProperties": False,
+        "properties": properties,
+        "dependentRequired": {"lat": ["lon"], "lon": ["lat"]},
+    }
+
+
 LOCAL_INSTANT = _nullable("string", format="date-time")
 VISIT_STATUSES = ["published", "checked_in", "completed", "missed"]
 
@@ -44,7 +74,10 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "TokenRequest": _obj(
         ["username", "password"],
-        {"username": {"type": "string"}, "password": {"type": "string"}},
+        {
+            "username": {"type": "string", "pattern": "\\S", "maxLength": 80},
+            "password": {"type": "string", "minLength": 1, "maxLength": 200},
+        },
     ),
     "Token": _obj(
         ["token", "token_type", "expires_at"],
@@ -218,29 +251,38 @@ SCHEMAS: dict[str, Schema] = {
             "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,100}$"},
         },
     ),
+    # One closed shape per event type, as payloads.parse_event checks them: a note needs
+    # its text and an outcome its outcome, and neither takes the other's fields.
     "EventRequest": {
-        "type": "object",
-        "required": ["type", "idempotency_key", "recorded_at"],
-        "additionalProperties": False,
-        "properties": {
-            "type": {"enum": [t.value for t in EventType]},
-            "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,100}$"},
-            "recorded_at": {
-                "type": "string",
-                "format": "date-time",
-                "description": "The phone's time, ISO 8601 with its UTC offset.",
-            },
-            "lat": {"type": "number", "minimum": -90, "maximum": 90},
-            "lon": {"type": "number", "minimum": -180, "maximum": 180},
-            "accuracy_m": {"type": "number", "minimum": 0},
-            "outcome": {"enum": [o.value for o in Outcome], "description": "type=outcome only."},
-            "checklist": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "type=outcome only: codes of the checklist items done.",
-            },
-            "text": {"type": "string", "maxLength": 2000, "description": "type=note only."},
-        },
+        "oneOf": [
+            _event("check_in", [], {}),
+            _event("check_out", [], {}),
+            _event(
+                "outcome",
+                ["outcome"],
+                {
+                    "outcome": {"enum": [o.value for o in Outcome]},
+                    "checklist": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Codes of the checklist items done.",
+                    },
+                },
+            ),
+            _event(
+                "note",
+                ["text"],
+                {
+                    "text": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 2000,
+                        "pattern": "\\S",
+                        "description": "The note; not only spaces.",
+                    }
+                },
+            ),
+        ],
     },
     "Event": _obj(
         [
@@ -382,6 +424,18 @@ def _json(schema: Schema, description: str) -> Schema:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _linked(response: Schema, **links: tuple[str, str, str]) -> Schema:
+    """A response with OpenAPI links: name -> (operationId, parameter, runtime expression),
+    so a client (or a fuzzer's stateful phase) can follow the flow from one step to the next."""
+    return {
+        **response,
+        "links": {
+            name: {"operationId": op, "parameters": {param: expression}}
+            for name, (op, param, expression) in links.items()
+        },
+    }
+
+
 def _error(description: str) -> Schema:
     return _json(_ref("Error"), description)
 
@@ -406,7 +460,7 @@ def _id(name: str, description: str) -> Schema:
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "integer"},
+        "schema": ID,
     }
 
 
@@ -430,11 +484,20 @@ PATHS: dict[str, Schema] = {
                 "400": BAD,
                 "401": _error("Wrong username or password, or the account is disabled."),
                 "403": _error("Neither a caregiver nor a dispatcher account."),
+                "429": {
+                    **_error("Too many failed logins for this account or address; wait."),
+                    "headers": {
+                        "Retry-After": {
+                            "description": "Seconds to wait.",
+                            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                        }
+                    },
+                },
             },
         },
         "delete": {
             "operationId": "revokeToken",
-            "summary": "Revoke the token this request carries.",
+            "summary": "Revoke the token this request carries (any token holder).",
             "security": SECURED,
             "responses": {"204": {"description": "Revoked."}, "401": UNAUTHORIZED},
         },
@@ -461,12 +524,18 @@ PATHS: dict[str, Schema] = {
                     "name": "date",
                     "in": "query",
                     "required": False,
-                    "description": "YYYY-MM-DD, a local (Asia/Shanghai) date; today when left out.",
-                    "schema": {"type": "string", "format": "date"},
+                    "description": (
+                        "YYYY-MM-DD, a local (Asia/Shanghai) date from 2000-01-01 to "
+                        "2099-12-31; today when left out."
+                    ),
+                    "schema": {"type": "string", "format": "date", "pattern": "^20[0-9]{2}-"},
                 }
             ],
             "responses": {
-                "200": _json(_ref("Route"), "The route."),
+                "200": _linked(
+                    _json(_ref("Route"), "The route."),
+                    PostEvent=("postVisitEvent", "visit_id", "$response.body#/visits/0/id"),
+                ),
                 "400": BAD,
                 "401": UNAUTHORIZED,
                 "403": FORBIDDEN,
@@ -479,7 +548,11 @@ PATHS: dict[str, Schema] = {
             "summary": "Emergency jobs offered to the caller and not yet answered.",
             "security": SECURED,
             "responses": {
-                "200": _json(_ref("Offers"), "Open offers, oldest first."),
+                "200": _linked(
+                    _json(_ref("Offers"), "Open offers, oldest first."),
+                    Accept=("acceptEmergency", "offer_id", "$response.body#/offers/0/id"),
+                    Decline=("declineEmergency", "offer_id", "$response.body#/offers/0/id"),
+                ),
                 "401": UNAUTHORIZED,
                 "403": FORBIDDEN,
             },
@@ -546,7 +619,10 @@ PATHS: dict[str, Schema] = {
             "security": SECURED,
             "parameters": [_id("offer_id", "An emergency offer made to the caller.")],
             "responses": {
-                "200": _json(_ref("AcceptResult"), "Accepted (again, if it already was)."),
+                "200": _linked(
+                    _json(_ref("AcceptResult"), "Accepted (again, if it already was)."),
+                    PostEvent=("postVisitEvent", "visit_id", "$response.body#/visit/id"),
+                ),
                 "401": UNAUTHORIZED,
                 "403": FORBIDDEN,
                 "404": NOT_FOUND,
@@ -588,10 +664,16 @@ PATHS: dict[str, Schema] = {
             "security": SECURED,
             "requestBody": _body("EmergencyRequest"),
             "responses": {
-                "201": _json(_ref("Emergency"), "Recorded, with proposals."),
+                "201": _linked(
+                    _json(_ref("Emergency"), "Recorded, with proposals."),
+                    Assign=("assignEmergency", "emergency_id", "$response.body#/id"),
+                ),
                 "400": BAD,
                 "401": UNAUTHORIZED,
-                "403": _error("Not a dispatcher or device token."),
+                "403": _error(
+                    "Not a dispatcher or device token, or the elder is outside the "
+                    "dispatcher's station."
+                ),
             },
         }
     },
@@ -607,11 +689,15 @@ PATHS: dict[str, Schema] = {
             "parameters": [_id("emergency_id", "The id POST /api/v1/emergencies answered.")],
             "requestBody": _body("AssignRequest"),
             "responses": {
-                "201": _json(_ref("Assignment"), "Offered."),
+                "201": _linked(
+                    _json(_ref("Assignment"), "Offered."),
+                    Accept=("acceptEmergency", "offer_id", "$response.body#/offer_id"),
+                    Decline=("declineEmergency", "offer_id", "$response.body#/offer_id"),
+                ),
                 "400": BAD,
                 "401": UNAUTHORIZED,
                 "403": _error("Not a dispatcher or device token."),
-                "404": _error("No such emergency."),
+                "404": _error("No such emergency within the dispatcher's station."),
                 "409": _error("Already offered, accepted, or this caregiver was asked before."),
             },
         }

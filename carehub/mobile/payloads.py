@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from carehub.core.time import in_service_range
 from carehub.mobile.vocab import EventType, Outcome
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
@@ -51,7 +52,7 @@ def parse_instant(raw: object) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(raw.strip())
     except ValueError:
         return None
-    if value.tzinfo is None or value.utcoffset() is None:
+    if value.tzinfo is None or value.utcoffset() is None or not in_service_range(value.date()):
         return None
     return value.astimezone(dt.UTC)
 
@@ -171,8 +172,12 @@ def parse_login(body: object) -> tuple[str, str]:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not username.strip():
         errors["username"] = _("A username is required.")
+    elif len(username) > 80:
+        errors["username"] = _("At most %(n)d characters.", n=80)
     if not isinstance(password, str) or not password:
         errors["password"] = _("A password is required.")
+    elif len(password) > 200:
+        errors["password"] = _("At most %(n)d characters.", n=200)
     for name in sorted(set(body) - {"username", "password"}):
         errors[name] = _("Unknown field.")
     if errors:

@@ -26,12 +26,16 @@ def register(main: click.Group) -> None:
         """Write ENTITY to FILE (.csv, UTF-8 with BOM, or .xlsx) in the import's columns."""
         from flask_babel import gettext as _
 
+        from carehub.core import audit
         from carehub.extensions import db
         from carehub.registry.exports import export_file, format_of
 
         if format_of(file) is None:
             raise click.BadParameter(_("Export writes .csv or .xlsx files"), param_hint="FILE")
         export_file(db.session, entity, file)
+        with audit.acting_as("cli:export"):
+            audit.record(db.session, "export", entity, note=file.name)
+            db.session.commit()
         click.echo(_("Exported %(entity)s to %(file)s", entity=entity, file=file))
 
 

@@ -3,11 +3,10 @@ unchanged. CSV gets a BOM because Excel otherwise reads UTF-8 as the local code 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from carehub.core import spreadsheets
 from carehub.db import AnySession
 from carehub.registry.imports import ENTITIES
 from carehub.registry.imports.fields import Cell
@@ -29,19 +28,9 @@ def rows(session: AnySession, entity: str) -> Iterator[list[Cell]]:
 
 def export_bytes(session: AnySession, entity: str, fmt: str) -> bytes:
     if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        csv.writer(buffer).writerows(rows(session, entity))
-        return buffer.getvalue().encode("utf-8-sig")
+        return spreadsheets.csv_bytes(rows(session, entity))
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(entity)
-        for row in rows(session, entity):
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return spreadsheets.xlsx_bytes(entity, rows(session, entity))
     raise ValueError(f"unknown export format {fmt!r}")
 
 

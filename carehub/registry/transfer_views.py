@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField
 
+from carehub.core import audit
 from carehub.core.enums import Role
 from carehub.core.permissions import roles_required
 from carehub.extensions import db
@@ -69,8 +70,12 @@ def index():  # type: ignore[no-untyped-def]
 def export(entity: str, fmt: str):  # type: ignore[no-untyped-def]
     if entity not in ENTITIES or fmt not in FORMATS:
         abort(404)
+    data = export_bytes(db.session, entity, fmt)
+    # Who took personal data out, and which.
+    audit.record(db.session, "export", entity, note=f"{entity}.{fmt}")
+    db.session.commit()
     return send_file(
-        io.BytesIO(export_bytes(db.session, entity, fmt)),
+        io.BytesIO(data),
         mimetype=MIMETYPES[fmt],
         as_attachment=True,
         download_name=f"{entity}.{fmt}",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
+from carehub.core import spreadsheets
 from carehub.subsidy.ledger import COUNT_FIELDS, FEN_FIELDS
 from carehub.subsidy.reconcile import Reconciliation
 
@@ -71,18 +70,7 @@ def rows(result: Reconciliation, scope: str) -> Iterator[list[Cell]]:
 
 def export_bytes(result: Reconciliation, scope: str, fmt: str) -> bytes:
     if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        csv.writer(buffer).writerows(rows(result, scope))
-        # A BOM, or Excel on a Chinese Windows reads UTF-8 as GBK.
-        return buffer.getvalue().encode("utf-8-sig")
+        return spreadsheets.csv_bytes(rows(result, scope))
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(f"{scope} {result.month}")
-        for row in rows(result, scope):
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return spreadsheets.xlsx_bytes(f"{scope} {result.month}", rows(result, scope))
     raise ValueError(f"unknown export format {fmt!r}")

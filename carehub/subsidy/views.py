@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from carehub.core import audit
 from carehub.core.enums import Role
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
@@ -218,6 +219,8 @@ def export(month: str, scope: str, fmt: str):  # type: ignore[no-untyped-def]
     if scope not in SCOPES or fmt not in FORMATS:
         abort(404)
     data = export_bytes(_result(m), scope, fmt)
+    audit.record(db.session, "export", "SubsidyMonth", note=f"subsidy-{m}-{scope}.{fmt}")
+    db.session.commit()
     return Response(
         data,
         mimetype=MIMETYPES[fmt],

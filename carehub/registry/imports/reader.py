@@ -17,6 +17,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from carehub.core.spreadsheets import unneutralise
+
 _BOM = b"\xef\xbb\xbf"
 _XLSX_MAGIC = b"PK\x03\x04"
 
@@ -39,6 +41,12 @@ class Sheet:
     header_line: int
     header: list[str]
     rows: list[Row]
+
+
+# Far beyond any district's registry, far below what exhausts a web worker.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+MAX_UNPACKED_BYTES = 200_000_000
 
 
 def read(filename: str, data: bytes) -> Sheet:
@@ -66,20 +74,65 @@ def _decode(data: bytes) -> str:
             raise ReadError(line, _("The file is neither UTF-8 nor GBK text")) from None
 
 
+def _check_zip(data: bytes) -> None:
+    """Refuse a workbook that unpacks to far more than any real import (a zip bomb)
+    before openpyxl inflates any of it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ReadError(
+            1,
+            _(
+                "The workbook unpacks to %(mb)d MB, more than the %(max)d MB allowed.",
+                mb=unpacked // 1_000_000,
+                max=MAX_UNPACKED_BYTES // 1_000_000,
+            ),
+        )
+
+
 def _xlsx_records(data: bytes) -> list[tuple[Any, ...]]:
     from openpyxl import load_workbook
 
     try:
+        _check_zip(data)
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it ignores; the cells are what matter.
             warnings.simplefilter("ignore")
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                return list(book.worksheets[0].iter_rows(values_only=True))
+                return _bounded_rows(book.worksheets[0])
             finally:
                 book.close()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
         raise ReadError(1, _("The file is not a readable XLSX workbook")) from None
+
+
+def _bounded_rows(sheet: Any) -> list[tuple[Any, ...]]:
+    """Rows read only as wide as the header: a sheet whose stated size runs to the last
+    column would otherwise have every row padded to 16,384 cells. Streamed, and refused
+    past MAX_ROWS."""
+    records: list[tuple[Any, ...]] = []
+    width = MAX_COLUMNS
+    for line, record in enumerate(sheet.iter_rows(values_only=True, max_col=width), start=1):
+        if line > MAX_ROWS:
+            raise ReadError(line, _("The file has more than %(n)d rows.", n=MAX_ROWS))
+        if width == MAX_COLUMNS and any(v is not None for v in record):
+            # The header row: later rows need no column past its last name.
+            width = max(i for i, v in enumerate(record, start=1) if v is not None)
+            records.append(tuple(record[:width]))
+            return records + _rest(sheet, line, width)
+        records.append(tuple(record))
+    return records
+
+
+def _rest(sheet: Any, header_line: int, width: int) -> list[tuple[Any, ...]]:
+    records: list[tuple[Any, ...]] = []
+    rows = sheet.iter_rows(min_row=header_line + 1, values_only=True, max_col=width)
+    for line, record in enumerate(rows, start=header_line + 1):
+        if line > MAX_ROWS:
+            raise ReadError(line, _("The file has more than %(n)d rows.", n=MAX_ROWS))
+        records.append(tuple(record))
+    return records
 
 
 def _cell(value: Any) -> str:
@@ -96,7 +149,7 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
-    return str(value).strip()
+    return unneutralise(str(value).strip())
 
 
 def _sheet(records: Iterable[Sequence[Any]]) -> Sheet:
@@ -104,6 +157,8 @@ def _sheet(records: Iterable[Sequence[Any]]) -> Sheet:
     header: list[str] = []
     rows: list[Row] = []
     for line, record in enumerate(records, start=1):
+        if line > MAX_ROWS:
+            raise ReadError(line, _("The file has more than %(n)d rows.", n=MAX_ROWS))
         cells = [_cell(value) for value in record]
         if not any(cells):
             continue
