@@ -35,7 +35,7 @@ from carehub.core import time as clock
 from carehub.core.enums import Gender, VisitStatus, label
 from carehub.core.errors import ConflictError, DomainError
 from carehub.db import AnySession
-from carehub.dispatch import adapters, move_routes
+from carehub.dispatch import adapters, move_routes, retime
 from carehub.dispatch.models import Visit
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
@@ -508,7 +508,10 @@ def apply_move(
 
     visit = preview.visit
     before = _state(visit)
-    _write(session, preview)
+    try:
+        _write(session, preview)
+    except StaleDataError:
+        raise _conflict(session, visit_id) from None
     _flush(session, visit_id)
     note_parts = [
         _(
@@ -547,25 +550,43 @@ def _write(session: AnySession, preview: Preview) -> None:
         caregiver_ids.add(visit.caregiver_id)
     with session.no_autoflush:
         rows = move_routes.day_rows(session, service_day, caregiver_ids)
-    visit.caregiver = target
-    visit.caregiver_id = target.id
-    visit.pinned = True
-    visit.lent = target.station_id != visit.request.elder.station_id
-    for t in preview.times:
-        t.visit.planned_start = t.new_start
-        t.visit.planned_end = t.new_end
+    moved = {
+        "caregiver": target,
+        "pinned": True,
+        "lent": target.station_id != visit.request.elder.station_id,
+    }
     # Sequence every day row of the affected caregivers, including ones the planner skipped.
     placed = {t.visit.id: t.new_start for t in preview.times}
     by_cg: dict[int, list[Visit]] = {}
     for row in {*rows, visit}:
-        if row.caregiver_id is not None:
-            by_cg.setdefault(row.caregiver_id, []).append(row)
+        owner = target.id if row is visit else row.caregiver_id
+        if owner is not None:
+            by_cg.setdefault(owner, []).append(row)
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    seqs: dict[int, int] = {}
     for group in by_cg.values():
         group.sort(key=lambda r: (placed.get(r.id) or r.planned_start or far, r.id))
-        for seq, row in enumerate(group, start=1):
-            if row.route_seq != seq:
-                row.route_seq = seq
+        seqs.update({row.id: seq for seq, row in enumerate(group, start=1)})
+    changes = [
+        retime.Change(
+            t.visit,
+            t.new_start,
+            t.new_end,
+            {
+                **(moved if t.visit is visit else {}),
+                **({"route_seq": seqs[t.visit.id]} if t.visit.id in seqs else {}),
+            },
+        )
+        for t in preview.times
+    ]
+    if not any(t.visit is visit for t in preview.times):
+        for name, value in moved.items():
+            setattr(visit, name, value)
+    retime.write(session, changes)
+    for row in {*rows, visit}:
+        seq = seqs.get(row.id)
+        if seq is not None and row.route_seq != seq:
+            row.route_seq = seq
 
 
 def set_pinned(
