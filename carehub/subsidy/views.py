@@ -4,6 +4,7 @@ locking, exports, the printable summary, and the policies."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -39,6 +40,7 @@ from carehub.web import yuan
 bp = Blueprint("subsidy", __name__)
 AUDIT = (Role.AUDITOR, Role.ADMIN)
 PER_PAGE = 50
+LOCK_LISTED = 200  # unreviewed visits named on the lock page; the count covers all
 
 
 @bp.app_template_filter("reason")
@@ -181,10 +183,44 @@ def bulk(month: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("subsidy.flagged", month=str(m))), 303
 
 
+def _unreviewed(m: Month) -> tuple[list[tuple[Visit, Any]], int]:
+    """The month's flagged visits nobody decided yet, and their value in fen."""
+    result = _result(m)
+    pending = [o for o in result.visits.values() if o.status == FLAGGED]
+    pending.sort(key=lambda o: (o.day, o.visit_id))
+    ids = [o.visit_id for o in pending]
+    rows = (
+        {v.id: v for v in db.session.scalars(select(Visit).where(Visit.id.in_(ids)))} if ids else {}
+    )
+    return [(rows[o.visit_id], o) for o in pending if o.visit_id in rows], sum(
+        o.value_fen for o in pending
+    )
+
+
+@bp.route("/<month>/lock", methods=["GET"])
+@roles_required(*AUDIT)
+def lock_confirm(month: str):  # type: ignore[no-untyped-def]
+    """Locking is final for the month: first say what is still unreviewed."""
+    m = _month(month)
+    rows, amount = _unreviewed(m)
+    return render_template(
+        "subsidy/lock_confirm.html",
+        month=m,
+        rows=rows[:LOCK_LISTED],
+        count=len(rows),
+        amount=amount,
+        reasons=labels.REASONS,
+        ended=m.last < local_today(),
+    )
+
+
 @bp.route("/<month>/lock", methods=["POST"])
 @roles_required(*AUDIT)
 def lock(month: str):  # type: ignore[no-untyped-def]
     m = _month(month)
+    if request.form.get("confirm") != "1":
+        flash(_("Confirm the lock on this page first."), "error")
+        return redirect(url_for("subsidy.lock_confirm", month=str(m))), 303
     try:
         locking.lock_month(db.session, m, current_user.id)
     except FieldError as exc:

@@ -105,7 +105,7 @@ def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
     )
     assert reconcile(db.session, OCT).visits[far.id].status == "rejected"
 
-    assert client.post("/subsidy/2026-10/lock").status_code == 303
+    assert client.post("/subsidy/2026-10/lock", data={"confirm": "1"}).status_code == 303
     before = reconcile(db.session, OCT).as_json()
     assert reconcile(db.session, OCT).locked
 
@@ -116,7 +116,7 @@ def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
     client.post(
         "/subsidy/2026-10/bulk", data={"visit_ids": [far.id], "decision": "approved", "reason": "x"}
     )
-    client.post("/subsidy/2026-10/lock")
+    client.post("/subsidy/2026-10/lock", data={"confirm": "1"})
     assert client.post("/subsidy/2026-10/unlock", data={"reason": "x"}).status_code == 403
     elder = month.elders[0]
     db.session.add(
@@ -138,7 +138,7 @@ def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
 
 def test_admin_unlocks_with_a_reason(month, db, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as(Role.ADMIN)
-    client.post("/subsidy/2026-10/lock")
+    client.post("/subsidy/2026-10/lock", data={"confirm": "1"})
     assert reconcile(db.session, OCT).locked
     client.post("/subsidy/2026-10/unlock", data={"reason": ""})
     assert reconcile(db.session, OCT).locked
@@ -179,3 +179,24 @@ def _visits_file(app: Flask, elder_code: str):  # type: ignore[no-untyped-def]
         encoding="utf-8",
     )
     return path
+
+
+def test_locking_asks_first_and_names_the_unreviewed_visits(
+    month, db, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR)
+    result = reconcile(db.session, OCT)
+    pending = [o for o in result.visits.values() if o.status == "flagged"]
+    assert pending
+    # A bare POST (the old one-click lock) locks nothing.
+    assert client.post("/subsidy/2026-10/lock").status_code == 303
+    assert not reconcile(db.session, OCT).locked
+    month_page = client.get("/subsidy/2026-10").get_data(as_text=True)
+    assert 'id="lock-month" href="/subsidy/2026-10/lock"' in month_page
+    page = client.get("/subsidy/2026-10/lock").get_data(as_text=True)
+    from carehub.web import yuan
+
+    assert 'id="lock-warning"' in page and yuan(sum(o.value_fen for o in pending)) in page
+    assert page.count("/subsidy/visits/") >= len(pending)
+    assert client.post("/subsidy/2026-10/lock", data={"confirm": "1"}).status_code == 303
+    assert reconcile(db.session, OCT).locked
