@@ -120,6 +120,9 @@ class Visit(Audited, Base):
     check_out_accuracy_m: Mapped[float | None] = mapped_column(Float)
     outcome: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
+    # When the caregiver was first told (status set to published): the late and missed
+    # alerts do not blame a visit published after its window.
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: two dispatchers editing one visit cannot both win silently.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

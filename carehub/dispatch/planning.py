@@ -179,12 +179,15 @@ def plan_day(
     run.visits_lent = sum(1 for v in rows if v.lent)
     status = RUN_DONE
     if publish:
+        at = clock.now()
         for request in requests:
             for visit in request.visits:
                 if visit.status == VisitStatus.PLANNED:
                     visit.status = VisitStatus.PUBLISHED
+                    visit.published_at = at
         for visit in rows:
             visit.status = VisitStatus.PUBLISHED
+            visit.published_at = at
         status = RUN_PUBLISHED
     return _finish(session, run, unassigned, status)
 

@@ -1,4 +1,4 @@
-"""no two published visits of one caregiver overlap
+"""no two published visits of one caregiver overlap; when a visit was published
 
 Revision ID: 4b7e2c9d1a05
 Revises: 678c3d64b811
@@ -10,6 +10,9 @@ each row as it is written (triggers cannot be deferred there); PostgreSQL checks
 with an exclusion constraint, so a transaction may re-time visits in any order.
 """
 from alembic import op
+import sqlalchemy as sa
+
+import carehub.db
 
 
 # revision identifiers, used by Alembic.
@@ -32,6 +35,8 @@ GUARDED = (
 
 
 def upgrade():
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('published_at', carehub.db.UTCDateTime(timezone=True), nullable=True))
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('CREATE EXTENSION IF NOT EXISTS btree_gist')
         op.execute(
@@ -54,6 +59,8 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('ALTER TABLE visits DROP CONSTRAINT IF EXISTS ex_visits_caregiver_overlap')
-        return
-    for event in ('insert', 'update'):
-        op.execute(f'DROP TRIGGER IF EXISTS tr_visits_caregiver_overlap_{event}')
+    else:
+        for event in ('insert', 'update'):
+            op.execute(f'DROP TRIGGER IF EXISTS tr_visits_caregiver_overlap_{event}')
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.drop_column('published_at')
