@@ -25,10 +25,10 @@ from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
-from carehub.registry.models import Station
+from carehub.registry.models import Elder, Station
 from carehub.registry.services import FieldError
 from carehub.subsidy import charts, evidence, labels, locking, reviews
-from carehub.subsidy.exports import FORMATS, MIMETYPES, SCOPES, export_bytes
+from carehub.subsidy.exports import FORMATS, LAYOUTS, MIMETYPES, SCOPES, export_bytes
 from carehub.subsidy.forms import PolicyForm
 from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
 from carehub.subsidy.months import Month
@@ -108,8 +108,14 @@ def month_page(month: str):  # type: ignore[no-untyped-def]
         select(Adjustment).where(Adjustment.month == str(m)).order_by(Adjustment.id)
     ).all()
     codes = {line.elder_id: line.elder_code for line in result.elders}
+    shown = [line.elder_id for line in elders]
+    elder_names = {
+        eid: name
+        for eid, name in db.session.execute(select(Elder.id, Elder.name).where(Elder.id.in_(shown)))
+    }
     return render_template(
         "subsidy/month.html",
+        elder_names=elder_names,
         month=m,
         result=result,
         elders=elders,
@@ -251,13 +257,21 @@ def unlock(month: str):  # type: ignore[no-untyped-def]
 @roles_required(*AUDIT)
 def export(month: str, scope: str, fmt: str):  # type: ignore[no-untyped-def]
     m = _month(month)
-    if scope not in SCOPES or fmt not in FORMATS:
+    layout = request.args.get("layout", "report")
+    if scope not in SCOPES or fmt not in FORMATS or layout not in LAYOUTS:
         abort(404)
-    data = export_bytes(_result(m), scope, fmt)
+    result = _result(m)
+    names: dict[int, str] = {}
+    if layout == "report" and scope == "elders":
+        ids = [line.elder_id for line in result.elders]
+        found = db.session.execute(select(Elder.id, Elder.name).where(Elder.id.in_(ids)))
+        names = {eid: name for eid, name in found}
+    data = export_bytes(result, scope, fmt, layout, names)
+    suffix = "" if layout == "report" else "-data"
     return Response(
         data,
         mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f"attachment; filename=subsidy-{m}-{scope}.{fmt}"},
+        headers={"Content-Disposition": f"attachment; filename=subsidy-{m}-{scope}{suffix}.{fmt}"},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from flask import Flask
@@ -157,9 +158,20 @@ def test_pages_and_exports(month, client: FlaskClient, login_as) -> None:  # typ
         "/subsidy/policies",
     ):
         assert client.get(url).status_code == 200, url
-    csv = client.get("/subsidy/2026-10/export/stations.csv").data.decode("utf-8-sig")
+    csv = client.get("/subsidy/2026-10/export/stations.csv?layout=data").data.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("month,station_code")
     assert "TOTAL" in csv
+    # The default is the finance bureau's report: Chinese headers, names, words and yuan.
+    report = client.get("/subsidy/2026-10/export/elders.csv").data.decode("utf-8-sig")
+    lines = report.splitlines()
+    assert lines[0].startswith("月份,老人编号,老人,") and "应付（元）" in lines[0]
+    assert not any(c.isascii() and c.isalpha() for c in lines[0]), lines[0]
+    elder = month.elders[0]
+    row = next(line for line in lines if elder.code in line)
+    assert elder.name in row and "mild" not in row and "moderate" not in row
+    assert re.search(r",\d+\.\d\d,", row), row  # yuan with two places, not fen
+    stations = client.get("/subsidy/2026-10/export/stations.csv").data.decode("utf-8-sig")
+    assert "合计" in stations and "TOTAL" not in stations
     xlsx = client.get("/subsidy/2026-10/export/elders.xlsx")
     assert xlsx.data[:2] == b"PK"
     assert client.get("/subsidy/2026-13").status_code == 404
@@ -200,3 +212,13 @@ def test_locking_asks_first_and_names_the_unreviewed_visits(
     assert page.count("/subsidy/visits/") >= len(pending)
     assert client.post("/subsidy/2026-10/lock", data={"confirm": "1"}).status_code == 303
     assert reconcile(db.session, OCT).locked
+
+
+def test_the_month_names_elders_and_the_header_names_the_role_once(
+    month, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR, display_name="补贴审核员")
+    page = client.get("/subsidy/2026-10").get_data(as_text=True)
+    elder = month.elders[0]
+    assert f">{elder.name}</a>" in page
+    assert "补贴审核员 · 补贴审核员" not in page and "补贴审核员" in page

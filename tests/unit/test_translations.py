@@ -99,3 +99,10 @@ def test_values_shown_from_data_have_labels() -> None:
     actions = set(re.findall(r"audit\.record\(\s*(?:db\.)?session,\s*\"([a-z_]+)\"", code))
     missing += [f"action {a}" for a in sorted(actions) if a not in audit_view.ACTION_LABELS]
     assert not missing, missing
+
+
+def test_an_unknown_choice_names_the_chinese_words_accepted() -> None:
+    from carehub.registry.imports.fields import CARE_LEVEL
+
+    expected = CARE_LEVEL.expected()
+    assert expected.startswith("无、轻度、中度、重度") and "none, mild" in expected
