@@ -60,7 +60,7 @@ def report_rows(
 ) -> Iterator[list[Cell]]:
     """The ``data`` rows with translated headers, names, words and yuan."""
     data = rows(result, scope)
-    header = next(data)
+    header = [str(h) for h in next(data)]
     if scope == "elders":
         # Each elder's name beside their code: ``data`` has the elders in this order.
         names = iter([elder_names.get(line.elder_id, "") for line in result.elders])
