@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -207,6 +208,18 @@ def _hhmm(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+def _overlapped(
+    day: move_routes.Day, route: Route, stop: Any, visit_rows: dict[str, Visit]
+) -> Visit | None:
+    """The visit before ``stop`` on its route when the two share time, else None."""
+    index = next(i for i, s in enumerate(route.stops) if s is stop)
+    if index == 0:
+        return None
+    before = route.stops[index - 1]
+    ends = before.start + day.problem.visit(before.visit).service
+    return visit_rows.get(before.visit) if stop.start < ends else None
+
+
 def _finding(
     v: Violation,
     day: move_routes.Day,
@@ -220,10 +233,13 @@ def _finding(
     who = cgs[0].name if cgs else ""
     what = _visit_text(rows[0]) if rows else ""
     start = ""
+    overlapped: Visit | None = None
     if cgs and rows:
         route = routes.get(cgs[0].code)
         stop = next((s for s in route.stops if s.visit == vids[0]), None) if route else None
         start = _hhmm(stop.start) if stop else ""
+        if route and stop and v.kind == "timing":
+            overlapped = _overlapped(day, route, stop, visit_rows)
     request = rows[0].request if rows else None
     window = f"{request.window_start:%H:%M}–{request.window_end:%H:%M}" if request else ""
     shift = f"{cgs[0].shift_start:%H:%M}–{cgs[0].shift_end:%H:%M}" if cgs else ""
@@ -263,6 +279,14 @@ def _finding(
         "pinned": _("%(visit)s is pinned or published and would have to change.", visit=what),
         "break": _("%(caregiver)s would have no room left for the lunch break.", caregiver=who),
     }
+    if overlapped is not None:
+        # Not a matter of travel: the two visits share time.
+        messages["timing"] = _(
+            "%(visit)s would overlap %(other)s on %(caregiver)s's day.",
+            visit=what,
+            other=_visit_text(overlapped),
+            caregiver=who,
+        )
     text = messages.get(v.kind) or _("Planning rule broken: %(detail)s", detail=v.message)
     return Finding(v.kind, True, text, "|".join(move_routes.signature(v)))
 

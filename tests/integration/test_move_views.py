@@ -262,3 +262,27 @@ def test_the_move_preview_sees_a_visit_the_caregiver_was_lent_for(make, db) -> N
     db.session.commit()
     preview = moves.preview_move(db.session, d.v3.id, d.a.id, dt.time(14), d.v3.version)
     assert preview.hard, "moving onto A's lent 14:00 visit must be a finding"
+
+
+def test_a_time_only_move_is_logged_as_a_time_change(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch import moves
+
+    d = district(make)
+    moves.apply_move(db.session, d.v1.id, d.a.id, dt.time(11, 30), d.v1.version, confirmed=True)
+    db.session.commit()
+    login_as(Role.DISPATCHER, station=d.home)
+    text = client.get(f"/dispatch/visits/{d.v1.id}").get_data(as_text=True)
+    assert f"{d.a.name} → {d.a.name}" not in text
+    assert "→" in text  # the time change is listed
+
+
+def test_a_drop_onto_a_published_visit_says_it_overlaps(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.core.enums import VisitStatus
+
+    d = district(make)
+    d.v1.status = VisitStatus.PUBLISHED  # keeps its 09:00 whatever moves in
+    db.session.commit()
+    login_as(Role.DISPATCHER, station=d.home)
+    text = client.get(_move_url(d, d.v3, d.a, start="09:05")).get_data(as_text=True)
+    assert "would overlap" in text and d.v1.request.elder.name in text
+    assert "cannot get to" not in text

@@ -342,3 +342,28 @@ def test_the_button_offers_a_hand_over_only_when_one_is_possible(
         as_text=True
     )
     assert "确认转交" not in html and 'class="primary danger"' in html
+
+
+def test_a_visit_nobody_has_the_skill_for_says_so(make: Any, db: Any) -> None:
+    station = make.station()
+    bath = make.service_type("t_bath5", skill=make.skill("bathing5"), duration_min=30)
+    sick_one = make.caregiver(station=station, skills=("bathing5",))
+    make.caregiver(station=station, skills=())
+    request = make.request(
+        elder=make.elder(station=station),
+        service_type=bath,
+        service_date=DAY,
+        window_start=dt.time(9),
+        window_end=dt.time(12),
+        status=RequestStatus.SCHEDULED,
+    )
+    visit = make.visit(
+        request=request,
+        caregiver=sick_one,
+        planned_start=_at(dt.time(9)),
+        planned_end=_at(dt.time(9, 30)),
+        status=VisitStatus.PUBLISHED,
+    )
+    db.session.commit()
+    plan = sick.preview(db.session, sick_one, DAY, NOW)
+    assert [(h.visit.id, h.reason) for h in plan.unplaced] == [(visit.id, REASON_NO_CAREGIVER)]
