@@ -367,3 +367,36 @@ def test_a_visit_nobody_has_the_skill_for_says_so(make: Any, db: Any) -> None:
     db.session.commit()
     plan = sick.preview(db.session, sick_one, DAY, NOW)
     assert [(h.visit.id, h.reason) for h in plan.unplaced] == [(visit.id, REASON_NO_CAREGIVER)]
+
+
+def test_visits_count_as_long_as_they_are_planned(make: Any, db: Any) -> None:
+    """A visit planned longer than its service's standard length keeps its whole time:
+    the hand-over must not place another visit into its tail (the database would refuse)."""
+    station = make.station()
+    meal = make.service_type("t_meal6", duration_min=15)
+    sick_one, other = make.caregiver(station=station), make.caregiver(station=station)
+
+    def visit(cg: Any) -> Visit:
+        request = make.request(
+            elder=make.elder(station=station),
+            service_type=meal,
+            service_date=DAY,
+            window_start=dt.time(14),
+            window_end=dt.time(16),
+            status=RequestStatus.SCHEDULED,
+        )
+        return make.visit(
+            request=request,
+            caregiver=cg,
+            planned_start=_at(dt.time(14)),
+            planned_end=_at(dt.time(14, 30)),  # longer than the 15 standard minutes
+            status=VisitStatus.PUBLISHED,
+        )
+
+    handed, busy = visit(sick_one), visit(other)
+    db.session.commit()
+    plan = sick.preview(db.session, sick_one, DAY, NOW)
+    sick.apply(db.session, sick_one, DAY, NOW, plan.token)
+    db.session.commit()
+    assert handed.caregiver_id == other.id
+    assert handed.planned_start >= busy.planned_end or handed.planned_end <= busy.planned_start
