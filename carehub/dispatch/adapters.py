@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
@@ -236,6 +236,21 @@ def build_day(
         neighbours=_neighbours(list(stations)),
     )
     return DayInput(day, problem, chosen, {c.code: c for c in cgs}, circles, skipped)
+
+
+def as_planned(problem: Problem, rows: Iterable[Visit]) -> Problem:
+    """The problem with each planned visit as long as it is planned, which may differ from
+    its service's standard length (a dispatcher's change, an older catalogue): a re-plan
+    read by the standard length would put a visit where the database sees an overlap."""
+    lengths = {
+        visit_id(v.request): round((v.planned_end - v.planned_start).total_seconds())
+        for v in rows
+        if v.planned_start is not None and v.planned_end is not None
+    }
+    visits = tuple(
+        replace(v, service=lengths[v.id]) if lengths.get(v.id, 0) > 0 else v for v in problem.visits
+    )
+    return Problem(visits, problem.caregivers, problem.travel, problem.distance)
 
 
 def plan_to_visits(data: DayInput, plan: Plan, lent: Iterable[tuple[str, str]] = ()) -> list[Visit]:

@@ -159,21 +159,6 @@ def _lent_requests(
     return [r for r in found if r.id not in known]
 
 
-def _as_planned(problem: Problem, rows: list[Visit]) -> Problem:
-    """The problem with each planned visit as long as it is planned, which may differ from
-    its service's standard length (a dispatcher's change, an older catalogue): a hand-over
-    read by the standard length would put a visit where the database sees an overlap."""
-    lengths = {
-        adapters.visit_id(v.request): round((v.planned_end - v.planned_start).total_seconds())
-        for v in rows
-        if v.planned_start is not None and v.planned_end is not None
-    }
-    visits = tuple(
-        replace(v, service=lengths[v.id]) if lengths.get(v.id, 0) > 0 else v for v in problem.visits
-    )
-    return Problem(visits, problem.caregivers, problem.travel, problem.distance)
-
-
 def _published(
     data: adapters.DayInput, rows: list[Visit], codes: dict[int, str]
 ) -> tuple[Plan, frozenset[str]]:
@@ -279,7 +264,7 @@ def _plan(
         v for r in data.requests.values() for v in r.visits if v.status != VisitStatus.CANCELLED
     ]
     codes = {c.id: code for code, c in data.caregivers.items()}
-    data.problem = _as_planned(data.problem, rows)
+    data.problem = adapters.as_planned(data.problem, rows)
     plan, fixed = _published(data, rows, codes)
     problem = data.problem
     new: list[str] = []
