@@ -244,6 +244,14 @@
 
   function typeLabel(type) { return t(type + "_type"); }
 
+  // Queued events name the elder, as the caregiver knows the visit; the saved route has it.
+  function visitName(visitId) {
+    var stored = load(KEY.route, null);
+    var visits = (stored && stored.data && stored.data.visits) || [];
+    var found = visits.filter(function (v) { return v.id === visitId; })[0];
+    return found && found.elder ? found.elder.name : "#" + visitId;
+  }
+
   function renderNet() {
     var box = document.getElementById("m-net");
     var waiting = load(KEY.queue, []).length;
@@ -259,11 +267,11 @@
     var queue = load(KEY.queue, []);
     var failed = load(KEY.failed, []);
     var items = queue.map(function (q) {
-      return el("li", { text: typeLabel(q.body.type) + " · " + hhmm(q.body.recorded_at) + " · #" + q.visit_id });
+      return el("li", { text: typeLabel(q.body.type) + " · " + hhmm(q.body.recorded_at) + " · " + visitName(q.visit_id) });
     });
     var bad = failed.map(function (f) {
       var detail = Object.keys(f.fields).map(function (k) { return k + ": " + f.fields[k]; }).join("; ");
-      return el("li", { "class": "failed", text: typeLabel(f.item.body.type) + " · #" + f.item.visit_id + " · " + f.error + (detail ? " (" + detail + ")" : "") });
+      return el("li", { "class": "failed", text: typeLabel(f.item.body.type) + " · " + visitName(f.item.visit_id) + " · " + f.error + (detail ? " (" + detail + ")" : "") });
     });
     var box = document.getElementById("m-queue");
     box.replaceChildren.apply(box, [
