@@ -167,6 +167,19 @@ def resolve_job_failures(session: AnySession, job_id: str, now: dt.datetime) -> 
         alert.acknowledged_at = now
 
 
+def resolve_emergency_alerts(session: AnySession, request_id: int, now: dt.datetime) -> None:
+    """An escalated emergency someone took no longer needs the dispatchers' eyes. The alert
+    names its request first in its message (``#<id> ...``), the one place it is recorded."""
+    for alert in session.scalars(
+        select(Alert).where(
+            Alert.kind == AlertKind.EMERGENCY_ESCALATED,
+            Alert.acknowledged_at.is_(None),
+            Alert.message.startswith(f"#{request_id} ", autoescape=True),
+        )
+    ):
+        alert.acknowledged_at = now
+
+
 def _visit_alert(visit: Visit, kind: AlertKind, now: dt.datetime) -> Alert:
     request = visit.request
     elder: Elder = request.elder

@@ -19,6 +19,7 @@ from carehub.core.time import now
 from carehub.db import AnySession
 from carehub.dispatch import retime
 from carehub.dispatch.models import Visit
+from carehub.jobs import alerts
 from carehub.mobile import route
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus
@@ -107,6 +108,7 @@ def accept(session: AnySession, offer: EmergencyOffer) -> EmergencyOffer:
         )
     ):
         other.status = OfferStatus.WITHDRAWN
+    alerts.resolve_emergency_alerts(session, request.id, start)
     session.flush()
     return offer
 

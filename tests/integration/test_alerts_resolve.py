@@ -84,3 +84,31 @@ def test_a_job_succeeding_again_closes_its_failure_alert(app, db) -> None:  # ty
     alerts.resolve_job_failures(db.session, "watch-visits", at(9, 1))
     db.session.commit()
     assert _open(db) == []
+
+
+def test_an_escalated_emergency_alert_closes_when_someone_accepts(app, db, make) -> None:  # type: ignore[no-untyped-def]
+    from carehub.mobile import emergencies
+    from carehub.mobile.models import EmergencyOffer
+    from carehub.mobile.vocab import OfferStatus
+
+    app.config["CLOCK"] = lambda: at(10)
+    request = make.request(service_date=DAY, status=RequestStatus.OPEN)
+    other = make.request(service_date=DAY, status=RequestStatus.OPEN)
+    caregiver = make.caregiver()
+    for r in (request, other):
+        db.session.add(
+            Alert(
+                kind=AlertKind.EMERGENCY_ESCALATED,
+                message=f"#{r.id} 某老人: 某护理员 expired → -",
+                created_at=at(9),
+                last_seen_at=at(9),
+            )
+        )
+    offer = EmergencyOffer(
+        request=request, caregiver=caregiver, status=OfferStatus.OFFERED, offered_at=at(9)
+    )
+    db.session.add(offer)
+    db.session.commit()
+    emergencies.accept(db.session, offer)
+    db.session.commit()
+    assert _open(db) == [(AlertKind.EMERGENCY_ESCALATED, None)]  # only the other request's
