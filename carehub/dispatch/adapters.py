@@ -238,6 +238,15 @@ def build_day(
     return DayInput(day, problem, chosen, {c.code: c for c in cgs}, circles, skipped)
 
 
+def anyone_can(problem: Problem, vid: str) -> bool:
+    """Whether any caregiver of the problem has the skill and gender the visit needs."""
+    v = problem.visit(vid)
+    return any(
+        (v.skill is None or v.skill in c.skills) and (v.gender is None or v.gender == c.gender)
+        for c in problem.caregivers
+    )
+
+
 def as_planned(problem: Problem, rows: Iterable[Visit]) -> Problem:
     """The problem with each planned visit as long as it is planned, which may differ from
     its service's standard length (a dispatcher's change, an older catalogue): a re-plan

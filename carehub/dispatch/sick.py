@@ -224,15 +224,6 @@ def _now_seconds(day: dt.date, now: dt.datetime) -> int:
     return adapters.local_seconds(now, day) if day == today else 0
 
 
-def _anyone_can(problem: Problem, vid: str) -> bool:
-    """Whether any caregiver of the hand-over has the skill and gender the visit needs."""
-    v = problem.visit(vid)
-    return any(
-        (v.skill is None or v.skill in c.skills) and (v.gender is None or v.gender == c.gender)
-        for c in problem.caregivers
-    )
-
-
 def _passed(visit: Visit, now_s: int) -> bool:
     """Too late to start the visit anywhere within its window."""
     request = visit.request
@@ -282,7 +273,7 @@ def _plan(
             out.unplaced.append(Handover(v, reason=REASON_PASSED))
         elif others:
             out.unplaced.append(Handover(v, reason=REASON_PAIR))
-        elif not _anyone_can(data.problem, vid):
+        elif not adapters.anyone_can(data.problem, vid):
             # Said before any insertion, which would only report it found no room.
             out.unplaced.append(Handover(v, reason=REASON_NO_CAREGIVER))
         else:
