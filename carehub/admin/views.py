@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from carehub.admin import accounts
+from carehub.admin import accounts, audit_view
 from carehub.admin.forms import PasswordForm, UserForm
 from carehub.auth import services as auth_services
 from carehub.auth.models import User
@@ -30,28 +29,6 @@ DETAIL_PAGES = {
     "Elder": ("registry.elder", "elder_id"),
     "Caregiver": ("registry.caregiver", "caregiver_id"),
     "ServiceType": ("registry.service_type", "service_type_id"),
-}
-
-
-ACTION_LABELS = {
-    "create": _l("Added"),
-    "update": _l("Changed"),
-    "delete": _l("Deleted"),
-    "login": _l("Logged in"),
-    "logout": _l("Logged out"),
-}
-ENTITY_LABELS = {
-    "Station": _l("Station"),
-    "Elder": _l("Elder"),
-    "ElderStatusPeriod": _l("Status period"),
-    "Caregiver": _l("Caregiver"),
-    "Skill": _l("Skill"),
-    "ServiceType": _l("Service type"),
-    "User": _l("Account"),
-    "CarePlan": _l("Care plan"),
-    "ServiceRequest": _l("Service request"),
-    "Visit": _l("Visit"),
-    "SubsidyPolicy": _l("Subsidy policy"),
 }
 
 
@@ -159,17 +136,21 @@ def audit():  # type: ignore[no-untyped-def]
     types = db.session.scalars(
         select(AuditLog.entity_type).distinct().order_by(AuditLog.entity_type)
     ).all()
+    page = page_of(stmt)
     return render_template(
         "admin/audit.html",
         chain=audit_chain.verify(db.session),
-        page=page_of(stmt),
+        page=page,
+        named=audit_view.names(db.session, page.items),
+        field_label=audit_view.field,
+        show_value=audit_view.value,
         types=types,
         entity_type=entity_type,
         entity_id=entity_id,
         actor=actor,
         detail_pages=DETAIL_PAGES,
-        action_labels=ACTION_LABELS,
-        entity_labels=ENTITY_LABELS,
+        action_labels=audit_view.ACTION_LABELS,
+        entity_labels=audit_view.ENTITY_LABELS,
     )
 
 

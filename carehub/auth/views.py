@@ -23,6 +23,7 @@ from carehub.auth import services, sessions, throttle
 from carehub.auth.forms import LoginForm
 from carehub.auth.models import User
 from carehub.core import audit
+from carehub.core.enums import Role
 from carehub.core.permissions import any_role, public
 from carehub.core.time import now
 from carehub.extensions import db
@@ -44,7 +45,7 @@ def _safe_next(target: str | None) -> str | None:
 @public
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
+        return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
@@ -73,7 +74,7 @@ def login():  # type: ignore[no-untyped-def]
         sessions.start(user)
         audit.record(db.session, "login", "User", user.id, note=request.remote_addr)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+        return redirect(_safe_next(request.args.get("next")) or _landing(user))
     return render_template("auth/login.html", form=form)
 
 
@@ -82,6 +83,13 @@ def too_many_message(seconds: int) -> str:
     if seconds < 60:
         return _("Too many failed logins. Try again in %(n)d seconds.", n=seconds)
     return _("Too many failed logins. Try again in %(n)d minutes.", n=minutes)
+
+
+def _landing(user: User) -> str:
+    """Where a role starts its day: a caregiver on the phone's route of today."""
+    if user.role == Role.CAREGIVER:
+        return url_for("mobile.route_page")
+    return url_for("home.index")
 
 
 @bp.route("/logout", methods=["POST"])

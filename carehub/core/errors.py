@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,22 @@ class DomainError(Exception):
 
 class ConflictError(DomainError):
     status_code = 409
+
+
+# Raised by the database guard (migration 4b7e2c9d1a05) on SQLite and named by the
+# constraint on PostgreSQL.
+OVERLAP_MARKS = ("visits_caregiver_overlap",)
+
+
+def is_overlap(exc: BaseException) -> bool:
+    """Whether a database error is the guard against two overlapping published visits."""
+    return isinstance(exc, IntegrityError) and any(m in str(exc.orig) for m in OVERLAP_MARKS)
+
+
+def overlap_message() -> str:
+    return _(
+        "This would give a caregiver two published visits at the same time. Nothing was saved."
+    )
 
 
 def _wants_json() -> bool:
@@ -79,6 +95,16 @@ def register(app: Flask) -> None:
         )
         response.headers["Retry-After"] = str(RETRY_AFTER_S)
         return response
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc: IntegrityError):  # type: ignore[no-untyped-def]
+        from carehub.extensions import db
+
+        db.session.rollback()
+        if is_overlap(exc):
+            return _respond(409, overlap_message())
+        log.exception("integrity error on %s %s", request.method, request.path)
+        return _respond(500, _("Something went wrong on our side. Nothing was saved."))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -271,6 +271,30 @@ def build_day(
         neighbours=_neighbours(list(stations)),
     )
     return DayInput(day, problem, chosen, {c.code: c for c in cgs}, circles, skipped, sources)
+
+
+def anyone_can(problem: Problem, vid: str) -> bool:
+    """Whether any caregiver of the problem has the skill and gender the visit needs."""
+    v = problem.visit(vid)
+    return any(
+        (v.skill is None or v.skill in c.skills) and (v.gender is None or v.gender == c.gender)
+        for c in problem.caregivers
+    )
+
+
+def as_planned(problem: Problem, rows: Iterable[Visit]) -> Problem:
+    """The problem with each planned visit as long as it is planned, which may differ from
+    its service's standard length (a dispatcher's change, an older catalogue): a re-plan
+    read by the standard length would put a visit where the database sees an overlap."""
+    lengths = {
+        visit_id(v.request): round((v.planned_end - v.planned_start).total_seconds())
+        for v in rows
+        if v.planned_start is not None and v.planned_end is not None
+    }
+    visits = tuple(
+        replace(v, service=lengths[v.id]) if lengths.get(v.id, 0) > 0 else v for v in problem.visits
+    )
+    return replace(problem, visits=visits)
 
 
 def plan_to_visits(data: DayInput, plan: Plan, lent: Iterable[tuple[str, str]] = ()) -> list[Visit]:

@@ -74,9 +74,15 @@ class Waiting:
     elder_phone: str
     station_id: int | None
     service_code: str
+    service_zh: str
+    service_en: str
     window_start: dt.time
     window_end: dt.time
     priority: int
+
+    def service(self, locale: str) -> str:
+        """The service's name in the interface's language, never its code."""
+        return self.service_en if locale.startswith("en") else self.service_zh
 
 
 @dataclass
@@ -305,6 +311,8 @@ def build(
             Elder.phone,
             Elder.station_id,
             ServiceType.code,
+            ServiceType.name_zh,
+            ServiceType.name_en,
             ServiceRequest.window_start,
             ServiceRequest.window_end,
             ServiceRequest.priority,

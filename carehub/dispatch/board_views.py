@@ -41,6 +41,7 @@ REASONS = {
     REASON_CAPACITY: _l("Nobody nearby has room for it in their day."),
     sick.REASON_PAIR: _l("A two-caregiver visit: choose the second caregiver by hand."),
     sick.REASON_SKIPPED: _l("The elder cannot be planned (not active, or no coordinates)."),
+    sick.REASON_PASSED: _l("Its time window has already passed."),
     adapters.REASON_INACTIVE: _l("The elder is not active that day."),
     adapters.REASON_NO_LOCATION: _l("The elder's address has no coordinates."),
 }
@@ -250,10 +251,11 @@ def sick_form():  # type: ignore[no-untyped-def]
     errors: dict[str, str] = {}
     caregiver: Caregiver | None = None
     day = local_today()
-    if request.method == "GET" and not request.args.get("caregiver_id"):
-        return _sick_page(None, day, None, errors)
     try:
+        # The day comes from the link (the board's day) before anything else is chosen.
         day = _day()
+        if request.method == "GET" and not request.args.get("caregiver_id"):
+            return _sick_page(None, day, None, errors)
         caregiver = _caregiver(_int("caregiver_id"))
         if request.method == "GET":
             return _sick_page(caregiver, day, sick.preview(db.session, caregiver, day, now()), {})

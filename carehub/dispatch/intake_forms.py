@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -21,7 +22,8 @@ def _service_choices() -> list[tuple[int, str]]:
     rows = db.session.scalars(
         select(ServiceType).where(ServiceType.active.is_(True)).order_by(ServiceType.code)
     )
-    return [(row.id, str(row)) for row in rows]
+    locale = str(get_locale() or "zh")
+    return [(row.id, row.display_name(locale)) for row in rows]
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -179,6 +179,9 @@ class Visit(Audited, Base):
     meal_round_id: Mapped[int | None] = mapped_column(
         ForeignKey("meal_rounds.id", ondelete="SET NULL"), index=True
     )
+    # When the caregiver was first told (status set to published): the late and missed
+    # alerts do not blame a visit published after its window.
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: two dispatchers editing one visit cannot both win silently.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -126,6 +126,8 @@ def load_day(
     }
     stations = list(session.scalars(select(Station).where(Station.id.in_(station_ids))))
     data = adapters.build_day(day, stations, requests.values(), caregivers, matrices)
+    # The moved visit keeps its service's length wherever it goes; the others their own.
+    data.problem = adapters.as_planned(data.problem, [r for r in rows if r is not moved])
     codes = {c.id: code for code, c in data.caregivers.items()}
     known = {adapters.visit_id(q) for q in data.requests.values()}
     orders: dict[str, list[str]] = {code: [] for code in data.caregivers}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from carehub.core.enums import VisitStatus
@@ -29,6 +29,9 @@ class Block:
     minutes: int
     left: float = 0.0
     width: float = 0.0
+    # A visit of this station's caregiver at another station's elder: shown, so the row is
+    # not read as free then, but dragged on that station's timeline.
+    away: bool = False
 
 
 @dataclass
@@ -66,6 +69,12 @@ def _minutes(t: dt.time) -> int:
     return t.hour * 60 + t.minute
 
 
+def _length(v: Visit) -> int:
+    if v.planned_start is not None and v.planned_end is not None:
+        return max(1, round((v.planned_end - v.planned_start).total_seconds() / 60))
+    return v.request.service_type.duration_min
+
+
 def build(session: AnySession, day: dt.date, code: str, scope: int | None) -> Timeline | None:
     """The timeline of the station ``code`` (a scoped user always gets their own)."""
     query = select(Station).where(Station.active.is_(True)).order_by(Station.code)
@@ -81,6 +90,13 @@ def build(session: AnySession, day: dt.date, code: str, scope: int | None) -> Ti
     station = station or (stations[0] if stations else None)
     if station is None:
         return None
+    caregivers = {
+        c.id: c
+        for c in session.scalars(
+            select(Caregiver).where(Caregiver.station_id == station.id, Caregiver.active.is_(True))
+        )
+        if c.works_on(day)
+    }
     visits = list(
         session.scalars(
             select(Visit)
@@ -88,7 +104,7 @@ def build(session: AnySession, day: dt.date, code: str, scope: int | None) -> Ti
             .join(Elder, ServiceRequest.elder_id == Elder.id)
             .where(
                 ServiceRequest.service_date == day,
-                Elder.station_id == station.id,
+                or_(Elder.station_id == station.id, Visit.caregiver_id.in_(list(caregivers))),
                 Visit.status != VisitStatus.CANCELLED,
                 Visit.planned_start.is_not(None),
                 Visit.caregiver_id.is_not(None),
@@ -99,13 +115,6 @@ def build(session: AnySession, day: dt.date, code: str, scope: int | None) -> Ti
             )
         )
     )
-    caregivers = {
-        c.id: c
-        for c in session.scalars(
-            select(Caregiver).where(Caregiver.station_id == station.id, Caregiver.active.is_(True))
-        )
-        if c.works_on(day)
-    }
     # Caregivers lent from elsewhere to this station's elders get a row too.
     for v in visits:
         if v.caregiver_id not in caregivers and v.caregiver is not None:
@@ -119,7 +128,12 @@ def build(session: AnySession, day: dt.date, code: str, scope: int | None) -> Ti
         assert local is not None
         start = local.hour * 60 + local.minute
         rows[v.caregiver_id].blocks.append(  # type: ignore[index]
-            Block(v, start, v.request.service_type.duration_min)
+            Block(
+                v,
+                start,
+                _length(v),
+                away=v.request.elder.station_id != station.id,
+            )
         )
     edges = [m for r in rows.values() for m in r.shift]
     edges += [b.start for r in rows.values() for b in r.blocks]

@@ -117,7 +117,8 @@ def _history(visit: Visit) -> list[dict[str, Any]]:
         changes = [
             (str(name), shown(key, before.get(key)), shown(key, after.get(key)))
             for key, name in FIELD_LABELS.items()
-            if key in after
+            # A move that kept the caregiver changed only the time: say only that.
+            if key in after and (key not in before or before[key] != after[key])
         ]
         action = str(ACTION_LABELS.get(e.action, e.action))
         rows.append({"entry": e, "action": action, "changes": changes})

@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -35,7 +36,7 @@ from carehub.core import time as clock
 from carehub.core.enums import Gender, VisitStatus, label
 from carehub.core.errors import ConflictError, DomainError
 from carehub.db import AnySession
-from carehub.dispatch import adapters, meal_rounds, move_routes
+from carehub.dispatch import adapters, meal_rounds, move_routes, retime
 from carehub.dispatch.models import Visit
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
@@ -207,6 +208,18 @@ def _hhmm(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+def _overlapped(
+    day: move_routes.Day, route: Route, stop: Any, visit_rows: dict[str, Visit]
+) -> Visit | None:
+    """The visit before ``stop`` on its route when the two share time, else None."""
+    index = next(i for i, s in enumerate(route.stops) if s is stop)
+    if index == 0:
+        return None
+    before = route.stops[index - 1]
+    ends = before.start + day.problem.visit(before.visit).service
+    return visit_rows.get(before.visit) if stop.start < ends else None
+
+
 def _finding(
     v: Violation,
     day: move_routes.Day,
@@ -220,10 +233,13 @@ def _finding(
     who = cgs[0].name if cgs else ""
     what = _visit_text(rows[0]) if rows else ""
     start = ""
+    overlapped: Visit | None = None
     if cgs and rows:
         route = routes.get(cgs[0].code)
         stop = next((s for s in route.stops if s.visit == vids[0]), None) if route else None
         start = _hhmm(stop.start) if stop else ""
+        if route and stop and v.kind == "timing":
+            overlapped = _overlapped(day, route, stop, visit_rows)
     request = rows[0].request if rows else None
     window = f"{request.window_start:%H:%M}–{request.window_end:%H:%M}" if request else ""
     shift = f"{cgs[0].shift_start:%H:%M}–{cgs[0].shift_end:%H:%M}" if cgs else ""
@@ -263,6 +279,14 @@ def _finding(
         "pinned": _("%(visit)s is pinned or published and would have to change.", visit=what),
         "break": _("%(caregiver)s would have no room left for the lunch break.", caregiver=who),
     }
+    if overlapped is not None:
+        # Not a matter of travel: the two visits share time.
+        messages["timing"] = _(
+            "%(visit)s would overlap %(other)s on %(caregiver)s's day.",
+            visit=what,
+            other=_visit_text(overlapped),
+            caregiver=who,
+        )
     text = messages.get(v.kind) or _("Planning rule broken: %(detail)s", detail=v.message)
     return Finding(v.kind, True, text, "|".join(move_routes.signature(v)))
 
@@ -508,7 +532,10 @@ def apply_move(
 
     visit = preview.visit
     before = _state(visit)
-    _write(session, preview)
+    try:
+        _write(session, preview)
+    except StaleDataError:
+        raise _conflict(session, visit_id) from None
     _flush(session, visit_id)
     note_parts = [
         _(
@@ -548,29 +575,47 @@ def _write(session: AnySession, preview: Preview) -> None:
     with session.no_autoflush:
         rows = move_routes.day_rows(session, service_day, caregiver_ids)
     meal_rounds.regroup_moved(session, visit, target)
-    visit.caregiver = target
-    visit.caregiver_id = target.id
-    visit.pinned = True
-    visit.lent = target.station_id != visit.request.elder.station_id
-    for t in preview.times:
-        t.visit.planned_start = t.new_start
-        t.visit.planned_end = t.new_end
-    rows_at = {
-        (t.caregiver.code, adapters.visit_id(t.visit.request)): t.visit for t in preview.times
+    moved = {
+        "caregiver": target,
+        "pinned": True,
+        "lent": target.station_id != visit.request.elder.station_id,
     }
-    meal_rounds.retime(preview._routes, rows_at, service_day)
     # Sequence every day row of the affected caregivers, including ones the planner skipped.
     placed = {t.visit.id: t.new_start for t in preview.times}
     by_cg: dict[int, list[Visit]] = {}
     for row in {*rows, visit}:
-        if row.caregiver_id is not None:
-            by_cg.setdefault(row.caregiver_id, []).append(row)
+        owner = target.id if row is visit else row.caregiver_id
+        if owner is not None:
+            by_cg.setdefault(owner, []).append(row)
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    seqs: dict[int, int] = {}
     for group in by_cg.values():
         group.sort(key=lambda r: (placed.get(r.id) or r.planned_start or far, r.id))
-        for seq, row in enumerate(group, start=1):
-            if row.route_seq != seq:
-                row.route_seq = seq
+        seqs.update({row.id: seq for seq, row in enumerate(group, start=1)})
+    changes = [
+        retime.Change(
+            t.visit,
+            t.new_start,
+            t.new_end,
+            {
+                **(moved if t.visit is visit else {}),
+                **({"route_seq": seqs[t.visit.id]} if t.visit.id in seqs else {}),
+            },
+        )
+        for t in preview.times
+    ]
+    if not any(t.visit is visit for t in preview.times):
+        for name, value in moved.items():
+            setattr(visit, name, value)
+    retime.write(session, changes)
+    for row in {*rows, visit}:
+        seq = seqs.get(row.id)
+        if seq is not None and row.route_seq != seq:
+            row.route_seq = seq
+    rows_at = {
+        (t.caregiver.code, adapters.visit_id(t.visit.request)): t.visit for t in preview.times
+    }
+    meal_rounds.retime(preview._routes, rows_at, service_day)
 
 
 def set_pinned(

@@ -25,8 +25,9 @@ from carehub.dispatch.planning_models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
-from carehub.routing import Plan, Problem, SolverParams, validate
+from carehub.routing import Plan, Problem, SolverParams, Unassigned, validate
 from carehub.routing.circles import WORKERS, Progress, solve_circles
+from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER
 
 DEFAULT_TIME_LIMIT_S = 20.0
 
@@ -182,21 +183,33 @@ def plan_day(
         if vid in served and request.status == RequestStatus.OPEN:
             request.status = RequestStatus.SCHEDULED
     unassigned += [
-        {"request_id": data.requests[u.visit].id, "reason": u.reason} for u in plan.unassigned
+        {"request_id": data.requests[u.visit].id, "reason": _reason(data.problem, u)}
+        for u in plan.unassigned
     ]
     run.travel_minutes = round(travel_seconds(data.problem, plan) / 60)
     run.visits_planned = len(rows)
     run.visits_lent = sum(1 for v in rows if v.lent)
     status = RUN_DONE
     if publish:
+        at = clock.now()
         for request in requests:
             for visit in request.visits:
                 if visit.status == VisitStatus.PLANNED:
                     visit.status = VisitStatus.PUBLISHED
+                    visit.published_at = at
         for visit in rows:
             visit.status = VisitStatus.PUBLISHED
+            visit.published_at = at
         status = RUN_PUBLISHED
     return _finish(session, run, unassigned, status)
+
+
+def _reason(problem: Problem, left: Unassigned) -> str:
+    """The solver's reason, except that "no room" for a visit nobody could ever take (no
+    caregiver of the day has its skill or gender) names that instead."""
+    if left.reason == REASON_CAPACITY and not adapters.anyone_can(problem, left.visit):
+        return REASON_NO_CAREGIVER
+    return left.reason
 
 
 def _drop_replaceable(session: AnySession, requests: Sequence[ServiceRequest]) -> None:

@@ -38,12 +38,14 @@ def publish_run(session: AnySession, run: PlanningRun, by: str) -> int:
     if active_clash(session, run.service_date, run.stations) is not None:
         raise ConflictError(_("A run for these stations is in progress; wait for it to finish."))
     count = 0
+    at = clock.now()
     for visit in run_visits(session, run):
         if visit.status == VisitStatus.PLANNED:
             visit.status = VisitStatus.PUBLISHED
+            visit.published_at = at
             count += 1
     run.status = RUN_PUBLISHED
-    run.published_at = clock.now()
+    run.published_at = at
     run.published_by = by
     session.flush()
     return count

@@ -9,10 +9,11 @@ from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from carehub.core.enums import VisitStatus
 from carehub.db import AnySession
 from carehub.dispatch import timeline
 from carehub.dispatch.adapters import local_seconds
-from carehub.dispatch.models import Visit
+from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning_kpis import run_visits
 from carehub.dispatch.planning_models import PlanningRun
 from carehub.dispatch.planning_reasons import reason_text
@@ -82,8 +83,28 @@ def _travel() -> timeline.TravelMinutes:
 
 def placed_visits(session: AnySession, run: PlanningRun, codes: Sequence[str]) -> list[Visit]:
     """The day's visits of these stations' elders with a caregiver and a time, for the
-    timeline and the map."""
-    return [v for v in run_visits(session, run, codes) if v.caregiver_id and v.planned_start]
+    timeline and the map, and the visits their caregivers were lent out for, so that a
+    caregiver's row shows their whole day."""
+    own = [v for v in run_visits(session, run, codes) if v.caregiver_id and v.planned_start]
+    seen = {v.id for v in own}
+    lent_out = session.scalars(
+        select(Visit)
+        .join(ServiceRequest, Visit.request_id == ServiceRequest.id)
+        .join(Caregiver, Visit.caregiver_id == Caregiver.id)
+        .join(Station, Caregiver.station_id == Station.id)
+        .where(
+            ServiceRequest.service_date == run.service_date,
+            Station.code.in_(codes),
+            Visit.status != VisitStatus.CANCELLED,
+            Visit.planned_start.is_not(None),
+        )
+        .options(
+            selectinload(Visit.request).selectinload(ServiceRequest.elder),
+            selectinload(Visit.request).selectinload(ServiceRequest.service_type),
+            selectinload(Visit.caregiver),
+        )
+    )
+    return own + [v for v in lent_out if v.id not in seen]
 
 
 def timeline_for(

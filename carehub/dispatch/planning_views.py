@@ -24,12 +24,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from carehub.core.enums import Role
+from carehub.core.enums import Role, VisitStatus
 from carehub.core.errors import ConflictError, DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch import planning_runner as runner
 from carehub.dispatch import planning_shortfall
+from carehub.dispatch.models import Visit
 from carehub.dispatch.planning import PlanningError
 from carehub.dispatch.planning_kpis import COMPARED, difference, previous_run, verdict
 from carehub.dispatch.planning_models import ACTIVE, PlanningRun
@@ -238,13 +239,34 @@ def _shown_stations(run: PlanningRun) -> list[str]:
     return list(run.stations[:1])
 
 
+def _still_unassigned(
+    listed: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], int]:
+    """The run's unassigned requests that still have no visit, and how many got one since
+    (a hand-over, a move, an emergency): the list and the timeline then tell one story."""
+    ids = {int(u["request_id"]) for u in listed}
+    served = (
+        set(
+            db.session.scalars(
+                select(Visit.request_id).where(
+                    Visit.request_id.in_(ids), Visit.status != VisitStatus.CANCELLED
+                )
+            )
+        )
+        if ids
+        else set()
+    )
+    still = [u for u in listed if int(u["request_id"]) not in served]
+    return still, len(listed) - len(still)
+
+
 @bp.route("/runs/<int:run_id>")
 @dispatchers
 def run_page(run_id: int):  # type: ignore[no-untyped-def]
     run = _run(run_id)
     kpis = run.kpis or {}
     before = previous_run(db.session, run) if kpis else None
-    unassigned = kpis.get("unassigned_list", [])
+    unassigned, placed_since = _still_unassigned(kpis.get("unassigned_list", []))
     services = {
         s.id: s
         for s in db.session.scalars(
@@ -271,6 +293,7 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
         )
         if show_result
         else [],
+        placed_since=placed_since,
         services=services,
         error=error_text(run),
         timeline=timeline_for(db.session, run, visits, codes) if show_result else None,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from carehub.core import audit
@@ -31,15 +32,15 @@ from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
-from carehub.dispatch import adapters, meal_rounds
+from carehub.dispatch import adapters, meal_rounds, retime
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning import day_requests, station_caregivers
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
-from carehub.registry.models import Caregiver, Station
+from carehub.registry.models import Caregiver, Elder, Station
 from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem
-from carehub.routing.problem import REASON_CAPACITY, Route, Stop
+from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, Route, Stop
 from carehub.routing.problem import Visit as RVisit
 from carehub.routing.replan import Replan, insert
 from carehub.routing.subproblem import subproblem
@@ -48,6 +49,7 @@ NOT_STARTED = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)
 UNDER_WAY = (VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
 REASON_PAIR = "two-caregiver visit: choose the second caregiver by hand"
 REASON_SKIPPED = "elder not plannable"
+REASON_PASSED = "window already passed"
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,37 @@ def _day_input(
     ids = [s.id for s in stations]
     requests = day_requests(session, day, ids)
     caregivers = [c for c in station_caregivers(session, ids) if c.id != caregiver.id]
+    # A caregiver lent to a circle outside these stations is busy there too: without those
+    # visits their route looks free and a hand-over would double-book them.
+    extra = _lent_requests(session, day, [c.id for c in caregivers], {r.id for r in requests})
+    if extra:
+        more = {r.elder.station_id for r in extra} - set(ids)
+        stations = [*stations, *session.scalars(select(Station).where(Station.id.in_(more)))]
+        requests = [*requests, *extra]
     return adapters.build_day(day, stations, requests, caregivers, matrices)
+
+
+def _lent_requests(
+    session: AnySession, day: dt.date, caregiver_ids: list[int], known: set[int]
+) -> list[ServiceRequest]:
+    """The day's requests outside ``known`` that these caregivers hold a live visit of."""
+    if not caregiver_ids:
+        return []
+    found = session.scalars(
+        select(ServiceRequest)
+        .join(Visit, Visit.request_id == ServiceRequest.id)
+        .where(
+            ServiceRequest.service_date == day,
+            Visit.caregiver_id.in_(caregiver_ids),
+            Visit.status != VisitStatus.CANCELLED,
+        )
+        .options(
+            selectinload(ServiceRequest.visits),
+            selectinload(ServiceRequest.elder).selectinload(Elder.status_periods),
+            selectinload(ServiceRequest.service_type),
+        )
+    ).unique()
+    return [r for r in found if r.id not in known]
 
 
 def _published(
@@ -195,6 +227,13 @@ def _now_seconds(day: dt.date, now: dt.datetime) -> int:
     return adapters.local_seconds(now, day) if day == today else 0
 
 
+def _passed(visit: Visit, now_s: int) -> bool:
+    """Too late to start the visit anywhere within its window."""
+    request = visit.request
+    latest = adapters.seconds_of(request.window_end) - request.service_type.duration_min * 60
+    return now_s > max(adapters.seconds_of(request.window_start), latest)
+
+
 def _plan(
     session: AnySession,
     caregiver: Caregiver,
@@ -219,9 +258,11 @@ def _plan(
         v for r in data.requests.values() for v in r.visits if v.status != VisitStatus.CANCELLED
     ]
     codes = {c.id: code for code, c in data.caregivers.items()}
+    data.problem = adapters.as_planned(data.problem, rows)
     plan, fixed = _published(data, rows, codes)
     problem = data.problem
     new: list[str] = []
+    now_s = _now_seconds(day, now)
     for v in sick:
         vid = adapters.visit_id(v.request)
         others = [
@@ -231,11 +272,15 @@ def _plan(
         ]
         if vid not in data.requests:
             out.unplaced.append(Handover(v, reason=data.skipped.get(v.request_id, REASON_SKIPPED)))
+        elif _passed(v, now_s):
+            out.unplaced.append(Handover(v, reason=REASON_PASSED))
         elif others:
             out.unplaced.append(Handover(v, reason=REASON_PAIR))
+        elif not adapters.anyone_can(data.problem, vid):
+            # Said before any insertion, which would only report it found no room.
+            out.unplaced.append(Handover(v, reason=REASON_NO_CAREGIVER))
         else:
             new.append(vid)
-    now_s = _now_seconds(day, now)
     home = {code for code, c in data.caregivers.items() if c.station_id == caregiver.station_id}
     lenders = set(data.caregivers) - home
     first = _insert(problem, plan, home, new, now_s, fixed)
@@ -341,13 +386,6 @@ def apply(
         raise ConflictError(
             _("The day changed since the preview. Check the new preview and confirm again.")
         )
-    for h in plan.placed:
-        assert h.caregiver is not None and h.start is not None
-        length = _length(h.visit)
-        h.visit.caregiver_id = h.caregiver.id
-        h.visit.planned_start = h.start
-        h.visit.planned_end = h.start + length
-        h.visit.lent = h.lent
     for h in plan.unplaced:
         h.visit.status = VisitStatus.CANCELLED
         h.visit.note = f"{caregiver.code} sick: {h.reason}"
@@ -356,13 +394,28 @@ def apply(
             o.status != VisitStatus.CANCELLED for o in request.visits if o.id != h.visit.id
         ):
             request.status = RequestStatus.OPEN
+    changes: dict[int, retime.Change] = {}
     for s in plan.shifts:
-        length = _length(s.visit)
-        s.visit.planned_start = s.start
-        s.visit.planned_end = s.start + length
-    rows = {h.visit.id: h.visit for h in plan.placed} | {s.visit.id: s.visit for s in plan.shifts}
+        order = {"route_seq": plan.sequence[s.visit.id]} if s.visit.id in plan.sequence else {}
+        changes[s.visit.id] = retime.Change(s.visit, s.start, s.start + _length(s.visit), order)
+    for h in plan.placed:
+        assert h.caregiver is not None and h.start is not None
+        fields: dict[str, object] = {"caregiver": h.caregiver, "lent": h.lent}
+        if h.visit.id in plan.sequence:
+            fields["route_seq"] = plan.sequence[h.visit.id]
+        changes[h.visit.id] = retime.Change(h.visit, h.start, h.start + _length(h.visit), fields)
+    try:
+        # Cancelled visits first: the time they leave is free before anything moves in.
+        session.flush()
+        retime.write(session, list(changes.values()))
+    except StaleDataError:
+        raise ConflictError(
+            _("Someone else changed these visits meanwhile. Nothing was saved; try again.")
+        ) from None
     for vid, seq in plan.sequence.items():
-        row = rows.get(vid) or session.get(Visit, vid)
+        if vid in changes:
+            continue
+        row = session.get(Visit, vid)
         if row is not None and row.route_seq != seq:
             row.route_seq = seq
     audit.record(

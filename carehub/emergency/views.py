@@ -68,6 +68,9 @@ def start():  # type: ignore[no-untyped-def]
         try:
             if chosen is None:
                 raise FieldError("elder_id", _("Choose the elder first."))
+            if not services.clean_note(note):
+                # The caregiver sent needs to know what to expect at the door.
+                raise FieldError("note", _("Describe what happened."))
             emergency = services.raise_emergency(
                 db.session, chosen, services.clean_note(note), now()
             )

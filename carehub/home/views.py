@@ -70,3 +70,10 @@ def set_language(code: str):  # type: ignore[no-untyped-def]
 def health():  # type: ignore[no-untyped-def]
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():  # type: ignore[no-untyped-def]
+    # Browsers ask for /favicon.ico whatever the page links; the icon is the static SVG.
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

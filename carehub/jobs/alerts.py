@@ -25,6 +25,7 @@ WAITING = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)
 class VisitAlertCounts:
     late: int = 0
     missed: int = 0
+    resolved: int = 0
 
 
 def due_kind(
@@ -91,6 +92,7 @@ def raise_visit_alerts(
         (visit, kind)
         for visit in visits
         if (kind := _due_kind(visit, now, late_grace, missed_grace))
+        and not _published_too_late(visit, kind, late_grace, missed_grace)
     ]
     raised = set(
         session.execute(
@@ -99,7 +101,7 @@ def raise_visit_alerts(
             )
         )
     )
-    counts = VisitAlertCounts()
+    counts = VisitAlertCounts(resolved=resolve_visit_alerts(session, now))
     for visit, kind in due:
         if (kind, visit.id) in raised:
             continue
@@ -109,6 +111,73 @@ def raise_visit_alerts(
             else:
                 counts.late += 1
     return counts
+
+
+def _published_too_late(
+    visit: Visit, kind: AlertKind, late_grace: dt.timedelta, missed_grace: dt.timedelta
+) -> bool:
+    """Published only after the alert fell due (a day planned at noon, its morning already
+    over): nobody was ever sent, so nobody is late. The board still shows the visit."""
+    if visit.published_at is None:
+        return False
+    request = visit.request
+    if kind == AlertKind.MISSED_VISIT:
+        due = local_to_utc(request.service_date, request.window_end) + missed_grace
+    else:
+        due = local_to_utc(request.service_date, request.window_start) + late_grace
+    return visit.published_at > due
+
+
+VISIT_KINDS = (AlertKind.LATE_VISIT, AlertKind.MISSED_VISIT)
+
+
+def resolve_visit_alerts(
+    session: AnySession, now: dt.datetime, visit_ids: list[int] | None = None
+) -> int:
+    """Close the open late and missed alerts whose visit is no longer waiting: checked in,
+    done, cancelled or reported missed. Closed by nobody (``acknowledged_by_id`` empty),
+    which the alerts page shows as resolved. Flushes; returns how many it closed."""
+    query = (
+        select(Alert)
+        .join(Visit, Visit.id == Alert.visit_id)
+        .where(
+            Alert.kind.in_(VISIT_KINDS),
+            Alert.acknowledged_at.is_(None),
+            (Visit.check_in_at.is_not(None)) | Visit.status.not_in(WAITING),
+        )
+    )
+    if visit_ids is not None:
+        query = query.where(Alert.visit_id.in_(visit_ids))
+    found = list(session.scalars(query))
+    for alert in found:
+        alert.acknowledged_at = now
+    session.flush()
+    return len(found)
+
+
+def resolve_job_failures(session: AnySession, job_id: str, now: dt.datetime) -> None:
+    """A job that succeeds again closes its open failure alert."""
+    for alert in session.scalars(
+        select(Alert).where(
+            Alert.kind == AlertKind.JOB_FAILED,
+            Alert.job_id == job_id,
+            Alert.acknowledged_at.is_(None),
+        )
+    ):
+        alert.acknowledged_at = now
+
+
+def resolve_emergency_alerts(session: AnySession, request_id: int, now: dt.datetime) -> None:
+    """An escalated emergency someone took no longer needs the dispatchers' eyes. The alert
+    names its request first in its message (``#<id> ...``), the one place it is recorded."""
+    for alert in session.scalars(
+        select(Alert).where(
+            Alert.kind == AlertKind.EMERGENCY_ESCALATED,
+            Alert.acknowledged_at.is_(None),
+            Alert.message.startswith(f"#{request_id} ", autoescape=True),
+        )
+    ):
+        alert.acknowledged_at = now
 
 
 def _visit_alert(visit: Visit, kind: AlertKind, now: dt.datetime) -> Alert:

@@ -61,6 +61,7 @@ def execute(app: Flask, job_id: str, scheduled_for: dt.datetime, attempt: int = 
             with audit.acting_as(f"job:{job_id}"):
                 summary = definition.task(session, scheduled_for)
                 _finish(session, run_id, summary)
+                alerts.resolve_job_failures(session, job_id, now())
                 session.commit()
         except LeaseLost:
             session.rollback()

@@ -57,6 +57,8 @@ def watch_visits(session: AnySession, scheduled_for: dt.datetime) -> str:
     )
     escalated = emergency_services.expire_overdue(session, now())
     summary = f"late {counts.late}, missed {counts.missed}"
+    if counts.resolved:
+        summary += f", resolved {counts.resolved}"
     return summary + (f", emergencies escalated {escalated}" if escalated else "")
 
 

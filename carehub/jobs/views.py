@@ -12,13 +12,15 @@ from carehub.core.permissions import roles_required
 from carehub.core.time import now
 from carehub.extensions import db
 from carehub.jobs import alerts as alert_services
-from carehub.jobs import catalog
+from carehub.jobs import catalog, summaries
 from carehub.jobs.models import Alert
 from carehub.jobs.status import history_query, job_statuses
 from carehub.registry.services import station_scope
 from carehub.registry.views import page_of
 
 bp = Blueprint("jobs", __name__)
+bp.add_app_template_filter(summaries.readable, "job_summary")
+bp.add_app_template_filter(summaries.alert_message, "alert_message")
 
 
 @bp.route("/admin/jobs")

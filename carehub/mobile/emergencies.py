@@ -17,7 +17,9 @@ from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError
 from carehub.core.time import now
 from carehub.db import AnySession
+from carehub.dispatch import retime
 from carehub.dispatch.models import Visit
+from carehub.jobs import alerts
 from carehub.mobile import route
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus
@@ -44,6 +46,32 @@ def open_offers(session: AnySession, caregiver_id: int) -> list[EmergencyOffer]:
     )
 
 
+def _room_for(
+    session: AnySession, caregiver: Caregiver, start: dt.datetime, end: dt.datetime
+) -> list[retime.Change]:
+    """The pushes that clear ``start``-``end`` on the caregiver's published visits."""
+    later = session.scalars(
+        select(Visit)
+        .where(
+            Visit.caregiver_id == caregiver.id,
+            Visit.status == VisitStatus.PUBLISHED,
+            Visit.planned_start.is_not(None),
+            Visit.planned_end > start,
+        )
+        .order_by(Visit.planned_start, Visit.id)
+    )
+    changes = []
+    free = end
+    for v in later:
+        assert v.planned_start is not None and v.planned_end is not None
+        if v.planned_start >= free:
+            break
+        length = v.planned_end - v.planned_start
+        changes.append(retime.Change(v, free, free + length))
+        free += length
+    return changes
+
+
 def accept(session: AnySession, offer: EmergencyOffer) -> EmergencyOffer:
     """Take the job. Accepting twice is harmless; accepting a taken or declined one is not."""
     if offer.status == OfferStatus.ACCEPTED:
@@ -55,11 +83,15 @@ def accept(session: AnySession, offer: EmergencyOffer) -> EmergencyOffer:
         raise ConflictError(_("Someone else has already taken this emergency."))
     caregiver: Caregiver = offer.caregiver
     start = now()
+    end = start + dt.timedelta(minutes=request.service_type.duration_min)
+    # The emergency goes first: the caregiver's published visits it runs into move later,
+    # each after the one before, so no two of theirs share time.
+    retime.write(session, _room_for(session, caregiver, start, end))
     visit = Visit(
         request=request,
         caregiver=caregiver,
         planned_start=start,
-        planned_end=start + dt.timedelta(minutes=request.service_type.duration_min),
+        planned_end=end,
         route_seq=0,
         status=VisitStatus.PUBLISHED,
     )
@@ -76,6 +108,7 @@ def accept(session: AnySession, offer: EmergencyOffer) -> EmergencyOffer:
         )
     ):
         other.status = OfferStatus.WITHDRAWN
+    alerts.resolve_emergency_alerts(session, request.id, start)
     session.flush()
     return offer
 

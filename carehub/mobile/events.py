@@ -20,6 +20,7 @@ from carehub.core.time import now
 from carehub.db import AnySession
 from carehub.dispatch.models import Visit
 from carehub.geo.travel import distance_m
+from carehub.jobs import alerts
 from carehub.mobile import checklists, route
 from carehub.mobile.models import VisitEvent
 from carehub.mobile.payloads import EventInput, PayloadError
@@ -100,6 +101,8 @@ def record(session: AnySession, user: User, visit: Visit, data: EventInput, dige
     # Insert first: a twin post with the same key fails here, before touching the visit.
     session.flush()
     apply_events(visit, route.events_of(session, visit.id))
+    # A late or missed alert's cause ends with the check-in (or the reported outcome).
+    alerts.resolve_visit_alerts(session, received, [visit.id])
     if data.type == EventType.CHECK_OUT and visit.check_out_at == event.recorded_at:
         # The subsidy audit judges how long the check-out took to reach the server.
         receipts.note_check_out(session, visit.id, received)

@@ -60,6 +60,8 @@ def _matching(
             func.lower(code).startswith(lowered, autoescape=True),
             *(column.contains(text, autoescape=True) for column in fragments),
             *(column.startswith(lowered, autoescape=True) for column in prefixes),
+            # Further spellings (a surname read two ways) follow a space.
+            *(column.contains(" " + lowered, autoescape=True) for column in prefixes),
         )
     )
 

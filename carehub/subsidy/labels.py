@@ -11,6 +11,7 @@ REASONS = {
     "overlap": _l("Overlaps the caregiver's other visit"),
     "elder_inactive": _l("Elder not active that day"),
     "missing_skill": _l("Caregiver lacks the required skill"),
+    "outside_shift": _l("Outside the caregiver's shift"),
     "late_upload": _l("Uploaded too late"),
     "duplicate": _l("Duplicate visit"),
     "reused_fix": _l("Same GPS fix at another elder's home"),

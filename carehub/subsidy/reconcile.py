@@ -19,9 +19,11 @@ from sqlalchemy import and_, or_, select
 
 from carehub.assessment.models import Assessment
 from carehub.core.enums import VisitStatus
+from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.models import (
+    Caregiver,
     Elder,
     ElderStatusPeriod,
     ServiceType,
@@ -282,6 +284,13 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
     ):
         skills[cid].add(code)
     frozen = {cid: frozenset(codes) for cid, codes in skills.items()}
+    shifts = {
+        cid: (start, end)
+        for cid, start, end in session.execute(
+            select(Caregiver.id, Caregiver.shift_start, Caregiver.shift_end)
+        )
+    }
+    zone = local_zone()
     prices = PriceBook.load(session)
 
     in_month = and_(
@@ -340,6 +349,8 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
                 elder_status=elder.status_on(day) if elder else "active",
                 received_at=receipts.get(vid),
                 min_percent=percent,
+                shift=shifts.get(cid) if cid is not None else None,
+                zone=zone,
             )
         )
     judged = verify(facts, settings)

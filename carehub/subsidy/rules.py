@@ -48,6 +48,9 @@ class VisitFacts:
     received_at: dt.datetime | None = None
     # The service type's own too_short threshold (percent), overriding the rule's setting.
     min_percent: int | None = None
+    # The caregiver's shift (local wall times) and the zone the day is read in.
+    shift: tuple[dt.time, dt.time] | None = None
+    zone: dt.tzinfo | None = None
 
 
 @dataclass
@@ -135,6 +138,18 @@ def reused_fix(visit: VisitFacts, month: MonthFacts, params: Params) -> bool:
     return visit.id in month.reused_fixes
 
 
+def outside_shift(visit: VisitFacts, month: MonthFacts, params: Params) -> bool:
+    """Checked in and out within the caregiver's shift on the visit's day, give or take
+    ``grace_min`` minutes: a visit from 08:33 to 00:30 the next day was not worked."""
+    if visit.shift is None or visit.check_in_at is None or visit.check_out_at is None:
+        return False
+    zone = visit.zone or dt.UTC
+    grace = dt.timedelta(minutes=int(params["grace_min"]))
+    opens = dt.datetime.combine(visit.day, visit.shift[0], tzinfo=zone) - grace
+    closes = dt.datetime.combine(visit.day, visit.shift[1], tzinfo=zone) + grace
+    return visit.check_in_at < opens or visit.check_out_at > closes
+
+
 RuleCheck = Callable[[VisitFacts, MonthFacts, Params], bool]
 
 
@@ -155,6 +170,7 @@ RULES: tuple[Rule, ...] = (
     Rule("late_upload", late_upload, {"max_hours": 72}),
     Rule("duplicate", duplicate, {}),
     Rule("reused_fix", reused_fix, {"decimals": 6}),
+    Rule("outside_shift", outside_shift, {"grace_min": 30}),
 )
 REASON_CODES = tuple(rule.code for rule in RULES)
 

@@ -4,6 +4,7 @@ locking, exports, the printable summary, and the policies."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -25,10 +26,10 @@ from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
-from carehub.registry.models import Station
+from carehub.registry.models import Elder, Station
 from carehub.registry.services import FieldError
 from carehub.subsidy import charts, evidence, labels, locking, reviews
-from carehub.subsidy.exports import FORMATS, MIMETYPES, SCOPES, export_bytes
+from carehub.subsidy.exports import FORMATS, LAYOUTS, MIMETYPES, SCOPES, export_bytes
 from carehub.subsidy.forms import PolicyForm
 from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
 from carehub.subsidy.months import Month
@@ -40,6 +41,7 @@ from carehub.web import yuan
 bp = Blueprint("subsidy", __name__)
 AUDIT = (Role.AUDITOR, Role.ADMIN)
 PER_PAGE = 50
+LOCK_LISTED = 200  # unreviewed visits named on the lock page; the count covers all
 
 
 @bp.app_template_filter("reason")
@@ -107,8 +109,14 @@ def month_page(month: str):  # type: ignore[no-untyped-def]
         select(Adjustment).where(Adjustment.month == str(m)).order_by(Adjustment.id)
     ).all()
     codes = {line.elder_id: line.elder_code for line in result.elders}
+    shown = [line.elder_id for line in elders]
+    elder_names = {
+        eid: name
+        for eid, name in db.session.execute(select(Elder.id, Elder.name).where(Elder.id.in_(shown)))
+    }
     return render_template(
         "subsidy/month.html",
+        elder_names=elder_names,
         month=m,
         result=result,
         elders=elders,
@@ -182,10 +190,44 @@ def bulk(month: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("subsidy.flagged", month=str(m))), 303
 
 
+def _unreviewed(m: Month) -> tuple[list[tuple[Visit, Any]], int]:
+    """The month's flagged visits nobody decided yet, and their value in fen."""
+    result = _result(m)
+    pending = [o for o in result.visits.values() if o.status == FLAGGED]
+    pending.sort(key=lambda o: (o.day, o.visit_id))
+    ids = [o.visit_id for o in pending]
+    rows = (
+        {v.id: v for v in db.session.scalars(select(Visit).where(Visit.id.in_(ids)))} if ids else {}
+    )
+    return [(rows[o.visit_id], o) for o in pending if o.visit_id in rows], sum(
+        o.value_fen for o in pending
+    )
+
+
+@bp.route("/<month>/lock", methods=["GET"])
+@roles_required(*AUDIT)
+def lock_confirm(month: str):  # type: ignore[no-untyped-def]
+    """Locking is final for the month: first say what is still unreviewed."""
+    m = _month(month)
+    rows, amount = _unreviewed(m)
+    return render_template(
+        "subsidy/lock_confirm.html",
+        month=m,
+        rows=rows[:LOCK_LISTED],
+        count=len(rows),
+        amount=amount,
+        reasons=labels.REASONS,
+        ended=m.last < local_today(),
+    )
+
+
 @bp.route("/<month>/lock", methods=["POST"])
 @roles_required(*AUDIT)
 def lock(month: str):  # type: ignore[no-untyped-def]
     m = _month(month)
+    if request.form.get("confirm") != "1":
+        flash(_("Confirm the lock on this page first."), "error")
+        return redirect(url_for("subsidy.lock_confirm", month=str(m))), 303
     try:
         locking.lock_month(db.session, m, current_user.id)
     except FieldError as exc:
@@ -216,15 +258,23 @@ def unlock(month: str):  # type: ignore[no-untyped-def]
 @roles_required(*AUDIT)
 def export(month: str, scope: str, fmt: str):  # type: ignore[no-untyped-def]
     m = _month(month)
-    if scope not in SCOPES or fmt not in FORMATS:
+    layout = request.args.get("layout", "report")
+    if scope not in SCOPES or fmt not in FORMATS or layout not in LAYOUTS:
         abort(404)
-    data = export_bytes(_result(m), scope, fmt)
-    audit.record(db.session, "export", "SubsidyMonth", note=f"subsidy-{m}-{scope}.{fmt}")
+    result = _result(m)
+    names: dict[int, str] = {}
+    if layout == "report" and scope == "elders":
+        ids = [line.elder_id for line in result.elders]
+        found = db.session.execute(select(Elder.id, Elder.name).where(Elder.id.in_(ids)))
+        names = {eid: name for eid, name in found}
+    data = export_bytes(result, scope, fmt, layout, names)
+    suffix = "" if layout == "report" else "-data"
+    audit.record(db.session, "export", "SubsidyMonth", note=f"subsidy-{m}-{scope}{suffix}.{fmt}")
     db.session.commit()
     return Response(
         data,
         mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f"attachment; filename=subsidy-{m}-{scope}.{fmt}"},
+        headers={"Content-Disposition": f"attachment; filename=subsidy-{m}-{scope}{suffix}.{fmt}"},
     )
 
 

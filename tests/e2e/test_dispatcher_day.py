@@ -26,7 +26,12 @@ def test_request_planned_published_and_on_the_board(
     with live_server.app.app_context():
         make = Builders(db.session)
         station = make.station(code="E2EDAY")
-        make.service_type("e2e_day_meal", window_start=dt.time(9, 0), window_end=dt.time(16, 0))
+        make.service_type(
+            "e2e_day_meal",
+            name_zh="日间助餐",
+            window_start=dt.time(9, 0),
+            window_end=dt.time(16, 0),
+        )
         make.caregiver(station=station, code="E2EDAY1", weekdays_mask=0b1111111)
         elder = make.elder(
             station=station,
@@ -46,7 +51,7 @@ def test_request_planned_published_and_on_the_board(
     page.fill("#q", name_initials(ELDER))
     page.click("main form[role=search] button[type=submit]")
     page.locator("#elder-results tr", has_text=elder_code).locator("a.button").click()
-    option = page.locator("#service_type_id option", has_text="e2e_day_meal")
+    option = page.locator("#service_type_id option", has_text="日间助餐")
     page.locator("#service_type_id").select_option(value=option.get_attribute("value"))
     page.fill("#service_date", day.isoformat())
     page.click("main form[method=post] button.primary")

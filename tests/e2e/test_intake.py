@@ -19,7 +19,12 @@ def test_dispatcher_creates_request_found_by_initials(
     with live_server.app.app_context():
         make = Builders(db.session)
         elder = make.elder(name="欧阳秋菊", name_initials=name_initials("欧阳秋菊"))
-        make.service_type("e2e_cleaning", window_start=dt.time(14, 0), window_end=dt.time(16, 0))
+        make.service_type(
+            "e2e_cleaning",
+            name_zh="测试保洁服务",
+            window_start=dt.time(14, 0),
+            window_end=dt.time(16, 0),
+        )
         db.session.commit()
         code, initials = elder.code, elder.name_initials
         day = local_today() + dt.timedelta(days=1)
@@ -31,7 +36,7 @@ def test_dispatcher_creates_request_found_by_initials(
     row = page.locator("#elder-results tr", has_text=code)
     row.locator("a.button").click()
     page.locator("#service_type_id").select_option(
-        value=page.locator("#service_type_id option", has_text="e2e_cleaning").get_attribute(
+        value=page.locator("#service_type_id option", has_text="测试保洁服务").get_attribute(
             "value"
         )
     )

@@ -8,6 +8,7 @@ import datetime as dt
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -97,7 +98,8 @@ def test_check_out_made_offline_reaches_the_server_exactly_once(
     page = phone_page
     account, visit_id = _visit_for(live_server, make_user)
     log_in(page, account)
-    page.click("nav.mainnav a[href$='/m/']")
+    # A caregiver lands on today's route, not the home page.
+    assert urlsplit(page.url).path == "/m/", page.url
     card = page.locator(f"article[data-visit='{visit_id}']")
     card.wait_for()
     assert "刘奶奶" in card.inner_text()
@@ -118,6 +120,8 @@ def test_check_out_made_offline_reaches_the_server_exactly_once(
     card.locator("button[data-action=check_out]").click()
     page.wait_for_selector("#m-pending-count[data-count='1']")
     assert "签退" in page.inner_text("#m-pending")
+    # The waiting event names the elder, not the visit's number.
+    assert "刘奶奶" in page.inner_text("#m-pending") and "#" not in page.inner_text("#m-pending")
     assert card.get_attribute("data-status") == "completed"
     time.sleep(0.5)
     assert _events(live_server, visit_id) == ["check_in"]

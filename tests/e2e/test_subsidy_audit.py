@@ -60,6 +60,12 @@ def test_auditor_reviews_locks_and_exports_a_month(
     # The approved 8-yuan meal becomes payable; both leave the pending column.
     assert after == [entitlement, "¥152.00", "¥48.00", "6"], after
 
+    # Locking asks first, naming what is still unreviewed and its amount.
+    with page.expect_navigation():
+        page.click("#lock-month")
+    warning = page.inner_text("#lock-warning")
+    assert "6" in warning and "48.00" in warning, warning
+    assert page.locator("#lock-unreviewed tbody tr").count() == 6
     with page.expect_navigation():
         page.click(f"form[action='{MONTH}/lock'] button")
     page.wait_for_selector(".badge-ok")

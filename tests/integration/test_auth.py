@@ -77,3 +77,14 @@ def test_csrf_token_is_required_on_forms(database_url: str, tmp_path, make, db) 
     client = app.test_client()
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 400
+
+
+def test_a_caregiver_lands_on_todays_route(client: FlaskClient, make, db) -> None:  # type: ignore[no-untyped-def]
+    user = make.user(Role.CAREGIVER)
+    admin = make.user(Role.ADMIN)
+    db.session.commit()
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.headers["Location"] == "/m/"
+    client.post("/logout")
+    response = client.post("/login", data={"username": admin.username, "password": PASSWORD})
+    assert response.headers["Location"] == "/"

@@ -22,6 +22,7 @@ def elders(make: Any, db: Any) -> dict[str, Any]:
         "zhang": elder("张秀英", home, code="TJE00417", phone="13812345678"),
         "wang": elder("王建国", home, code="TJE00418", phone="02287654321"),
         "abroad": elder("张建华", other, code="TJE00900", phone="13899990000"),
+        "zhai": elder("翟宝珍", home, code="TJE00419", phone="13700001111"),
     }
     db.session.commit()
     return rows
@@ -38,9 +39,12 @@ def _codes(client: Any, text: str) -> list[str]:
     [
         ("秀英", ["TJE00417"]),  # part of the name
         ("5678", ["TJE00417"]),  # part of the phone
-        ("tje0041", ["TJE00417", "TJE00418"]),  # start of the code, any case
+        ("tje0041", ["TJE00417", "TJE00418", "TJE00419"]),  # start of the code, any case
         ("zxy", ["TJE00417"]),  # pinyin initials
         ("wj", ["TJE00418"]),  # the start of the initials
+        ("zbz", ["TJE00419"]),  # 翟 read as the surname zhai
+        ("dbz", ["TJE00419"]),  # or as di
+        ("bz", []),  # but not from the middle of a spelling
         ("张", ["TJE00417", "TJE00900"]),
         ("", []),
         ("%", []),  # a LIKE wildcard is a plain character

@@ -153,6 +153,11 @@ def test_the_dispatcher_screen_finds_the_elder_raises_and_confirms(
     )
     missing = client.post("/dispatch/emergency/", data={"note": "x"})
     assert missing.status_code == 400
+    for blank in ("", "   "):
+        empty = client.post("/dispatch/emergency/", data={"elder_id": elder.id, "note": blank})
+        assert empty.status_code == 400 and 'class="form-row has-error"' in empty.get_data(
+            as_text=True
+        )
     created = client.post("/dispatch/emergency/", data={"elder_id": elder.id, "note": "胸闷"})
     assert created.status_code == 302
     show = client.get(created.headers["Location"]).get_data(as_text=True)

@@ -118,3 +118,35 @@ def test_a_request_taken_by_dispatch_cannot_be_accepted(app, make, db, emergency
     emergency.status = RequestStatus.CANCELLED
     db.session.commit()
     assert phone.post(f"/api/v1/emergencies/{offer.id}/accept").status_code == 409
+
+
+def test_an_accepted_emergency_pushes_the_visits_it_runs_into(app, make, db, emergency) -> None:  # type: ignore[no-untyped-def]
+    phone = make_phone(app, make)
+    cg = phone.user.caregiver
+
+    def published(minutes: int) -> Visit:
+        start = NOW + dt.timedelta(minutes=minutes)
+        return make.visit(
+            caregiver=cg,
+            status=VisitStatus.PUBLISHED,
+            planned_start=start,
+            planned_end=start + dt.timedelta(minutes=30),
+            request=make.request(service_date=dt.date(2026, 11, 23)),
+        )
+
+    now_visit, next_visit, free_later = published(0), published(30), published(300)
+    offer = _offer(db, emergency, phone)
+    assert phone.post(f"/api/v1/emergencies/{offer.id}/accept").status_code == 200
+    db.session.expire_all()
+    rows = sorted(
+        db.session.scalars(
+            select(Visit).where(Visit.caregiver_id == cg.id, Visit.status == VisitStatus.PUBLISHED)
+        ),
+        key=lambda v: v.planned_start,
+    )
+    assert len(rows) == 4
+    for a, b in zip(rows, rows[1:], strict=False):
+        assert a.planned_end <= b.planned_start, (a.id, b.id)
+    assert db.session.get(Visit, now_visit.id).planned_start > NOW
+    assert db.session.get(Visit, free_later.id).planned_start == NOW + dt.timedelta(minutes=300)
+    assert next_visit.id in {r.id for r in rows}

@@ -219,3 +219,70 @@ def test_a_scoped_dispatcher_sees_only_their_stations_day(client, login_as, make
     text = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=NEXT").get_data(as_text=True)
     assert f'data-caregiver-id="{d.a.id}"' in text
     assert f'data-caregiver-id="{d.far.id}"' not in text and d.other.name not in text
+
+
+def _lent_out(make, d, hour: int = 14):  # type: ignore[no-untyped-def]
+    """Caregiver A lent to an elder of the next station at ``hour``."""
+    from carehub.core.enums import VisitStatus
+
+    request = make.request(
+        elder=make.elder(station=d.other),
+        service_type=d.v1.request.service_type,
+        service_date=DAY,
+        window_start=dt.time(hour),
+        window_end=dt.time(hour, 30),
+    )
+    return make.visit(
+        request=request,
+        caregiver=d.a,
+        planned_start=at(hour),
+        planned_end=at(hour, 15),
+        status=VisitStatus.PUBLISHED,
+        lent=True,
+    )
+
+
+def test_the_day_timeline_shows_a_caregivers_visit_lent_elsewhere(
+    client, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    d = district(make)
+    away = _lent_out(make, d)
+    db.session.commit()
+    login_as(Role.DISPATCHER, station=d.home)
+    text = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=HOME").get_data(as_text=True)
+    assert f'class="tl-visit tl-away" data-visit-id="{away.id}"' in text
+
+
+def test_the_move_preview_sees_a_visit_the_caregiver_was_lent_for(make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch import moves
+
+    d = district(make)
+    _lent_out(make, d)
+    d.v3.request.window_start, d.v3.request.window_end = dt.time(8, 30), dt.time(15)
+    db.session.commit()
+    preview = moves.preview_move(db.session, d.v3.id, d.a.id, dt.time(14), d.v3.version)
+    assert preview.hard, "moving onto A's lent 14:00 visit must be a finding"
+
+
+def test_a_time_only_move_is_logged_as_a_time_change(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.dispatch import moves
+
+    d = district(make)
+    moves.apply_move(db.session, d.v1.id, d.a.id, dt.time(11, 30), d.v1.version, confirmed=True)
+    db.session.commit()
+    login_as(Role.DISPATCHER, station=d.home)
+    text = client.get(f"/dispatch/visits/{d.v1.id}").get_data(as_text=True)
+    assert f"{d.a.name} → {d.a.name}" not in text
+    assert "→" in text  # the time change is listed
+
+
+def test_a_drop_onto_a_published_visit_says_it_overlaps(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.core.enums import VisitStatus
+
+    d = district(make)
+    d.v1.status = VisitStatus.PUBLISHED  # keeps its 09:00 whatever moves in
+    db.session.commit()
+    login_as(Role.DISPATCHER, station=d.home)
+    text = client.get(_move_url(d, d.v3, d.a, start="09:05")).get_data(as_text=True)
+    assert "would overlap" in text and d.v1.request.elder.name in text
+    assert "cannot get to" not in text

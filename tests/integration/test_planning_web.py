@@ -492,3 +492,21 @@ def test_a_run_over_many_stations_draws_one_station_at_a_time(  # type: ignore[n
     wrong = client.get(f"{url}?station=NOPE")
     assert wrong.status_code == 400
     assert "NOPE is not part of this run" in wrong.get_data(as_text=True)
+
+
+def test_a_request_placed_after_the_run_leaves_its_unassigned_list(
+    client, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    station, _, _ = _district(make, db, visits=2)
+    nursing = make.service_type("nurse_y", skill=make.skill("nursing"), priority=2)
+    left = make.request(elder=make.elder(station=station), service_type=nursing, service_date=DAY)
+    db.session.commit()
+    login_as(Role.ADMIN)
+    run = _finish(db, _run_id(_start(client)))
+    page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
+    assert f'data-request="{left.id}"' in page
+    # Placed by hand since (a move, a hand-over): the list no longer names it.
+    make.visit(request=left, caregiver=make.caregiver(station=station, skills=("nursing",)))
+    db.session.commit()
+    page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
+    assert f'data-request="{left.id}"' not in page and 'id="placed-since"' in page

@@ -238,3 +238,165 @@ def test_a_visit_lent_from_afar_goes_back_to_its_own_circle(
     assert not handed.lent
     nursing = next(h for h in plan.placed if h.visit.id == day["nursing"].id)
     assert nursing.lent
+
+
+def test_pushing_others_later_is_written_without_tripping_the_overlap_guard(
+    make: Any, db: Any
+) -> None:
+    station = make.station()
+    meal = make.service_type("t_meal3", skill=make.skill("meal"), duration_min=60)
+    sick_one, other = make.caregiver(station=station), make.caregiver(station=station)
+
+    def visit(cg: Any, end: dt.time) -> Visit:
+        request = make.request(
+            elder=make.elder(station=station),
+            service_type=meal,
+            service_date=DAY,
+            window_start=dt.time(9),
+            window_end=end,
+            status=RequestStatus.SCHEDULED,
+        )
+        return make.visit(
+            request=request,
+            caregiver=cg,
+            planned_start=_at(dt.time(9)),
+            planned_end=_at(dt.time(10)),
+            status=VisitStatus.PUBLISHED,
+        )
+
+    handed, pushed = visit(sick_one, dt.time(10)), visit(other, dt.time(13))
+    db.session.commit()
+    token = sick.preview(db.session, sick_one, DAY, NOW).token
+    sick.apply(db.session, sick_one, DAY, NOW, token)
+    db.session.commit()
+    assert handed.caregiver_id == other.id and handed.planned_start == _at(dt.time(9))
+    assert pushed.planned_start is not None and pushed.planned_start >= _at(dt.time(10))
+
+
+def test_a_receiving_caregivers_lent_visits_count(make: Any, db: Any) -> None:
+    station = make.station()
+    for k in (1, 2):  # the two nearest stations lend; the far one is outside the hand-over
+        make.station(name=f"邻站{k}", lat=CENTRE[0] + 0.01 * k, lon=CENTRE[1])
+    far = make.station(name="远站", lat=CENTRE[0] + 0.3, lon=CENTRE[1] + 0.3)
+    meal = make.service_type("t_meal4", skill=make.skill("meal"), duration_min=60)
+    sick_one, other = make.caregiver(station=station), make.caregiver(station=station)
+
+    def visit(cg: Any, at: Any, **kw: Any) -> Visit:
+        request = make.request(
+            elder=make.elder(station=at, lat=at.lat, lon=at.lon),
+            service_type=meal,
+            service_date=DAY,
+            window_start=dt.time(9),
+            window_end=dt.time(10),
+            status=RequestStatus.SCHEDULED,
+        )
+        return make.visit(
+            request=request,
+            caregiver=cg,
+            planned_start=_at(dt.time(9)),
+            planned_end=_at(dt.time(10)),
+            status=VisitStatus.PUBLISHED,
+            **kw,
+        )
+
+    handed = visit(sick_one, station)
+    visit(other, far, lent=True)  # the other caregiver is lent to a far circle at 9:00
+    db.session.commit()
+    plan = sick.preview(db.session, sick_one, DAY, NOW)
+    assert [h.visit.id for h in plan.unplaced] == [handed.id] and not plan.placed
+
+
+def test_a_visit_whose_window_passed_says_so(day: dict[str, Any], db: Any) -> None:
+    noon = local_to_utc(DAY, dt.time(12))
+    plan = sick.preview(db.session, day["sick"], DAY, noon)
+    reasons = {h.visit.id: h.reason for h in plan.unplaced}
+    assert reasons[day["meal"].id] == sick.REASON_PASSED
+    assert reasons[day["nursing"].id] == sick.REASON_PASSED
+
+
+def test_the_day_from_the_link_is_the_day_used(
+    day: dict[str, Any], client: Any, login_as: Any
+) -> None:
+    login_as(Role.DISPATCHER)
+    tomorrow = DAY + dt.timedelta(days=1)
+    html = client.get(f"/dispatch/sick?day={tomorrow}").get_data(as_text=True)
+    assert f'name="day" value="{tomorrow}"' in html
+    html = client.get(f"/dispatch/sick?caregiver_id={day['sick'].id}&day={DAY}").get_data(
+        as_text=True
+    )
+    assert 'id="sick-day"' in html and DAY.isoformat() in html.split('id="sick-day"')[1][:200]
+    assert client.get("/dispatch/sick?day=2026-13-40").status_code == 400
+
+
+def test_the_button_offers_a_hand_over_only_when_one_is_possible(
+    day: dict[str, Any], client: Any, login_as: Any
+) -> None:
+    login_as(Role.DISPATCHER)
+    html = client.get(f"/dispatch/sick?caregiver_id={day['sick'].id}&day={DAY}").get_data(
+        as_text=True
+    )
+    assert "确认转交" in html
+    # At 23:00 every window has passed: nothing can be handed over.
+    client.application.config["CLOCK"] = lambda: local_to_utc(DAY, dt.time(23))
+    html = client.get(f"/dispatch/sick?caregiver_id={day['sick'].id}&day={DAY}").get_data(
+        as_text=True
+    )
+    assert "确认转交" not in html and 'class="primary danger"' in html
+
+
+def test_a_visit_nobody_has_the_skill_for_says_so(make: Any, db: Any) -> None:
+    station = make.station()
+    bath = make.service_type("t_bath5", skill=make.skill("bathing5"), duration_min=30)
+    sick_one = make.caregiver(station=station, skills=("bathing5",))
+    make.caregiver(station=station, skills=())
+    request = make.request(
+        elder=make.elder(station=station),
+        service_type=bath,
+        service_date=DAY,
+        window_start=dt.time(9),
+        window_end=dt.time(12),
+        status=RequestStatus.SCHEDULED,
+    )
+    visit = make.visit(
+        request=request,
+        caregiver=sick_one,
+        planned_start=_at(dt.time(9)),
+        planned_end=_at(dt.time(9, 30)),
+        status=VisitStatus.PUBLISHED,
+    )
+    db.session.commit()
+    plan = sick.preview(db.session, sick_one, DAY, NOW)
+    assert [(h.visit.id, h.reason) for h in plan.unplaced] == [(visit.id, REASON_NO_CAREGIVER)]
+
+
+def test_visits_count_as_long_as_they_are_planned(make: Any, db: Any) -> None:
+    """A visit planned longer than its service's standard length keeps its whole time:
+    the hand-over must not place another visit into its tail (the database would refuse)."""
+    station = make.station()
+    meal = make.service_type("t_meal6", duration_min=15)
+    sick_one, other = make.caregiver(station=station), make.caregiver(station=station)
+
+    def visit(cg: Any) -> Visit:
+        request = make.request(
+            elder=make.elder(station=station),
+            service_type=meal,
+            service_date=DAY,
+            window_start=dt.time(14),
+            window_end=dt.time(16),
+            status=RequestStatus.SCHEDULED,
+        )
+        return make.visit(
+            request=request,
+            caregiver=cg,
+            planned_start=_at(dt.time(14)),
+            planned_end=_at(dt.time(14, 30)),  # longer than the 15 standard minutes
+            status=VisitStatus.PUBLISHED,
+        )
+
+    handed, busy = visit(sick_one), visit(other)
+    db.session.commit()
+    plan = sick.preview(db.session, sick_one, DAY, NOW)
+    sick.apply(db.session, sick_one, DAY, NOW, plan.token)
+    db.session.commit()
+    assert handed.caregiver_id == other.id
+    assert handed.planned_start >= busy.planned_end or handed.planned_end <= busy.planned_start

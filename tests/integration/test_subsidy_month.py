@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from flask import Flask
@@ -105,7 +106,7 @@ def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
     )
     assert reconcile(db.session, OCT).visits[far.id].status == "rejected"
 
-    assert client.post("/subsidy/2026-10/lock").status_code == 303
+    assert client.post("/subsidy/2026-10/lock", data={"confirm": "1"}).status_code == 303
     before = reconcile(db.session, OCT).as_json()
     assert reconcile(db.session, OCT).locked
 
@@ -116,7 +117,7 @@ def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
     client.post(
         "/subsidy/2026-10/bulk", data={"visit_ids": [far.id], "decision": "approved", "reason": "x"}
     )
-    client.post("/subsidy/2026-10/lock")
+    client.post("/subsidy/2026-10/lock", data={"confirm": "1"})
     assert client.post("/subsidy/2026-10/unlock", data={"reason": "x"}).status_code == 403
     elder = month.elders[0]
     db.session.add(
@@ -138,7 +139,7 @@ def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
 
 def test_admin_unlocks_with_a_reason(month, db, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as(Role.ADMIN)
-    client.post("/subsidy/2026-10/lock")
+    client.post("/subsidy/2026-10/lock", data={"confirm": "1"})
     assert reconcile(db.session, OCT).locked
     client.post("/subsidy/2026-10/unlock", data={"reason": ""})
     assert reconcile(db.session, OCT).locked
@@ -157,9 +158,20 @@ def test_pages_and_exports(month, client: FlaskClient, login_as) -> None:  # typ
         "/subsidy/policies",
     ):
         assert client.get(url).status_code == 200, url
-    csv = client.get("/subsidy/2026-10/export/stations.csv").data.decode("utf-8-sig")
+    csv = client.get("/subsidy/2026-10/export/stations.csv?layout=data").data.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("month,station_code")
     assert "TOTAL" in csv
+    # The default is the finance bureau's report: Chinese headers, names, words and yuan.
+    report = client.get("/subsidy/2026-10/export/elders.csv").data.decode("utf-8-sig")
+    lines = report.splitlines()
+    assert lines[0].startswith("月份,老人编号,老人,") and "应付（元）" in lines[0]
+    assert not any(c.isascii() and c.isalpha() for c in lines[0]), lines[0]
+    elder = month.elders[0]
+    row = next(line for line in lines if elder.code in line)
+    assert elder.name in row and "mild" not in row and "moderate" not in row
+    assert re.search(r",\d+\.\d\d,", row), row  # yuan with two places, not fen
+    stations = client.get("/subsidy/2026-10/export/stations.csv").data.decode("utf-8-sig")
+    assert "合计" in stations and "TOTAL" not in stations
     xlsx = client.get("/subsidy/2026-10/export/elders.xlsx")
     assert xlsx.data[:2] == b"PK"
     assert client.get("/subsidy/2026-13").status_code == 404
@@ -179,3 +191,34 @@ def _visits_file(app: Flask, elder_code: str):  # type: ignore[no-untyped-def]
         encoding="utf-8",
     )
     return path
+
+
+def test_locking_asks_first_and_names_the_unreviewed_visits(
+    month, db, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR)
+    result = reconcile(db.session, OCT)
+    pending = [o for o in result.visits.values() if o.status == "flagged"]
+    assert pending
+    # A bare POST (the old one-click lock) locks nothing.
+    assert client.post("/subsidy/2026-10/lock").status_code == 303
+    assert not reconcile(db.session, OCT).locked
+    month_page = client.get("/subsidy/2026-10").get_data(as_text=True)
+    assert 'id="lock-month" href="/subsidy/2026-10/lock"' in month_page
+    page = client.get("/subsidy/2026-10/lock").get_data(as_text=True)
+    from carehub.web import yuan
+
+    assert 'id="lock-warning"' in page and yuan(sum(o.value_fen for o in pending)) in page
+    assert page.count("/subsidy/visits/") >= len(pending)
+    assert client.post("/subsidy/2026-10/lock", data={"confirm": "1"}).status_code == 303
+    assert reconcile(db.session, OCT).locked
+
+
+def test_the_month_names_elders_and_the_header_names_the_role_once(
+    month, client: FlaskClient, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR, display_name="补贴审核员")
+    page = client.get("/subsidy/2026-10").get_data(as_text=True)
+    elder = month.elders[0]
+    assert f">{elder.name}</a>" in page
+    assert "补贴审核员 · 补贴审核员" not in page and "补贴审核员" in page

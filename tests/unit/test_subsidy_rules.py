@@ -207,3 +207,29 @@ def test_distance_is_close_to_the_geodesic() -> None:
 
 def test_visit_facts_are_plain_data() -> None:
     assert dataclasses.is_dataclass(visit())
+
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+SHIFT = (dt.time(8), dt.time(17))
+
+
+def test_outside_shift_fires_on_a_visit_into_the_night() -> None:
+    # 08:33 to 00:30 the next day, Shanghai time, against an 08:00-17:00 shift.
+    late = visit(
+        check_in_at=dt.datetime(2026, 10, 12, 8, 33, tzinfo=SHANGHAI),
+        check_out_at=dt.datetime(2026, 10, 13, 0, 30, tzinfo=SHANGHAI),
+        shift=SHIFT,
+        zone=SHANGHAI,
+    )
+    assert "outside_shift" in reasons(late)[1]
+
+
+def test_outside_shift_quiet_within_the_shift_and_its_grace() -> None:
+    inside = visit(
+        check_in_at=dt.datetime(2026, 10, 12, 7, 45, tzinfo=SHANGHAI),
+        check_out_at=dt.datetime(2026, 10, 12, 8, 15, tzinfo=SHANGHAI),
+        shift=SHIFT,
+        zone=SHANGHAI,
+    )
+    assert "outside_shift" not in reasons(inside)[1]
+    assert "outside_shift" not in reasons(visit(shift=None))[1]

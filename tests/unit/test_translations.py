@@ -58,3 +58,51 @@ def test_catalogue_agrees_with_the_sources() -> None:
             if msgid in catalog and catalog[msgid] and catalog[msgid] != text:
                 differ.append(f"{msgid!r}: catalogue {catalog[msgid]!r}, {path.name} {text!r}")
     assert not differ, "; ".join(differ[:20])
+
+
+def test_values_shown_from_data_have_labels() -> None:
+    """Enum values, reasons and audit record types, fields and actions reach the pages as
+    data, where the message extraction above cannot see them: each needs a label."""
+    import enum
+    import re
+
+    from carehub import models  # noqa: F401  (every model registered)
+    from carehub.admin import audit_view
+    from carehub.core import enums
+    from carehub.core.audit import _SECRET_COLUMNS, Audited
+    from carehub.db import Base
+    from carehub.dispatch import board_views, sick
+    from carehub.routing import problem
+
+    missing = [
+        f"enum {member!r}"
+        for obj in vars(enums).values()
+        if isinstance(obj, type) and issubclass(obj, enum.StrEnum) and obj is not enum.StrEnum
+        for member in obj
+        if member not in enums.LABELS
+    ]
+    reasons = [getattr(problem, n) for n in dir(problem) if n.startswith("REASON_")]
+    reasons += [sick.REASON_PAIR, sick.REASON_SKIPPED, sick.REASON_PASSED]
+    missing += [f"reason {r!r}" for r in reasons if r not in board_views.REASONS]
+    for mapper in Base.registry.mappers:
+        cls = mapper.class_
+        if not issubclass(cls, Audited):
+            continue
+        if cls.__name__ not in audit_view.ENTITY_LABELS:
+            missing.append(f"record type {cls.__name__}")
+        missing += [
+            f"field {cls.__name__}.{c.key}"
+            for c in mapper.column_attrs
+            if c.key not in _SECRET_COLUMNS and c.key not in audit_view.FIELD_LABELS
+        ]
+    code = "\n".join(p.read_text() for p in (ROOT / "carehub").rglob("*.py"))
+    actions = set(re.findall(r"audit\.record\(\s*(?:db\.)?session,\s*\"([a-z_]+)\"", code))
+    missing += [f"action {a}" for a in sorted(actions) if a not in audit_view.ACTION_LABELS]
+    assert not missing, missing
+
+
+def test_an_unknown_choice_names_the_chinese_words_accepted() -> None:
+    from carehub.registry.imports.fields import CARE_LEVEL
+
+    expected = CARE_LEVEL.expected()
+    assert expected.startswith("无、轻度、中度、重度") and "none, mild" in expected

@@ -149,14 +149,24 @@ class Choice(Kind):
                 return member
         if key in self.aliases:
             return self.aliases[key]
-        expected = ", ".join(m.value for m in self.enum)
         raise CellError(
             _(
                 "Unknown value %(value)s; expected one of %(expected)s",
                 value=text,
-                expected=expected,
+                expected=self.expected(),
             )
         )
+
+    def expected(self) -> str:
+        """The accepted values as a reader of the form writes them: the Chinese words the
+        file may use first, then the codes an export writes."""
+        codes = ", ".join(m.value for m in self.enum)
+        words = []
+        for member in self.enum:
+            chinese = [a for a, m in self.aliases.items() if m == member and not a.isascii()]
+            if chinese:
+                words.append(chinese[0])
+        return f"{'、'.join(words)} ({codes})" if words else codes
 
     def dump(self, value: Any) -> Cell:
         return str(self.enum(value).value)

@@ -253,7 +253,15 @@
   }
 
   function typeLabel(type) { return t((type || "collect") + "_type"); }
-  function itemLabel(item) { return item.round_id ? "R" + item.round_id : "#" + item.visit_id; }
+  function itemLabel(item) { return item.round_id ? "R" + item.round_id : visitName(item.visit_id); }
+
+  // Queued events name the elder, as the caregiver knows the visit; the saved route has it.
+  function visitName(visitId) {
+    var stored = load(KEY.route, null);
+    var visits = (stored && stored.data && stored.data.visits) || [];
+    var found = visits.filter(function (v) { return v.id === visitId; })[0];
+    return found && found.elder ? found.elder.name : "#" + visitId;
+  }
 
   function renderNet() {
     var box = document.getElementById("m-net");
