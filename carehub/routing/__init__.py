@@ -4,6 +4,7 @@ from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     Break,
     Caregiver,
+    Matrix,
     Plan,
     Problem,
     Route,
@@ -18,6 +19,7 @@ from carehub.routing.validate import Violation, validate
 __all__ = [
     "Break",
     "Caregiver",
+    "Matrix",
     "Plan",
     "Problem",
     "Route",

@@ -19,15 +19,16 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
+from carehub.routing.deadline import Deadline
 from carehub.routing.params import SolverParams
-from carehub.routing.problem import Plan, Problem, Route, Unassigned, Visit
+from carehub.routing.problem import REASON_CAPACITY, Plan, Problem, Route, Unassigned, Visit
 from carehub.routing.replan import insert
 from carehub.routing.screen import screen
 from carehub.routing.solver import solve
 from carehub.routing.subproblem import subproblem
 
 WORKERS = 2
-PASS1_SHARE = 0.9  # of the time limit; lending, when needed, gets the rest
+PASS1_SHARE = 0.9  # of the time left for solving; lending, when needed, gets the rest
 # Forking a process that runs threads (a web server, the job scheduler) can copy a lock held
 # by another thread and hang the child; a fork server is forked once, from a clean state.
 START_METHOD = "forkserver"
@@ -35,6 +36,13 @@ PRELOAD = ["carehub.routing.solver"]
 
 Progress = Callable[[int, int], None]  # (parts solved, parts in all)
 SETUP_S = 0.3  # per circle solve outside OR-Tools' limit: greedy start, model, extraction
+# Inserting what the circles left over, per visit of the day, set aside before pass 1.
+INSERT_S_PER_VISIT = 0.0005
+LEND_MIN_S = 0.5  # a lending solve shorter than this (plus its setup) is not started
+# Of the time left after pass 1, what insertion may take before lending gets the rest: an
+# understaffed city leaves thousands of visits over, each tried at every position of every
+# nearby route.
+INSERT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -166,11 +174,20 @@ def solve_circles(
     workers: int = WORKERS,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    deadline: Deadline | None = None,
+    reserve_s: float = 0.0,
 ) -> CirclePlan:
     """Solve circle by circle; ``progress`` hears (done, total) after each part, where the
-    total grows once pass 1 shows how many circles need lending."""
+    total grows once pass 1 shows how many circles need lending.
+
+    ``deadline`` (by default the time limit from now) bounds the whole call, and it returns
+    ``reserve_s`` before it, for the caller's own work after it (checking and writing).
+    """
     params = params or SolverParams()
     started = time.monotonic()
+    if deadline is None:
+        deadline = Deadline.after(params.time_limit_s)
+    finish = deadline.earlier(reserve_s)
     joined = _joined(problem, circles)
     visits_in: dict[str, list[Visit]] = {}
     for v in problem.visits:
@@ -181,8 +198,7 @@ def solve_circles(
 
     names = sorted(set(visits_in) | set(cgs_in))
     staffed = [n for n in names if cgs_in.get(n)]
-    share = params.time_limit_s * PASS1_SHARE
-    pass1_end = time.time() + share
+    pass1_end = finish.share(PASS1_SHARE, rest_s=INSERT_S_PER_VISIT * len(problem.visits)).end
     parts = [
         Part(subproblem(problem, visits_in.get(n, []), cgs_in[n]), params, pass1_end)
         for n in staffed
@@ -212,7 +228,10 @@ def solve_circles(
             for v in visits_in.get(n, []):
                 unassigned[v.id] = Unassigned(v.id, "no caregiver in the circle")
 
+    inserting = finish.share(INSERT_SHARE)
     for n in names:
+        if inserting.left() == 0:
+            break  # the rest is offered to the lenders, if time is left, or stays unassigned
         # Most visits a circle leaves over fit into the routes as they stand (a pair with one
         # caregiver of its circle and one of the next): exact insertion, in milliseconds,
         # before any lending solve; offered to the circle and the neighbours it may borrow
@@ -229,18 +248,20 @@ def solve_circles(
         routes.update({r.caregiver: r for r in placed.plan.routes})
         for vid in placed.inserted:
             unassigned.pop(vid)
-    # Nobody in the district can serve these; lending them would only spend time.
-    hopeless = screen(problem).rejected
+    hopeless = _hopeless(problem, unassigned)
     left = [
         n
         for n in names
         if any(v.id in unassigned and v.id not in hopeless for v in visits_in.get(n, []))
     ]
-    deadline = started + params.time_limit_s
     count["total"] += len(left)
     for i, n in enumerate(left):
-        # Share what is left of the limit among the circles still to lend to.
-        share = (deadline - time.monotonic()) / (len(left) - i)
+        # Share what is left of the limit among the circles still to lend to; once too
+        # little is left for a solve, the rest keep what they have.
+        share = finish.left() / (len(left) - i)
+        if finish.left() < LEND_MIN_S + SETUP_S:
+            tick()
+            continue
         # Lending is there to place what is left, not to shorten routes whose visits stay
         # pinned: guided local search gets the whole share, and can place pairs, which ruin
         # and recreate leaves where they were.
@@ -283,6 +304,19 @@ def solve_circles(
         notes=notes,
     )
     return CirclePlan(final, lent, time.monotonic() - started, len(staffed))
+
+
+def _hopeless(problem: Problem, unassigned: Mapping[str, Unassigned]) -> set[str]:
+    """Visits nobody in the district can serve; lending them would only spend time.
+
+    A visit its circle left for capacity passed its circle's screen, and more caregivers
+    only pass more, so only the others are screened against the whole district.
+    """
+    doubtful = [problem.visit(v) for v, u in unassigned.items() if u.reason != REASON_CAPACITY]
+    if not doubtful:
+        return set()
+    rest = Problem(tuple(doubtful), problem.caregivers, problem.travel, problem.distance)
+    return set(screen(rest).rejected)
 
 
 def _near_caregivers(

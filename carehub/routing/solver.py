@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -19,6 +20,8 @@ from carehub.routing.lunch import fit_lunch
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
+    IntArray,
+    Matrix,
     Plan,
     Problem,
     Route,
@@ -91,24 +94,22 @@ class _Model:
         self._add_costs()
         self._add_load()
 
-    def _node_matrix(
-        self, loc_matrix: Sequence[Sequence[int]], with_service: bool
-    ) -> list[list[int]]:
+    def _node_matrix(self, loc_matrix: Matrix, with_service: bool) -> IntArray:
+        """Node-by-node transits from the place matrix, in numpy: OR-Tools copies the rows
+        it is given, so only the final lists are Python objects."""
         locs = self.layout.locations
-        rows = []
-        for i, li in enumerate(locs):
-            v = self.layout.visit_of[i]
-            extra = v.service if with_service and v is not None else 0
-            row = loc_matrix[li]
-            rows.append([extra + row[lj] for lj in locs])
-        return rows
+        nodes = loc_matrix.block(locs, locs)
+        if with_service:
+            service = [v.service if v is not None else 0 for v in self.layout.visit_of]
+            nodes = nodes + np.asarray(service, dtype=np.int64)[:, None]
+        return nodes
 
     def _add_time(self, candidates: dict[str, tuple[int, ...]]) -> None:
         p, routing, manager = self.problem, self.routing, self.manager
         evaluator: dict[str, int] = {}
         for mode in sorted({c.mode for c in p.caregivers}):
             evaluator[mode] = routing.RegisterTransitMatrix(
-                self._node_matrix(p.travel[mode], with_service=True)
+                self._node_matrix(p.travel[mode], with_service=True).tolist()
             )
         horizon = max(c.shift_end for c in p.caregivers)
         routing.AddDimensionWithVehicleTransits(
@@ -189,7 +190,7 @@ class _Model:
             if v is not None and v.preferred_caregiver is not None:
                 penalised.add(node)
                 preferring[ids.index(v.preferred_caregiver)].add(node)
-        base: dict[str, list[list[int]]] = {}
+        base: dict[str, IntArray] = {}
         registered: dict[tuple[str, frozenset[int]], int] = {}
         for k, c in enumerate(p.caregivers):
             key_base = "distance" if params.arc_cost == "distance" else c.mode
@@ -202,12 +203,9 @@ class _Model:
                 matrix = base[key_base]
                 extra = penalised - free
                 if extra and params.continuity_penalty:
-                    pen = params.continuity_penalty
-                    matrix = [
-                        [x + pen for x in row] if i in extra else row
-                        for i, row in enumerate(matrix)
-                    ]
-                registered[key] = routing.RegisterTransitMatrix(matrix)
+                    matrix = matrix.copy()
+                    matrix[sorted(extra)] += params.continuity_penalty
+                registered[key] = routing.RegisterTransitMatrix(matrix.tolist())
             routing.SetArcCostEvaluatorOfVehicle(registered[key], k)
         routing.SetFixedCostOfAllVehicles(params.vehicle_cost)
 

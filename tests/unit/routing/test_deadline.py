@@ -1,0 +1,42 @@
+"""The run's deadline and how it is shared between the steps (explicit clocks, no timing)."""
+
+from __future__ import annotations
+
+import pytest
+
+from carehub.routing.deadline import Deadline
+
+
+def test_left_counts_down_to_zero_and_never_below() -> None:
+    d = Deadline.after(60, now=1_000.0)
+    assert d.end == 1_060.0
+    assert d.left(now=1_000.0) == 60
+    assert d.left(now=1_045.5) == pytest.approx(14.5)
+    assert d.left(now=2_000.0) == 0
+
+
+def test_earlier_leaves_room_for_the_steps_after() -> None:
+    d = Deadline.after(60, now=0.0)
+    assert d.earlier(6.5).left(now=0.0) == pytest.approx(53.5)
+    assert d.earlier(-3).end == d.end  # a negative reserve gives no extra time
+
+
+def test_share_takes_a_fraction_of_what_is_left_after_the_rest() -> None:
+    d = Deadline.after(60, now=0.0)
+    # 60 s left, 10 s set aside for what follows, 90 % of the remaining 50 s.
+    assert d.share(0.9, rest_s=10, now=0.0).end == pytest.approx(45.0)
+    # Later in the run the same share is of less: a slow start shortens the step.
+    assert d.share(0.9, rest_s=10, now=20.0).end == pytest.approx(20.0 + 27.0)
+    # Nothing left after the rest: the step ends now.
+    assert d.share(0.9, rest_s=100, now=5.0).end == 5.0
+
+
+def test_a_plan_split_fits_the_whole_limit() -> None:
+    """The planning run's split: writing reserved, pass 1 and lending before it."""
+    limit, now = 60.0, 0.0
+    run = Deadline.after(limit, now=now)
+    solving = run.earlier(5.0)  # checking and writing 10,000 visits, measured
+    pass1 = solving.share(0.9, rest_s=5.0, now=now + 3.0)  # 3 s to load; 5 s of insertion
+    assert pass1.end <= solving.end <= run.end
+    assert pass1.end == pytest.approx(3.0 + 0.9 * (55.0 - 3.0 - 5.0))
+    assert solving.left(now=pass1.end) == pytest.approx(55.0 - pass1.end)
