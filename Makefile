@@ -70,7 +70,7 @@ browser: ## Install Chromium for the browser tests when missing (as root, via ap
 	@bash scripts/ensure-chromium
 
 SOLOMON ?= ../shared/benchmarks/solomon
-bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console (results in bench-results/)
+bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console, the city's weekday plan (results in bench-results/)
 	mkdir -p bench-results
 	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
 	$(BIN)/python bench/report.py bench-results/solomon.json
@@ -89,6 +89,13 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, emerg
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/month_page.py --month 2026-10 --username benchauditor --password bench-auditor-pass | tee bench-results/month-page.txt
 	@# The dispatcher's console on the same city: live board, planning result, elder search.
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/console.py --day 2026-11-23 --runs 30 | tee bench-results/console.txt
+	@# The whole city's weekday planned by `carehub plan --time-limit 60`, on its own SQLite
+	@# file: wall time and peak memory of the whole process tree, workers included.
+	rm -f bench-results/city-day.sqlite3*
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub init
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub seed city --elders 30000
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub requests generate --from 2026-12-07 --to 2026-12-07
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/python bench/city_day.py --date 2026-12-07 --time-limit 60 --runs 3 --out bench-results/city-day.json
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check carehub tests seed bench wsgi.py

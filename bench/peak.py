@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +58,31 @@ def tree_rss(root: int) -> tuple[int, int]:
     return total, count
 
 
+def measure(command: list[str], env: dict[str, str] | None = None, interval: float = 0.1) -> dict:
+    """Run ``command``; its wall seconds, the peak summed RSS of its tree, and its output."""
+    started = time.monotonic()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.extend(child.stdout or ()), daemon=True)
+    reader.start()
+    peak, peak_count = 0, 0
+    while child.poll() is None:
+        rss, count = tree_rss(child.pid)
+        if rss > peak:
+            peak, peak_count = rss, count
+        time.sleep(interval)
+    wall = time.monotonic() - started
+    reader.join()
+    return {
+        "command": " ".join(command),
+        "returncode": child.returncode,
+        "wall_s": round(wall, 1),
+        "peak_rss_mib": round(peak / 2**20),
+        "peak_processes": peak_count,
+        "stdout": "".join(out),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--interval", type=float, default=0.1)
@@ -66,27 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         ap.error("no command given")
-    started = time.monotonic()
-    child = subprocess.Popen(command)
-    peak, peak_count = 0, 0
-    while child.poll() is None:
-        rss, count = tree_rss(child.pid)
-        if rss > peak:
-            peak, peak_count = rss, count
-        time.sleep(args.interval)
-    wall = time.monotonic() - started
-    result = {
-        "command": " ".join(command),
-        "returncode": child.returncode,
-        "wall_s": round(wall, 1),
-        "peak_rss_mib": round(peak / 2**20),
-        "peak_processes": peak_count,
-    }
+    result = measure(command, interval=args.interval)
+    sys.stdout.write(result.pop("stdout"))
     text = json.dumps(result)
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
-    return child.returncode
+    return int(result["returncode"])
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
 from carehub.routing import Plan, Problem, SolverParams, validate
-from carehub.routing.circles import WORKERS, Progress, solve_circles
+from carehub.routing.circles import WORKERS, Progress, solve_circles, warm
 from carehub.routing.deadline import Deadline
 
 DEFAULT_TIME_LIMIT_S = 20.0
@@ -34,7 +34,7 @@ DEFAULT_TIME_LIMIT_S = 20.0
 # the time limit before solving: seconds per visit of the day, and once. Measured on the city
 # weekday (9,882 requests, 5,700 visits written): 13 s on the shared 2-core machine.
 WRITE_S_PER_VISIT = 0.0013
-WRITE_S = 1.0
+WRITE_S = 2.0
 
 
 REASON_NO_SHIFT = "no caregiver on shift"
@@ -120,14 +120,18 @@ def plan_day(
     workers: int = WORKERS,
     run: PlanningRun | None = None,
     progress: Progress | None = None,
+    deadline: Deadline | None = None,
 ) -> PlanningRun:
     """Plan ``day`` for the stations (all active ones by default); flushes, never commits.
 
     ``run``: a run already stored (queued from the web) to fill in rather than a new one.
-    The time limit covers the whole call: loading, matrices, solving and writing.
+    The time limit covers the whole call: loading, matrices, solving and writing; a
+    ``deadline`` given instead (the CLI's, from the process's start) bounds it the same way.
     """
-    deadline = Deadline.after(time_limit_s)
+    deadline = deadline or Deadline.after(time_limit_s)
     stations = _stations(session, station_codes)
+    if len(stations) > 1:
+        warm(workers)  # one station's day is a single part, solved here without the pool
     if run is None:
         run = PlanningRun(
             service_date=day,

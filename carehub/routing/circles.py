@@ -101,6 +101,19 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         return pool
 
 
+def _ready() -> None:
+    pass
+
+
+def warm(workers: int = WORKERS) -> None:
+    """Start the pool's processes now, without waiting for them: a caller about to load a
+    day (seconds for a city) overlaps their start with it instead of taking it from pass 1."""
+    if workers > 1:
+        pool = _pool(workers)
+        for _ in range(workers):
+            pool.submit(_ready)
+
+
 def _drop_pool(pool: Executor) -> None:
     with _pools_lock:
         for key, found in list(_pools.items()):

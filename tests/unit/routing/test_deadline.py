@@ -40,3 +40,14 @@ def test_a_plan_split_fits_the_whole_limit() -> None:
     assert pass1.end <= solving.end <= run.end
     assert pass1.end == pytest.approx(3.0 + 0.9 * (55.0 - 3.0 - 5.0))
     assert solving.left(now=pass1.end) == pytest.approx(55.0 - pass1.end)
+
+
+def test_the_cli_deadline_starts_with_the_process() -> None:
+    """`carehub plan --time-limit` covers start-up: the clock starts when the process did,
+    read from /proc (the test process has been running for a while by now)."""
+    import time
+
+    from carehub.dispatch.cli import process_started
+
+    started = process_started()
+    assert time.time() - 24 * 3600 < started < time.time() - 0.01
