@@ -32,8 +32,9 @@ from carehub.routing.deadline import Deadline
 DEFAULT_TIME_LIMIT_S = 20.0
 # Checking the plan and writing its visits, the audit trail and the figures, set aside from
 # the time limit before solving: seconds per visit of the day, and once. Measured on the city
-# weekday (9,882 requests, 5,700 visits written): 13 s on the shared 2-core machine.
-WRITE_S_PER_VISIT = 0.0013
+# weekday (9,882 requests, 5,700 visits written) on the shared 2-core machine: 11 s at load
+# average 5, 16-30 s at 9-10.
+WRITE_S_PER_VISIT = 0.002
 WRITE_S = 2.0
 
 
