@@ -38,9 +38,9 @@ PRELOAD = ["carehub.routing.solver"]
 Progress = Callable[[int, int], None]  # (parts solved, parts in all)
 SETUP_S = 0.3  # per circle solve outside OR-Tools' limit: greedy start, model, extraction
 # Inserting what the circles left over, per visit of the day, set aside before pass 1. On
-# the understaffed city weekday (9,882 visits, 40 % left over by the circles) insertion
-# places about a thousand visits in 15-30 s, while the circle solves barely beat their
-# greedy start after 0.2 s; on a district day it takes milliseconds and the time goes unused.
+# the understaffed city weekday (9,882 visits, 40 % left over by the circles) insertion ran
+# 15-30 s, while the circle solves barely beat their greedy start after 0.2 s; on a district
+# day it takes milliseconds and the time goes unused.
 INSERT_S_PER_VISIT = 0.0015
 LEND_MIN_S = 0.5  # a lending solve shorter than this (plus its setup) is not started
 # A part whose share is shorter than this gets its greedy plan without a search: building
