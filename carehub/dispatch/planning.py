@@ -11,6 +11,7 @@ file, PostgreSQL the run's row).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -31,11 +32,26 @@ from carehub.routing.deadline import Deadline
 
 DEFAULT_TIME_LIMIT_S = 20.0
 # Checking the plan and writing its visits, the audit trail and the figures, set aside from
-# the time limit before solving: seconds per visit of the day, and once. Measured on the city
-# weekday (9,882 requests, 5,700 visits written) on the shared 2-core machine: 11 s at load
-# average 5, 16-30 s at 9-10.
-WRITE_S_PER_VISIT = 0.002
+# the time limit before solving: seconds per visit of the day, and once, on a machine whose
+# load average is up to WRITE_LOAD_PER_CORE; a busier one takes longer in proportion. Measured
+# on the city weekday (9,882 requests, 5,700 visits written) on the shared 2-core machine:
+# 11 s at load average 5, 16-30 s at 9-10.
+WRITE_S_PER_VISIT = 0.0011
 WRITE_S = 2.0
+WRITE_LOAD_PER_CORE = 2.5
+
+
+def write_reserve(visits: int, load: float | None = None, cores: int | None = None) -> float:
+    """Seconds to keep for checking and writing a plan of ``visits`` visits, by the
+    machine's load average (one minute) and cores, read now when not given."""
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except OSError:
+            load = 0.0
+    cores = cores or os.cpu_count() or 1
+    busy = max(1.0, load / cores / WRITE_LOAD_PER_CORE)
+    return (WRITE_S + WRITE_S_PER_VISIT * visits) * busy
 
 
 REASON_NO_SHIFT = "no caregiver on shift"
@@ -165,7 +181,7 @@ def plan_day(
         workers=workers,
         progress=progress,
         deadline=deadline,
-        reserve_s=WRITE_S + WRITE_S_PER_VISIT * len(data.problem.visits),
+        reserve_s=write_reserve(len(data.problem.visits)),
     )
     run.input_summary = data.summary()
     plan = result.plan

@@ -51,3 +51,15 @@ def test_the_cli_deadline_starts_with_the_process() -> None:
 
     started = process_started()
     assert time.time() - 24 * 3600 < started < time.time() - 0.01
+
+
+def test_the_writing_reserve_grows_with_the_day_and_the_machine_s_load() -> None:
+    from carehub.dispatch.planning import WRITE_S, WRITE_S_PER_VISIT, write_reserve
+
+    quiet = write_reserve(10_000, load=1.0, cores=2)
+    assert quiet == pytest.approx(WRITE_S + WRITE_S_PER_VISIT * 10_000)
+    assert write_reserve(100, load=1.0, cores=2) < quiet
+    # Up to 2.5 per core counts as measured; twice that load, twice the time.
+    assert write_reserve(10_000, load=5.0, cores=2) == pytest.approx(quiet)
+    assert write_reserve(10_000, load=10.0, cores=2) == pytest.approx(2 * quiet)
+    assert write_reserve(10_000, load=10.0, cores=8) == pytest.approx(quiet)
