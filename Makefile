@@ -70,7 +70,7 @@ browser: ## Install Chromium for the browser tests when missing (as root, via ap
 	@bash scripts/ensure-chromium
 
 SOLOMON ?= ../shared/benchmarks/solomon
-bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal rounds, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console (results in bench-results/)
+bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal rounds, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console, the city's weekday plan (results in bench-results/)
 	mkdir -p bench-results
 	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
 	$(BIN)/python bench/report.py bench-results/solomon.json
@@ -93,6 +93,13 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	@# Each role's home page and the bureau's dashboard on the same city.
 	for role in auditor dispatcher assessor bureau; do echo bench-home-pass | CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/carehub users add bench$$role --role $$role --password-stdin; done
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city.sqlite3 $(BIN)/python bench/home_pages.py --month 2026-10 --password bench-home-pass --runs 3 | tee bench-results/home-pages.txt
+	@# The whole city's weekday planned by `carehub plan --time-limit 60`, on its own SQLite
+	@# file: wall time and peak memory of the whole process tree, workers included.
+	rm -f bench-results/city-day.sqlite3*
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub init
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub seed city --elders 30000
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub requests generate --from 2026-12-07 --to 2026-12-07
+	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/python bench/city_day.py --date 2026-12-07 --time-limit 60 --runs 3 --out bench-results/city-day.json
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check carehub tests seed bench wsgi.py

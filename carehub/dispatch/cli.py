@@ -4,9 +4,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+
+
+def process_started() -> float:
+    """When this process started, on ``time.time()``'s clock, so that ``--time-limit`` also
+    covers the seconds of start-up (imports, the app) before the command runs; now, where
+    /proc cannot say."""
+    try:
+        # Field 22 of /proc/self/stat, counted after the command name's closing parenthesis.
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return time.time()
+    started = time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
+    return min(started, time.time())
 
 
 def register(main: click.Group) -> None:
@@ -66,6 +83,7 @@ def register(main: click.Group) -> None:
         from carehub.dispatch import planning_shortfall
         from carehub.dispatch.planning import PlanningError, plan_day
         from carehub.extensions import db
+        from carehub.routing.deadline import Deadline
 
         try:
             with audit.acting_as("cli:plan"):
@@ -76,6 +94,7 @@ def register(main: click.Group) -> None:
                     time_limit_s=time_limit,
                     publish=publish,
                     created_by="cli:plan",
+                    deadline=Deadline(process_started() + time_limit),
                 )
                 db.session.commit()
         except PlanningError as exc:

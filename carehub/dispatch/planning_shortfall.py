@@ -22,7 +22,7 @@ from carehub.db import AnySession
 from carehub.dispatch.adapters import DayInput
 from carehub.geo.matrix import MatrixProvider
 from carehub.registry.models import Caregiver, Skill, Station
-from carehub.routing import Plan
+from carehub.routing import Matrix, Plan
 from carehub.routing import Visit as RVisit
 from carehub.routing.shortfall import AdviceParams, Depot, advise, open_visits
 
@@ -100,8 +100,8 @@ def compute(
             local,
             {v.id: code for v in local},
             {code: Depot(code, 0, mode)},
-            m.travel,
-            m.distance,
+            {k: Matrix(t, f"travel[{k!r}]") for k, t in m.travel.items()},
+            Matrix(m.distance, "distance"),
             replace(params, budget_s=share),
         )
         rid = {v.id: data.requests[v.id].id for v in local}

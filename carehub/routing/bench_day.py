@@ -28,7 +28,7 @@ from carehub.geo.travel import TravelModel
 from carehub.registry.defaults import SERVICE_TYPES
 from carehub.routing.circles import Circles, solve_circles
 from carehub.routing.params import SolverParams
-from carehub.routing.problem import Caregiver, Plan, Problem, Visit, Window
+from carehub.routing.problem import Caregiver, Matrix, Plan, Problem, Visit, Window
 from carehub.routing.replan import insert
 from carehub.routing.screen import screen
 from carehub.routing.solver import solve
@@ -181,7 +181,12 @@ def generate(
         points.append(places.in_disc(rng, (site.lat, site.lon), CIRCLE_M))
         spare_at.append(len(points) - 1)
     m = ModelMatrices(TravelModel()).matrices(points, ["ebike", "walk"])
-    problem = Problem(tuple(vs), tuple(cgs), m.travel, m.distance)
+    problem = Problem(
+        tuple(vs),
+        tuple(cgs),
+        {mode: Matrix(t) for mode, t in m.travel.items()},
+        Matrix(m.distance),
+    )
     neighbours = {
         a.code: [
             b.code

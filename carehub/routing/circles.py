@@ -19,8 +19,10 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
+from carehub.routing import greedy
+from carehub.routing.deadline import Deadline
 from carehub.routing.params import SolverParams
-from carehub.routing.problem import Plan, Problem, Route, Unassigned, Visit
+from carehub.routing.problem import REASON_CAPACITY, Plan, Problem, Route, Unassigned, Visit
 from carehub.routing.replan import insert
 from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
@@ -28,7 +30,7 @@ from carehub.routing.solver import solve
 from carehub.routing.subproblem import subproblem
 
 WORKERS = 2
-PASS1_SHARE = 0.9  # of the time limit; lending, when needed, gets the rest
+PASS1_SHARE = 0.9  # of the time left for solving; lending, when needed, gets the rest
 # Forking a process that runs threads (a web server, the job scheduler) can copy a lock held
 # by another thread and hang the child; a fork server is forked once, from a clean state.
 START_METHOD = "forkserver"
@@ -36,6 +38,21 @@ PRELOAD = ["carehub.routing.solver"]
 
 Progress = Callable[[int, int], None]  # (parts solved, parts in all)
 SETUP_S = 0.3  # per circle solve outside OR-Tools' limit: greedy start, model, extraction
+# Inserting what the circles left over, per visit of the day, set aside before pass 1. On
+# the understaffed city weekday (9,882 visits, 40 % left over by the circles) insertion ran
+# 15-30 s, while the circle solves barely beat their greedy start after 0.2 s; on a district
+# day it takes milliseconds and the time goes unused.
+INSERT_S_PER_VISIT = 0.0015
+LEND_MIN_S = 0.5  # a lending solve shorter than this (plus its setup) is not started
+# A part whose share is shorter than this gets its greedy plan without a search: building
+# the model alone takes about that long, and on a busy machine a hundred parts at a floor of
+# a fraction of a second each ran the city's pass 1 20 s past its deadline.
+MIN_SEARCH_S = 0.3
+NO_SEARCH = "no time left to search"
+# Of the time left after pass 1, what insertion may take before lending gets the rest: an
+# understaffed city leaves thousands of visits over, each tried at every position of every
+# nearby route.
+INSERT_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -67,7 +84,10 @@ def _solve_part(part: Part) -> Plan:
     # Each part gets its share of what is left when it starts, not when it was queued: the
     # pool's first start and a busy machine delay parts, and the last ones would be cut short.
     left = (part.deadline - time.time()) / part.slots - SETUP_S
-    limit = max(0.2, min(part.params.time_limit_s, left))
+    if left < MIN_SEARCH_S:
+        plan = greedy.solve(part.problem)
+        return replace(plan, notes=(*plan.notes, NO_SEARCH))
+    limit = min(part.params.time_limit_s, left)
     return solve(
         problem=part.problem,
         params=replace(part.params, time_limit_s=limit),
@@ -92,6 +112,19 @@ def _pool(workers: int) -> ProcessPoolExecutor:
                 context.set_forkserver_preload(PRELOAD)
             pool = _pools[key] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         return pool
+
+
+def _ready() -> None:
+    pass
+
+
+def warm(workers: int = WORKERS) -> None:
+    """Start the pool's processes now, without waiting for them: a caller about to load a
+    day (seconds for a city) overlaps their start with it instead of taking it from pass 1."""
+    if workers > 1:
+        pool = _pool(workers)
+        for _ in range(workers):
+            pool.submit(_ready)
 
 
 def _drop_pool(pool: Executor) -> None:
@@ -167,11 +200,20 @@ def solve_circles(
     workers: int = WORKERS,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    deadline: Deadline | None = None,
+    reserve_s: float = 0.0,
 ) -> CirclePlan:
     """Solve circle by circle; ``progress`` hears (done, total) after each part, where the
-    total grows once pass 1 shows how many circles need lending."""
+    total grows once pass 1 shows how many circles need lending.
+
+    ``deadline`` (by default the time limit from now) bounds the whole call, and it returns
+    ``reserve_s`` before it, for the caller's own work after it (checking and writing).
+    """
     params = params or SolverParams()
     started = time.monotonic()
+    if deadline is None:
+        deadline = Deadline.after(params.time_limit_s)
+    finish = deadline.earlier(reserve_s)
     joined = _joined(problem, circles)
     visits_in: dict[str, list[Visit]] = {}
     for v in problem.visits:
@@ -182,8 +224,7 @@ def solve_circles(
 
     names = sorted(set(visits_in) | set(cgs_in))
     staffed = [n for n in names if cgs_in.get(n)]
-    share = params.time_limit_s * PASS1_SHARE
-    pass1_end = time.time() + share
+    pass1_end = finish.share(PASS1_SHARE, rest_s=INSERT_S_PER_VISIT * len(problem.visits)).end
     parts = [
         Part(subproblem(problem, visits_in.get(n, []), cgs_in[n]), params, pass1_end)
         for n in staffed
@@ -213,7 +254,10 @@ def solve_circles(
             for v in visits_in.get(n, []):
                 unassigned[v.id] = Unassigned(v.id, "no caregiver in the circle")
 
+    inserting = finish.share(INSERT_SHARE)
     for n in names:
+        if inserting.left() == 0:
+            break  # the rest is offered to the lenders, if time is left, or stays unassigned
         # Most visits a circle leaves over fit into the routes as they stand (a pair with one
         # caregiver of its circle and one of the next): exact insertion, in milliseconds,
         # before any lending solve; offered to the circle and the neighbours it may borrow
@@ -230,18 +274,20 @@ def solve_circles(
         routes.update({r.caregiver: r for r in placed.plan.routes})
         for vid in placed.inserted:
             unassigned.pop(vid)
-    # Nobody in the district can serve these; lending them would only spend time.
-    hopeless = screen(problem).rejected
+    hopeless = _hopeless(problem, unassigned)
     left = [
         n
         for n in names
         if any(v.id in unassigned and v.id not in hopeless for v in visits_in.get(n, []))
     ]
-    deadline = started + params.time_limit_s
     count["total"] += len(left)
     for i, n in enumerate(left):
-        # Share what is left of the limit among the circles still to lend to.
-        share = (deadline - time.monotonic()) / (len(left) - i)
+        # Share what is left of the limit among the circles still to lend to; once too
+        # little is left for a solve, the rest keep what they have.
+        share = finish.left() / (len(left) - i)
+        if finish.left() < LEND_MIN_S + SETUP_S:
+            tick()
+            continue
         # Lending is there to place what is left, not to shorten routes whose visits stay
         # pinned: guided local search gets the whole share, and can place pairs, which ruin
         # and recreate leaves where they were.
@@ -275,7 +321,10 @@ def solve_circles(
         != _home_circle(problem, circles, problem.visit(s.visit))
     )
     ordered = tuple(routes[c.id] for c in problem.caregivers)
-    notes = (f"{len(staffed)} circles, {len(left)} lending",)
+    notes: tuple[str, ...] = (f"{len(staffed)} circles, {len(left)} lending",)
+    greedy_only = sum(1 for plan in plans if NO_SEARCH in plan.notes)
+    if greedy_only:
+        notes += (f"{greedy_only} circles planned greedily: {NO_SEARCH}",)
     final = Plan(
         ordered,
         tuple(unassigned[v.id] for v in problem.visits if v.id in unassigned),
@@ -284,6 +333,19 @@ def solve_circles(
         notes=notes,
     )
     return CirclePlan(final, lent, time.monotonic() - started, len(staffed))
+
+
+def _hopeless(problem: Problem, unassigned: Mapping[str, Unassigned]) -> set[str]:
+    """Visits nobody in the district can serve; lending them would only spend time.
+
+    A visit its circle left for capacity passed its circle's screen, and more caregivers
+    only pass more, so only the others are screened against the whole district.
+    """
+    doubtful = [problem.visit(v) for v, u in unassigned.items() if u.reason != REASON_CAPACITY]
+    if not doubtful:
+        return set()
+    rest = Problem(tuple(doubtful), problem.caregivers, problem.travel, problem.distance)
+    return set(screen(rest).rejected)
 
 
 def _near_caregivers(

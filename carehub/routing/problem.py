@@ -7,8 +7,12 @@ Locations are indices into the travel matrices.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol, overload, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
 
 PRIORITIES = (1, 2, 3, 4)  # emergency, health, personal care, cleaning
 
@@ -16,7 +20,7 @@ REASON_NO_CAREGIVER = "no caregiver with the skill/gender"
 REASON_WINDOW = "window unreachable"
 REASON_CAPACITY = "capacity"
 
-Matrix = tuple[tuple[int, ...], ...]
+IntArray = npt.NDArray[np.int64]
 
 
 def _fail(where: str, message: str) -> None:
@@ -158,17 +162,148 @@ class Caregiver:
         )
 
 
-def _matrix(name: str, rows: Sequence[Sequence[int]], size: int | None) -> Matrix:
-    out = tuple(tuple(int(x) for x in row) for row in rows)
-    n = len(out)
-    if size is not None and n != size:
-        _fail(name, f"has {n} rows, expected {size}")
-    for i, row in enumerate(out):
+@runtime_checkable
+class LazyMatrix(Protocol):
+    """A square matrix whose entries are computed when asked for, never held whole: a city's
+    places (tens of thousands) would need gigabytes as one array."""
+
+    def __len__(self) -> int: ...
+
+    def entry(self, i: int, j: int) -> int: ...
+
+    def block(self, rows: Sequence[int], cols: Sequence[int]) -> IntArray:
+        """The entries of ``rows`` x ``cols`` as one array."""
+        ...
+
+
+class _LazyRow(Sequence[int]):
+    __slots__ = ("_lazy", "_i")
+
+    def __init__(self, lazy: LazyMatrix, i: int) -> None:
+        self._lazy, self._i = lazy, i
+
+    def __len__(self) -> int:
+        return len(self._lazy)
+
+    @overload
+    def __getitem__(self, j: int) -> int: ...
+    @overload
+    def __getitem__(self, j: slice) -> Sequence[int]: ...
+    def __getitem__(self, j: int | slice) -> int | Sequence[int]:
+        if isinstance(j, slice):
+            return [self._lazy.entry(self._i, k) for k in range(len(self._lazy))[j]]
+        return self._lazy.entry(self._i, j)
+
+
+MatrixInput = Sequence[Sequence[int]] | IntArray | LazyMatrix
+
+
+class Matrix(Sequence[Sequence[int]]):
+    """A square matrix of non-negative integers (seconds or metres) between places.
+
+    Held as a numpy array, or as a ``LazyMatrix`` computing entries on demand. ``m[i][j]``
+    reads an entry as a Python int either way; ``cut`` gives the dense matrix of some places,
+    as a part of a problem and the solver need.
+    """
+
+    __slots__ = ("array", "lazy", "_rows")
+
+    def __init__(self, data: MatrixInput | Matrix, name: str = "matrix", size: int | None = None):
+        self.array: IntArray | None = None
+        self.lazy: LazyMatrix | None = None
+        self._rows: list[list[int]] | None = None
+        if isinstance(data, Matrix):
+            self.array, self.lazy = data.array, data.lazy
+        elif isinstance(data, np.ndarray):
+            self.array = _checked_array(name, data)
+        elif isinstance(data, LazyMatrix):
+            self.lazy = data
+        else:
+            self.array = _checked_rows(name, data)
+        n = len(self)
+        if size is not None and n != size:
+            _fail(name, f"has {n} rows, expected {size}")
+
+    def __len__(self) -> int:
+        if self.array is not None:
+            return int(self.array.shape[0])
+        assert self.lazy is not None
+        return len(self.lazy)
+
+    @overload
+    def __getitem__(self, i: int) -> Sequence[int]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Sequence[int]]: ...
+    def __getitem__(self, i: int | slice) -> Sequence[int] | Sequence[Sequence[int]]:
+        if self.array is None:
+            assert self.lazy is not None
+            if isinstance(i, slice):
+                return [_LazyRow(self.lazy, k) for k in range(len(self))[i]]
+            if not -len(self) <= i < len(self):
+                raise IndexError(i)
+            return _LazyRow(self.lazy, i % len(self))
+        if self._rows is None:
+            # Python ints read several times faster than numpy scalars in the plain-Python
+            # loops (greedy, insertion, validate); only dense matrices, which are small, get here.
+            self._rows = self.array.tolist()
+        return self._rows[i]
+
+    def __iter__(self) -> Iterator[Sequence[int]]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Matrix):
+            return NotImplemented
+        if self.lazy is not None or other.lazy is not None:
+            return self.lazy is other.lazy
+        assert self.array is not None and other.array is not None
+        return bool(np.array_equal(self.array, other.array))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> tuple[IntArray | None, LazyMatrix | None]:
+        return self.array, self.lazy  # not the row cache: parts sent to workers stay small
+
+    def __setstate__(self, state: tuple[IntArray | None, LazyMatrix | None]) -> None:
+        self.array, self.lazy = state
+        self._rows = None
+
+    def __repr__(self) -> str:
+        kind = "lazy" if self.lazy is not None else "dense"
+        return f"Matrix({kind}, {len(self)} places)"
+
+    def block(self, rows: Sequence[int], cols: Sequence[int]) -> IntArray:
+        if self.array is not None:
+            r, c = np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
+            return self.array[np.ix_(r, c)]
+        assert self.lazy is not None
+        return self.lazy.block(rows, cols)
+
+    def cut(self, keep: Sequence[int]) -> Matrix:
+        """The dense matrix between the places ``keep``, in that order."""
+        return Matrix(self.block(keep, keep))
+
+
+def _checked_array(name: str, data: Any) -> IntArray:
+    array = np.asarray(data)
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        _fail(name, f"must be square, got shape {array.shape}")
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        _fail(name, f"must hold integers, got {array.dtype}")
+    array = array.astype(np.int64, copy=False)
+    negative = np.flatnonzero((array < 0).any(axis=1))
+    if negative.size:
+        _fail(name, f"row {int(negative[0])} has a negative entry")
+    return array
+
+
+def _checked_rows(name: str, rows: Sequence[Sequence[int]]) -> IntArray:
+    n = len(rows)
+    for i, row in enumerate(rows):
         if len(row) != n:
             _fail(name, f"row {i} has {len(row)} entries, expected {n}")
-        if any(x < 0 for x in row):
-            _fail(name, f"row {i} has a negative entry")
-    return out
+    out = np.array([[int(x) for x in row] for row in rows], dtype=np.int64).reshape(n, n)
+    return _checked_array(name, out)
 
 
 @dataclass(frozen=True)
@@ -210,7 +345,9 @@ class MealRules:
 class Problem:
     visits: tuple[Visit, ...]
     caregivers: tuple[Caregiver, ...]
-    travel: Mapping[str, Matrix]  # seconds, one square matrix per travel mode
+    # Seconds, one square matrix per travel mode; given as rows, numpy arrays or lazy
+    # matrices, held as ``Matrix``.
+    travel: Mapping[str, Matrix]
     distance: Matrix  # metres
     kitchens: tuple[Kitchen, ...] = ()
     meals: MealRules = MealRules(box={"ebike": 12, "walk": 6})
@@ -219,11 +356,15 @@ class Problem:
         object.__setattr__(self, "visits", tuple(self.visits))
         object.__setattr__(self, "kitchens", tuple(self.kitchens))
         object.__setattr__(self, "caregivers", tuple(self.caregivers))
-        distance = _matrix("distance", self.distance, None)
+        distance = Matrix(self.distance, "distance")
         n = len(distance)
-        travel = {m: _matrix(f"travel[{m!r}]", rows, n) for m, rows in self.travel.items()}
+        travel = {m: Matrix(rows, f"travel[{m!r}]", n) for m, rows in self.travel.items()}
         object.__setattr__(self, "distance", distance)
         object.__setattr__(self, "travel", travel)
+        # Looked up by id for every stop of a day's plan: a scan each time grows with the
+        # square of the day.
+        object.__setattr__(self, "_visits_by_id", {v.id: v for v in self.visits})
+        object.__setattr__(self, "_caregivers_by_id", {c.id: c for c in self.caregivers})
         if not self.caregivers:
             _fail("caregivers", "must not be empty")
         for name, items in (("visits", self.visits), ("caregivers", self.caregivers)):
@@ -262,10 +403,12 @@ class Problem:
                     _fail("meals.box", f"no box capacity for mode {c.mode!r} (caregiver {c.id!r})")
 
     def visit(self, visit_id: str) -> Visit:
-        return next(v for v in self.visits if v.id == visit_id)
+        found: Visit = self._visits_by_id[visit_id]  # type: ignore[attr-defined]
+        return found
 
     def caregiver(self, caregiver_id: str) -> Caregiver:
-        return next(c for c in self.caregivers if c.id == caregiver_id)
+        found: Caregiver = self._caregivers_by_id[caregiver_id]  # type: ignore[attr-defined]
+        return found
 
     def kitchen(self, kitchen_id: str) -> Kitchen:
         return next(k for k in self.kitchens if k.id == kitchen_id)

@@ -296,6 +296,60 @@ def _location(problem: Problem, vid: str) -> int:
     return problem.visit(vid).location
 
 
+def _free_from(
+    problem: Problem, t: _Tail, order: Sequence[Visit], forced: Mapping[str, int]
+) -> list[tuple[int, int]]:
+    """For each insertion position of ``order``, a lower bound on when and where the
+    caregiver is free: the order timed as ``_timed`` does but without the lunch break, which
+    only ever makes things later. Shorter than ``len(order) + 1`` where the order already
+    fails without a break, so every position from there on fails too."""
+    travel = problem.travel[t.caregiver.mode]
+    loc, ready = t.location, t.ready
+    free = [(ready, loc)]
+    for u in order:
+        arrival = ready + travel[loc][u.location]
+        want = forced.get(u.id)
+        if want is not None:
+            if want < arrival or not u.allows(want):
+                break
+            start: int | None = want
+        else:
+            start = u.earliest_start(max(arrival, t.wish.get(u.id, arrival)))
+        if start is None:
+            break
+        loc, ready = u.location, start + u.service
+        free.append((ready, loc))
+    return free
+
+
+def _cannot_fit(
+    problem: Problem,
+    t: _Tail,
+    order: Sequence[Visit],
+    free: Sequence[tuple[int, int]],
+    pos: int,
+    v: Visit,
+    forced: Mapping[str, int],
+) -> bool:
+    """True when ``v`` at ``pos`` surely fails ``_retime``: it cannot start in time from the
+    earliest the caregiver is free there, or the next visit then cannot."""
+    if pos >= len(free):
+        return True
+    travel = problem.travel[t.caregiver.mode]
+    ready, loc = free[pos]
+    start = v.earliest_start(ready + travel[loc][v.location])
+    if start is None:
+        return True
+    if pos == len(order):
+        return False
+    u = order[pos]
+    arrival = start + v.service + travel[v.location][u.location]
+    want = forced.get(u.id)
+    if want is not None:
+        return want < arrival
+    return u.earliest_start(max(arrival, t.wish.get(u.id, arrival))) is None
+
+
 def _score(t: _Tail, route: Route, problem: Problem, v: Visit) -> tuple[int, int, list[Move]]:
     moves = [
         Move(s.visit, t.caregiver.id, t.wish[s.visit], s.start)
@@ -361,7 +415,12 @@ def insert(
         for k in screened.candidates[v.id]:
             cid = problem.caregivers[k].id
             t = tails[cid]
+            # Timing every position of every route is what a busy day's insertion spends its
+            # time on; positions that surely fail are skipped (the same options either way).
+            free = _free_from(problem, t, orders[cid], forced)
             for pos in range(len(orders[cid]) + 1):
+                if _cannot_fit(problem, t, orders[cid], free, pos, v, forced):
+                    continue
                 trial = orders[cid][:pos] + [v] + orders[cid][pos:]
                 route = _retime(problem, t, trial, forced)
                 if route is not None:

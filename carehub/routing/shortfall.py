@@ -222,7 +222,7 @@ def _cut(
     at = {loc: i for i, loc in enumerate(keep)}
 
     def cut(m: Matrix) -> Matrix:
-        return tuple(tuple(m[i][j] for j in keep) for i in keep)
+        return Matrix(m).cut(keep)
 
     return (
         [replace(v, location=at[v.location]) for v in visits],

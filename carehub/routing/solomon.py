@@ -18,7 +18,7 @@ from pathlib import Path
 
 from carehub.routing import eject, ruin
 from carehub.routing.params import SolverParams
-from carehub.routing.problem import Caregiver, Plan, Problem, Visit, Window
+from carehub.routing.problem import Caregiver, Matrix, Plan, Problem, Visit, Window
 from carehub.routing.solver import solve
 
 SCALE = 1000
@@ -122,21 +122,22 @@ def to_problem(inst: Instance, vehicles: int | None = None) -> Problem:
         )
         for k in range(vehicles if vehicles is not None else inst.vehicles)
     )
-    return Problem(visits, fleet, {"solomon": travel}, distance)
+    return Problem(visits, fleet, {"solomon": Matrix(travel)}, Matrix(distance))
 
 
 def eject_data(inst: Instance) -> tuple[eject.Data, tuple[tuple[int, ...], ...]]:
     """The instance in the routing model's integer units, for route elimination; and costs."""
     problem = to_problem(inst, 1)
+    # Plain tuples: route elimination reads them millions of times in pure Python.
     data = eject.Data(
-        travel=problem.travel["solomon"],
+        travel=tuple(map(tuple, problem.travel["solomon"])),
         ready=tuple(t * SCALE for t in inst.ready),
         due=tuple(t * SCALE for t in inst.due),
         service=tuple(t * SCALE for t in inst.service),
         demand=inst.demand,
         capacity=inst.capacity,
     )
-    return data, problem.distance
+    return data, tuple(map(tuple, problem.distance))
 
 
 def plan_routes(plan: Plan) -> list[tuple[int, ...]]:

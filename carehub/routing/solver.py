@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -20,6 +21,8 @@ from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
     Collection,
+    IntArray,
+    Matrix,
     Plan,
     Problem,
     Route,
@@ -122,33 +125,30 @@ class _Model:
         self._add_load()
         self._add_rounds()
 
-    def _node_matrix(
-        self, loc_matrix: Sequence[Sequence[int]], with_service: bool
-    ) -> list[list[int]]:
-        locs, kitchen_at = self.layout.locations, self.layout.kitchen_at
-        load = self.problem.meals.load
-        rows = []
-        for i, li in enumerate(locs):
-            v = self.layout.visit_of[i]
-            extra = v.service if with_service and v is not None else 0
-            row = loc_matrix[li]
-            k = kitchen_at[i]
-            if k is not None and with_service:
+    def _node_matrix(self, loc_matrix: Matrix, with_service: bool) -> IntArray:
+        """Node-by-node transits from the place matrix, in numpy: OR-Tools copies the rows
+        it is given, so only the final lists are Python objects."""
+        lay = self.layout
+        nodes = loc_matrix.block(lay.locations, lay.locations)
+        if with_service:
+            service = [v.service if v is not None else 0 for v in lay.visit_of]
+            nodes = nodes + np.asarray(service, dtype=np.int64)[:, None]
+            if lay.pickup:
                 # Loading counts once per batch: on the arc leaving the batch's last pickup,
                 # so the pickups of one batch follow each other at no time.
-                rows.append(
-                    [0 if kitchen_at[j] == k else load + row[lj] for j, lj in enumerate(locs)]
-                )
-            else:
-                rows.append([extra + row[lj] for lj in locs])
-        return rows
+                ids = {k: i for i, k in enumerate(sorted({k for k in lay.kitchen_at if k}))}
+                code = np.asarray([ids[k] if k else -1 for k in lay.kitchen_at], dtype=np.int64)
+                rows = np.flatnonzero(code >= 0)
+                same = code[rows][:, None] == code[None, :]
+                nodes[rows] = np.where(same, 0, nodes[rows] + self.problem.meals.load)
+        return nodes
 
     def _add_time(self, candidates: dict[str, tuple[int, ...]]) -> None:
         p, routing, manager = self.problem, self.routing, self.manager
         evaluator: dict[str, int] = {}
         for mode in sorted({c.mode for c in p.caregivers}):
             evaluator[mode] = routing.RegisterTransitMatrix(
-                self._node_matrix(p.travel[mode], with_service=True)
+                self._node_matrix(p.travel[mode], with_service=True).tolist()
             )
         horizon = max(c.shift_end for c in p.caregivers)
         routing.AddDimensionWithVehicleTransits(
@@ -236,7 +236,7 @@ class _Model:
             if v is not None and v.preferred_caregiver is not None:
                 penalised.add(node)
                 preferring[ids.index(v.preferred_caregiver)].add(node)
-        base: dict[str, list[list[int]]] = {}
+        base: dict[str, IntArray] = {}
         registered: dict[tuple[str, frozenset[int]], int] = {}
         for k, c in enumerate(p.caregivers):
             key_base = "distance" if params.arc_cost == "distance" else c.mode
@@ -249,12 +249,9 @@ class _Model:
                 matrix = base[key_base]
                 extra = penalised - free
                 if extra and params.continuity_penalty:
-                    pen = params.continuity_penalty
-                    matrix = [
-                        [x + pen for x in row] if i in extra else row
-                        for i, row in enumerate(matrix)
-                    ]
-                registered[key] = routing.RegisterTransitMatrix(matrix)
+                    matrix = matrix.copy()
+                    matrix[sorted(extra)] += params.continuity_penalty
+                registered[key] = routing.RegisterTransitMatrix(matrix.tolist())
             routing.SetArcCostEvaluatorOfVehicle(registered[key], k)
         routing.SetFixedCostOfAllVehicles(params.vehicle_cost)
 

@@ -1,6 +1,7 @@
 """A part of a problem: some visits and caregivers, with matrices cut down to their places.
 
-Small matrices make the parts cheap to send to worker processes and quick to model.
+Small matrices make the parts cheap to send to worker processes and quick to model; a
+day's lazy matrices (a city's places) are computed here, for the part's places only.
 """
 
 from __future__ import annotations
@@ -8,11 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from carehub.routing.problem import Caregiver, Matrix, Problem, Visit
-
-
-def _cut(matrix: Matrix, keep: list[int]) -> Matrix:
-    return tuple(tuple(matrix[i][j] for j in keep) for i in keep)
+from carehub.routing.problem import Caregiver, Problem, Visit
 
 
 def subproblem(
@@ -47,8 +44,8 @@ def subproblem(
             replace(c, start_location=at[c.start_location], end_location=at[c.end_location])
             for c in cgs
         ),
-        {m: _cut(problem.travel[m], keep) for m in modes},
-        _cut(problem.distance, keep),
+        {m: problem.travel[m].cut(keep) for m in modes},
+        problem.distance.cut(keep),
         kitchens=tuple(replace(k, location=at[k.location]) for k in kitchens),
         meals=problem.meals,
     )

@@ -101,3 +101,28 @@ def test_lending_runs_guided_local_search_alone(monkeypatch) -> None:
     assert validate(p, result.plan) == []
     assert served_by(result.plan)["nurse"] == ["D"]
     assert ("nurse", "D") in result.lent
+
+
+def test_a_part_with_no_time_left_gets_its_greedy_plan_without_a_search() -> None:
+    p, _ = _west_and_east(visit("t", 2, 10 * H, 12 * H))
+    past = circles_module.Deadline(end=0.0)  # long gone: nothing left to share
+    plan = circles_module._solve_part(circles_module.Part(p, PARAMS, past.end))
+    assert circles_module.NO_SEARCH in plan.notes and not plan.fallback
+    assert validate(p, plan) == []
+    assert not plan.unassigned
+
+
+def test_a_part_with_time_left_is_searched() -> None:
+    p, _ = _west_and_east(visit("t", 2, 10 * H, 12 * H))
+    ahead = circles_module.Deadline.after(3600)
+    plan = circles_module._solve_part(circles_module.Part(p, PARAMS, ahead.end))
+    assert circles_module.NO_SEARCH not in plan.notes
+    assert validate(p, plan) == [] and not plan.unassigned
+
+
+def test_a_spent_deadline_plans_every_circle_greedily_and_says_so() -> None:
+    p, circles = _west_and_east(visit("t", 2, 10 * H, 12 * H))
+    spent = circles_module.Deadline(end=0.0)
+    result = solve_circles(p, circles, PARAMS, workers=1, deadline=spent)
+    assert validate(p, result.plan) == []
+    assert any("2 circles planned greedily" in n for n in result.plan.notes)

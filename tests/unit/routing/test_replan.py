@@ -91,3 +91,25 @@ def test_no_request_leaves_the_plan_unchanged() -> None:
     p, published = _day([])
     out = insert(p, published, now=9 * H, new=[])
     assert isinstance(out.plan, Plan) and out.plan.routes == published.routes and out.moved == 0
+
+
+def test_positions_that_surely_fail_are_skipped_and_the_others_are_not() -> None:
+    from carehub.routing import replan
+
+    p, published = _day([visit("late", 3, 9 * H, 9 * H + 600, 600)])
+    t = replan._tail(p, published.routes[0], 0, frozenset(), None)
+    order = list(t.pending)
+    assert [v.id for v in order] == ["a", "b", "c"]
+    free = replan._free_from(p, t, order, {})
+    assert len(free) == 4
+    late = p.visit("late")
+    # Before a: free early enough to start by 9:10, and a can still follow it.
+    assert not replan._cannot_fit(p, t, order, free, 0, late, {})
+    assert replan._retime(p, t, [late, *order], {}) is not None
+    # After a (done at 9:30 at the earliest) the window has closed: skipped, and timing agrees.
+    assert replan._cannot_fit(p, t, order, free, 1, late, {})
+    assert replan._retime(p, t, [order[0], late, *order[1:]], {}) is None
+    # A visit that would push b (forced to 10:00) too late is skipped there.
+    long = visit("long", 3, 9 * H + 1800, 12 * H, 3000)
+    assert replan._cannot_fit(p, t, order, free, 1, long, {"b": 10 * H})
+    assert not replan._cannot_fit(p, t, order, free, 3, long, {"b": 10 * H})
