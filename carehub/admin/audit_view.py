@@ -38,6 +38,9 @@ ACTION_LABELS = {
     "seed": _l("Demo data loaded"),
     "acknowledge": _l("Acknowledged"),
     "api_token": _l("Phone sign-in token"),
+    "export": _l("Exported"),
+    "lockout": _l("Account locked after failed logins"),
+    "login_failed": _l("Failed login"),
 }
 
 ENTITY_LABELS = {
@@ -62,6 +65,11 @@ ENTITY_LABELS = {
     "Alert": _l("Alert"),
     "City": _l("City data"),
     "Demo": _l("Demo data"),
+    "MealRound": _l("Meal round"),
+    "AssessmentForm": _l("Assessment form"),
+    "Kitchen": _l("Kitchen"),
+    "Assessment": _l("Assessment"),
+    "AssessmentFlag": _l("Re-assessment flag"),
 }
 
 FIELD_LABELS = {
@@ -183,6 +191,39 @@ FIELD_LABELS = {
     "updated": _l("Changed"),
     "unchanged": _l("Unchanged"),
     "rows": _l("Rows"),
+    "kitchen_id": _l("Kitchen"),
+    "canteen_station_id": _l("Canteen station"),
+    "collect_at": _l("Collect at"),
+    "collected_at": _l("Collected at"),
+    "source": _l("Source"),
+    "definition": _l("Definition"),
+    "loaded_at": _l("Loaded at"),
+    "meals_ready": _l("Meals ready at"),
+    "ready_at": _l("Ready at"),
+    "meal_round_id": _l("Meal round"),
+    "form_id": _l("Assessment form"),
+    "assessed_on": _l("Assessed on"),
+    "answers": _l("Answers"),
+    "adjustments": _l("Adjustments"),
+    "indicator_scores": _l("Indicator scores"),
+    "total": _l("Total"),
+    "ability_level": _l("Ability level"),
+    "previous_care_level": _l("Previous care level"),
+    "place": _l("Place"),
+    "signed_by_id": _l("Signed by"),
+    "signed_name": _l("Signed name"),
+    "signed_at": _l("Signed at"),
+    "diet_notes": _l("Dietary notes"),
+    "level_tiers": _l("Level tiers"),
+    "meal_elder_fen": _l("Meal subsidy to the elder"),
+    "meal_operator_fen": _l("Meal subsidy to the operator"),
+    "meal_daily_cap": _l("Meals a day at most"),
+    "meal_min_age": _l("Meal subsidy from age"),
+    "meal_max_age": _l("Meal subsidy to age"),
+    "noted_on": _l("Noted on"),
+    "noted_by_id": _l("Noted by"),
+    "settled_by_id": _l("Settled by"),
+    "min_visit_percent": _l("Shortest visit (percent of the duration)"),
 }
 
 # Values that are codes of a vocabulary; enums in core carry their own labels.

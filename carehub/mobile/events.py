@@ -23,7 +23,7 @@ from carehub.geo.travel import distance_m
 from carehub.jobs import alerts
 from carehub.mobile import checklists, route
 from carehub.mobile.models import VisitEvent
-from carehub.mobile.payloads import EventInput, PayloadError
+from carehub.mobile.payloads import EventInput
 from carehub.mobile.vocab import EventType, Flag, Outcome
 from carehub.subsidy import receipts
 
@@ -72,8 +72,10 @@ def record(session: AnySession, user: User, visit: Visit, data: EventInput, dige
         known = {item.code for item in checklists.items_for(session, visit.request.service_type_id)}
         unknown = [code for code in data.checklist if code not in known]
         if unknown:
-            raise PayloadError(
-                {"checklist": _("Unknown checklist items: %(codes)s.", codes=", ".join(unknown))}
+            # Well formed, but not on this visit's checklist (which administrators keep): a
+            # conflict with the visit's state, as a cancelled visit is.
+            raise ConflictError(
+                _("Not on this visit's checklist: %(codes)s.", codes=", ".join(unknown))
             )
     received = now()
     distance, flags = _place(visit, data)

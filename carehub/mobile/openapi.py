@@ -243,11 +243,7 @@ SCHEMAS: dict[str, Schema] = {
     "CollectRequest": _obj(
         ["recorded_at"],
         {
-            "recorded_at": {
-                "type": "string",
-                "format": "date-time",
-                "description": "The phone's time, ISO 8601 with its UTC offset.",
-            },
+            "recorded_at": PHONE_INSTANT,
             "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,100}$"},
         },
     ),
@@ -587,7 +583,9 @@ PATHS: dict[str, Schema] = {
                 "401": UNAUTHORIZED,
                 "403": FORBIDDEN,
                 "404": NOT_FOUND,
-                "409": _error("The visit was cancelled."),
+                "409": _error(
+                    "The visit was cancelled, or a checklist code is not on its checklist."
+                ),
                 "422": _error("The idempotency key was used for a different body."),
             },
         }

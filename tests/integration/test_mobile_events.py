@@ -280,8 +280,9 @@ def test_a_body_that_is_not_json_gets_400(phone: Phone, make) -> None:  # type: 
 def test_checklist_items_must_belong_to_the_service(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
     visit = published_visit(make, phone)
     answer = phone.event(visit, type="outcome", outcome="done", checklist=["floors", "meal_warm"])
-    assert answer.status_code == 400
-    assert "floors" in answer.get_json()["fields"]["checklist"]
+    # Well formed but not on this service's checklist: a conflict with the visit, named.
+    assert answer.status_code == 409
+    assert "floors" in answer.get_json()["error"]
     assert _count(db, VisitEvent) == 0
     ok = phone.event(visit, type="outcome", outcome="done", checklist=["meal_warm", "meal_handed"])
     assert ok.status_code == 201
