@@ -188,8 +188,8 @@ def plan_day(
         workers=workers,
         progress=progress,
         deadline=deadline,
-        # Writing, and the shortfall advice's share, come out of the same limit.
-        reserve_s=write_reserve(len(data.problem.visits)) + planning_shortfall.budget(time_limit_s),
+        # Writing, and a tenth for the shortfall advice, come out of the same limit.
+        reserve_s=write_reserve(len(data.problem.visits)) + planning_shortfall.SHARE * time_limit_s,
     )
     run.input_summary = data.summary()
     plan = result.plan
@@ -202,15 +202,16 @@ def plan_day(
         run.input_summary = {**data.summary(), "violations": [v.message for v in violations[:20]]}
         return _finish(session, run, unassigned, RUN_FAILED)
 
-    # The advice takes its share only out of what the run's deadline still leaves beyond
-    # writing: groups it cannot reach in time are reported as not proven.
+    # The advice takes its tenth, or what the deadline still leaves beyond writing when
+    # that is more (up to its cap): groups it cannot reach in time are reported unproven.
     advice_s = min(
         planning_shortfall.budget(time_limit_s),
-        deadline.left() - write_reserve(len(data.problem.visits)),
+        max(
+            planning_shortfall.SHARE * time_limit_s,
+            deadline.left() - write_reserve(len(data.problem.visits)),
+        ),
     )
-    run.shortfall = planning_shortfall.compute(
-        data, plan, stations, caregivers, matrices, max(0.0, advice_s)
-    )
+    run.shortfall = planning_shortfall.compute(data, plan, stations, caregivers, matrices, advice_s)
     # Replaced only now that a valid plan stands in for them.
     _drop_replaceable(session, requests)
     rows = adapters.plan_to_visits(data, plan, result.lent)

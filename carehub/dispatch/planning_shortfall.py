@@ -95,6 +95,11 @@ def compute(
             elder = data.requests[v.id].elder
             local.append(replace(v, location=len(points)))
             points.append((elder.lat, elder.lon))  # type: ignore[arg-type]
+        kitchens = []
+        for key in sorted({v.kitchen for v in visits if v.kitchen is not None}):
+            source = data.kitchens[key]
+            kitchens.append(replace(data.problem.kitchen(key), location=len(points)))
+            points.append((source.lat, source.lon))
         m = matrices.matrices(points, [mode])
         advice = advise(
             local,
@@ -103,6 +108,8 @@ def compute(
             {k: Matrix(t, f"travel[{k!r}]") for k, t in m.travel.items()},
             Matrix(m.distance, "distance"),
             replace(params, budget_s=share),
+            kitchens=kitchens,
+            meals=data.problem.meals,
         )
         rid = {v.id: data.requests[v.id].id for v in local}
         for s in advice.suggestions:

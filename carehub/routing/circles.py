@@ -344,7 +344,7 @@ def _hopeless(problem: Problem, unassigned: Mapping[str, Unassigned]) -> set[str
     doubtful = [problem.visit(v) for v, u in unassigned.items() if u.reason != REASON_CAPACITY]
     if not doubtful:
         return set()
-    rest = Problem(tuple(doubtful), problem.caregivers, problem.travel, problem.distance)
+    rest = replace(problem, visits=tuple(doubtful))
     return set(screen(rest).rejected)
 
 

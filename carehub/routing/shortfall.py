@@ -21,7 +21,16 @@ from functools import partial
 
 from carehub.routing import greedy
 from carehub.routing.params import SolverParams
-from carehub.routing.problem import REASON_CAPACITY, Caregiver, Matrix, Plan, Problem, Visit
+from carehub.routing.problem import (
+    REASON_CAPACITY,
+    Caregiver,
+    Kitchen,
+    Matrix,
+    MealRules,
+    Plan,
+    Problem,
+    Visit,
+)
 from carehub.routing.screen import reachable_alone
 from carehub.routing.solver import solve
 from carehub.routing.validate import validate
@@ -194,6 +203,8 @@ def prove(
     travel: Mapping[str, Matrix],
     distance: Matrix,
     params: SolverParams,
+    kitchens: Sequence[Kitchen] = (),
+    meals: MealRules | None = None,
 ) -> tuple[str, ...]:
     """The visits these caregivers' planned routes serve; none when the plan fails
     ``validate()``, since an unchecked plan proves nothing.
@@ -203,7 +214,9 @@ def prove(
     solve, and guided local search would run to its limit whatever it finds.
     """
     loose = [replace(v, preferred_caregiver=None) for v in visits]
-    problem = Problem(tuple(loose), tuple(caregivers), travel, distance)
+    problem = Problem(
+        tuple(loose), tuple(caregivers), travel, distance, tuple(kitchens), meals or MealRules({})
+    )
     plan = greedy.solve(problem)
     if plan.unassigned or validate(problem, plan):
         plan = solve(problem, params)
@@ -214,11 +227,17 @@ def prove(
 
 
 def _cut(
-    visits: Sequence[Visit], depot: Depot, travel: Matrix, distance: Matrix
-) -> tuple[list[Visit], Depot, Matrix, Matrix]:
-    """The group's visits and depot with matrices cut down to their places: every proof
-    builds and checks a problem, which on a day's full matrices costs more than the solve."""
-    keep = sorted({depot.location} | {v.location for v in visits})
+    visits: Sequence[Visit],
+    depot: Depot,
+    travel: Matrix,
+    distance: Matrix,
+    kitchens: Sequence[Kitchen] = (),
+) -> tuple[list[Visit], Depot, Matrix, Matrix, list[Kitchen]]:
+    """The group's visits, depot and the kitchens its meals come from, with matrices cut
+    down to their places: every proof builds and checks a problem, which on a day's full
+    matrices costs more than the solve."""
+    used = [k for k in kitchens if any(v.kitchen == k.id for v in visits)]
+    keep = sorted({depot.location} | {v.location for v in visits} | {k.location for k in used})
     at = {loc: i for i, loc in enumerate(keep)}
 
     def cut(m: Matrix) -> Matrix:
@@ -229,6 +248,7 @@ def _cut(
         replace(depot, location=at[depot.location]),
         cut(travel),
         cut(distance),
+        [replace(k, location=at[k.location]) for k in used],
     )
 
 
@@ -257,6 +277,8 @@ class _Grower:
 
     visits: Sequence[Visit]
     extras: Sequence[Caregiver]  # as many as may be tried, the first ``count`` used
+    kitchens: Sequence[Kitchen] = ()
+    meals: MealRules | None = None
 
     def run(
         self,
@@ -280,7 +302,15 @@ class _Grower:
                 solution_limit=params.solution_limit,
                 metaheuristic=params.metaheuristic,
             )
-            tried[count] = prove(self.visits, self.extras[:count], travel, distance, solver)
+            tried[count] = prove(
+                self.visits,
+                self.extras[:count],
+                travel,
+                distance,
+                solver,
+                self.kitchens,
+                self.meals,
+            )
             return tried[count]
 
         shift = (self.extras[0].shift_start, self.extras[0].shift_end)
@@ -313,6 +343,8 @@ def advise(
     distance: Matrix,
     params: AdviceParams | None = None,
     clock: Callable[[], float] = time.monotonic,
+    kitchens: Sequence[Kitchen] = (),
+    meals: MealRules | None = None,
 ) -> Advice:
     """Suggest extra shifts for the open ``visits`` (each located in the matrices, ``home``
     naming its station), proving each by a solve of the group's visits and the new shifts
@@ -331,11 +363,12 @@ def advise(
         if depot is None or depot.mode not in travel:
             unproven.append(group)
             continue
-        members, here, small, metres = _cut(
-            [by_id[vid] for vid in group.visits], depot, travel[depot.mode], distance
+        members, here, small, metres, used = _cut(
+            [by_id[vid] for vid in group.visits], depot, travel[depot.mode], distance, kitchens
         )
         shift = shift_of(members, group, here, small)
-        grower = _Grower(members, extra_caregivers(group, here, shift, params.max_extra))
+        extras = extra_caregivers(group, here, shift, params.max_extra)
+        grower = _Grower(members, extras, used, meals)
         limit = partial(_limit, params, deadline, clock, len(groups) - i)
         tried = grower.run({depot.mode: small}, metres, params, limit)
         if not tried:

@@ -338,6 +338,7 @@ def test_the_button_offers_a_hand_over_only_when_one_is_possible(
     assert "确认转交" in html
     # At 23:00 every window has passed: nothing can be handed over.
     client.application.config["CLOCK"] = lambda: local_to_utc(DAY, dt.time(23))
+    login_as(Role.DISPATCHER)  # the jump in time ended the idle session
     html = client.get(f"/dispatch/sick?caregiver_id={day['sick'].id}&day={DAY}").get_data(
         as_text=True
     )

@@ -164,7 +164,7 @@ def test_pages_and_exports(month, client: FlaskClient, login_as) -> None:  # typ
     # The default is the finance bureau's report: Chinese headers, names, words and yuan.
     report = client.get("/subsidy/2026-10/export/elders.csv").data.decode("utf-8-sig")
     lines = report.splitlines()
-    assert lines[0].startswith("月份,老人编号,老人,") and "应付（元）" in lines[0]
+    assert lines[0].startswith("月份,老人编号,老人,") and "应付金额（元）" in lines[0]
     assert not any(c.isascii() and c.isalpha() for c in lines[0]), lines[0]
     elder = month.elders[0]
     row = next(line for line in lines if elder.code in line)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from carehub.routing import Plan, Unassigned, validate
+from carehub.routing import Kitchen, MealRules, Plan, Unassigned, validate
 from carehub.routing.circles import Circles, solve_circles
 from carehub.routing.shortfall import (
     AdviceParams,
@@ -239,3 +239,32 @@ def test_suggested_shifts_added_to_the_day_place_the_visits_they_promised() -> N
     served = {st.visit for r in after.routes for st in r.stops}
     assert len(served) >= len(visits) - len(left) + len(s.placed)
     assert len(served & set(s.open_visits)) >= len(s.placed)
+
+
+def test_open_meals_are_proven_in_rounds_from_their_kitchen() -> None:
+    # Eight drops collected at a kitchen five places out, ready at 10:45: without the kitchen
+    # in the proof's problem the meals could not be planned at all.
+    kitchen = Kitchen("station:HP03", 5, 10 * H + 2700)
+    meals = [
+        visit(f"m{i}", 1 + i % 4, 11 * H, 12 * H + 1800, 180, skill="meals", kitchen=kitchen.id)
+        for i in range(8)
+    ]
+    advice = advise(
+        meals,
+        {v.id: "HP03" for v in meals},
+        {"HP03": DEPOT},
+        TRAVEL,
+        DISTANCE,
+        ADVICE,
+        kitchens=[kitchen],
+        meals=MealRules(box={"ebike": 12, "walk": 6}),
+    )
+    (s,) = advice.suggestions
+    assert sorted(s.placed) == sorted(v.id for v in meals)
+    assert s.caregivers >= 1 and s.skill == "meals"
+
+
+def test_a_meal_without_its_kitchen_proves_nothing_rather_than_guessing() -> None:
+    meal = visit("m", 1, 11 * H, 12 * H + 1800, 180, kitchen="station:HP03")
+    with pytest.raises(ValueError, match="kitchen"):
+        prove([meal], [caregiver("x")], TRAVEL, DISTANCE, PARAMS)
