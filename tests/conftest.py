@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,18 @@ def base_config(url: str, tmp_root: Path) -> dict[str, object]:
         "WTF_CSRF_ENABLED": False,
         "GEOCODER": "fake",
     }
+
+
+@contextmanager
+def second_app(config: dict[str, object]) -> Iterator[Flask]:
+    """Another app on the same database, as another web worker would be; its connection
+    pool is closed afterwards (PostgreSQL warns of connections left to the collector)."""
+    app = create_app(config)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            _db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

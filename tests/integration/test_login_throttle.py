@@ -11,14 +11,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from carehub import create_app
 from carehub.auth.models import LoginThrottle
 from carehub.auth.services import authenticate
 from carehub.core.audit import AuditLog
 from carehub.core.enums import AlertKind, Role
 from carehub.jobs.models import Alert
 from tests.builders import PASSWORD, Builders
-from tests.conftest import base_config
+from tests.conftest import base_config, second_app
 
 T0 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 
@@ -143,8 +142,8 @@ def test_the_count_is_shared_with_another_process(
     for _ in range(6):
         _web(client, user.username, "wrong")
     # A second app on the same database, as another web worker would be.
-    other = create_app({**base_config(database_url, tmp_path), "CLOCK": clock})
-    response = _web(other.test_client(), user.username, PASSWORD)
+    with second_app({**base_config(database_url, tmp_path), "CLOCK": clock}) as other:
+        response = _web(other.test_client(), user.username, PASSWORD)
     assert response.status_code == 429
 
 

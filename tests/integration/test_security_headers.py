@@ -6,9 +6,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from carehub import create_app
 from carehub.core.enums import Role
-from tests.conftest import base_config
+from tests.conftest import base_config, second_app
 
 
 def test_every_page_carries_the_security_headers(client: FlaskClient) -> None:
@@ -41,9 +40,8 @@ def test_the_session_cookie_is_samesite_lax_and_httponly(client: FlaskClient, lo
 def test_behind_https_cookies_are_secure_host_prefixed_and_hsts_is_sent(
     database_url: str, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    app = create_app({**base_config(database_url, tmp_path), "HTTPS": True})
-    client = app.test_client()
-    response = client.get("/lang/en", base_url="https://localhost")
+    with second_app({**base_config(database_url, tmp_path), "HTTPS": True}) as app:
+        response = app.test_client().get("/lang/en", base_url="https://localhost")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
     assert "Domain" not in cookie
@@ -51,9 +49,10 @@ def test_behind_https_cookies_are_secure_host_prefixed_and_hsts_is_sent(
 
 
 def test_the_settings_can_be_changed(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = create_app({**base_config(database_url, tmp_path), "SESSION_COOKIE_SAMESITE": "Strict"})
-    assert app.config["SESSION_COOKIE_SAMESITE"] == "Strict"
-    assert app.config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+    config = {**base_config(database_url, tmp_path), "SESSION_COOKIE_SAMESITE": "Strict"}
+    with second_app(config) as app:
+        assert app.config["SESSION_COOKIE_SAMESITE"] == "Strict"
+        assert app.config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
 
 
 @pytest.fixture
@@ -92,13 +91,9 @@ def test_personal_pages_and_json_are_not_cached(
 
 
 def test_the_csp_allows_the_map_tiles_origin(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = create_app(
-        {
-            **base_config(database_url, tmp_path),
-            "MAP_TILE_URL": "https://{s}.tiles.example.cn/{z}/{x}/{y}.png",
-        }
-    )
-    csp = app.test_client().get("/login").headers["Content-Security-Policy"]
+    tiles = "https://{s}.tiles.example.cn/{z}/{x}/{y}.png"
+    with second_app({**base_config(database_url, tmp_path), "MAP_TILE_URL": tiles}) as app:
+        csp = app.test_client().get("/login").headers["Content-Security-Policy"]
     assert "img-src 'self' data: https://*.tiles.example.cn" in csp
 
 
