@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
@@ -26,6 +26,8 @@ from carehub.registry.models import (
     Station,
 )
 from carehub.registry.naming import name_initials
+
+T = TypeVar("T")
 
 
 class FieldError(DomainError):
@@ -163,36 +165,37 @@ def _apply(obj: Any, fields: dict[str, Any]) -> None:
         setattr(obj, key, value)
 
 
-def create_station(session: AnySession, fields: dict[str, Any]) -> Station:
-    _ensure_unique_code(session, Station, fields["code"], None)
-    station = Station()
-    _apply(station, fields)
-    session.add(station)
+def _create_coded(session: AnySession, cls: type[T], fields: dict[str, Any]) -> T:
+    """A new row of a table keyed by a unique code (stations, kitchens)."""
+    _ensure_unique_code(session, cls, fields["code"], None)
+    row = cls()
+    _apply(row, fields)
+    session.add(row)
     session.flush()
-    return station
+    return row
+
+
+def _update_coded(session: AnySession, row: T, fields: dict[str, Any]) -> T:
+    _ensure_unique_code(session, type(row), fields["code"], row.id)  # type: ignore[attr-defined]
+    _apply(row, fields)
+    session.flush()
+    return row
+
+
+def create_station(session: AnySession, fields: dict[str, Any]) -> Station:
+    return _create_coded(session, Station, fields)
 
 
 def update_station(session: AnySession, station: Station, fields: dict[str, Any]) -> Station:
-    _ensure_unique_code(session, Station, fields["code"], station.id)
-    _apply(station, fields)
-    session.flush()
-    return station
+    return _update_coded(session, station, fields)
 
 
 def create_kitchen(session: AnySession, fields: dict[str, Any]) -> Kitchen:
-    _ensure_unique_code(session, Kitchen, fields["code"], None)
-    kitchen = Kitchen()
-    _apply(kitchen, fields)
-    session.add(kitchen)
-    session.flush()
-    return kitchen
+    return _create_coded(session, Kitchen, fields)
 
 
 def update_kitchen(session: AnySession, kitchen: Kitchen, fields: dict[str, Any]) -> Kitchen:
-    _ensure_unique_code(session, Kitchen, fields["code"], kitchen.id)
-    _apply(kitchen, fields)
-    session.flush()
-    return kitchen
+    return _update_coded(session, kitchen, fields)
 
 
 def create_elder(
