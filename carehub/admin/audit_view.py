@@ -223,6 +223,7 @@ FIELD_LABELS = {
     "noted_on": _l("Noted on"),
     "noted_by_id": _l("Noted by"),
     "settled_by_id": _l("Settled by"),
+    "district": _l("District"),
     "min_visit_percent": _l("Shortest visit (percent of the duration)"),
 }
 

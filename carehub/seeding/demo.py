@@ -123,6 +123,7 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
             circle_minutes=15,
             phone=row.phone,
             provider=row.provider,
+            district=row.district,
             active=True,
         )
         for row in inputs.demo_stations()

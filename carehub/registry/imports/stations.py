@@ -23,6 +23,7 @@ class Stations(Entity):
         Column("code", Text(40)),
         Column("name", Text(120)),
         Column("address", Text(255), blank=""),
+        Column("district", Text(60), required=False, blank=""),
         Column("lat", Decimal()),
         Column("lon", Decimal()),
         Column("circle_minutes", Whole(1, 120), required=False, blank=15),
