@@ -133,6 +133,7 @@ SCHEMAS: dict[str, Schema] = {
             "checklist",
             "checklist_done",
             "notes",
+            "condition_changes",
             "flags",
         ],
         {
@@ -168,6 +169,14 @@ SCHEMAS: dict[str, Schema] = {
             "checklist_done": {"type": "array", "items": {"type": "string"}},
             "notes": {
                 "type": "array",
+                "items": _obj(
+                    ["text", "recorded_at"],
+                    {"text": {"type": "string"}, "recorded_at": INSTANT},
+                ),
+            },
+            "condition_changes": {
+                "type": "array",
+                "description": "Changes in the elder's condition flagged from this visit.",
                 "items": _obj(
                     ["text", "recorded_at"],
                     {"text": {"type": "string"}, "recorded_at": INSTANT},
@@ -275,6 +284,20 @@ SCHEMAS: dict[str, Schema] = {
                         "maxLength": 2000,
                         "pattern": "\\S",
                         "description": "The note; not only spaces.",
+                    }
+                },
+            ),
+            _event(
+                "condition_change",
+                ["text"],
+                {
+                    "text": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 500,
+                        "pattern": "\\S",
+                        "description": "What changed in the elder's condition; the elder "
+                        "becomes due for re-assessment at once.",
                     }
                 },
             ),

@@ -55,6 +55,14 @@ def strings() -> dict[str, str]:
         "note": _("Note"),
         "save_note": _("Save note"),
         "notes": _("Notes"),
+        "condition": _("Change in condition"),
+        "condition_hint": _(
+            "Noticed a change (a fall, new confusion, eating much less)? Say what changed: "
+            "an assessor will visit sooner."
+        ),
+        "flag_change": _("Flag for re-assessment"),
+        "flagged_at": _("Flagged %(time)s:"),
+        "condition_change_type": _("Change in condition"),
         "pending": _("Waiting to send: %(n)s"),
         "all_sent": _("Everything is sent."),
         "failed": _("Not accepted by the server"),

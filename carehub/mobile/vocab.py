@@ -12,6 +12,8 @@ class EventType(StrEnum):
     CHECK_OUT = "check_out"
     OUTCOME = "outcome"
     NOTE = "note"
+    # A change in the elder's condition: it also puts the elder on the assessors' due list.
+    CONDITION_CHANGE = "condition_change"
 
 
 class Outcome(StrEnum):

@@ -20,7 +20,7 @@
   // What the caregiver is in the middle of (open panels, a half-written note), kept
   // across the re-renders that follow every sync.
   var ui = {};
-  function uiFor(id) { return ui[id] || (ui[id] = { panels: {}, note: "" }); }
+  function uiFor(id) { return ui[id] || (ui[id] = { panels: {}, note: "", change: "" }); }
 
   function t(name, params) {
     var text = T[name] || name;
@@ -237,7 +237,8 @@
 
   // The server's view of a visit, brought forward by the events still waiting on the phone.
   function withPending(visit, queue) {
-    var v = Object.assign({}, visit, { notes: visit.notes.slice(), pending: 0 });
+    var v = Object.assign({}, visit, { notes: visit.notes.slice(),
+      condition_changes: (visit.condition_changes || []).slice(), pending: 0 });
     queue.filter(function (q) { return q.visit_id === visit.id; }).forEach(function (q) {
       var b = q.body;
       v.pending += 1;
@@ -245,6 +246,7 @@
       if (b.type === "check_out") v.check_out_at = b.recorded_at;
       if (b.type === "outcome") { v.outcome = b.outcome; v.checklist_done = b.checklist || []; }
       if (b.type === "note") v.notes.push({ text: b.text, recorded_at: b.recorded_at });
+      if (b.type === "condition_change") v.condition_changes.push({ text: b.text, recorded_at: b.recorded_at });
     });
     if (v.outcome && v.outcome !== "done") v.status = "missed";
     else if (v.check_out_at) v.status = "completed";
@@ -328,6 +330,9 @@
     var note = el("textarea", { name: "note", rows: "2", "aria-label": t("note"),
       on: { input: function () { state.note = note.value; } } });
     note.value = state.note;
+    var change = el("textarea", { name: "condition_change", rows: "2", maxlength: "500", "aria-label": t("condition"),
+      on: { input: function () { state.change = change.value; } } });
+    change.value = state.change;
     function panel(name, openByDefault, children) {
       var open = name in state.panels ? state.panels[name] : openByDefault;
       var box = el("details", { open: open }, children);
@@ -379,6 +384,20 @@
           if (!text) return;
           state.note = "";
           record(v.id, "note", { text: text }, false);
+        } } })
+      ]),
+      panel("condition", false, [
+        el("summary", { text: t("condition") + (v.condition_changes.length ? " (" + v.condition_changes.length + ")" : "") }),
+        el("p", { "class": "muted", text: t("condition_hint") }),
+        el("ul", { "class": "m-changes" }, v.condition_changes.map(function (c) {
+          return el("li", { text: t("flagged_at", { time: hhmm(c.recorded_at) }) + " " + c.text });
+        })),
+        change,
+        el("button", { type: "button", "data-action": "condition_change", text: t("flag_change"), on: { click: function () {
+          var text = change.value.trim();
+          if (!text) { notice(t("condition_hint")); return; }
+          state.change = "";
+          record(v.id, "condition_change", { text: text }, false);
         } } })
       ])
     ]);

@@ -3,7 +3,7 @@
    own queue handles those. */
 "use strict";
 
-var CACHE = "carehub-m-2";
+var CACHE = "carehub-m-3";
 var SHELL = ["/m/", "/static/css/app.css", "/static/mobile/mobile.css", "/static/mobile/mobile.js"];
 
 self.addEventListener("install", function (event) {
