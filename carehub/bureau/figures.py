@@ -133,8 +133,6 @@ class Group:
             self.months[month] = self.months.get(month, 0) + fen
 
 
-# The old name, kept for callers that read a station's row.
-StationFigures = Group
 NO_DISTRICT = ""
 
 
