@@ -23,7 +23,6 @@ class Stations(Entity):
         Column("code", Text(40)),
         Column("name", Text(120)),
         Column("address", Text(255), blank=""),
-        Column("district", Text(60), required=False, blank=""),
         Column("lat", Decimal()),
         Column("lon", Decimal()),
         Column("circle_minutes", Whole(1, 120), required=False, blank=15),
@@ -33,6 +32,8 @@ class Stations(Entity):
             "kitchen_code", Text(40), required=False, blank=None, attr=None, source=_kitchen_code
         ),
         Column("meals_ready", Clock(), required=False, blank=None),
+        # Last, so files written before districts existed keep their column order.
+        Column("district", Text(60), required=False, blank=""),
     )
 
     def load(self) -> None:
