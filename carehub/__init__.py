@@ -101,12 +101,12 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.assessment.views import bp as assessment_bp
     from carehub.auth.views import bp as auth_bp
     from carehub.bureau.views import bp as bureau_bp
-    from carehub.dispatch.board_views import bp as board_bp
-    from carehub.dispatch.intake_views import bp as intake_bp
-    from carehub.dispatch.move_views import bp as moves_bp
+    from carehub.dispatch.board.views import bp as board_bp
+    from carehub.dispatch.intake.plan_views import bp as care_plans_bp
+    from carehub.dispatch.intake.views import bp as intake_bp
+    from carehub.dispatch.moves.views import bp as moves_bp
     from carehub.dispatch.packing_views import bp as packing_bp
-    from carehub.dispatch.plan_views import bp as care_plans_bp
-    from carehub.dispatch.planning_views import bp as planning_bp
+    from carehub.dispatch.planning.views import bp as planning_bp
     from carehub.emergency.api import bp as emergency_api_bp
     from carehub.emergency.views import bp as emergency_bp
     from carehub.home.views import bp as home_bp

@@ -14,7 +14,7 @@ from carehub.core.enums import AlertKind, CareLevel, ElderStatus, RequestStatus,
 from carehub.core.time import local_to_utc
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning_models import PlanningRun
+from carehub.dispatch.planning.models import PlanningRun
 from carehub.geo import coverage
 from carehub.jobs.models import Alert
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from carehub.core.audit import AuditLog
 from carehub.core.enums import VisitStatus
 from carehub.core.errors import DomainError
-from carehub.dispatch import moves
 from carehub.dispatch.models import Visit
+from carehub.dispatch.moves import services as moves
 from carehub.registry.services import FieldError
 from tests.integration.moves_support import DAY, at, district
 

@@ -10,9 +10,9 @@ from carehub.core import weekdays
 from carehub.core.enums import Role
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
-from carehub.dispatch import services
-from carehub.dispatch.intake_forms import CarePlanForm, EndPlanForm
-from carehub.dispatch.intake_views import scoped_elder
+from carehub.dispatch.intake import services
+from carehub.dispatch.intake.forms import CarePlanForm, EndPlanForm
+from carehub.dispatch.intake.views import scoped_elder
 from carehub.dispatch.models import CarePlan
 from carehub.extensions import db
 from carehub.registry.models import Elder

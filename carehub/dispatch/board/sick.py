@@ -34,7 +34,7 @@ from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch import adapters, meal_rounds, retime
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning import day_requests, station_caregivers
+from carehub.dispatch.planning.services import day_requests, station_caregivers
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station

@@ -24,7 +24,7 @@ from carehub.core.enums import VisitStatus
 from carehub.core.time import to_local
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning_models import FINISHED, PlanningRun
+from carehub.dispatch.planning.models import FINISHED, PlanningRun
 from carehub.registry.models import Elder, Station
 
 # The figures compared between runs, in the order shown.

@@ -16,9 +16,9 @@ from carehub.core.enums import RequestStatus, Role, choices
 from carehub.core.errors import DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
-from carehub.dispatch import services
 from carehub.dispatch.generation import generate_requests
-from carehub.dispatch.intake_forms import GenerateForm, RequestForm, default_range, note_text
+from carehub.dispatch.intake import services
+from carehub.dispatch.intake.forms import GenerateForm, RequestForm, default_range, note_text
 from carehub.dispatch.models import ServiceRequest
 from carehub.extensions import db
 from carehub.registry.models import Elder, ServiceType, Station

@@ -19,8 +19,8 @@ from carehub.core.enums import Role, label
 from carehub.core.errors import DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import format_local, local_today
-from carehub.dispatch import moves
 from carehub.dispatch.models import Visit
+from carehub.dispatch.moves import services as moves
 from carehub.extensions import db
 from carehub.registry.models import Caregiver
 from carehub.registry.services import FieldError, station_scope
@@ -267,7 +267,7 @@ def pin(visit_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/day")
 @dispatchers
 def day():  # type: ignore[no-untyped-def]
-    from carehub.dispatch.move_timeline import build
+    from carehub.dispatch.moves.timeline import build
 
     text = request.args.get("date", "").strip()
     try:

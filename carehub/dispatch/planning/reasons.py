@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from carehub.dispatch.adapters import REASON_INACTIVE, REASON_NO_LOCATION
-from carehub.dispatch.planning import REASON_NO_SHIFT
+from carehub.dispatch.planning.services import REASON_NO_SHIFT
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, REASON_WINDOW
 
 REASONS = {

@@ -21,14 +21,14 @@ from carehub.core import audit
 from carehub.core import time as clock
 from carehub.core.errors import ConflictError
 from carehub.db import AnySession
-from carehub.dispatch.planning import plan_day, validate_stations
-from carehub.dispatch.planning_models import (
+from carehub.dispatch.planning.models import (
     ACTIVE,
     RUN_FAILED,
     RUN_QUEUED,
     RUN_RUNNING,
     PlanningRun,
 )
+from carehub.dispatch.planning.services import plan_day, validate_stations
 from carehub.extensions import db
 
 log = logging.getLogger(__name__)

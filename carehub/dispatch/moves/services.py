@@ -36,8 +36,9 @@ from carehub.core import time as clock
 from carehub.core.enums import Gender, VisitStatus, label
 from carehub.core.errors import ConflictError, DomainError
 from carehub.db import AnySession
-from carehub.dispatch import adapters, meal_rounds, move_routes, retime
+from carehub.dispatch import adapters, meal_rounds, retime
 from carehub.dispatch.models import Visit
+from carehub.dispatch.moves import routes as move_routes
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, ServiceType, Station

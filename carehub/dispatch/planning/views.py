@@ -28,15 +28,15 @@ from carehub.core.enums import Role, VisitStatus
 from carehub.core.errors import ConflictError, DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
-from carehub.dispatch import planning_runner as runner
-from carehub.dispatch import planning_shortfall
 from carehub.dispatch.models import Visit
-from carehub.dispatch.planning import PlanningError
-from carehub.dispatch.planning_kpis import COMPARED, difference, previous_run, verdict
-from carehub.dispatch.planning_models import ACTIVE, PlanningRun
-from carehub.dispatch.planning_publish import newer_run, publish_run
-from carehub.dispatch.planning_reasons import reason_text
-from carehub.dispatch.planning_result import map_data, placed_visits, timeline_for
+from carehub.dispatch.planning import runner
+from carehub.dispatch.planning import shortfall as planning_shortfall
+from carehub.dispatch.planning.kpis import COMPARED, difference, previous_run, verdict
+from carehub.dispatch.planning.models import ACTIVE, PlanningRun
+from carehub.dispatch.planning.publish import newer_run, publish_run
+from carehub.dispatch.planning.reasons import reason_text
+from carehub.dispatch.planning.result import map_data, placed_visits, timeline_for
+from carehub.dispatch.planning.services import PlanningError
 from carehub.extensions import db
 from carehub.registry.models import ServiceType, Station
 from carehub.registry.services import station_scope

@@ -25,7 +25,9 @@ from carehub.core.enums import Role, VisitStatus, label
 from carehub.core.errors import ConflictError, DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import format_local, local_today, now
-from carehub.dispatch import adapters, board, sick
+from carehub.dispatch import adapters
+from carehub.dispatch.board import services as board
+from carehub.dispatch.board import sick
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
 from carehub.registry.services import FieldError, station_scope

@@ -9,9 +9,9 @@ from carehub.core import time as clock
 from carehub.core.enums import VisitStatus
 from carehub.core.errors import ConflictError
 from carehub.db import AnySession
-from carehub.dispatch.planning_kpis import run_visits
-from carehub.dispatch.planning_models import FINISHED, RUN_DONE, RUN_PUBLISHED, PlanningRun
-from carehub.dispatch.planning_runner import active_clash
+from carehub.dispatch.planning.kpis import run_visits
+from carehub.dispatch.planning.models import FINISHED, RUN_DONE, RUN_PUBLISHED, PlanningRun
+from carehub.dispatch.planning.runner import active_clash
 
 
 def newer_run(session: AnySession, run: PlanningRun) -> PlanningRun | None:

@@ -20,9 +20,11 @@ from sqlalchemy.orm import selectinload
 from carehub.core import time as clock
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.db import AnySession
-from carehub.dispatch import adapters, meal_rounds, planning_kpis, planning_shortfall
+from carehub.dispatch import adapters, meal_rounds
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning_models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
+from carehub.dispatch.planning import kpis as planning_kpis
+from carehub.dispatch.planning import shortfall as planning_shortfall
+from carehub.dispatch.planning.models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station

@@ -11,12 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from carehub.core.enums import VisitStatus
 from carehub.db import AnySession
-from carehub.dispatch import timeline
 from carehub.dispatch.adapters import local_seconds
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning_kpis import run_visits
-from carehub.dispatch.planning_models import PlanningRun
-from carehub.dispatch.planning_reasons import reason_text
+from carehub.dispatch.planning import timeline
+from carehub.dispatch.planning.kpis import run_visits
+from carehub.dispatch.planning.models import PlanningRun
+from carehub.dispatch.planning.reasons import reason_text
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
 
