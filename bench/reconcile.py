@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from carehub import create_app
 from carehub.extensions import db
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation.reconcile import reconcile
 
 
 def reference() -> float:

@@ -91,7 +91,7 @@ def _init_extensions(app: Flask) -> None:
 
     assessment_services.install_guard()
     audit_chain.install()
-    from carehub.subsidy import pricing
+    from carehub.subsidy.policy import pricing
 
     pricing.install()
 

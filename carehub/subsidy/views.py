@@ -28,14 +28,18 @@ from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.registry.models import Elder, Station
 from carehub.registry.services import FieldError
-from carehub.subsidy import charts, evidence, labels, locking, reviews
-from carehub.subsidy.exports import FORMATS, LAYOUTS, MIMETYPES, SCOPES, export_bytes
-from carehub.subsidy.forms import PolicyForm
+from carehub.subsidy import labels
 from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy_changes import add_policy, end_policy
-from carehub.subsidy.reconcile import Reconciliation, reconcile, reviewable_ids
-from carehub.subsidy.rules import FLAGGED, current_settings
+from carehub.subsidy.policy.forms import PolicyForm
+from carehub.subsidy.policy.services import add_policy, end_policy
+from carehub.subsidy.reconciliation import locking
+from carehub.subsidy.reconciliation.reconcile import Reconciliation, reconcile, reviewable_ids
+from carehub.subsidy.reconciliation.rules import FLAGGED, current_settings
+from carehub.subsidy.reports import charts
+from carehub.subsidy.reports.exports import FORMATS, LAYOUTS, MIMETYPES, SCOPES, export_bytes
+from carehub.subsidy.review import evidence
+from carehub.subsidy.review import services as reviews
 from carehub.web import yuan
 
 bp = Blueprint("subsidy", __name__)
@@ -462,4 +466,5 @@ def policy_new():  # type: ignore[no-untyped-def]
 
 
 # Registers the upload routes on this blueprint.
-from carehub.subsidy import meal_views, upload_views  # noqa: E402, F401
+from carehub.subsidy.meals import views as meal_views  # noqa: E402, F401
+from carehub.subsidy.uploads import views as upload_views  # noqa: E402, F401

@@ -35,10 +35,10 @@ from carehub.core.time import now
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.models import Elder, ElderStatusPeriod, caregiver_skills
-from carehub.subsidy import reconcile as rc
 from carehub.subsidy.models import LedgerLine, MonthLock, ServicePrice, VisitReceipt
 from carehub.subsidy.months import Month
-from carehub.subsidy.rules import Settings
+from carehub.subsidy.reconciliation import reconcile as rc
+from carehub.subsidy.reconciliation.rules import Settings
 
 # Audited models whose changes alter verdicts or entitlements. Visits and requests are
 # fingerprinted from their own rows instead: the city's daily dispatch work would

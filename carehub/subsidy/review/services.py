@@ -18,11 +18,11 @@ from carehub.core.enums import VisitStatus
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.services import FieldError
-from carehub.subsidy.ledger import elder_line
-from carehub.subsidy.locking import next_open_month
 from carehub.subsidy.models import Adjustment, LedgerLine, VisitResult, VisitReview
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import DECISIONS, is_locked
+from carehub.subsidy.reconciliation.ledger import elder_line
+from carehub.subsidy.reconciliation.locking import next_open_month
+from carehub.subsidy.reconciliation.reconcile import DECISIONS, is_locked
 
 DECISION_CHOICES = tuple(DECISIONS)
 

@@ -15,7 +15,7 @@ from carehub.db import AnySession
 from carehub.registry.services import FieldError
 from carehub.subsidy.models import LedgerLine, MonthLock, VisitResult
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import is_locked, reconcile
+from carehub.subsidy.reconciliation.reconcile import is_locked, reconcile
 
 CHUNK = 2_000
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.subsidy.rules import LatLon, distance_m
+from carehub.subsidy.reconciliation.rules import LatLon, distance_m
 
 
 @dataclass

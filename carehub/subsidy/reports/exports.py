@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from carehub.core import spreadsheets
 from carehub.core.enums import label
-from carehub.subsidy.ledger import COUNT_FIELDS, FEN_FIELDS
-from carehub.subsidy.reconcile import Reconciliation
+from carehub.subsidy.reconciliation.ledger import COUNT_FIELDS, FEN_FIELDS
+from carehub.subsidy.reconciliation.reconcile import Reconciliation
 
 SCOPES = ("elders", "stations")
 LAYOUTS = ("report", "data")

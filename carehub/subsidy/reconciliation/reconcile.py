@@ -31,8 +31,6 @@ from carehub.registry.models import (
     Station,
     caregiver_skills,
 )
-from carehub.subsidy import policy as policies
-from carehub.subsidy.ledger import ElderLine, Summary, elder_line, roll_up, total
 from carehub.subsidy.models import (
     MONTHLY_KINDS,
     Adjustment,
@@ -44,8 +42,10 @@ from carehub.subsidy.models import (
     VisitReview,
 )
 from carehub.subsidy.months import Month
-from carehub.subsidy.pricing import PriceBook
-from carehub.subsidy.rules import (
+from carehub.subsidy.policy import entitlement as policies
+from carehub.subsidy.policy.pricing import PriceBook
+from carehub.subsidy.reconciliation.ledger import ElderLine, Summary, elder_line, roll_up, total
+from carehub.subsidy.reconciliation.rules import (
     FLAGGED,
     REJECTED,
     VERIFIED,
@@ -181,7 +181,7 @@ def reconcile(
         if is_locked(session, month):
             return _from_snapshot(session, month)
         return _live(session, month, settings)
-    from carehub.subsidy import month_cache
+    from carehub.subsidy.reconciliation import month_cache
 
     return month_cache.reconcile(session, month, settings)
 

@@ -9,8 +9,8 @@ from flask import Response, abort, render_template
 
 from carehub.core.permissions import roles_required
 from carehub.extensions import db
-from carehub.subsidy.exports import MIMETYPES
-from carehub.subsidy.meals import export_rows, meal_month
+from carehub.subsidy.meals.services import export_rows, meal_month
+from carehub.subsidy.reports.exports import MIMETYPES
 from carehub.subsidy.views import AUDIT, _month, bp
 
 

@@ -19,10 +19,10 @@ from sqlalchemy import and_, select
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.models import Elder, ServiceType, Station
-from carehub.subsidy import reconcile as rc
 from carehub.subsidy.models import KIND_PER_MEAL, SubsidyPolicy, VisitResult
 from carehub.subsidy.months import Month
-from carehub.subsidy.rules import VERIFIED
+from carehub.subsidy.reconciliation import reconcile as rc
+from carehub.subsidy.reconciliation.rules import VERIFIED
 
 
 @dataclass(frozen=True)

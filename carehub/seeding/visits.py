@@ -37,8 +37,8 @@ from carehub.registry.models import (
     Skill,
     caregiver_skills,
 )
-from carehub.subsidy.locking import ensure_open
 from carehub.subsidy.months import Month
+from carehub.subsidy.reconciliation.locking import ensure_open
 
 CHUNK = 5_000
 

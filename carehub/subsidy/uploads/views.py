@@ -13,8 +13,8 @@ from wtforms import BooleanField
 
 from carehub.core.permissions import roles_required
 from carehub.extensions import db
+from carehub.subsidy.uploads.services import COLUMNS, VisitImport, import_visits
 from carehub.subsidy.views import AUDIT, bp
-from carehub.subsidy.visit_import import COLUMNS, VisitImport, import_visits
 
 PREVIEW_ROWS = 20
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
-from carehub.subsidy.rules import FLAGGED, REJECTED, VERIFIED
+from carehub.subsidy.reconciliation.rules import FLAGGED, REJECTED, VERIFIED
 
 FEN_FIELDS = (
     "entitlement_fen",
