@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.auth.models import User
 from carehub.core import audit
 from carehub.core import time as clock

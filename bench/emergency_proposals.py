@@ -29,7 +29,7 @@ def main() -> None:
 
     from flask_migrate import upgrade
 
-    from carehub import create_app
+    from carehub.app import create_app
     from carehub.core.time import local_to_utc, local_today
     from carehub.dispatch.generation import generate_requests
     from carehub.dispatch.planning.services import plan_day

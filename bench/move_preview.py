@@ -41,7 +41,7 @@ def main() -> None:
 
     from flask_migrate import upgrade
 
-    from carehub import create_app
+    from carehub.app import create_app
     from carehub.core.enums import VisitStatus
     from carehub.core.time import local_today
     from carehub.dispatch.generation import generate_requests

@@ -18,7 +18,7 @@ import time
 
 from sqlalchemy import select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.auth.models import User
 from carehub.core.enums import Role
 from carehub.dispatch.planning.kpis import compute

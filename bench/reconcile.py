@@ -17,7 +17,7 @@ import time
 
 from sqlalchemy import func, select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.extensions import db
 from carehub.subsidy.months import Month
 from carehub.subsidy.reconciliation.reconcile import reconcile

@@ -8,7 +8,7 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.core import audit
 from carehub.core.enums import Role
 
