@@ -22,12 +22,12 @@ from sqlalchemy import select
 
 from carehub.core import audit
 from carehub.core.enums import Role
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.registry.models import Elder, Station
-from carehub.registry.services import FieldError
 from carehub.subsidy import labels
 from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
 from carehub.subsidy.months import Month

@@ -14,8 +14,8 @@ from carehub.assessment import services, standard
 from carehub.assessment.models import Assessment
 from carehub.core.audit import AuditLog
 from carehub.core.enums import CareLevel, ElderStatus, Hardship, Role
+from carehub.core.errors import FieldError
 from carehub.registry.models import ElderStatusPeriod
-from carehub.registry.services import FieldError
 from carehub.subsidy.models import SubsidyPolicy
 from carehub.subsidy.months import Month
 from carehub.subsidy.reconciliation import reconcile as rc

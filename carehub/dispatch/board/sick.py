@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from carehub.core import audit
 from carehub.core.enums import RequestStatus, VisitStatus
-from carehub.core.errors import ConflictError
+from carehub.core.errors import ConflictError, FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch import adapters, meal_rounds, retime
@@ -38,7 +38,6 @@ from carehub.dispatch.planning.services import day_requests, station_caregivers
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
-from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, Route, Stop
 from carehub.routing.problem import Visit as RVisit

@@ -22,15 +22,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from carehub.core.enums import Role, VisitStatus, label
-from carehub.core.errors import ConflictError, DomainError
+from carehub.core.errors import ConflictError, DomainError, FieldError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import format_local, local_today, now
 from carehub.dispatch import adapters
 from carehub.dispatch.board import services as board
 from carehub.dispatch.board import sick
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
-from carehub.registry.services import FieldError, station_scope
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, REASON_WINDOW
 
 bp = Blueprint("board", __name__)

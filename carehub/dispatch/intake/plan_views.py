@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from carehub.core import weekdays
 from carehub.core.enums import Role
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch.intake import services
@@ -16,7 +17,6 @@ from carehub.dispatch.intake.views import scoped_elder
 from carehub.dispatch.models import CarePlan
 from carehub.extensions import db
 from carehub.registry.models import Elder
-from carehub.registry.services import FieldError
 
 bp = Blueprint("care_plans", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)

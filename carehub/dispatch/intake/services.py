@@ -10,11 +10,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from carehub.core.enums import RequestOrigin, RequestStatus, VisitStatus
-from carehub.core.errors import DomainError
+from carehub.core.errors import DomainError, FieldError
 from carehub.db import AnySession
 from carehub.dispatch.models import CarePlan, ServiceRequest
 from carehub.registry.models import Elder, ServiceType
-from carehub.registry.services import FieldError
 
 # Visits not yet begun at the door; anything later is history and is left as it was.
 _NOT_STARTED = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from carehub.core.enums import RequestStatus, Role, choices
-from carehub.core.errors import DomainError
+from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import local_today
 from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.intake import services
@@ -22,7 +23,7 @@ from carehub.dispatch.intake.forms import GenerateForm, RequestForm, default_ran
 from carehub.dispatch.models import ServiceRequest
 from carehub.extensions import db
 from carehub.registry.models import Elder, ServiceType, Station
-from carehub.registry.services import ElderFilter, FieldError, elder_query, station_scope
+from carehub.registry.services import ElderFilter, elder_query
 
 bp = Blueprint("intake", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)

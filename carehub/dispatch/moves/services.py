@@ -34,7 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from carehub.core import audit
 from carehub.core import time as clock
 from carehub.core.enums import Gender, VisitStatus, label
-from carehub.core.errors import ConflictError, DomainError
+from carehub.core.errors import ConflictError, DomainError, FieldError
 from carehub.db import AnySession
 from carehub.dispatch import adapters, meal_rounds, retime
 from carehub.dispatch.models import Visit
@@ -42,7 +42,6 @@ from carehub.dispatch.moves import routes as move_routes
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, ServiceType, Station
-from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem, Route, Violation
 
 MOVABLE = frozenset({VisitStatus.PLANNED, VisitStatus.PUBLISHED})

@@ -16,14 +16,14 @@ from sqlalchemy import select
 
 from carehub.core.audit import AuditLog
 from carehub.core.enums import Role, label
-from carehub.core.errors import DomainError
+from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import format_local, local_today
 from carehub.dispatch.models import Visit
 from carehub.dispatch.moves import services as moves
 from carehub.extensions import db
 from carehub.registry.models import Caregiver
-from carehub.registry.services import FieldError, station_scope
 
 bp = Blueprint("moves", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)

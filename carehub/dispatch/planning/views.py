@@ -27,6 +27,7 @@ from sqlalchemy import select
 from carehub.core.enums import Role, VisitStatus
 from carehub.core.errors import ConflictError, DomainError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import local_today
 from carehub.dispatch.models import Visit
 from carehub.dispatch.planning import runner
@@ -39,7 +40,6 @@ from carehub.dispatch.planning.result import map_data, placed_visits, timeline_f
 from carehub.dispatch.planning.services import PlanningError
 from carehub.extensions import db
 from carehub.registry.models import ServiceType, Station
-from carehub.registry.services import station_scope
 
 bp = Blueprint("planning", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)

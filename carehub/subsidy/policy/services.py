@@ -9,8 +9,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from carehub.core.errors import FieldError
 from carehub.db import AnySession
-from carehub.registry.services import FieldError
 from carehub.subsidy.models import KINDS, MonthLock, SubsidyPolicy
 from carehub.subsidy.months import Month
 

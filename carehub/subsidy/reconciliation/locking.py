@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 
 from carehub.core import audit
+from carehub.core.errors import FieldError
 from carehub.core.time import local_today, now
 from carehub.db import AnySession
-from carehub.registry.services import FieldError
 from carehub.subsidy.models import LedgerLine, MonthLock, VisitResult
 from carehub.subsidy.months import Month
 from carehub.subsidy.reconciliation.reconcile import is_locked, reconcile

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from carehub.core import audit
 from carehub.core.enums import VisitStatus
+from carehub.core.errors import FieldError
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.registry.services import FieldError
 from carehub.subsidy.models import Adjustment, LedgerLine, VisitResult, VisitReview
 from carehub.subsidy.months import Month
 from carehub.subsidy.reconciliation.ledger import elder_line
