@@ -16,10 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from carehub.routing import eject, ruin
+from carehub.routing import ruin
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Caregiver, Matrix, Plan, Problem, Visit, Window
 from carehub.routing.solver import solve
+from carehub_bench import eject
 
 SCALE = 1000
 # Larger than any total scaled distance, so one vehicle fewer always wins.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from carehub.routing import solomon
+from carehub_bench import solomon
 
 
 def _find_bks(files: list[Path]) -> Path | None:
@@ -47,7 +47,7 @@ def run(files: list[Path], time_limit: float, bks_path: Path | None) -> list[dic
 
 
 def bench_day_load() -> float:
-    from carehub.routing.bench_day import DEFAULT_LOAD
+    from carehub_bench.bench_day import DEFAULT_LOAD
 
     return DEFAULT_LOAD
 
@@ -125,7 +125,7 @@ def register(main: click.Group) -> None:
         infeasible: int,
     ) -> None:
         """Plan synthetic district days by circles and compare with longer solves."""
-        from carehub.routing import bench_day
+        from carehub_bench import bench_day
 
         seeds = list(range(seed, seed + max(1, runs)))
         out = bench_day.compare(
@@ -145,7 +145,7 @@ def register(main: click.Group) -> None:
         visits: int, caregivers: int, emergencies: int, seed: int, plan_time: float
     ) -> None:
         """Time emergency insertion into a published one-circle day."""
-        from carehub.routing import bench_day
+        from carehub_bench import bench_day
 
         click.echo(
             json.dumps(bench_day.emergency_run(visits, caregivers, seed, emergencies, plan_time))
