@@ -115,6 +115,11 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.mobile.pages import bp as mobile_bp
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
+
+    # The meal and upload pages add their routes to the subsidy blueprint; imported here, not
+    # at the bottom of subsidy.views, so no module imports its own importer.
+    from carehub.subsidy.meals import views as _meal_views  # noqa: F401
+    from carehub.subsidy.uploads import views as _upload_views  # noqa: F401
     from carehub.subsidy.views import bp as subsidy_bp
 
     app.register_blueprint(auth_bp)

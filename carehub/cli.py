@@ -25,7 +25,7 @@ def init_command() -> None:
     from flask_migrate import upgrade
 
     from carehub.extensions import db
-    from carehub.registry.defaults import load_defaults
+    from carehub.seeding.defaults import load_defaults
 
     upgrade()
     with audit.acting_as("cli:init"):

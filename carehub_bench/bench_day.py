@@ -25,7 +25,6 @@ from typing import Any
 
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel
-from carehub.registry.defaults import SERVICE_TYPES
 from carehub.routing.circles import Circles, solve_circles
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Caregiver, Matrix, Plan, Problem, Visit, Window
@@ -34,6 +33,7 @@ from carehub.routing.screen import screen
 from carehub.routing.solver import solve
 from carehub.routing.validate import validate
 from carehub.seeding import inputs, places
+from carehub.seeding.defaults import SERVICE_TYPES
 from carehub.seeding.people import SHIFTS, SKILL_SHARES, apportion, ensure_station_skills
 from carehub.seeding.plans import _WINDOWS, MEAL_WINDOW
 

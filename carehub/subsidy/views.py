@@ -463,8 +463,3 @@ def policy_new():  # type: ignore[no-untyped-def]
             return redirect(url_for("subsidy.policies"))
     status = 422 if any(field.errors for field in form) else 200
     return render_template("subsidy/policy_form.html", form=form), status
-
-
-# Registers the upload routes on this blueprint.
-from carehub.subsidy.meals import views as meal_views  # noqa: E402, F401
-from carehub.subsidy.uploads import views as upload_views  # noqa: E402, F401

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from carehub.app import create_app
 from carehub.core.enums import Role
 from carehub.extensions import db
-from carehub.registry.defaults import load_defaults
+from carehub.seeding.defaults import load_defaults
 from tests.builders import PASSWORD, Builders
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, Account
 
