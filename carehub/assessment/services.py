@@ -28,12 +28,12 @@ from carehub.assessment.models import (
     AssessmentForm,
 )
 from carehub.core.enums import CareLevel, ElderStatus
+from carehub.core.errors import FieldError
 from carehub.core.time import local_today, to_local
 from carehub.db import AnySession
 from carehub.registry.models import Elder, ElderStatusPeriod
-from carehub.registry.services import FieldError
 from carehub.subsidy.models import DEFAULT_TIERS, MONTHLY_KINDS, SubsidyPolicy
-from carehub.subsidy.policy import PolicyTerms, in_force
+from carehub.subsidy.policy.entitlement import PolicyTerms, in_force
 
 _ALLOW = "care_level_by_assessment"
 MONTHLY = SubsidyPolicy.kind.in_(MONTHLY_KINDS)

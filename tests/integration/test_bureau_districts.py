@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from carehub.bureau.figures import Period, Scope, ScopeError, check_scope, compute
 from carehub.core.enums import CareLevel, RequestOrigin, RequestStatus, Role, VisitStatus
 from carehub.registry.models import Station
-from carehub.subsidy import locking
 from carehub.subsidy.models import LedgerLine
 from carehub.subsidy.months import Month
+from carehub.subsidy.reconciliation import locking
 from tests.builders import CENTRE
 from tests.integration.subsidy_support import NOW, SHANGHAI, completed, home_of
 
