@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.jobs.views import bp as jobs_bp
     from carehub.mobile.api import bp as api_bp
     from carehub.mobile.pages import bp as mobile_bp
+    from carehub.outcomes.views import bp as outcomes_bp
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
     from carehub.subsidy.views import bp as subsidy_bp
@@ -136,3 +137,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp, url_prefix="/dispatch")
     app.register_blueprint(packing_bp, url_prefix="/dispatch")
     app.register_blueprint(planning_bp, url_prefix="/dispatch/planning")
+    app.register_blueprint(outcomes_bp, url_prefix="/dispatch/status-proposals")

@@ -19,6 +19,7 @@ class Outcome(StrEnum):
     NOT_HOME = "not_home"
     REFUSED = "refused"
     HOSPITALISED = "hospitalised"
+    DECEASED = "deceased"
 
 
 class OfferStatus(StrEnum):
@@ -43,4 +44,5 @@ OUTCOME_LABELS = {
     Outcome.NOT_HOME: _l("Elder not at home"),
     Outcome.REFUSED: _l("Service refused"),
     Outcome.HOSPITALISED: _l("Elder in hospital"),
+    Outcome.DECEASED: _l("Elder deceased"),
 }
