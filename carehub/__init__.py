@@ -97,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from carehub.admin.checklist_views import bp as checklists_bp
     from carehub.admin.views import bp as admin_bp
     from carehub.assessment.views import bp as assessment_bp
     from carehub.auth.views import bp as auth_bp
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(checklists_bp, url_prefix="/admin/checklists")
     app.register_blueprint(transfer_bp, url_prefix="/admin/data")
     app.register_blueprint(subsidy_bp, url_prefix="/subsidy")
     app.register_blueprint(assessment_bp, url_prefix="/assessments")

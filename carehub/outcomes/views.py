@@ -35,16 +35,20 @@ bp.add_app_template_global(record.outcome_label, "outcome_label")
 bp.add_app_template_global(record.flag_label, "flag_label")
 
 
-@bp.route("/")
-@dispatchers
-def index():  # type: ignore[no-untyped-def]
+def _list(errors: dict[int, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     scope = station_scope(current_user)
     return render_template(
         "outcomes/proposals.html",
         open=proposals.open_proposals(db.session, scope),
         decided=proposals.recent_decisions(db.session, scope),
-        errors={},
-    )
+        errors=errors or {},
+    ), status
+
+
+@bp.route("/")
+@dispatchers
+def index():  # type: ignore[no-untyped-def]
+    return _list()
 
 
 def _proposal(proposal_id: int) -> StatusProposal:
@@ -71,19 +75,9 @@ def confirm(proposal_id: int):  # type: ignore[no-untyped-def]
     try:
         day = _date(request.form.get("effective_from", ""))
         done = proposals.confirm(db.session, proposal, current_user.id, now(), day)
-    except FieldError as exc:
-        db.session.rollback()
-        scope = station_scope(current_user)
-        return render_template(
-            "outcomes/proposals.html",
-            open=proposals.open_proposals(db.session, scope),
-            decided=proposals.recent_decisions(db.session, scope),
-            errors={proposal_id: str(exc)},
-        ), 400
     except DomainError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("outcomes.index"))
+        return _list({proposal_id: str(exc)}, exc.status_code)
     db.session.commit()
     flash(
         _(
@@ -108,8 +102,7 @@ def dismiss(proposal_id: int):  # type: ignore[no-untyped-def]
         proposals.dismiss(db.session, proposal, current_user.id, now())
     except DomainError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Dismissed: %(name)s keeps the status.", name=proposal.elder.name), "success")
+        return _list({proposal_id: str(exc)}, exc.status_code)
+    db.session.commit()
+    flash(_("Dismissed: %(name)s keeps the status.", name=proposal.elder.name), "success")
     return redirect(url_for("outcomes.index"))

@@ -318,8 +318,9 @@ def test_a_decided_proposal_cannot_be_decided_again(
     login_as(Role.DISPATCHER)
     [proposal] = _proposals(db)
     client.post(f"/dispatch/status-proposals/{proposal.id}/dismiss")
-    answer = client.post(f"/dispatch/status-proposals/{proposal.id}/confirm", follow_redirects=True)
-    assert "flash-error" in answer.get_data(as_text=True)
+    answer = client.post(f"/dispatch/status-proposals/{proposal.id}/confirm")
+    assert answer.status_code == 409
+    assert 'class="flash flash-error"' in answer.get_data(as_text=True)
     db.session.expire_all()
     assert proposal.state == ProposalState.DISMISSED
 
