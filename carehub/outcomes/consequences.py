@@ -36,7 +36,13 @@ def after_event(session: AnySession, visit: Visit, now: dt.datetime) -> None:
         resolve_not_home(session, now, visit_ids=[visit.id])
     if visit.check_in_at is not None:
         # Someone opened the door to this visit: the elder's earlier not-at-home is over.
-        resolve_not_home(session, now, elder_id=visit.request.elder_id, before=visit.check_in_at)
+        resolve_not_home(
+            session,
+            now,
+            elder_id=visit.request.elder_id,
+            before=visit.check_in_at,
+            other_than=visit.id,
+        )
     wanted = PROPOSED_STATUS.get(Outcome(outcome)) if outcome in set(Outcome) else None
     for proposal in _open_proposals(session, visit_id=visit.id):
         if proposal.status != wanted:
@@ -77,9 +83,11 @@ def resolve_not_home(
     visit_ids: list[int] | None = None,
     elder_id: int | None = None,
     before: dt.datetime | None = None,
+    other_than: int | None = None,
 ) -> int:
-    """Close open not-at-home alerts of these visits, or of this elder's visits planned
-    before ``before``. Closed by nobody, as the late and missed alerts resolve."""
+    """Close open not-at-home alerts of these visits, or those of this elder raised before
+    ``before`` (at visits other than ``other_than``). Closed by nobody, as the late and
+    missed alerts resolve themselves."""
     query = select(Alert).where(
         Alert.kind == AlertKind.ELDER_NOT_HOME, Alert.acknowledged_at.is_(None)
     )
@@ -89,6 +97,8 @@ def resolve_not_home(
         query = query.where(Alert.elder_id == elder_id)
         if before is not None:
             query = query.where(Alert.created_at < before)
+        if other_than is not None:
+            query = query.where(Alert.visit_id != other_than)
     found = list(session.scalars(query))
     for alert in found:
         alert.acknowledged_at = now
