@@ -15,7 +15,7 @@ from sqlalchemy import select
 from carehub.core.enums import AlertKind, ElderStatus, ProposalState
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.jobs.alerts import _insert_once
+from carehub.jobs.alerts import insert_once
 from carehub.jobs.models import Alert
 from carehub.mobile.vocab import Outcome
 from carehub.outcomes.models import StatusProposal
@@ -62,7 +62,7 @@ def _alert_not_home(session: AnySession, visit: Visit, now: dt.datetime) -> None
     elder = request.elder
     window = f"{request.window_start:%H:%M}-{request.window_end:%H:%M}"
     who = visit.caregiver.name if visit.caregiver else "-"
-    _insert_once(
+    insert_once(
         session,
         Alert(
             kind=AlertKind.ELDER_NOT_HOME,
