@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.auth.models import LoginSession, User
 from carehub.core import audit
 from carehub.core.enums import Role

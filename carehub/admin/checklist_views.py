@@ -8,13 +8,12 @@ from flask_babel import gettext as _
 
 from carehub.admin import checklists as services
 from carehub.core.enums import Role
-from carehub.core.errors import DomainError
+from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
 from carehub.extensions import db
 from carehub.mobile import checklists
 from carehub.mobile.models import ChecklistItem
 from carehub.registry.models import ServiceType
-from carehub.registry.services import FieldError
 
 bp = Blueprint("checklists", __name__)
 admins = roles_required(Role.ADMIN)

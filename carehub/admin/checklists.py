@@ -12,12 +12,11 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from carehub.core.errors import ConflictError
+from carehub.core.errors import ConflictError, FieldError
 from carehub.db import AnySession
 from carehub.mobile import checklists
 from carehub.mobile.models import ChecklistItem
 from carehub.registry.models import ServiceType
-from carehub.registry.services import FieldError
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 LABEL_MAX = 120

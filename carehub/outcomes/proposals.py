@@ -11,14 +11,14 @@ from sqlalchemy import select
 
 from carehub.core import audit
 from carehub.core.enums import ElderStatus, ProposalState, RequestStatus, VisitStatus, label
-from carehub.core.errors import ConflictError
+from carehub.core.errors import ConflictError, FieldError
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
 from carehub.jobs import alerts
 from carehub.outcomes.consequences import resolve_proposal_alert
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Elder
-from carehub.registry.services import FieldError, change_status
+from carehub.registry.services import change_status
 
 # Visits nobody has started: the ones a status change calls off.
 NOT_STARTED = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)

@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from carehub.core.enums import Role, label
-from carehub.core.errors import DomainError
+from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import now
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.outcomes import proposals, record
 from carehub.outcomes.models import StatusProposal
-from carehub.registry.services import FieldError, station_scope
 
 bp = Blueprint("outcomes", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)

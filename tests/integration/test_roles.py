@@ -14,7 +14,7 @@ from werkzeug.routing import Rule
 
 from carehub.assessment import services as assessments
 from carehub.core.enums import CareLevel, ElderStatus, Hardship, RequestOrigin, Role
-from carehub.dispatch.planning_models import PlanningRun
+from carehub.dispatch.planning.models import PlanningRun
 from carehub.mobile.models import ChecklistItem
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Kitchen

@@ -24,7 +24,7 @@ from carehub.jobs.models import Alert
 from carehub.outcomes import proposals
 from carehub.outcomes.models import StatusProposal
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation.reconcile import reconcile
 from tests.phone import Phone, make_phone, phone_time, published_visit
 
 # 11:30 in Shanghai on Monday 23 November 2026.
@@ -355,8 +355,8 @@ def test_an_emergency_for_the_hospitalised_elder_is_refused(phone: Phone, make, 
     _report(phone, visit, "hospitalised")
     [proposal] = _proposals(db)
     proposals.confirm(db.session, proposal, phone.user.id, NOW)
+    from carehub.core.errors import FieldError
     from carehub.emergency import services
-    from carehub.registry.services import FieldError
 
     with pytest.raises(FieldError):
         services.raise_emergency(db.session, elder, "摔倒", NOW)
