@@ -97,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from carehub.admin.checklist_views import bp as checklists_bp
     from carehub.admin.views import bp as admin_bp
     from carehub.assessment.views import bp as assessment_bp
     from carehub.auth.views import bp as auth_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.jobs.views import bp as jobs_bp
     from carehub.mobile.api import bp as api_bp
     from carehub.mobile.pages import bp as mobile_bp
+    from carehub.outcomes.views import bp as outcomes_bp
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
 
@@ -127,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(checklists_bp, url_prefix="/admin/checklists")
     app.register_blueprint(transfer_bp, url_prefix="/admin/data")
     app.register_blueprint(subsidy_bp, url_prefix="/subsidy")
     app.register_blueprint(assessment_bp, url_prefix="/assessments")
@@ -141,3 +144,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp, url_prefix="/dispatch")
     app.register_blueprint(packing_bp, url_prefix="/dispatch")
     app.register_blueprint(planning_bp, url_prefix="/dispatch/planning")
+    app.register_blueprint(outcomes_bp, url_prefix="/dispatch/status-proposals")

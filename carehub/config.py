@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "BOARD_REFRESH_S": 30,
     # An emergency offer not accepted within this many minutes goes to the next caregiver.
     "EMERGENCY_ACCEPT_MIN": 3,
+    # An emergency with no offer made for this many minutes raises an alert.
+    "EMERGENCY_NO_OFFER_MIN": 1,
     "JOB_MAX_ATTEMPTS": 3,
     "JOB_RETRY_BASE_S": 60,
     "JOB_LEASE_S": 3600,
@@ -110,6 +112,7 @@ _INT_KEYS = {
     "MISSED_GRACE_MIN",
     "BOARD_REFRESH_S",
     "EMERGENCY_ACCEPT_MIN",
+    "EMERGENCY_NO_OFFER_MIN",
     "JOB_MAX_ATTEMPTS",
     "JOB_RETRY_BASE_S",
     "JOB_LEASE_S",

@@ -9,6 +9,7 @@ from carehub.emergency.models import AlarmDevice
 from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import Alert, JobRun
 from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
+from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import (
     Caregiver,
     Elder,
@@ -61,6 +62,7 @@ __all__ = [
     "ServiceType",
     "Skill",
     "Station",
+    "StatusProposal",
     "SubsidyPolicy",
     "User",
     "Visit",

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "export": _l("Exported"),
     "lockout": _l("Account locked after failed logins"),
     "login_failed": _l("Failed login"),
+    "confirm_status": _l("Status change confirmed"),
 }
 
 ENTITY_LABELS = {
@@ -70,6 +71,7 @@ ENTITY_LABELS = {
     "Kitchen": _l("Kitchen"),
     "Assessment": _l("Assessment"),
     "AssessmentFlag": _l("Re-assessment flag"),
+    "StatusProposal": _l("Proposed status change"),
 }
 
 FIELD_LABELS = {
@@ -225,6 +227,12 @@ FIELD_LABELS = {
     "settled_by_id": _l("Settled by"),
     "district": _l("District"),
     "min_visit_percent": _l("Shortest visit (percent of the duration)"),
+    "state": _l("State"),
+    "proposed_at": _l("Proposed at"),
+    "decided_at": _l("Decided at"),
+    "decided_by_id": _l("Decided by"),
+    "requests_cancelled": _l("Requests called off"),
+    "visits_cancelled": _l("Visits called off"),
 }
 
 # Values that are codes of a vocabulary; enums in core carry their own labels.
@@ -250,6 +258,7 @@ NAMED_IDS = {
     "reviewer_id": "User",
     "locked_by_id": "User",
     "created_by_id": "User",
+    "decided_by_id": "User",
 }
 
 

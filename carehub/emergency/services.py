@@ -20,7 +20,7 @@ from carehub.core.errors import ConflictError, DomainError, FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
-from carehub.emergency import proposals
+from carehub.emergency import proposals, queue
 from carehub.geo.travel import current_model
 from carehub.jobs.models import Alert
 from carehub.mobile.models import EmergencyOffer
@@ -165,6 +165,7 @@ def _offer(
     )
     session.add(offer)
     session.flush()
+    queue.resolve_no_offer_alerts(session, now, request.id)
     return offer
 
 

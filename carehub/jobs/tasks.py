@@ -11,6 +11,7 @@ from carehub.core.time import local_zone, now
 from carehub.db import AnySession
 from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.planning.services import plan_day
+from carehub.emergency import queue as emergency_queue
 from carehub.emergency import services as emergency_services
 from carehub.jobs import alerts
 from carehub.subsidy.reconciliation.reconcile import draft_month
@@ -56,9 +57,13 @@ def watch_visits(session: AnySession, scheduled_for: dt.datetime) -> str:
         missed_grace=dt.timedelta(minutes=config["MISSED_GRACE_MIN"]),
     )
     escalated = emergency_services.expire_overdue(session, now())
+    unoffered = emergency_queue.raise_no_offer_alerts(session, now())
+    emergency_queue.resolve_no_offer_alerts(session, now())
     summary = f"late {counts.late}, missed {counts.missed}"
     if counts.resolved:
         summary += f", resolved {counts.resolved}"
+    if unoffered:
+        summary += f", emergencies without an offer {unoffered}"
     return summary + (f", emergencies escalated {escalated}" if escalated else "")
 
 

@@ -26,6 +26,7 @@ from carehub.mobile import checklists, route
 from carehub.mobile.models import VisitEvent
 from carehub.mobile.payloads import EventInput
 from carehub.mobile.vocab import EventType, Flag, Outcome
+from carehub.outcomes import consequences
 from carehub.subsidy.reconciliation import receipts
 
 # Phones' clocks drift; only a clock well ahead of the server's is worth a flag.
@@ -106,6 +107,7 @@ def record(session: AnySession, user: User, visit: Visit, data: EventInput, dige
     apply_events(visit, route.events_of(session, visit.id))
     # A late or missed alert's cause ends with the check-in (or the reported outcome).
     alerts.resolve_visit_alerts(session, received, [visit.id])
+    consequences.after_event(session, visit, received)
     if data.type == EventType.CHECK_OUT and visit.check_out_at == event.recorded_at:
         # The subsidy audit judges how long the check-out took to reach the server.
         receipts.note_check_out(session, visit.id, received)

@@ -21,6 +21,7 @@ class Outcome(StrEnum):
     NOT_HOME = "not_home"
     REFUSED = "refused"
     HOSPITALISED = "hospitalised"
+    DECEASED = "deceased"
 
 
 class OfferStatus(StrEnum):
@@ -45,4 +46,5 @@ OUTCOME_LABELS = {
     Outcome.NOT_HOME: _l("Elder not at home"),
     Outcome.REFUSED: _l("Service refused"),
     Outcome.HOSPITALISED: _l("Elder in hospital"),
+    Outcome.DECEASED: _l("Elder deceased"),
 }

@@ -13,8 +13,10 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from carehub.assessment import services as assessments
-from carehub.core.enums import CareLevel, Hardship, RequestOrigin, Role
+from carehub.core.enums import CareLevel, ElderStatus, Hardship, RequestOrigin, Role
 from carehub.dispatch.planning.models import PlanningRun
+from carehub.mobile.models import ChecklistItem
+from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Kitchen
 from carehub.subsidy.models import SubsidyPolicy
 from tests.builders import CENTRE
@@ -39,6 +41,8 @@ BY_NAME: dict[str, Callable[[Rows], object]] = {
     "run_id": lambda rows: rows["planning_run"].id,
     "kitchen_id": lambda rows: rows["kitchen"].id,
     "assessment_id": lambda rows: rows["assessment"].id,
+    "proposal_id": lambda rows: rows["proposal"].id,
+    "item_id": lambda rows: rows["checklist_item"].id,
     "station_code": lambda rows: rows["station"].code,
     "elder_code": lambda rows: rows["elder"].code,
     "caregiver_code": lambda rows: rows["caregiver"].code,
@@ -110,6 +114,17 @@ def rows(make, db) -> Rows:  # type: ignore[no-untyped-def]
         assessments.Signature(found["user"].id, "admin"),
         request.service_date,
     )
+    found["proposal"] = StatusProposal(
+        elder_id=elder.id,
+        visit_id=visit.id,
+        status=ElderStatus.HOSPITALISED,
+        effective_from=request.service_date,
+        proposed_at=dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC),
+    )
+    found["checklist_item"] = ChecklistItem(
+        service_type_id=service_type.id, code="probe", label_zh="探针", label_en="Probe"
+    )
+    db.session.add_all([found["proposal"], found["checklist_item"]])
     db.session.commit()
     return found
 
