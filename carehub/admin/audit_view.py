@@ -70,9 +70,16 @@ ENTITY_LABELS = {
     "Kitchen": _l("Kitchen"),
     "Assessment": _l("Assessment"),
     "AssessmentFlag": _l("Re-assessment flag"),
+    "CaregiverAbsence": _l("Caregiver absence"),
+    "ElderCaregiverRule": _l("Elder's caregiver preference"),
 }
 
 FIELD_LABELS = {
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "rank": _l("Rank"),
+    "requested_by_id": _l("Requested by"),
+    "decided_by_id": _l("Decided by"),
     "active": _l("Active"),
     "address": _l("Address"),
     "age_bands": _l("Age bands"),

@@ -87,6 +87,22 @@ class AlertKind(StrEnum):
     LOGIN_LOCKOUT = "login_lockout"
 
 
+class AbsenceKind(StrEnum):
+    SICK = "sick"
+    LEAVE = "leave"
+
+
+class AbsenceStatus(StrEnum):
+    REQUESTED = "requested"  # from the phone, waiting for a dispatcher
+    APPROVED = "approved"  # only these keep a caregiver out of plans
+    DECLINED = "declined"
+
+
+class CaregiverRuleKind(StrEnum):
+    PREFER = "prefer"  # soft: weighted in the plan
+    AVOID = "avoid"  # "do not send": hard
+
+
 LABELS = {
     Role.ADMIN: _l("Administrator"),
     Role.DISPATCHER: _l("Dispatcher"),
@@ -135,6 +151,13 @@ LABELS = {
     AlertKind.JOB_FAILED: _l("Scheduled job failed"),
     AlertKind.EMERGENCY_ESCALATED: _l("Emergency escalated"),
     AlertKind.LOGIN_LOCKOUT: _l("Login locked after failed attempts"),
+    AbsenceKind.SICK: _l("Sick"),
+    AbsenceKind.LEAVE: _l("Leave"),
+    AbsenceStatus.REQUESTED: _l("Requested"),
+    AbsenceStatus.APPROVED: _l("Approved"),
+    AbsenceStatus.DECLINED: _l("Declined"),
+    CaregiverRuleKind.PREFER: _l("Preferred caregiver"),
+    CaregiverRuleKind.AVOID: _l("Do not send"),
 }
 
 

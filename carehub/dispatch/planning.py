@@ -174,7 +174,8 @@ def plan_day(
         unassigned = [{"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted]
         return _finish(session, run, unassigned, RUN_DONE)
     matrices = matrices or _default_matrices()
-    data = adapters.build_day(day, stations, requests, caregivers, matrices)
+    # Planning during the day starts from now: nothing is placed in the past.
+    data = adapters.build_day(day, stations, requests, caregivers, matrices, now=clock.now())
     unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
     if not data.problem.visits:
         _drop_replaceable(session, requests)

@@ -1,0 +1,164 @@
+"""Absences, the clock and elders' caregiver rules as every plan of the day reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from carehub.availability import services
+from carehub.core.enums import AbsenceKind, AbsenceStatus, VisitStatus
+from carehub.core.time import local_to_utc, to_local
+from carehub.dispatch import adapters
+from carehub.dispatch.models import Visit
+from carehub.dispatch.planning import plan_day
+from carehub.geo.matrix import ModelMatrices
+from carehub.geo.travel import TravelModel
+from carehub.registry.services import FieldError
+from tests.builders import CENTRE
+
+DAY = dt.date(2026, 11, 23)  # a Monday
+MATRICES = ModelMatrices(TravelModel())
+H = 3600
+
+
+def _district(make: Any, db: Any, visits: int = 4) -> tuple[Any, Any, Any, list[Any]]:
+    station = make.station(code="HPA")
+    clean = make.service_type("clean", duration_min=30)
+    a = make.caregiver(station=station, code="CA1", skills=())
+    b = make.caregiver(station=station, code="CA2", skills=())
+    requests = [
+        make.request(
+            elder=make.elder(station=station, lat=CENTRE[0] + 0.002 * i, lon=CENTRE[1]),
+            service_type=clean,
+            service_date=DAY,
+            window_start=dt.time(9, 0),
+            window_end=dt.time(16, 0),
+        )
+        for i in range(visits)
+    ]
+    db.session.flush()
+    return station, a, b, requests
+
+
+def _plan(db: Any, station: Any) -> list[Visit]:
+    plan_day(db.session, DAY, [station.code], time_limit_s=3, matrices=MATRICES, workers=1)
+    return list(db.session.scalars(select(Visit).where(Visit.status == VisitStatus.PLANNED)))
+
+
+def test_an_absence_keeps_the_caregiver_out_of_that_days_plan(make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db)
+    services.record(db.session, a, AbsenceKind.SICK, *services.day_bounds(DAY))
+    data = adapters.build_day(DAY, [station], requests, [a, b], MATRICES)
+    assert [c.id for c in data.problem.caregivers] == ["CA2"]
+    rows = _plan(db, station)
+    assert rows and {v.caregiver.code for v in rows} == {"CA2"}
+
+
+def test_an_absence_on_another_day_or_not_approved_keeps_them_in(make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db)
+    services.record(db.session, a, AbsenceKind.LEAVE, *services.day_bounds(DAY + dt.timedelta(1)))
+    services.record(
+        db.session, a, AbsenceKind.LEAVE, *services.day_bounds(DAY), status=AbsenceStatus.REQUESTED
+    )
+    data = adapters.build_day(DAY, [station], requests, [a, b], MATRICES)
+    assert [c.id for c in data.problem.caregivers] == ["CA1", "CA2"]
+
+
+def test_a_part_day_absence_cuts_the_shift(make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db)
+    services.record(
+        db.session,
+        a,
+        AbsenceKind.LEAVE,
+        local_to_utc(DAY, dt.time(0)),
+        local_to_utc(DAY, dt.time(12)),
+    )
+    p = adapters.build_day(DAY, [station], requests, [a, b], MATRICES).problem
+    assert p.caregiver("CA1").shift_start == 12 * H
+    assert p.caregiver("CA2").shift_start == 8 * H
+    assert services.absent_all_day(db.session, [a.id, b.id], DAY) == set()
+
+
+def test_an_absence_must_end_after_it_starts(make: Any, db: Any) -> None:
+    a = make.caregiver()
+    start = local_to_utc(DAY, dt.time(12))
+    with pytest.raises(FieldError) as err:
+        services.record(db.session, a, AbsenceKind.SICK, start, start)
+    assert err.value.field == "ends_at"
+
+
+def test_replanning_at_one_places_nothing_before_one(app: Any, make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db)
+    one = local_to_utc(DAY, dt.time(13))
+    app.config["CLOCK"] = lambda: one
+    rows = _plan(db, station)
+    assert rows and all(v.planned_start >= one for v in rows)
+
+
+def test_planning_the_day_before_uses_the_morning(app: Any, make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db)
+    app.config["CLOCK"] = lambda: local_to_utc(DAY - dt.timedelta(1), dt.time(13))
+    rows = _plan(db, station)
+    assert any(to_local(v.planned_start).time() < dt.time(13) for v in rows)  # type: ignore[union-attr]
+
+
+def test_during_the_day_a_caregiver_starts_from_their_last_visit(make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db)
+    far = make.elder(station=station, lat=CENTRE[0] + 0.03, lon=CENTRE[1] + 0.03)
+    done = make.request(elder=far, service_type=requests[0].service_type, service_date=DAY)
+    make.visit(
+        request=done,
+        caregiver=a,
+        status=VisitStatus.COMPLETED,
+        planned_start=local_to_utc(DAY, dt.time(10)),
+        planned_end=local_to_utc(DAY, dt.time(10, 30)),
+    )
+    db.session.flush()
+    now = local_to_utc(DAY, dt.time(13))
+    data = adapters.build_day(DAY, [station], [*requests, done], [a, b], MATRICES, now=now)
+    p = data.problem
+    ca1, ca2 = p.caregiver("CA1"), p.caregiver("CA2")
+    assert ca1.shift_start == ca2.shift_start == 13 * H
+    assert ca1.start_location != ca1.end_location  # from the far elder, back home
+    assert ca2.start_location == ca2.end_location
+    assert f"r{done.id}" not in data.requests  # the past of the day stays as it was
+    before = adapters.build_day(DAY, [station], [*requests, done], [a, b], MATRICES)
+    assert (
+        before.problem.caregiver("CA1").start_location
+        == before.problem.caregiver("CA1").end_location
+    )
+
+
+def test_do_not_send_is_never_planned_and_preferred_is_weighted(make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db, visits=2)
+    first, second = requests
+    services.set_rules(db.session, first.elder, preferred=[a], avoided=[b])
+    services.set_rules(db.session, second.elder, preferred=[b], avoided=[])
+    p = adapters.build_day(DAY, [station], requests, [a, b], MATRICES).problem
+    v1, v2 = p.visit(f"r{first.id}"), p.visit(f"r{second.id}")
+    assert v1.excluded == {"CA2"} and v1.preferred_caregiver == "CA1"
+    assert v2.excluded == frozenset() and v2.preferred_caregiver == "CA2"
+    rows = _plan(db, station)
+    assert {(v.request_id, v.caregiver.code) for v in rows} == {
+        (first.id, "CA1"),
+        (second.id, "CA2"),
+    }
+
+
+def test_do_not_send_of_the_only_caregiver_leaves_the_request_open(make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db, visits=1)
+    b.active = False
+    services.set_rules(db.session, requests[0].elder, preferred=[], avoided=[a])
+    assert _plan(db, station) == []
+    services.set_rules(db.session, requests[0].elder, preferred=[], avoided=[])
+    assert [v.caregiver.code for v in _plan(db, station)] == ["CA1"]
+
+
+def test_a_caregiver_cannot_be_both_preferred_and_avoided(make: Any, db: Any) -> None:
+    station, a, b, requests = _district(make, db, visits=1)
+    with pytest.raises(FieldError) as err:
+        services.set_rules(db.session, requests[0].elder, preferred=[a], avoided=[a])
+    assert err.value.field == "avoided"
