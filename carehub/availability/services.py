@@ -184,3 +184,12 @@ def set_rules(
             ElderCaregiverRule(elder_id=elder.id, caregiver=c, kind=CaregiverRuleKind.AVOID, rank=0)
         )
     session.flush()
+
+
+def usable(
+    session: AnySession, elder: Elder, caregivers: Sequence[Caregiver], at: dt.datetime
+) -> list[Caregiver]:
+    """``caregivers`` less those away at ``at`` and those the elder must not be sent."""
+    away = absent_at(session, [c.id for c in caregivers], at)
+    avoided = {c.id for c in rules_for(session, [elder.id])[elder.id].avoided}
+    return [c for c in caregivers if c.id not in away and c.id not in avoided]

@@ -38,6 +38,8 @@ from carehub.dispatch.planning import day_requests, station_caregivers
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
+from carehub.availability import services as absences
+from carehub.core.enums import AbsenceKind
 from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, Route, Stop
@@ -431,6 +433,10 @@ def apply(
             "shifted_minutes": plan.shifted_minutes,
         },
     )
+    # Kept as an absence, so later plans and proposals leave the caregiver out of the day.
+    start, end = absences.day_bounds(day)
+    if max(start, now) < end:
+        absences.record(session, caregiver, AbsenceKind.SICK, max(start, now), end)
     try:
         session.flush()
     except StaleDataError:

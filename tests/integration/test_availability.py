@@ -162,3 +162,72 @@ def test_a_caregiver_cannot_be_both_preferred_and_avoided(make: Any, db: Any) ->
     with pytest.raises(FieldError) as err:
         services.set_rules(db.session, requests[0].elder, preferred=[a], avoided=[a])
     assert err.value.field == "avoided"
+
+
+def test_emergency_proposals_skip_the_absent_and_the_do_not_send(app: Any, make: Any) -> None:
+    from carehub.emergency import services as emergency_services
+    from tests.integration.emergency_support import NOW, emergency, medic
+
+    app.config["CLOCK"] = lambda: NOW
+    away, avoided, ok = medic(make, 100), medic(make, 200), medic(make, 3000)
+    request = emergency(make)
+
+    def codes() -> list[str]:
+        return [p.caregiver.code for p in emergency_services.propose(make.session, request, NOW)]
+
+    assert codes() == [away.code, avoided.code, ok.code]
+    services.record(
+        make.session,
+        away,
+        AbsenceKind.SICK,
+        NOW - dt.timedelta(hours=1),
+        NOW + dt.timedelta(hours=1),
+    )
+    services.set_rules(make.session, request.elder, preferred=[], avoided=[avoided])
+    assert codes() == [ok.code]
+
+
+def test_called_in_sick_records_an_absence_for_the_rest_of_the_day(make: Any, db: Any) -> None:
+    from carehub.dispatch import sick
+
+    station, a, b, requests = _district(make, db, visits=1)
+    now = local_to_utc(DAY, dt.time(8))
+    make.visit(
+        request=requests[0],
+        caregiver=a,
+        status=VisitStatus.PUBLISHED,
+        planned_start=local_to_utc(DAY, dt.time(10)),
+        planned_end=local_to_utc(DAY, dt.time(10, 30)),
+    )
+    db.session.flush()
+    assert services.absent_all_day(db.session, [a.id], DAY) == set()
+    sick.preview(db.session, a, DAY, now)  # a preview records nothing
+    assert services.absent_at(db.session, [a.id], now) == set()
+    plan = sick.preview(db.session, a, DAY, now)
+    sick.apply(db.session, a, DAY, now, plan.token)
+    assert services.absent_at(db.session, [a.id], now) == {a.id}
+    assert services.absent_at(db.session, [a.id], local_to_utc(DAY, dt.time(23, 59))) == {a.id}
+    assert (
+        services.absent_at(db.session, [a.id], local_to_utc(DAY + dt.timedelta(1), dt.time(8)))
+        == set()
+    )
+    data = adapters.build_day(DAY, [station], requests, [a, b], MATRICES)
+    assert [c.id for c in data.problem.caregivers] == ["CA2"]
+
+
+def test_moves_refuse_the_absent_and_name_the_do_not_send(app: Any, make: Any, db: Any) -> None:
+    from carehub.dispatch import moves
+    from tests.integration.moves_support import district
+
+    app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
+    d = district(make)
+    clean = moves.preview_move(db.session, d.v1.id, d.b.id, None, None)
+    assert clean.hard == []
+    assert d.b in moves.caregiver_choices(db.session, d.v1, None)
+    services.set_rules(db.session, d.v1.request.elder, preferred=[], avoided=[d.b])
+    p = moves.preview_move(db.session, d.v1.id, d.b.id, None, None)
+    assert {f.kind for f in p.hard} == {"excluded"} and d.b.name in p.hard[0].message
+    services.record(db.session, d.b, AbsenceKind.LEAVE, *services.day_bounds(DAY))
+    assert d.b not in moves.caregiver_choices(db.session, d.v1, None)
+    with pytest.raises(FieldError, match="away"):
+        moves.preview_move(db.session, d.v1.id, d.b.id, None, None)
