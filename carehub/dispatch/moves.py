@@ -31,11 +31,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from carehub.availability import services as absences
 from carehub.core import audit
 from carehub.core import time as clock
 from carehub.core.enums import Gender, VisitStatus, label
 from carehub.core.errors import ConflictError, DomainError
-from carehub.availability import services as absences
 from carehub.db import AnySession
 from carehub.dispatch import adapters, meal_rounds, move_routes, retime
 from carehub.dispatch.models import Visit

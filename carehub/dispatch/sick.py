@@ -27,8 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from carehub.availability import services as absences
 from carehub.core import audit
-from carehub.core.enums import RequestStatus, VisitStatus
+from carehub.core.enums import AbsenceKind, RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
@@ -38,8 +39,6 @@ from carehub.dispatch.planning import day_requests, station_caregivers
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
-from carehub.availability import services as absences
-from carehub.core.enums import AbsenceKind
 from carehub.registry.services import FieldError
 from carehub.routing import Plan, Problem
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, Route, Stop

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from carehub.availability import services as availability
 from carehub.core.enums import VisitStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
-from carehub.availability import services as availability
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.emergency.positions import Position, locate
 from carehub.geo.travel import LatLon, TravelModel
