@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from carehub.availability import services
-from carehub.core.enums import AbsenceKind, AbsenceStatus, VisitStatus
+from carehub.availability.models import CaregiverAbsence
+from carehub.core.enums import AbsenceKind, AbsenceStatus, Role, VisitStatus
 from carehub.core.time import local_to_utc, to_local
 from carehub.dispatch import adapters
 from carehub.dispatch.models import Visit
@@ -231,3 +232,53 @@ def test_moves_refuse_the_absent_and_name_the_do_not_send(app: Any, make: Any, d
     assert d.b not in moves.caregiver_choices(db.session, d.v1, None)
     with pytest.raises(FieldError, match="away"):
         moves.preview_move(db.session, d.v1.id, d.b.id, None, None)
+
+
+def test_a_phone_request_counts_once_the_dispatcher_approves_it(
+    client: Any, login_as: Any, make: Any, db: Any
+) -> None:
+    station, a, b, requests = _district(make, db)
+    login_as(Role.CAREGIVER, caregiver=a)
+    bad = client.post("/m/absences/", data={"kind": "sick", "first_day": "23.11.2026"})
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.get_data(as_text=True)
+    ok = client.post("/m/absences/", data={"kind": "sick", "first_day": DAY.isoformat()})
+    assert ok.status_code == 303
+    absence = db.session.scalars(select(CaregiverAbsence)).one()
+    assert absence.status == AbsenceStatus.REQUESTED
+    assert services.absent_all_day(db.session, [a.id], DAY) == set()
+    client.post("/logout")
+    login_as(Role.DISPATCHER)
+    page = client.get(f"/registry/caregivers/{a.id}/absences")
+    assert page.status_code == 200
+    client.post(f"/registry/absences/{absence.id}/decide", data={"decision": "approve"})
+    assert services.absent_all_day(db.session, [a.id], DAY) == {a.id}
+    data = adapters.build_day(DAY, [station], requests, [a, b], MATRICES)
+    assert [c.id for c in data.problem.caregivers] == ["CA2"]
+
+
+def test_the_dispatcher_enters_absences_and_elder_preferences(
+    client: Any, login_as: Any, make: Any, db: Any
+) -> None:
+    station, a, b, requests = _district(make, db, visits=1)
+    login_as(Role.DISPATCHER)
+    backwards = client.post(
+        f"/registry/caregivers/{a.id}/absences",
+        data={"kind": "leave", "first_day": "2026-11-24", "last_day": "2026-11-23"},
+    )
+    assert backwards.status_code == 400
+    part = client.post(
+        f"/registry/caregivers/{a.id}/absences",
+        data={"kind": "leave", "first_day": DAY.isoformat(), "end_time": "12:00"},
+    )
+    assert part.status_code == 302
+    p = adapters.build_day(DAY, [station], requests, [a, b], MATRICES).problem
+    assert p.caregiver("CA1").shift_start == 12 * H
+    elder = requests[0].elder
+    unknown = client.post(f"/registry/elders/{elder.id}/caregivers", data={"avoided": "NOPE"})
+    assert unknown.status_code == 400 and "NOPE" in unknown.get_data(as_text=True)
+    saved = client.post(
+        f"/registry/elders/{elder.id}/caregivers", data={"preferred": "CA2", "avoided": "CA1"}
+    )
+    assert saved.status_code == 303
+    v = adapters.build_day(DAY, [station], requests, [a, b], MATRICES).problem.visits[0]
+    assert v.excluded == {"CA1"} and v.preferred_caregiver == "CA2"
