@@ -17,6 +17,7 @@ from carehub.dispatch.models import Visit
 from carehub.dispatch.planning import plan_day
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel
+from carehub.registry.models import Elder
 from carehub.registry.services import FieldError
 from tests.builders import CENTRE
 
@@ -282,3 +283,32 @@ def test_the_dispatcher_enters_absences_and_elder_preferences(
     assert saved.status_code == 303
     v = adapters.build_day(DAY, [station], requests, [a, b], MATRICES).problem.visits[0]
     assert v.excluded == {"CA1"} and v.preferred_caregiver == "CA2"
+
+
+def test_the_elder_import_sets_and_checks_caregiver_lists(make: Any, db: Any) -> None:
+    from tests.integration.test_import_support import assert_rejected, imported
+
+    station = make.station(code="ST1", lat=CENTRE[0], lon=CENTRE[1])
+    make.caregiver(station=station, code="CA1")
+    make.caregiver(station=station, code="CA2")
+    make.caregiver(station=station, code="CA3")
+    db.session.commit()
+    base = "code,name,gender,phone,address,lat,lon,station_code,care_level,hardship"
+    header = base + ",preferred_caregivers,do_not_send"
+    plain = "E1,张秀英,女,13800001234,和平路1号,39.1195,117.197,ST1,中度,低保"
+    row = plain + ",{},{}"
+    assert_rejected(db, "elders", (header, row.format("CA1", "CA9")), 2, "do_not_send", "CA9")
+    assert_rejected(db, "elders", (header, row.format("CA1", "CA1")), 2, "do_not_send", "both")
+    imported(db, "elders", header, row.format("CA2;CA1", "CA3"))
+    elder = db.session.scalars(select(Elder).where(Elder.code == "E1")).one()
+    rules = services.rules_for(db.session, [elder.id])[elder.id]
+    assert [c.code for c in rules.preferred] == ["CA2", "CA1"]
+    assert [c.code for c in rules.avoided] == ["CA3"]
+    again = imported(db, "elders", header, row.format("CA2;CA1", "CA3"))
+    assert again.unchanged == 1
+    imported(db, "elders", header, row.format("", "CA1"))
+    rules = services.rules_for(db.session, [elder.id])[elder.id]
+    assert rules.preferred == [] and [c.code for c in rules.avoided] == ["CA1"]
+    # A file without the columns leaves the lists alone.
+    imported(db, "elders", base, plain)
+    assert [c.code for c in services.rules_for(db.session, [elder.id])[elder.id].avoided] == ["CA1"]
