@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.availability.views import bp as availability_bp
     from carehub.bureau.views import bp as bureau_bp
     from carehub.dispatch.board_views import bp as board_bp
+    from carehub.dispatch.insert_views import bp as insert_bp
     from carehub.dispatch.intake_views import bp as intake_bp
     from carehub.dispatch.move_views import bp as moves_bp
     from carehub.dispatch.packing_views import bp as packing_bp
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(emergency_api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_bp, url_prefix="/dispatch/emergency")
     app.register_blueprint(intake_bp, url_prefix="/dispatch/requests")
+    app.register_blueprint(insert_bp, url_prefix="/dispatch/requests")
     app.register_blueprint(care_plans_bp, url_prefix="/dispatch")
     app.register_blueprint(moves_bp, url_prefix="/dispatch")
     app.register_blueprint(board_bp, url_prefix="/dispatch")

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "unlock": _l("Month unlocked"),
     "move": _l("Moved by hand"),
     "caregiver_sick": _l("Caregiver called in sick"),
+    "insert_request": _l("Request inserted into today's routes"),
     "generate": _l("Requests generated"),
     "import": _l("Imported"),
     "seed": _l("Demo data loaded"),
