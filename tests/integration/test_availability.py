@@ -312,3 +312,18 @@ def test_the_elder_import_sets_and_checks_caregiver_lists(make: Any, db: Any) ->
     # A file without the columns leaves the lists alone.
     imported(db, "elders", base, plain)
     assert [c.code for c in services.rules_for(db.session, [elder.id])[elder.id].avoided] == ["CA1"]
+
+
+def test_the_run_figures_show_the_preferred_share_and_its_change(make: Any, db: Any) -> None:
+    from carehub.dispatch import planning_kpis
+
+    station, a, b, requests = _district(make, db, visits=2)
+    first = plan_day(db.session, DAY, [station.code], time_limit_s=3, matrices=MATRICES, workers=1)
+    assert first.kpis["preferred_share"] is None and first.kpis["preferred_known"] == 0
+    for r in requests:
+        services.set_rules(db.session, r.elder, preferred=[b], avoided=[a])
+    db.session.flush()
+    second = plan_day(db.session, DAY, [station.code], time_limit_s=3, matrices=MATRICES, workers=1)
+    assert second.kpis["preferred_share"] == 1.0 and second.kpis["preferred_known"] == 2
+    before = planning_kpis.previous_run(db.session, second)
+    assert before is not None and before.id == first.id
