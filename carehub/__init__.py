@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.admin.views import bp as admin_bp
     from carehub.assessment.views import bp as assessment_bp
     from carehub.auth.views import bp as auth_bp
+    from carehub.availability.api import bp as absence_api_bp
     from carehub.availability.phone_views import bp as phone_absences_bp
     from carehub.availability.views import bp as availability_bp
     from carehub.bureau.views import bp as bureau_bp
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(phone_absences_bp, url_prefix="/m/absences")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_api_bp, url_prefix="/api/v1")
+    app.register_blueprint(absence_api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_bp, url_prefix="/dispatch/emergency")
     app.register_blueprint(intake_bp, url_prefix="/dispatch/requests")
     app.register_blueprint(insert_bp, url_prefix="/dispatch/requests")

@@ -327,3 +327,39 @@ def test_the_run_figures_show_the_preferred_share_and_its_change(make: Any, db: 
     assert second.kpis["preferred_share"] == 1.0 and second.kpis["preferred_known"] == 2
     before = planning_kpis.previous_run(db.session, second)
     assert before is not None and before.id == first.id
+
+
+def test_the_phone_api_asks_for_an_absence_and_lists_it(client: Any, make: Any, db: Any) -> None:
+    from tests.builders import PASSWORD
+    from tests.phone import check_response
+
+    station, a, b, requests = _district(make, db, visits=1)
+    user = make.user(Role.CAREGIVER, caregiver=a)
+    db.session.commit()
+    answer = client.post(
+        "/api/v1/auth/token", json={"username": user.username, "password": PASSWORD}
+    )
+    auth = {"Authorization": f"Bearer {answer.get_json()['token']}"}
+    path = "/api/v1/me/absences"
+    for bad, field in (
+        ({"kind": "holiday", "first_day": DAY.isoformat()}, "kind"),
+        ({"kind": "sick", "first_day": "23.11.2026"}, "first_day"),
+        ({"kind": "sick", "first_day": DAY.isoformat(), "end_time": "25:99"}, "end_time"),
+        ({"kind": "sick", "first_day": DAY.isoformat(), "last_day": "2026-11-01"}, "last_day"),
+        ({"kind": "sick", "first_day": DAY.isoformat(), "extra": 1}, "extra"),
+    ):
+        refused = client.post(path, json=bad, headers=auth)
+        check_response("POST", path, refused)
+        assert refused.status_code == 400 and field in refused.get_json()["fields"]
+    ok = client.post(
+        path,
+        json={"kind": "leave", "first_day": DAY.isoformat(), "start_time": "13:00"},
+        headers=auth,
+    )
+    check_response("POST", path, ok)
+    assert ok.status_code == 201 and ok.get_json()["status"] == "requested"
+    listed = client.get(path, headers=auth)
+    check_response("GET", path, listed)
+    assert [x["id"] for x in listed.get_json()["absences"]] == [ok.get_json()["id"]]
+    assert services.absent_at(db.session, [a.id], local_to_utc(DAY, dt.time(14))) == set()
+    assert client.get(path).status_code == 401
