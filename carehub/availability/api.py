@@ -15,13 +15,13 @@ from carehub.availability import services
 from carehub.availability.models import CaregiverAbsence
 from carehub.availability.views import absence_span
 from carehub.core.enums import AbsenceKind, AbsenceStatus, Role
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.time import in_service_range, to_local
 from carehub.extensions import csrf, db, login_manager
 from carehub.mobile import tokens
 from carehub.mobile.payloads import PayloadError
 from carehub.registry.models import Caregiver
-from carehub.registry.services import FieldError
 
 bp = Blueprint("absence_api", __name__)
 csrf.exempt(bp)

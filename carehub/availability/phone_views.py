@@ -9,11 +9,11 @@ from flask_login import current_user
 from carehub.availability import services
 from carehub.availability.views import read_absence_form
 from carehub.core.enums import AbsenceKind, AbsenceStatus, Role
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.extensions import db
 from carehub.registry.models import Caregiver
-from carehub.registry.services import FieldError
 
 bp = Blueprint("phone_absences", __name__)
 

@@ -12,10 +12,10 @@ from sqlalchemy import delete, select
 
 from carehub.availability.models import CaregiverAbsence, ElderCaregiverRule
 from carehub.core.enums import AbsenceKind, AbsenceStatus, CaregiverRuleKind
+from carehub.core.errors import FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.registry.models import Caregiver, Elder
-from carehub.registry.services import FieldError
 
 
 def day_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:

@@ -12,11 +12,12 @@ from flask_login import current_user
 from carehub.availability import services
 from carehub.availability.models import CaregiverAbsence
 from carehub.core.enums import AbsenceKind, AbsenceStatus, Role
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import local_to_utc, local_today
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Elder
-from carehub.registry.services import FieldError, station_scope
 
 bp = Blueprint("availability", __name__)
 

@@ -14,7 +14,7 @@ from carehub.core.enums import AbsenceKind, AbsenceStatus, Role, VisitStatus
 from carehub.core.time import local_to_utc, to_local
 from carehub.dispatch import adapters
 from carehub.dispatch.models import Visit
-from carehub.dispatch.planning import plan_day
+from carehub.dispatch.planning.services import plan_day
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import Elder
@@ -190,7 +190,7 @@ def test_emergency_proposals_skip_the_absent_and_the_do_not_send(app: Any, make:
 
 
 def test_called_in_sick_records_an_absence_for_the_rest_of_the_day(make: Any, db: Any) -> None:
-    from carehub.dispatch import sick
+    from carehub.dispatch.board import sick
 
     station, a, b, requests = _district(make, db, visits=1)
     now = local_to_utc(DAY, dt.time(8))
@@ -218,7 +218,7 @@ def test_called_in_sick_records_an_absence_for_the_rest_of_the_day(make: Any, db
 
 
 def test_moves_refuse_the_absent_and_name_the_do_not_send(app: Any, make: Any, db: Any) -> None:
-    from carehub.dispatch import moves
+    from carehub.dispatch.moves import services as moves
     from tests.integration.moves_support import district
 
     app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
@@ -315,7 +315,7 @@ def test_the_elder_import_sets_and_checks_caregiver_lists(make: Any, db: Any) ->
 
 
 def test_the_run_figures_show_the_preferred_share_and_its_change(make: Any, db: Any) -> None:
-    from carehub.dispatch import planning_kpis
+    from carehub.dispatch.planning import kpis as planning_kpis
 
     station, a, b, requests = _district(make, db, visits=2)
     first = plan_day(db.session, DAY, [station.code], time_limit_s=3, matrices=MATRICES, workers=1)

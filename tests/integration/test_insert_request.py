@@ -12,7 +12,7 @@ from carehub.availability import services as availability
 from carehub.core.enums import RequestStatus, Role, VisitStatus
 from carehub.core.errors import ConflictError
 from carehub.core.time import local_to_utc
-from carehub.dispatch import insert_request
+from carehub.dispatch.board import insert as insert_request
 from carehub.dispatch.models import Visit
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from carehub.availability import rules_import
 from carehub.core.enums import CareLevel, ElderStatus, Hardship
+from carehub.core.errors import FieldError
 from carehub.core.time import local_today
 from carehub.geo.coverage import StationIndex, load_stations
 from carehub.geo.geocoding import geocode
@@ -31,7 +32,7 @@ from carehub.registry.imports.fields import (
 )
 from carehub.registry.models import Caregiver, Elder, Station
 from carehub.registry.naming import name_initials
-from carehub.registry.services import FieldError, change_status
+from carehub.registry.services import change_status
 
 
 def _station_code(elder: Elder) -> str | None:
