@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from carehub.availability.models import CaregiverAbsence, ElderCaregiverRule
 from carehub.core.enums import AbsenceKind, AbsenceStatus, CaregiverRuleKind
@@ -16,6 +17,14 @@ from carehub.core.errors import FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.registry.models import Caregiver, Elder
+
+# A city's day names tens of thousands of elders; drivers cap the parameters of a statement.
+CHUNK = 5000
+
+
+def _chunks(ids: Collection[int]) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
 
 
 def day_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
@@ -70,20 +79,21 @@ def approved_between(
 ) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
     """Approved absences overlapping [start, end), per caregiver id."""
     found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    if not caregiver_ids:
-        return found
-    rows = session.execute(
-        select(CaregiverAbsence.caregiver_id, CaregiverAbsence.starts_at, CaregiverAbsence.ends_at)
-        .where(
-            CaregiverAbsence.caregiver_id.in_(list(caregiver_ids)),
-            CaregiverAbsence.status == AbsenceStatus.APPROVED,
-            CaregiverAbsence.starts_at < end,
-            CaregiverAbsence.ends_at > start,
+    for chunk in _chunks(caregiver_ids):
+        rows = session.execute(
+            select(
+                CaregiverAbsence.caregiver_id, CaregiverAbsence.starts_at, CaregiverAbsence.ends_at
+            )
+            .where(
+                CaregiverAbsence.caregiver_id.in_(chunk),
+                CaregiverAbsence.status == AbsenceStatus.APPROVED,
+                CaregiverAbsence.starts_at < end,
+                CaregiverAbsence.ends_at > start,
+            )
+            .order_by(CaregiverAbsence.starts_at)
         )
-        .order_by(CaregiverAbsence.starts_at)
-    )
-    for cid, a, b in rows:
-        found[cid].append((a, b))
+        for cid, a, b in rows:
+            found[cid].append((a, b))
     return found
 
 
@@ -137,18 +147,17 @@ class ElderRules:
 
 def rules_for(session: AnySession, elder_ids: Collection[int]) -> dict[int, ElderRules]:
     found: dict[int, ElderRules] = defaultdict(ElderRules)
-    if not elder_ids:
-        return found
-    rows = session.scalars(
-        select(ElderCaregiverRule)
-        .where(ElderCaregiverRule.elder_id.in_(list(elder_ids)))
-        .order_by(ElderCaregiverRule.elder_id, ElderCaregiverRule.rank, ElderCaregiverRule.id)
-    )
-    for rule in rows:
-        rules = found[rule.elder_id]
-        (rules.preferred if rule.kind == CaregiverRuleKind.PREFER else rules.avoided).append(
-            rule.caregiver
+    for chunk in _chunks(elder_ids):
+        rows = session.scalars(
+            select(ElderCaregiverRule)
+            .where(ElderCaregiverRule.elder_id.in_(chunk))
+            .options(selectinload(ElderCaregiverRule.caregiver))
+            .order_by(ElderCaregiverRule.elder_id, ElderCaregiverRule.rank, ElderCaregiverRule.id)
         )
+        for rule in rows:
+            rules = found[rule.elder_id]
+            kind = rules.preferred if rule.kind == CaregiverRuleKind.PREFER else rules.avoided
+            kind.append(rule.caregiver)
     return found
 
 
