@@ -171,6 +171,25 @@ def _neighbours(stations: Sequence[Station]) -> dict[str, list[str]]:
     return {s.code: [o.code for o in nearest(s, stations)] for s in stations}
 
 
+def caregivers_left(
+    day: dt.date,
+    stations: Sequence[Station],
+    requests: Sequence[ServiceRequest],
+    caregivers: Iterable[Caregiver],
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Codes of the caregivers ``build_day`` would plan with: on duty, some shift left
+    after now and their absences. A problem needs at least one."""
+    ids = {s.id for s in stations}
+    on_duty = [
+        c
+        for c in sorted(caregivers, key=lambda c: c.code)
+        if c.active and c.station_id in ids and c.works_on(day)
+    ]
+    lunches = {c.code: lunch_break(c) for c in on_duty}
+    return sorted(availability.starts(day, on_duty, requests, lunches, now))
+
+
 def build_day(
     day: dt.date,
     stations: Sequence[Station],

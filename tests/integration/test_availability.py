@@ -363,3 +363,15 @@ def test_the_phone_api_asks_for_an_absence_and_lists_it(client: Any, make: Any, 
     assert [x["id"] for x in listed.get_json()["absences"]] == [ok.get_json()["id"]]
     assert services.absent_at(db.session, [a.id], local_to_utc(DAY, dt.time(14))) == set()
     assert client.get(path).status_code == 401
+
+
+def test_planning_today_after_every_shift_leaves_all_open_with_a_reason(
+    app: Any, make: Any, db: Any
+) -> None:
+    station, a, b, requests = _district(make, db, visits=2)
+    app.config["CLOCK"] = lambda: local_to_utc(DAY, dt.time(20))
+    run = plan_day(db.session, DAY, [station.code], time_limit_s=3, matrices=MATRICES, workers=1)
+    assert run.visits_planned in (0, None)
+    assert {u["reason"] for u in run.unassigned} == {"no caregiver on shift"}
+    app.config["CLOCK"] = lambda: local_to_utc(DAY, dt.time(7))
+    assert _plan(db, station)
