@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from carehub.core.enums import VisitStatus
-from carehub.core.time import local_to_utc, local_today
+from carehub.core.time import local_today
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.extensions import db
 from tests.builders import CENTRE, Builders
@@ -18,17 +18,10 @@ from tests.e2e.support import log_in
 VISITS = 3
 
 
-def test_dispatcher_plans_and_publishes_a_day(page: Any, live_server: Any, make_user: Any) -> None:
+def test_dispatcher_plans_and_publishes_a_day(
+    page: Any, live_server: Any, make_user: Any, morning: None
+) -> None:
     day = local_today()
-    # Planning today starts from now: at 07:00 the whole day is ahead, whenever the test runs.
-    live_server.app.config["CLOCK"] = lambda: local_to_utc(day, dt.time(7))
-    try:
-        _plans_and_publishes(page, live_server, make_user, day)
-    finally:
-        live_server.app.config.pop("CLOCK", None)
-
-
-def _plans_and_publishes(page: Any, live_server: Any, make_user: Any, day: dt.date) -> None:
     with live_server.app.app_context():
         make = Builders(db.session)
         station = make.station(code="E2EPL")
