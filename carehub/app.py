@@ -101,7 +101,11 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.admin.views import bp as admin_bp
     from carehub.assessment.views import bp as assessment_bp
     from carehub.auth.views import bp as auth_bp
+    from carehub.availability.api import bp as absence_api_bp
+    from carehub.availability.phone_views import bp as phone_absences_bp
+    from carehub.availability.views import bp as availability_bp
     from carehub.bureau.views import bp as bureau_bp
+    from carehub.dispatch.board.insert_views import bp as insert_bp
     from carehub.dispatch.board.views import bp as board_bp
     from carehub.dispatch.intake.plan_views import bp as care_plans_bp
     from carehub.dispatch.intake.views import bp as intake_bp
@@ -128,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(registry_bp, url_prefix="/registry")
+    app.register_blueprint(availability_bp, url_prefix="/registry")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(checklists_bp, url_prefix="/admin/checklists")
     app.register_blueprint(transfer_bp, url_prefix="/admin/data")
@@ -135,10 +140,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment_bp, url_prefix="/assessments")
     app.register_blueprint(bureau_bp, url_prefix="/bureau")
     app.register_blueprint(mobile_bp, url_prefix="/m")
+    app.register_blueprint(phone_absences_bp, url_prefix="/m/absences")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_api_bp, url_prefix="/api/v1")
+    app.register_blueprint(absence_api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_bp, url_prefix="/dispatch/emergency")
     app.register_blueprint(intake_bp, url_prefix="/dispatch/requests")
+    app.register_blueprint(insert_bp, url_prefix="/dispatch/requests")
     app.register_blueprint(care_plans_bp, url_prefix="/dispatch")
     app.register_blueprint(moves_bp, url_prefix="/dispatch")
     app.register_blueprint(board_bp, url_prefix="/dispatch")

@@ -2,6 +2,7 @@
 
 from carehub.assessment.models import Assessment, AssessmentFlag, AssessmentForm
 from carehub.auth.models import LoginSession, User
+from carehub.availability.models import CaregiverAbsence, ElderCaregiverRule
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, MealRound, ServiceRequest, Visit
 from carehub.dispatch.planning.models import PlanningRun
@@ -47,6 +48,8 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "CarePlan",
+    "CaregiverAbsence",
+    "ElderCaregiverRule",
     "Caregiver",
     "ChecklistItem",
     "Elder",

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "unlock": _l("Month unlocked"),
     "move": _l("Moved by hand"),
     "caregiver_sick": _l("Caregiver called in sick"),
+    "insert_request": _l("Request inserted into today's routes"),
     "generate": _l("Requests generated"),
     "import": _l("Imported"),
     "seed": _l("Demo data loaded"),
@@ -72,9 +73,16 @@ ENTITY_LABELS = {
     "Assessment": _l("Assessment"),
     "AssessmentFlag": _l("Re-assessment flag"),
     "StatusProposal": _l("Proposed status change"),
+    "CaregiverAbsence": _l("Caregiver absence"),
+    "ElderCaregiverRule": _l("Elder's caregiver preference"),
 }
 
 FIELD_LABELS = {
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "rank": _l("Rank"),
+    "requested_by_id": _l("Requested by"),
+    "decided_by_id": _l("Decided by"),
     "active": _l("Active"),
     "address": _l("Address"),
     "age_bands": _l("Age bands"),

@@ -100,6 +100,22 @@ class AlertKind(StrEnum):
     EMERGENCY_NO_OFFER = "emergency_no_offer"
 
 
+class AbsenceKind(StrEnum):
+    SICK = "sick"
+    LEAVE = "leave"
+
+
+class AbsenceStatus(StrEnum):
+    REQUESTED = "requested"  # from the phone, waiting for a dispatcher
+    APPROVED = "approved"  # only these keep a caregiver out of plans
+    DECLINED = "declined"
+
+
+class CaregiverRuleKind(StrEnum):
+    PREFER = "prefer"  # soft: weighted in the plan
+    AVOID = "avoid"  # "do not send": hard
+
+
 LABELS = {
     Role.ADMIN: _l("Administrator"),
     Role.DISPATCHER: _l("Dispatcher"),
@@ -155,6 +171,13 @@ LABELS = {
     AlertKind.ELDER_NOT_HOME: _l("Elder not at home"),
     AlertKind.STATUS_PROPOSED: _l("Elder's status change to confirm"),
     AlertKind.EMERGENCY_NO_OFFER: _l("Emergency without an offer"),
+    AbsenceKind.SICK: _l("Sick"),
+    AbsenceKind.LEAVE: _l("Leave"),
+    AbsenceStatus.REQUESTED: _l("Requested"),
+    AbsenceStatus.APPROVED: _l("Approved"),
+    AbsenceStatus.DECLINED: _l("Declined"),
+    CaregiverRuleKind.PREFER: _l("Preferred caregiver"),
+    CaregiverRuleKind.AVOID: _l("Do not send"),
 }
 
 

@@ -727,6 +727,8 @@ PATHS: dict[str, Schema] = {
 
 
 def document() -> Schema:
+    from carehub.availability import api as absence_api
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -737,9 +739,9 @@ def document() -> Schema:
                 "them in Asia/Shanghai. Errors are {error, status}, plus fields on 400."
             ),
         },
-        "paths": PATHS,
+        "paths": {**PATHS, **absence_api.paths(_json, _error, SECURED)},
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **absence_api.SCHEMAS},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

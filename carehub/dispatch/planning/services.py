@@ -168,7 +168,9 @@ def plan_day(
     ids = [s.id for s in stations]
     requests = day_requests(session, day, ids)
     caregivers = station_caregivers(session, ids)
-    if not any(c.works_on(day) for c in caregivers):
+    at = clock.now()
+    if not adapters.caregivers_left(day, stations, requests, caregivers, at):
+        # Nobody on duty, or every shift over or away (planning today in the evening).
         # No routing problem exists without a caregiver; every request waits, with the reason.
         wanted = [r for r in requests if r.status not in CLOSED]
         _drop_replaceable(session, requests)
@@ -176,7 +178,8 @@ def plan_day(
         unassigned = [{"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted]
         return _finish(session, run, unassigned, RUN_DONE)
     matrices = matrices or _default_matrices()
-    data = adapters.build_day(day, stations, requests, caregivers, matrices)
+    # Planning during the day starts from now: nothing is placed in the past.
+    data = adapters.build_day(day, stations, requests, caregivers, matrices, now=at)
     unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
     if not data.problem.visits:
         _drop_replaceable(session, requests)
