@@ -9,6 +9,7 @@ from carehub.emergency.models import AlarmDevice
 from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import Alert, JobRun
 from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
+from carehub.notify.models import CaregiverFeed, PushSubscription
 from carehub.registry.models import (
     Caregiver,
     Elder,
@@ -46,6 +47,7 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "CarePlan",
+    "CaregiverFeed",
     "Caregiver",
     "ChecklistItem",
     "Elder",
@@ -57,6 +59,7 @@ __all__ = [
     "MealRound",
     "LoginSession",
     "PlanningRun",
+    "PushSubscription",
     "ServiceRequest",
     "ServiceType",
     "Skill",

@@ -704,6 +704,8 @@ PATHS: dict[str, Schema] = {
 
 
 def document() -> Schema:
+    from carehub.mobile import openapi_live
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -714,9 +716,9 @@ def document() -> Schema:
                 "them in Asia/Shanghai. Errors are {error, status}, plus fields on 400."
             ),
         },
-        "paths": PATHS,
+        "paths": {**PATHS, **openapi_live.PATHS},
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_live.SCHEMAS},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

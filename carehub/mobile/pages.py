@@ -4,6 +4,7 @@ the API, keeps a copy and a queue of unsent events on the phone, and works offli
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -20,6 +21,15 @@ from carehub.mobile.vocab import OUTCOME_LABELS
 
 bp = Blueprint("mobile", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "mobile"
+
+
+@bp.record_once
+def _install_phone_feed(state: Any) -> None:
+    # Every app that serves the phone page keeps its change counter, in any process
+    # (web, scheduler, command line).
+    from carehub.notify import feed
+
+    feed.install()
 
 
 @bp.after_app_request
