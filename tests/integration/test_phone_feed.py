@@ -159,3 +159,18 @@ def test_the_feed_row_holds_one_counter_per_caregiver(app, make, db) -> None:  #
     _offer(db, make, phone)
     rows = db.session.scalars(select(CaregiverFeed)).all()
     assert [(r.caregiver_id, r.version) for r in rows] == [(phone.user.caregiver_id, 2)]
+
+
+def test_an_expired_offer_is_news_for_the_phone_only_once_it_expires(app, make, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.emergency import services
+
+    phone = make_phone(app, make)
+    _offer(db, make, phone)
+    start = _version(db, phone)
+    assert services.expire_overdue(db.session, NOW + dt.timedelta(minutes=1)) == 0
+    db.session.commit()
+    assert _version(db, phone) == start
+
+    assert services.expire_overdue(db.session, NOW + dt.timedelta(minutes=5)) == 1
+    db.session.commit()
+    assert _version(db, phone) == start + 1
