@@ -207,7 +207,7 @@ def expire_overdue(session: AnySession, now: dt.datetime) -> int:
         session.refresh(offer)
         audit.record(session, "expire", "EmergencyOffer", offer.id, after={"status": "expired"})
         # The guarded update passes by the session hook that tells the phone; tell it here.
-        feed.bump(session, {offer.caregiver_id})
+        feed.touch(session, {offer.caregiver_id})
         escalate(session, offer, now)
         escalated += 1
     return escalated

@@ -40,6 +40,7 @@ ROUTE_FIELDS = ("caregiver_id", "planned_start", "planned_end", "route_seq", "me
 _PENDING = "phone_pending"
 _NOTICES = "phone_notices"
 _ACTOR = "phone_actor"
+_TOUCHED = "phone_touched"
 
 
 @dataclass(frozen=True)
@@ -164,11 +165,27 @@ def _after_flush(session: Session, flush_context: Any) -> None:
             found.extend(_offer_notices(old, obj))
     if not found:
         return
-    bump(session, {n.caregiver_id for n in found})
+    touch(session, {n.caregiver_id for n in found})
     actor = session.info.get(_ACTOR)
     session.info.setdefault(_NOTICES, []).extend(
         Notice(n.caregiver_id, n.kind, n.day, n.offer_id, n.caregiver_id == actor) for n in found
     )
+
+
+def touch(session: AnySession, caregiver_ids: set[int]) -> None:
+    """Mark the caregivers' counters to be raised when this transaction commits (for
+    changes the flush hook cannot see, such as a guarded bulk update)."""
+    session.info.setdefault(_TOUCHED, set()).update(caregiver_ids)
+
+
+def _before_commit(session: Session) -> None:
+    # The last changes are flushed first, so their caregivers are counted too. Raising all
+    # counters once, at the end and in id order, keeps two transactions from taking the
+    # rows in opposite orders.
+    session.flush()
+    touched = session.info.pop(_TOUCHED, None)
+    if touched:
+        bump(session, touched)
 
 
 def bump(session: AnySession, caregiver_ids: set[int]) -> None:
@@ -196,7 +213,7 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    for key in (_PENDING, _NOTICES, _ACTOR):
+    for key in (_PENDING, _NOTICES, _ACTOR, _TOUCHED):
         session.info.pop(key, None)
 
 
@@ -215,5 +232,6 @@ def install() -> None:
     _installed = True
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_rollback", _after_rollback)
