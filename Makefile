@@ -102,14 +102,15 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub requests generate --from 2026-12-07 --to 2026-12-07
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/python bench/city_day.py --date 2026-12-07 --time-limit 60 --runs 3 --out bench-results/city-day.json
 
-lint: install ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check carehub tests seed bench wsgi.py
-	$(BIN)/ruff format --check carehub tests seed bench wsgi.py
+lint: install ## ruff (lint + format check), mypy and the import layering contracts
+	$(BIN)/ruff check carehub carehub_bench tests seed bench wsgi.py
+	$(BIN)/ruff format --check carehub carehub_bench tests seed bench wsgi.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: install ## Format and autofix with ruff
-	$(BIN)/ruff format carehub tests seed bench wsgi.py
-	$(BIN)/ruff check --fix carehub tests seed bench wsgi.py
+	$(BIN)/ruff format carehub carehub_bench tests seed bench wsgi.py
+	$(BIN)/ruff check --fix carehub carehub_bench tests seed bench wsgi.py
 
 typecheck: install ## mypy only
 	$(BIN)/mypy

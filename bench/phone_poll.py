@@ -30,13 +30,13 @@ def main() -> None:
 
     from flask_migrate import upgrade
 
-    from carehub import create_app
+    from carehub.app import create_app
     from carehub.auth.models import User
     from carehub.core.enums import Role, VisitStatus
     from carehub.core.time import local_to_utc, local_today
     from carehub.dispatch.generation import generate_requests
     from carehub.dispatch.models import Visit
-    from carehub.dispatch.planning import plan_day
+    from carehub.dispatch.planning.services import plan_day
     from carehub.extensions import db
     from carehub.geo.travel import current_model
     from carehub.mobile import tokens
