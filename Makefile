@@ -70,7 +70,7 @@ browser: ## Install Chromium for the browser tests when missing (as root, via ap
 	@bash scripts/ensure-chromium
 
 SOLOMON ?= ../shared/benchmarks/solomon
-bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal rounds, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console, the city's weekday plan (results in bench-results/)
+bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal rounds, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console, the city's weekday plan, the phone's poll (results in bench-results/)
 	mkdir -p bench-results
 	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
 	$(BIN)/python bench/report.py bench-results/solomon.json
@@ -78,6 +78,7 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	$(BIN)/carehub bench emergency --visits 60 --emergencies 100 --seed 1 | tee bench-results/emergency.json
 	$(BIN)/python bench/emergency_proposals.py --emergencies 100 --seed 1 | tee bench-results/emergency-proposals.txt
 	$(BIN)/python bench/move_preview.py --moves 100 --seed 1 | tee bench-results/move-preview.txt
+	$(BIN)/python bench/phone_poll.py --requests 500 --seed 1 | tee bench-results/phone-poll.txt
 	$(BIN)/python bench/pool_start.py --visits 300 --caregivers 24 --time-limit 2 --runs 5 | tee bench-results/pool-start.txt
 	$(BIN)/python bench/meal_rounds.py --meals 80 --visits 60 --caregivers 8 --limits 5 50 --seeds 1 2 3 | tee bench-results/meal-rounds.txt
 	@# A month's reconciliation at city scale, on its own SQLite file.

@@ -60,6 +60,26 @@ DEFAULTS: dict[str, Any] = {
     # A check-in farther than this from the elder's home is accepted but flagged.
     "MOBILE_CHECKIN_RADIUS_M": 200.0,
     "MOBILE_TOKEN_DAYS": 30,
+    # Seconds between the open phone page's "what changed" checks (longer while hidden,
+    # doubling up to a minute while the network is down).
+    "MOBILE_POLL_S": 3,
+    # Web Push: the VAPID private key (a PEM file's path, or base64url raw/DER; generated
+    # into the instance folder when empty), the contact the push services see, how long a
+    # push may wait for an offline phone, and the send timeout.
+    "VAPID_PRIVATE_KEY": "",
+    "VAPID_SUBJECT": "mailto:dispatch@carehub.invalid",
+    "PUSH_TTL_S": 180,
+    "PUSH_TIMEOUT_S": 10.0,
+    # Push and SMS are sent after the commit in a background thread (off: in the commit's
+    # own thread, which tests use to see the result at once).
+    "NOTIFY_IN_BACKGROUND": True,
+    # "fake" keeps messages in memory and logs them; "http" posts {to, text} to the gateway.
+    "SMS_BACKEND": "fake",
+    "SMS_GATEWAY_URL": "",
+    "SMS_GATEWAY_TOKEN": "",
+    "SMS_TIMEOUT_S": 10.0,
+    # The address caregivers open the site at, for links in text messages.
+    "PUBLIC_URL": "",
     # Password guessing (carehub.auth.throttle): free failures per account and per client
     # address, the count that locks the key, and for how long.
     "AUTH_FREE_FAILURES": 5,
@@ -103,6 +123,8 @@ _FLOAT_KEYS = {
     "PLAN_TIME_LIMIT_S",
     "PLANNING_STALE_S",
     "SESSION_ABSOLUTE_HOURS",
+    "PUSH_TIMEOUT_S",
+    "SMS_TIMEOUT_S",
 }
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",
@@ -119,6 +141,8 @@ _INT_KEYS = {
     "SCHEDULER_POLL_S",
     "SCHEDULER_THREADS",
     "MOBILE_TOKEN_DAYS",
+    "MOBILE_POLL_S",
+    "PUSH_TTL_S",
     "PLANNING_WORKERS",
     "MEAL_BOX_EBIKE",
     "MEAL_BOX_WALK",
@@ -150,7 +174,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             found[key] = int(raw)
         elif key == "SUBSIDY_RULES":
             found[key] = json.loads(raw)
-        elif key == "HTTPS":
+        elif key in ("HTTPS", "NOTIFY_IN_BACKGROUND"):
             found[key] = raw.strip().lower() in ("1", "true", "yes", "on")
         elif key == "LOCALES":
             found[key] = tuple(part.strip() for part in raw.split(",") if part.strip())

@@ -10,6 +10,7 @@ from carehub.emergency.models import AlarmDevice
 from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import Alert, JobRun
 from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
+from carehub.notify.models import CaregiverFeed, PushSubscription
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import (
     Caregiver,
@@ -50,6 +51,7 @@ __all__ = [
     "CarePlan",
     "CaregiverAbsence",
     "ElderCaregiverRule",
+    "CaregiverFeed",
     "Caregiver",
     "ChecklistItem",
     "Elder",
@@ -61,6 +63,7 @@ __all__ = [
     "MealRound",
     "LoginSession",
     "PlanningRun",
+    "PushSubscription",
     "ServiceRequest",
     "ServiceType",
     "Skill",

@@ -36,6 +36,8 @@ def base_config(url: str, tmp_root: Path) -> dict[str, object]:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "GEOCODER": "fake",
+        # Push and SMS sent in the committing thread, so a test sees them when it returns.
+        "NOTIFY_IN_BACKGROUND": False,
     }
 
 

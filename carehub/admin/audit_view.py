@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "seed": _l("Demo data loaded"),
     "acknowledge": _l("Acknowledged"),
     "api_token": _l("Phone sign-in token"),
+    "push_subscribe": _l("Phone notifications turned on"),
+    "push_unsubscribe": _l("Phone notifications turned off"),
     "export": _l("Exported"),
     "lockout": _l("Account locked after failed logins"),
     "login_failed": _l("Failed login"),

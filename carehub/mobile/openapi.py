@@ -728,6 +728,7 @@ PATHS: dict[str, Schema] = {
 
 def document() -> Schema:
     from carehub.availability import api as absence_api
+    from carehub.mobile import openapi_live
 
     return {
         "openapi": "3.1.0",
@@ -739,9 +740,9 @@ def document() -> Schema:
                 "them in Asia/Shanghai. Errors are {error, status}, plus fields on 400."
             ),
         },
-        "paths": {**PATHS, **absence_api.paths(_json, _error, SECURED)},
+        "paths": {**PATHS, **absence_api.paths(_json, _error, SECURED), **openapi_live.PATHS},
         "components": {
-            "schemas": {**SCHEMAS, **absence_api.SCHEMAS},
+            "schemas": {**SCHEMAS, **absence_api.SCHEMAS, **openapi_live.SCHEMAS},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
