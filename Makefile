@@ -43,10 +43,11 @@ demo: install ## Install, migrate SQLite, load the demo district, print logins, 
 	@head -n 1 instance/demo-plan.txt; echo "  (unassigned requests and reasons: instance/demo-plan.txt)"
 	@# Re-running the seed loads nothing and prints the demo logins last, where they are seen.
 	@$(BIN)/carehub seed demo --seed $(SEED)
-	@# The scheduler is its own process (web workers never run jobs); it stops with the server.
-	@$(BIN)/carehub scheduler & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/carehub run --host $(HOST) --port $(PORT)
+	@# gunicorn serves the web; Celery workers take planning runs (one) and their circles'
+	@# solves (another); the scheduler enqueues its jobs. honcho starts the four and stops
+	@# them all on Ctrl-C. Broker and results are SQLite files in instance/ (no server).
+	CAREHUB_BIND=$(HOST):$(PORT) CAREHUB_WEB_WORKERS=2 CAREHUB_PLANNING_FANOUT=1 \
+		$(BIN)/honcho -f Procfile.demo start
 
 test: install browser ## Run the whole suite on SQLite, then on PostgreSQL when CAREHUB_TEST_DATABASE_URL is set
 	@# Both runs go ahead even if the first fails, so one CI run reports both databases.

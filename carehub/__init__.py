@@ -67,6 +67,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.install(app)
 
     web.register_template_helpers(app)
+    from carehub import worker
+
+    worker.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Client address, scheme and host from the proxies' X-Forwarded-* headers (the login
+        # throttle keys on the address, HTTPS cookies on the scheme); never from more hops
+        # than there are proxies, or a client could forge them.
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)  # type: ignore[method-assign]
     return app
 
 

@@ -109,6 +109,7 @@ def _register_feature_commands() -> None:
     from carehub.routing.cli import register as register_routing
     from carehub.seeding.cli import register as register_seeding
     from carehub.subsidy.cli import register as register_subsidy
+    from carehub.worker.cli import worker_command
 
     register_assessments(main)
     register_audit(main)
@@ -120,6 +121,7 @@ def _register_feature_commands() -> None:
     register_routing(main)
     register_seeding(main)
     register_subsidy(main)
+    main.add_command(worker_command)
 
 
 _register_feature_commands()

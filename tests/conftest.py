@@ -36,6 +36,8 @@ def base_config(url: str, tmp_root: Path) -> dict[str, object]:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "GEOCODER": "fake",
+        # Tasks run in the calling process; tests/integration/test_worker*.py start real workers.
+        "TASKS_EAGER": True,
     }
 
 
