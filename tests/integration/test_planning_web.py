@@ -1,4 +1,4 @@
-"""The planning screen: runs started from the web and solved in a background thread,
+"""The planning screen: runs started from the web and solved by a task (eagerly here),
 progress, refusals, figures and their difference, timeline, map, publishing, scoping."""
 
 from __future__ import annotations
