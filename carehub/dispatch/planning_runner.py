@@ -22,6 +22,7 @@ from carehub.core import time as clock
 from carehub.core.errors import ConflictError
 from carehub.db import AnySession
 from carehub.dispatch.planning import plan_day, validate_stations
+from carehub.dispatch.planning_fanout import solving
 from carehub.dispatch.planning_models import (
     ACTIVE,
     RUN_FAILED,
@@ -172,11 +173,7 @@ def _solve(session: AnySession, run_id: int) -> None:
     run.status, run.heartbeat_at = RUN_RUNNING, clock.now()
     session.commit()
     reporter = _Reporter(run_id)
-    executor = None
-    if current_app.config["PLANNING_FANOUT"]:
-        from carehub.worker.remote import TaskExecutor
-
-        executor = TaskExecutor()
+    executor, workers = solving(run)
     with audit.acting_as(f"web:{run.created_by or 'planning'}"):
         plan_day(
             session,
@@ -184,7 +181,7 @@ def _solve(session: AnySession, run_id: int) -> None:
             run.stations,
             time_limit_s=run.time_limit_s or float(current_app.config["PLAN_TIME_LIMIT_S"]),
             created_by=run.created_by,
-            workers=int(current_app.config["PLANNING_WORKERS"]),
+            workers=workers,
             run=run,
             progress=reporter,
             executor=executor,

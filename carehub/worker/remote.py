@@ -51,8 +51,12 @@ class TaskExecutor(Executor):
     """Submits each call as a task on the ``solve`` queue and waits for its result in a
     thread of its own; the caller sees ordinary futures."""
 
-    def __init__(self, queue: str = QUEUE_SOLVE, poll_s: float = 0.1) -> None:
+    def __init__(
+        self, queue: str = QUEUE_SOLVE, poll_s: float = 0.1, timeout_s: float | None = None
+    ) -> None:
         self.queue = queue
+        # With no worker taking the queue a call would wait for ever; it fails instead.
+        self.timeout_s = timeout_s
         self.poll_s = poll_s
         self.celery = celery_app()
 
@@ -69,7 +73,9 @@ class TaskExecutor(Executor):
             try:
                 # The caller may itself be a task (a planning run): it waits on purpose, and
                 # its own queue is not the one the solves run on.
-                text = result.get(interval=self.poll_s, disable_sync_subtasks=False)
+                text = result.get(
+                    timeout=self.timeout_s, interval=self.poll_s, disable_sync_subtasks=False
+                )
             except BaseException as exc:
                 future.set_exception(exc)
             else:
