@@ -15,6 +15,9 @@ from carehub.web import yuan
 
 # Longest first, so "visits planned" wins over "visits".
 PHRASES = {
+    "is still planning these stations; nothing done": _l(
+        "is still planning these stations; nothing done"
+    ),
     "emergencies escalated": _l("emergencies escalated"),
     "skipped_service_inactive": _l("skipped, service inactive"),
     "skipped_elder_inactive": _l("skipped, elder not active"),
