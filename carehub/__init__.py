@@ -147,3 +147,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp, url_prefix="/dispatch")
     app.register_blueprint(packing_bp, url_prefix="/dispatch")
     app.register_blueprint(planning_bp, url_prefix="/dispatch/planning")
+    from carehub.worker.views import bp as tasks_bp
+
+    app.register_blueprint(tasks_bp, url_prefix="/tasks")

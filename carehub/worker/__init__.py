@@ -18,7 +18,7 @@ from flask import Flask, current_app, has_app_context
 
 # Packages whose ``tasks`` module holds shared tasks, plus modules named otherwise.
 TASK_PACKAGES = ("carehub.dispatch", "carehub.subsidy", "carehub.registry", "carehub.jobs")
-TASK_MODULES = ("carehub.worker.remote", "carehub.subsidy.month_tasks")
+TASK_MODULES = ("carehub.worker.remote", "carehub.subsidy.export_tasks")
 
 # Queues: planning runs wait for their circles' solves, so those two never share a worker
 # that could fill all its processes with waiting runs.
@@ -102,7 +102,7 @@ def celery_app(app: Flask | None = None) -> Celery:
     return flask_app.extensions["celery"]  # type: ignore[no-any-return]
 
 
-def enqueue(name: str, *args: Any, queue: str = QUEUE_DEFAULT) -> str:
+def enqueue(name: str, *args: Any, queue: str = QUEUE_DEFAULT, task_id: str | None = None) -> str:
     """Send the task ``name`` (``module.function``) for a worker; its id.
 
     In eager mode it runs here and now, as a test wants.
@@ -111,5 +111,5 @@ def enqueue(name: str, *args: Any, queue: str = QUEUE_DEFAULT) -> str:
     if celery.conf.task_always_eager:
         celery.loader.import_default_modules()
         task = celery.tasks[name]
-        return str(task.apply(args=args).id)
-    return str(celery.send_task(name, args=args, queue=queue).id)
+        return str(task.apply(args=args, task_id=task_id).id)
+    return str(celery.send_task(name, args=args, queue=queue, task_id=task_id).id)

@@ -176,3 +176,28 @@ def test_a_worker_process_killed_mid_run_leaves_nothing_half_written_and_the_run
     visits = db.session.scalars(select(Visit)).all()
     assert len(visits) == run.visits_planned > 0
     assert len({v.request_id for v in visits}) == len(visits)
+
+
+def test_a_month_export_made_by_a_worker_is_offered_on_its_page(
+    client, login_as, make, db, start_worker
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.subsidy_support import october
+
+    october(make, db)
+    start_worker("celery")
+    login_as(Role.AUDITOR)
+    direct = client.get("/subsidy/2026-10/export/elders.xlsx").status_code
+    assert direct == 200
+    response = client.post("/subsidy/2026-10/export/elders.xlsx/background")
+    assert response.status_code == 303
+    page_url = response.headers["Location"]
+    deadline = time.monotonic() + RUN_S
+    while (status := client.get(f"{page_url}/status.json").get_json())["status"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline, "the export was not made"
+        time.sleep(0.2)
+    assert status["status"] == "done", status["error"]
+    download = client.get(status["file_url"])
+    assert download.status_code == 200 and download.data[:2] == b"PK"  # an XLSX (zip)

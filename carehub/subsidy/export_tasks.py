@@ -1,0 +1,65 @@
+"""A month's export made by a worker: a city's month takes longer than a request should, so
+the page sends it here and offers the file when it is made (carehub.worker.records)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from sqlalchemy import select
+
+from carehub.auth.models import User
+from carehub.core import audit
+from carehub.db import AnySession
+from carehub.extensions import db
+from carehub.registry.models import Elder, Station
+from carehub.subsidy.exports import MIMETYPES, export_bytes
+from carehub.subsidy.months import Month
+from carehub.subsidy.reconcile import reconcile
+from carehub.worker import records
+from carehub.worker.models import BackgroundTask
+
+EXPORT_TASK = "carehub.subsidy.export_tasks.month_export"
+KIND = "subsidy_export"
+
+
+def file_name(month: Month, scope: str, fmt: str, layout: str, station: str = "") -> str:
+    suffix = "" if layout == "report" else "-data"
+    where = f"-{station}" if station else ""
+    return f"subsidy-{month}{where}-{scope}{suffix}.{fmt}"
+
+
+def month_file(
+    session: AnySession, month: Month, scope: str, fmt: str, layout: str, station: str = ""
+) -> bytes:
+    """The export's bytes, as the page's direct download makes them."""
+    result = reconcile(session, month, cached=True)
+    if station:
+        station_id = session.scalar(select(Station.id).where(Station.code == station))
+        if station_id is None:
+            raise ValueError(f"unknown station {station}")
+        result = result.only_station(station_id)
+    names: dict[int, str] = {}
+    if layout == "report" and scope == "elders":
+        ids = [line.elder_id for line in result.elders]
+        found = session.execute(select(Elder.id, Elder.name).where(Elder.id.in_(ids)))
+        names = {eid: name for eid, name in found}
+    return export_bytes(result, scope, fmt, layout, names)
+
+
+@shared_task(name=EXPORT_TASK)
+def month_export(
+    task_id: str, month: str, scope: str, fmt: str, layout: str, station: str = ""
+) -> None:
+    with records.running(task_id) as handle:
+        if handle is None:
+            return
+        m = Month.parse(month)
+        row = db.session.get(BackgroundTask, task_id)
+        user = db.session.get(User, row.user_id) if row and row.user_id else None
+        handle.progress(0, 1)
+        data = month_file(db.session, m, scope, fmt, layout, station)
+        name = file_name(m, scope, fmt, layout, station)
+        with audit.acting_as(f"web:{user.username if user else 'unknown'}"):
+            audit.record(db.session, "export", "SubsidyMonth", note=name)
+        handle.attach(name, MIMETYPES[fmt], data)
+        handle.result = {"bytes": len(data)}
+        handle.progress(1, 1)

@@ -1,0 +1,87 @@
+"""Tasks started from a page (carehub.worker.records): the month's export made in the
+background is the same file as the direct download, offered on the task's page to the user
+who started it and nobody else; a task that fails is shown failed with its reason."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from carehub.core.enums import Role
+from carehub.worker import records
+from carehub.worker.models import BackgroundTask
+from tests.integration.subsidy_support import NOW, october
+
+
+@pytest.fixture
+def app_config() -> dict[str, object]:
+    return {"CLOCK": lambda: NOW}
+
+
+@pytest.fixture
+def month(make, db):  # type: ignore[no-untyped-def]
+    return october(make, db)
+
+
+def _started(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_a_background_export_is_the_direct_download_offered_on_its_page(
+    month, client: FlaskClient, login_as, db
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR)
+    assert "export-background" in client.get("/subsidy/2026-10").get_data(as_text=True)
+    direct = client.get("/subsidy/2026-10/export/elders.csv").data
+    task_id = _started(client.post("/subsidy/2026-10/export/elders.csv/background"))
+    status = client.get(f"/tasks/{task_id}/status.json").get_json()
+    assert status["status"] == "done" and status["done"] == status["total"] == 1
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="task-file"' in page and "subsidy-2026-10-elders.csv" in page
+    assert 'http-equiv="refresh"' not in page  # it has ended: nothing to refresh for
+    download = client.get(status["file_url"])
+    assert download.status_code == 200 and download.data == direct
+    assert "subsidy-2026-10-elders.csv" in download.headers["Content-Disposition"]
+
+
+def test_another_user_cannot_see_the_task_or_its_file(month, client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR)
+    task_id = _started(client.post("/subsidy/2026-10/export/stations.xlsx/background"))
+    client.post("/logout")
+    login_as(Role.AUDITOR, username="other")
+    for url in (f"/tasks/{task_id}", f"/tasks/{task_id}/status.json", f"/tasks/{task_id}/file"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_bad_export_parameters_are_refused_and_nothing_is_queued(
+    month, client, login_as, db
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR)
+    assert client.post("/subsidy/2026-10/export/elders.pdf/background").status_code == 404
+    assert client.post("/subsidy/2026-13/export/elders.csv/background").status_code == 404
+    assert db.session.scalars(db.select(BackgroundTask)).all() == []
+
+
+def test_a_failing_task_is_shown_failed_with_its_reason(month, client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR)
+    response = client.post(
+        "/subsidy/2026-10/export/elders.csv/background", data={"station": "NOPE"}
+    )
+    task_id = _started(response)
+    task = db.session.get(BackgroundTask, task_id)
+    db.session.refresh(task)
+    assert task.status == "failed" and "unknown station NOPE" in (task.error or "")
+    assert "unknown station NOPE" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert client.get(f"/tasks/{task_id}/file").status_code == 404
+
+
+def test_a_task_already_finished_is_not_run_again(app, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.core import time as clock
+
+    db.session.add(
+        BackgroundTask(id="t1", kind="x", subject="", status="done", created_at=clock.now())
+    )
+    db.session.commit()
+    with records.running("t1") as handle:
+        assert handle is None
