@@ -124,7 +124,13 @@ def launch(run_id: int) -> str:
     """Hand a queued run to the workers; the task's id."""
     from carehub.worker import QUEUE_PLAN, enqueue
 
-    return enqueue(PLAN_TASK, run_id, queue=QUEUE_PLAN)
+    try:
+        return enqueue(PLAN_TASK, run_id, queue=QUEUE_PLAN)
+    except Exception as exc:
+        # No broker (Redis down): the run would wait for ever; it fails now, saying why.
+        db.session.rollback()
+        _fail(db.session, run_id, CRASHED, f"not handed to the workers: {exc!r}")
+        raise
 
 
 class _Reporter:

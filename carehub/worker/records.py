@@ -45,7 +45,17 @@ def start(
     )
     db.session.add(row)
     db.session.commit()
-    enqueue(task, row.id, *args, queue=queue, task_id=row.id)
+    try:
+        enqueue(task, row.id, *args, queue=queue, task_id=row.id)
+    except Exception as exc:
+        # No broker: the row says so rather than waiting for ever.
+        db.session.rollback()
+        failed = db.session.get(BackgroundTask, row.id)
+        if failed is not None and failed.status == TASK_QUEUED:
+            failed.status, failed.finished_at = TASK_FAILED, clock.now()
+            failed.error = f"not handed to the workers: {exc}"[:2000]
+            db.session.commit()
+        raise
     db.session.expire(row)
     return row
 

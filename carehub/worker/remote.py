@@ -17,6 +17,7 @@ from concurrent.futures import Executor, Future
 from typing import Any
 
 from celery import shared_task
+from celery.exceptions import TimeoutError as CeleryTimeout
 
 from carehub.worker import QUEUE_SOLVE, celery_app
 
@@ -75,6 +76,12 @@ class TaskExecutor(Executor):
                 # its own queue is not the one the solves run on.
                 text = result.get(
                     timeout=self.timeout_s, interval=self.poll_s, disable_sync_subtasks=False
+                )
+            except CeleryTimeout:
+                future.set_exception(
+                    TimeoutError(
+                        f"no worker on the {self.queue} queue answered within {self.timeout_s:.0f} s"
+                    )
                 )
             except BaseException as exc:
                 future.set_exception(exc)

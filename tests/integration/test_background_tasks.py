@@ -85,3 +85,51 @@ def test_a_task_already_finished_is_not_run_again(app, db) -> None:  # type: ign
     db.session.commit()
     with records.running("t1") as handle:
         assert handle is None
+
+
+@pytest.fixture
+def no_broker(app):  # type: ignore[no-untyped-def]
+    """Tasks go to a Redis nobody listens on, as when Redis is down."""
+    celery = app.extensions["celery"]
+    celery.conf.task_always_eager = False
+    celery.conf.broker_url = "redis://127.0.0.1:1/0"
+    celery.conf.broker_connection_timeout = 0.5
+    celery.conf.task_publish_retry = False
+    yield
+    celery.conf.task_always_eager = True
+
+
+def test_a_task_that_cannot_be_queued_is_stored_failed_not_left_waiting(
+    month, client, login_as, db, no_broker
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR)
+    with pytest.raises(Exception):  # noqa: B017 - whichever the broker's client raises
+        records.start(
+            "subsidy_export",
+            "x.csv",
+            "carehub.subsidy.export_tasks.month_export",
+            "2026-10",
+            "elders",
+            "csv",
+            "report",
+            "",
+            user_id=None,
+        )
+    [task] = db.session.scalars(db.select(BackgroundTask)).all()
+    assert task.status == "failed" and "not handed to the workers" in (task.error or "")
+
+
+def test_a_planning_run_that_cannot_be_queued_is_stored_failed(app, db, make, no_broker) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from carehub.dispatch import planning_runner
+    from carehub.dispatch.planning_models import PlanningRun
+
+    make.station(code="ST1")
+    db.session.commit()
+    run = planning_runner.queue_run(db.session, dt.date(2026, 11, 24), ["ST1"], 5, "web")
+    with pytest.raises(Exception):  # noqa: B017
+        planning_runner.launch(run.id)
+    db.session.expire_all()
+    stored = db.session.get(PlanningRun, run.id)
+    assert stored.status == "failed" and "not handed to the workers" in (stored.error or "")
