@@ -462,4 +462,4 @@ def policy_new():  # type: ignore[no-untyped-def]
 
 
 # Registers the upload routes on this blueprint.
-from carehub.subsidy import export_views, meal_views, upload_views  # noqa: E402, F401
+from carehub.subsidy import background_views, meal_views, upload_views  # noqa: E402, F401

@@ -37,7 +37,7 @@ def _status(task: BackgroundTask) -> dict[str, object]:
 
 
 def kind_label(kind: str) -> str:
-    labels = {"subsidy_export": _("Subsidy export")}
+    labels = {"subsidy_export": _("Subsidy export"), "subsidy_lock": _("Month lock")}
     return labels.get(kind, kind)
 
 

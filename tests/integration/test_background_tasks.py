@@ -107,7 +107,7 @@ def test_a_task_that_cannot_be_queued_is_stored_failed_not_left_waiting(
         records.start(
             "subsidy_export",
             "x.csv",
-            "carehub.subsidy.export_tasks.month_export",
+            "carehub.subsidy.background_tasks.month_export",
             "2026-10",
             "elders",
             "csv",
@@ -133,3 +133,34 @@ def test_a_planning_run_that_cannot_be_queued_is_stored_failed(app, db, make, no
     db.session.expire_all()
     stored = db.session.get(PlanningRun, run.id)
     assert stored.status == "failed" and "not handed to the workers" in (stored.error or "")
+
+
+def test_the_month_is_locked_by_a_task_and_its_page_leads_back(month, client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.subsidy.models import LedgerLine, MonthLock
+
+    login_as(Role.AUDITOR)
+    confirm = client.get("/subsidy/2026-10/lock").get_data(as_text=True)
+    assert 'action="/subsidy/2026-10/lock/background"' in confirm
+    refused = client.post("/subsidy/2026-10/lock/background")
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/2026-10/lock")
+    task_id = _started(client.post("/subsidy/2026-10/lock/background", data={"confirm": "1"}))
+    task = db.session.get(BackgroundTask, task_id)
+    db.session.refresh(task)
+    assert task.status == "done", task.error
+    lock = db.session.scalar(db.select(MonthLock).where(MonthLock.month == "2026-10"))
+    assert lock is not None and lock.locked and lock.locked_by_id == task.user_id
+    assert db.session.scalars(db.select(LedgerLine)).first() is not None
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="task-back"' in page and "/subsidy/2026-10" in page
+
+
+def test_locking_a_locked_month_again_fails_the_task_with_the_reason(
+    month, client, login_as, db
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.AUDITOR)
+    _started(client.post("/subsidy/2026-10/lock/background", data={"confirm": "1"}))
+    again = _started(client.post("/subsidy/2026-10/lock/background", data={"confirm": "1"}))
+    task = db.session.get(BackgroundTask, again)
+    db.session.refresh(task)
+    assert task.status == "failed" and task.error
+    assert 'id="task-error"' in client.get(f"/tasks/{again}").get_data(as_text=True)

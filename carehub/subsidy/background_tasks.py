@@ -1,5 +1,6 @@
-"""A month's export made by a worker: a city's month takes longer than a request should, so
-the page sends it here and offers the file when it is made (carehub.worker.records)."""
+"""A month's export and its lock, done by a worker: a city's month takes longer than a request
+should, so the page sends them here and shows the outcome, and the file, when they are done
+(carehub.worker.records)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from carehub.core import audit
 from carehub.db import AnySession
 from carehub.extensions import db
 from carehub.registry.models import Elder, Station
+from carehub.subsidy import locking
 from carehub.subsidy.exports import MIMETYPES, export_bytes
 from carehub.subsidy.months import Month
 from carehub.subsidy.reconcile import reconcile
 from carehub.worker import records
 from carehub.worker.models import BackgroundTask
 
-EXPORT_TASK = "carehub.subsidy.export_tasks.month_export"
+EXPORT_TASK = "carehub.subsidy.background_tasks.month_export"
+LOCK_TASK = "carehub.subsidy.background_tasks.month_lock"
 KIND = "subsidy_export"
+LOCK_KIND = "subsidy_lock"
 
 
 def file_name(month: Month, scope: str, fmt: str, layout: str, station: str = "") -> str:
@@ -53,13 +57,31 @@ def month_export(
         if handle is None:
             return
         m = Month.parse(month)
-        row = db.session.get(BackgroundTask, task_id)
-        user = db.session.get(User, row.user_id) if row and row.user_id else None
+        _, actor = _actor(task_id)
         handle.progress(0, 1)
         data = month_file(db.session, m, scope, fmt, layout, station)
         name = file_name(m, scope, fmt, layout, station)
-        with audit.acting_as(f"web:{user.username if user else 'unknown'}"):
+        with audit.acting_as(actor):
             audit.record(db.session, "export", "SubsidyMonth", note=name)
         handle.attach(name, MIMETYPES[fmt], data)
         handle.result = {"bytes": len(data)}
         handle.progress(1, 1)
+
+
+def _actor(task_id: str) -> tuple[int | None, str]:
+    row = db.session.get(BackgroundTask, task_id)
+    user = db.session.get(User, row.user_id) if row and row.user_id else None
+    return (user.id, f"web:{user.username}") if user else (None, "web:unknown")
+
+
+@shared_task(name=LOCK_TASK)
+def month_lock(task_id: str, month: str) -> None:
+    """Lock the month: its ledger and every visit's verdict stored, in one transaction with
+    the task's outcome; a month not ended or already locked fails the task with the reason."""
+    with records.running(task_id) as handle:
+        if handle is None:
+            return
+        user_id, actor = _actor(task_id)
+        with audit.acting_as(actor):
+            locking.lock_month(db.session, Month.parse(month), user_id)
+        handle.result = {"month": month}
