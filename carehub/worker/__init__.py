@@ -18,7 +18,11 @@ from flask import Flask, current_app, has_app_context
 
 # Packages whose ``tasks`` module holds shared tasks, plus modules named otherwise.
 TASK_PACKAGES = ("carehub.dispatch", "carehub.subsidy", "carehub.registry", "carehub.jobs")
-TASK_MODULES = ("carehub.worker.remote", "carehub.subsidy.background_tasks")
+TASK_MODULES = (
+    "carehub.worker.remote",
+    "carehub.subsidy.background_tasks",
+    "carehub.registry.background_tasks",
+)
 
 # Queues: planning runs wait for their circles' solves, so those two never share a worker
 # that could fill all its processes with waiting runs.

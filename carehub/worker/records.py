@@ -32,9 +32,19 @@ log = logging.getLogger(__name__)
 
 
 def start(
-    kind: str, subject: str, task: str, *args: Any, user_id: int | None, queue: str = QUEUE_DEFAULT
+    kind: str,
+    subject: str,
+    task: str,
+    *args: Any,
+    user_id: int | None,
+    queue: str = QUEUE_DEFAULT,
+    upload: tuple[str, bytes] | None = None,
 ) -> BackgroundTask:
-    """Store the task as queued (committed) and send it; the row."""
+    """Store the task as queued (committed) and send it; the row.
+
+    ``upload`` (name, bytes), a file the task reads, rides on the row rather than in the
+    message, so a large one stays out of the broker and any worker can read it.
+    """
     row = BackgroundTask(
         id=str(uuid.uuid4()),
         kind=kind,
@@ -43,6 +53,8 @@ def start(
         status=TASK_QUEUED,
         created_at=clock.now(),
     )
+    if upload is not None:
+        row.file_name, row.file_data = upload[0][:200], upload[1]
     db.session.add(row)
     db.session.commit()
     try:

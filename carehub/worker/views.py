@@ -11,6 +11,7 @@ from sqlalchemy.orm import undefer
 from carehub.core.enums import Role
 from carehub.core.permissions import any_role
 from carehub.extensions import db
+from carehub.registry.imports.result import ImportResult, RowError
 from carehub.worker.models import TASK_ACTIVE, TASK_DONE, BackgroundTask
 
 bp = Blueprint("tasks", __name__)
@@ -37,7 +38,11 @@ def _status(task: BackgroundTask) -> dict[str, object]:
 
 
 def kind_label(kind: str) -> str:
-    labels = {"subsidy_export": _("Subsidy export"), "subsidy_lock": _("Month lock")}
+    labels = {
+        "subsidy_export": _("Subsidy export"),
+        "subsidy_lock": _("Month lock"),
+        "registry_import": _("Import"),
+    }
     return labels.get(kind, kind)
 
 
@@ -50,6 +55,23 @@ def page(task_id: str):  # type: ignore[no-untyped-def]
         task=task,
         kind=kind_label(task.kind),
         active=task.status in TASK_ACTIVE,
+        imported=_import_result(task),
+    )
+
+
+def _import_result(task: BackgroundTask) -> ImportResult | None:
+    """An import's outcome as the import page shows it."""
+    data = task.result or {}
+    if task.kind != "registry_import" or "entity" not in data:
+        return None
+    return ImportResult(
+        entity=data["entity"],
+        filename=data["filename"],
+        dry_run=data["dry_run"],
+        errors=[RowError(*e) for e in data["errors"]],
+        created=data["created"],
+        updated=data["updated"],
+        unchanged=data["unchanged"],
     )
 
 

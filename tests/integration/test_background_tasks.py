@@ -164,3 +164,70 @@ def test_locking_a_locked_month_again_fails_the_task_with_the_reason(
     db.session.refresh(task)
     assert task.status == "failed" and task.error
     assert 'id="task-error"' in client.get(f"/tasks/{again}").get_data(as_text=True)
+
+
+def _import(client, data: bytes, dry_run: bool = False):  # type: ignore[no-untyped-def]
+    import io
+
+    form = {"entity": "stations", "file": (io.BytesIO(data), "stations.csv")}
+    if dry_run:
+        form["dry_run"] = "y"
+    return client.post(
+        "/admin/data/import/background", data=form, content_type="multipart/form-data"
+    )
+
+
+def test_a_background_import_writes_and_shows_the_counts(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.registry.models import Station
+    from tests.integration.test_import_support import csv_file
+
+    login_as(Role.ADMIN)
+    client.get("/lang/en")
+    assert 'id="import-background"' in client.get("/admin/data/").get_data(as_text=True)
+    data = csv_file("code,name,address,lat,lon", "ST1,和平站,南京路,39.1175,117.195")
+    task_id = _started(_import(client, data))
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Import saved" in page and "<strong>1</strong> created" in page
+    assert db.session.scalar(db.select(Station.code)) == "ST1"
+    # The upload is not kept once read, and no file is offered.
+    task = db.session.get(BackgroundTask, task_id)
+    db.session.refresh(task)
+    assert task.file_data is None and client.get(f"/tasks/{task_id}/file").status_code == 404
+
+
+def test_a_bad_background_import_lists_every_problem_and_writes_nothing(
+    client, login_as, db
+) -> None:  # type: ignore[no-untyped-def]
+    from carehub.registry.models import Station
+    from tests.integration.test_import_support import csv_file
+
+    login_as(Role.ADMIN)
+    client.get("/lang/en")
+    data = csv_file("code,name,address,lat,lon", "ST1,和平站,南京路,39.1175,117.195", "ST2,,x,91,1")
+    task_id = _started(_import(client, data))
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="import-errors"' in page and "nothing was imported" in page
+    assert db.session.scalars(db.select(Station)).all() == []
+
+
+def test_a_background_dry_run_writes_nothing(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+    from carehub.registry.models import Station
+    from tests.integration.test_import_support import csv_file
+
+    login_as(Role.ADMIN)
+    client.get("/lang/en")
+    data = csv_file("code,name,address,lat,lon", "ST1,和平站,南京路,39.1175,117.195")
+    page = client.get(f"/tasks/{_started(_import(client, data, dry_run=True))}")
+    assert "Dry run: nothing was written" in page.get_data(as_text=True)
+    assert db.session.scalars(db.select(Station)).all() == []
+
+
+def test_a_background_import_without_a_file_is_refused_by_the_form(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.ADMIN)
+    response = client.post(
+        "/admin/data/import/background",
+        data={"entity": "stations"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert db.session.scalars(db.select(BackgroundTask)).all() == []
