@@ -37,9 +37,16 @@ def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def broker_url(redis_base: str) -> str:
-    # A Redis database of its own per test: a message one test left cannot reach another's
-    # worker.
-    return f"{redis_base}/{next(_databases) % 16}"
+    # A Redis database of its own per test, emptied first: a message one test (or an earlier
+    # run against the same server, as CI's two databases are) left cannot reach this
+    # test's worker.
+    import redis
+
+    url = f"{redis_base}/{next(_databases) % 16}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
 
 
 @pytest.fixture
