@@ -101,6 +101,9 @@ DEFAULTS: dict[str, Any] = {
     "TASKS_EAGER": False,
     "PLANNING_FANOUT": False,
     "TASK_VISIBILITY_S": 3600,
+    # The queue planning runs go to. Cities on databases of their own but one Redis each
+    # name their own (their runs' workers read their database), and share the solvers.
+    "PLAN_QUEUE": "plan",
 }
 
 _FLOAT_KEYS = {

@@ -122,10 +122,10 @@ def queue_run(
 
 def launch(run_id: int) -> str:
     """Hand a queued run to the workers; the task's id."""
-    from carehub.worker import QUEUE_PLAN, enqueue
+    from carehub.worker import enqueue
 
     try:
-        return enqueue(PLAN_TASK, run_id, queue=QUEUE_PLAN)
+        return enqueue(PLAN_TASK, run_id, queue=current_app.config["PLAN_QUEUE"])
     except Exception as exc:
         # No broker (Redis down): the run would wait for ever; it fails now, saying why.
         db.session.rollback()
