@@ -105,14 +105,15 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	@# two, and three copies of the city planned at once by two ("a province night").
 	$(BIN)/python bench/scale_out.py --db bench-results/city-day.sqlite3 --date 2026-12-07 --time-limit 60 --cases 1x1 1x2 3x2 | tee bench-results/scale-out.jsonl
 
-lint: install ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check carehub tests seed bench wsgi.py
-	$(BIN)/ruff format --check carehub tests seed bench wsgi.py
+lint: install ## ruff (lint + format check), mypy and the import layering contracts
+	$(BIN)/ruff check carehub carehub_bench tests seed bench wsgi.py
+	$(BIN)/ruff format --check carehub carehub_bench tests seed bench wsgi.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: install ## Format and autofix with ruff
-	$(BIN)/ruff format carehub tests seed bench wsgi.py
-	$(BIN)/ruff check --fix carehub tests seed bench wsgi.py
+	$(BIN)/ruff format carehub carehub_bench tests seed bench wsgi.py
+	$(BIN)/ruff check --fix carehub carehub_bench tests seed bench wsgi.py
 
 typecheck: install ## mypy only
 	$(BIN)/mypy

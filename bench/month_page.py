@@ -17,7 +17,7 @@ import time
 
 from sqlalchemy import select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.extensions import db
 
 

@@ -80,10 +80,10 @@ def register(main: click.Group) -> None:
         from flask_babel import gettext as _
 
         from carehub.core import audit
-        from carehub.dispatch import planning_shortfall
-        from carehub.dispatch.planning import PlanningError, plan_day
-        from carehub.dispatch.planning_claim import claimed_run
-        from carehub.dispatch.planning_runner import RunConflict
+        from carehub.dispatch.planning import shortfall as planning_shortfall
+        from carehub.dispatch.planning.claim import claimed_run
+        from carehub.dispatch.planning.runner import RunConflict
+        from carehub.dispatch.planning.services import PlanningError, plan_day
         from carehub.extensions import db
         from carehub.routing.deadline import Deadline
 

@@ -15,12 +15,12 @@ from flask import current_app
 from carehub.core.time import local_zone, now
 from carehub.db import AnySession
 from carehub.dispatch.generation import generate_requests
-from carehub.dispatch.planning import plan_day
-from carehub.dispatch.planning_claim import claimed_run
-from carehub.dispatch.planning_runner import RunConflict
+from carehub.dispatch.planning.claim import claimed_run
+from carehub.dispatch.planning.runner import RunConflict
+from carehub.dispatch.planning.services import plan_day
 from carehub.emergency import services as emergency_services
 from carehub.jobs import alerts
-from carehub.subsidy.reconcile import draft_month
+from carehub.subsidy.reconciliation.reconcile import draft_month
 
 RUN_TASK = "carehub.jobs.run"
 

@@ -80,7 +80,3 @@ def export(entity: str, fmt: str):  # type: ignore[no-untyped-def]
         as_attachment=True,
         download_name=f"{entity}.{fmt}",
     )
-
-
-# Registers the background import on this blueprint.
-from carehub.registry import background_views  # noqa: E402, F401

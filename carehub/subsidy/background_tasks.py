@@ -12,10 +12,10 @@ from carehub.core import audit
 from carehub.db import AnySession
 from carehub.extensions import db
 from carehub.registry.models import Elder, Station
-from carehub.subsidy import locking
-from carehub.subsidy.exports import MIMETYPES, export_bytes
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation import locking
+from carehub.subsidy.reconciliation.reconcile import reconcile
+from carehub.subsidy.reports.exports import MIMETYPES, export_bytes
 from carehub.worker import records
 from carehub.worker.models import BackgroundTask
 

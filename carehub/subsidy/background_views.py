@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from carehub.core.permissions import roles_required
 from carehub.subsidy.background_tasks import EXPORT_TASK, KIND, LOCK_KIND, LOCK_TASK, file_name
-from carehub.subsidy.exports import FORMATS, LAYOUTS, SCOPES
+from carehub.subsidy.reports.exports import FORMATS, LAYOUTS, SCOPES
 from carehub.subsidy.views import AUDIT, _month, bp
 from carehub.worker import records
 

@@ -17,7 +17,7 @@ from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 
 # Packages whose ``tasks`` module holds shared tasks, plus modules named otherwise.
-TASK_PACKAGES = ("carehub.dispatch", "carehub.subsidy", "carehub.registry", "carehub.jobs")
+TASK_PACKAGES = ("carehub.dispatch.planning", "carehub.subsidy", "carehub.registry", "carehub.jobs")
 TASK_MODULES = (
     "carehub.worker.remote",
     "carehub.subsidy.background_tasks",

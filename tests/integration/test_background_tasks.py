@@ -122,8 +122,8 @@ def test_a_task_that_cannot_be_queued_is_stored_failed_not_left_waiting(
 def test_a_planning_run_that_cannot_be_queued_is_stored_failed(app, db, make, no_broker) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from carehub.dispatch import planning_runner
-    from carehub.dispatch.planning_models import PlanningRun
+    from carehub.dispatch.planning import runner as planning_runner
+    from carehub.dispatch.planning.models import PlanningRun
 
     make.station(code="ST1")
     db.session.commit()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask import request
 
-from carehub import PROJECT_ROOT
+from carehub.app import PROJECT_ROOT
 from carehub.cli import main
 from carehub.config import DEFAULTS, ENV_PREFIX
 from tests.conftest import second_app

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
-from carehub.dispatch import planning_runner
-from carehub.dispatch.planning_claim import claimed_run
-from carehub.dispatch.planning_models import RUN_DONE, RUN_FAILED, RUN_RUNNING, PlanningRun
+from carehub.dispatch.planning import runner as planning_runner
+from carehub.dispatch.planning.claim import claimed_run
+from carehub.dispatch.planning.models import RUN_DONE, RUN_FAILED, RUN_RUNNING, PlanningRun
 from carehub.jobs import runner
 
 DAY = dt.date(2026, 11, 24)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from carehub.core.enums import Role, RunOutcome, VisitStatus
 from carehub.dispatch.models import Visit
-from carehub.dispatch.planning_models import PlanningRun
+from carehub.dispatch.planning.models import PlanningRun
 from carehub.jobs import process
 from carehub.jobs.models import JobRun
 from tests.builders import CENTRE
