@@ -67,6 +67,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.install(app)
 
     web.register_template_helpers(app)
+    from carehub import worker
+
+    worker.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Client address, scheme and host from the proxies' X-Forwarded-* headers (the login
+        # throttle keys on the address, HTTPS cookies on the scheme); never from more hops
+        # than there are proxies, or a client could forge them.
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)  # type: ignore[method-assign]
     return app
 
 
@@ -119,14 +130,17 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.mobile.api import bp as api_bp
     from carehub.mobile.pages import bp as mobile_bp
     from carehub.outcomes.views import bp as outcomes_bp
+    from carehub.registry import background_views as _registry_background  # noqa: F401
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
+    from carehub.subsidy import background_views as _subsidy_background  # noqa: F401
 
     # The meal and upload pages add their routes to the subsidy blueprint; imported here, not
     # at the bottom of subsidy.views, so no module imports its own importer.
     from carehub.subsidy.meals import views as _meal_views  # noqa: F401
     from carehub.subsidy.uploads import views as _upload_views  # noqa: F401
     from carehub.subsidy.views import bp as subsidy_bp
+    from carehub.worker.views import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -153,3 +167,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(packing_bp, url_prefix="/dispatch")
     app.register_blueprint(planning_bp, url_prefix="/dispatch/planning")
     app.register_blueprint(outcomes_bp, url_prefix="/dispatch/status-proposals")
+    app.register_blueprint(tasks_bp, url_prefix="/tasks")

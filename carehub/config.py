@@ -111,6 +111,21 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     # Served over HTTPS (production): Secure __Host- cookies and HSTS.
     "HTTPS": False,
+    # Reverse proxies in front of the web server whose X-Forwarded-* headers are trusted
+    # (werkzeug's ProxyFix); 0 trusts none.
+    "PROXY_COUNT": 0,
+    # Background work (carehub.worker): the Celery broker and result store, redis://host/0 in
+    # production; empty uses SQLite files in the instance folder (the demo). TASKS_EAGER runs
+    # tasks in the calling process (tests); PLANNING_FANOUT solves a run's circles as tasks
+    # of their own, shared by every worker on the "solve" queue.
+    "BROKER_URL": "",
+    "RESULT_BACKEND": "",
+    "TASKS_EAGER": False,
+    "PLANNING_FANOUT": False,
+    "TASK_VISIBILITY_S": 3600,
+    # The queue planning runs go to. Cities on databases of their own but one Redis each
+    # name their own (their runs' workers read their database), and share the solvers.
+    "PLAN_QUEUE": "plan",
 }
 
 _FLOAT_KEYS = {
@@ -157,7 +172,10 @@ _INT_KEYS = {
     "AUTH_LOCK_MIN",
     "SESSION_IDLE_MIN",
     "MAX_CONTENT_LENGTH",
+    "PROXY_COUNT",
+    "TASK_VISIBILITY_S",
 }
+_BOOL_KEYS = {"HTTPS", "TASKS_EAGER", "PLANNING_FANOUT", "NOTIFY_IN_BACKGROUND"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -174,7 +192,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             found[key] = int(raw)
         elif key == "SUBSIDY_RULES":
             found[key] = json.loads(raw)
-        elif key in ("HTTPS", "NOTIFY_IN_BACKGROUND"):
+        elif key in _BOOL_KEYS:
             found[key] = raw.strip().lower() in ("1", "true", "yes", "on")
         elif key == "LOCALES":
             found[key] = tuple(part.strip() for part in raw.split(",") if part.strip())

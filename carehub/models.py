@@ -32,8 +32,10 @@ from carehub.subsidy.models import (
     VisitResult,
     VisitReview,
 )
+from carehub.worker.models import BackgroundTask
 
 __all__ = [
+    "BackgroundTask",
     "Assessment",
     "AssessmentFlag",
     "AssessmentForm",

@@ -38,6 +38,8 @@ def base_config(url: str, tmp_root: Path) -> dict[str, object]:
         "GEOCODER": "fake",
         # Push and SMS sent in the committing thread, so a test sees them when it returns.
         "NOTIFY_IN_BACKGROUND": False,
+        # Tasks run in the calling process; tests/integration/test_worker*.py start real workers.
+        "TASKS_EAGER": True,
     }
 
 

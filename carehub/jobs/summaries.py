@@ -16,6 +16,9 @@ from carehub.web import yuan
 # Longest first, so "visits planned" wins over "visits".
 PHRASES = {
     "emergencies without an offer": _l("emergencies without an offer"),
+    "is still planning these stations; nothing done": _l(
+        "is still planning these stations; nothing done"
+    ),
     "emergencies escalated": _l("emergencies escalated"),
     "skipped_service_inactive": _l("skipped, service inactive"),
     "skipped_elder_inactive": _l("skipped, elder not active"),

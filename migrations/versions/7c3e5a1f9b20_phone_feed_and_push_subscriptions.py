@@ -1,7 +1,7 @@
 """phone feed and push subscriptions: a change counter per caregiver, Web Push subscriptions
 
 Revision ID: 7c3e5a1f9b20
-Revises: 4b7e2c9d1a05
+Revises: 7d3e5a1c9b24
 Create Date: 2026-12-04 09:30:00
 
 """
@@ -13,7 +13,7 @@ import carehub.db
 
 # revision identifiers, used by Alembic.
 revision = '7c3e5a1f9b20'
-down_revision = '4b7e2c9d1a05'
+down_revision = '7d3e5a1c9b24'
 branch_labels = None
 depends_on = None
 

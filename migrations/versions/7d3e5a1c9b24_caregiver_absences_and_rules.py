@@ -1,7 +1,7 @@
 """caregiver absences (sick, leave) and elders' preferred and "do not send" caregivers
 
 Revision ID: 7d3e5a1c9b24
-Revises: 4b7e2c9d1a05
+Revises: e5a7c3b9d214
 Create Date: 2026-12-04 10:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import carehub.db
 
 # revision identifiers, used by Alembic.
 revision = '7d3e5a1c9b24'
-down_revision = '4b7e2c9d1a05'
+down_revision = 'e5a7c3b9d214'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 dispatcher to confirm
 
 Revision ID: e5a7c3b9d214
-Revises: 4b7e2c9d1a05
+Revises: 8d3f6b2a9c41
 Create Date: 2026-12-04 09:40:00.000000
 
 """
@@ -14,7 +14,7 @@ import carehub.db
 
 # revision identifiers, used by Alembic.
 revision = 'e5a7c3b9d214'
-down_revision = '4b7e2c9d1a05'
+down_revision = '8d3f6b2a9c41'
 branch_labels = None
 depends_on = None
 

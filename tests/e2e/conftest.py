@@ -74,7 +74,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     url = _e2e_database_url(tmp_path_factory.mktemp("e2e-db"))
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "e2e-secret", "GEOCODER": "fake", "TESTING": False}
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "e2e-secret",
+            "GEOCODER": "fake",
+            "TESTING": False,
+            # Tasks run inside the request that sends them: the browser sees the same pages
+            # (tests/integration/test_worker_tasks.py runs them through real workers).
+            "TASKS_EAGER": True,
+        }
     )
     with app.app_context():
         upgrade()

@@ -23,9 +23,38 @@ from tests.builders import CENTRE
 
 Rows = dict[str, Any]
 
+
+def _own_task(rows: Rows) -> str:
+    """A finished task with a file, started by the user logged in last (tasks are shown to
+    whoever started them)."""
+    from sqlalchemy import func
+
+    from carehub.auth.models import User
+    from carehub.core.time import now
+    from carehub.extensions import db
+    from carehub.worker.models import BackgroundTask
+
+    user_id = db.session.scalar(func.max(User.id).select())
+    task = BackgroundTask(
+        id=f"task-{user_id}",
+        kind="subsidy_export",
+        subject="a.csv",
+        user_id=user_id,
+        status="done",
+        created_at=now(),
+        file_name="a.csv",
+        file_type="text/csv",
+        file_data=b"a",
+    )
+    db.session.merge(task)
+    db.session.commit()
+    return task.id
+
+
 # How to fill a URL parameter, by its name. A route with a parameter not listed here fails
 # the test with a message naming it: add the parameter here.
 BY_NAME: dict[str, Callable[[Rows], object]] = {
+    "task_id": _own_task,
     "station_id": lambda rows: rows["station"].id,
     "elder_id": lambda rows: rows["elder"].id,
     "caregiver_id": lambda rows: rows["caregiver"].id,

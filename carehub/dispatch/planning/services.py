@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
+from concurrent.futures import Executor
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -146,16 +147,18 @@ def plan_day(
     run: PlanningRun | None = None,
     progress: Progress | None = None,
     deadline: Deadline | None = None,
+    executor: Executor | None = None,
 ) -> PlanningRun:
     """Plan ``day`` for the stations (all active ones by default); flushes, never commits.
 
     ``run``: a run already stored (queued from the web) to fill in rather than a new one.
     The time limit covers the whole call: loading, matrices, solving and writing; a
     ``deadline`` given instead (the CLI's, from the process's start) bounds it the same way.
+    ``executor``: where the circles are solved (worker tasks), instead of this process's pool.
     """
     deadline = deadline or Deadline.after(time_limit_s)
     stations = _stations(session, station_codes)
-    if len(stations) > 1:
+    if len(stations) > 1 and executor is None:
         warm(workers)  # one station's day is a single part, solved here without the pool
     if run is None:
         run = PlanningRun(
@@ -191,6 +194,7 @@ def plan_day(
         data.circles,
         SolverParams(time_limit_s=time_limit_s),
         workers=workers,
+        executor=executor,
         progress=progress,
         deadline=deadline,
         # Writing, and a tenth for the shortfall advice, come out of the same limit.
