@@ -240,7 +240,6 @@ FIELD_LABELS = {
     "state": _l("State"),
     "proposed_at": _l("Proposed at"),
     "decided_at": _l("Decided at"),
-    "decided_by_id": _l("Decided by"),
     "requests_cancelled": _l("Requests called off"),
     "visits_cancelled": _l("Visits called off"),
 }
