@@ -63,7 +63,7 @@ def _charts(f: Figures) -> dict[str, object]:
 
 @bp.route("/")
 @roles_required(*READERS)
-def index():  # type: ignore[no-untyped-def]
+def index():
     period = _period(request.args.get("period"))
     f = _figures(period)
     return render_template("bureau/dashboard.html", f=f, charts=_charts(f), printable=False)
@@ -71,7 +71,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/print")
 @roles_required(*READERS)
-def printable():  # type: ignore[no-untyped-def]
+def printable():
     period = _period(request.args.get("period"))
     f = _figures(period)
     return render_template("bureau/dashboard.html", f=f, charts=_charts(f), printable=True)
@@ -79,7 +79,7 @@ def printable():  # type: ignore[no-untyped-def]
 
 @bp.route("/report.xlsx")
 @roles_required(*READERS)
-def xlsx():  # type: ignore[no-untyped-def]
+def xlsx():
     period = _period(request.args.get("period"))
     body = report.xlsx(_figures(period))
     return Response(

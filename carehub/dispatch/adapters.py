@@ -225,7 +225,7 @@ def build_day(
         chosen[vid] = r
         kitchen = None
         if is_meal_drop(st):
-            source = by_id[elder.station_id].meal_source()  # type: ignore[index]
+            source = by_id[elder.station_id].meal_source()
             sources[source.key] = source
             kitchen = source.key
         rvisits.append(

@@ -18,7 +18,7 @@ bp = Blueprint("home", __name__)
 
 @bp.route("/")
 @any_role
-def index():  # type: ignore[no-untyped-def]
+def index():
     role = Role(current_user.role)
     today = local_today()
     if role == Role.ADMIN:
@@ -54,7 +54,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/lang/<code>")
 @public
-def set_language(code: str):  # type: ignore[no-untyped-def]
+def set_language(code: str):
     from flask import current_app, session
 
     if code in current_app.config["LOCALES"]:
@@ -67,13 +67,13 @@ def set_language(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/healthz")
 @public
-def health():  # type: ignore[no-untyped-def]
+def health():
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
 
 
 @bp.route("/favicon.ico")
 @public
-def favicon():  # type: ignore[no-untyped-def]
+def favicon():
     # Browsers ask for /favicon.ico whatever the page links; the icon is the static SVG.
     return redirect(url_for("static", filename="favicon.svg"), code=301)

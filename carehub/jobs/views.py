@@ -25,7 +25,7 @@ bp.add_app_template_filter(summaries.alert_message, "alert_message")
 
 @bp.route("/admin/jobs")
 @roles_required(Role.ADMIN)
-def jobs():  # type: ignore[no-untyped-def]
+def jobs():
     known = [definition.id for definition in catalog.definitions(current_app)]
     job_id = request.args.get("job", "").strip()
     if job_id not in known:
@@ -41,7 +41,7 @@ def jobs():  # type: ignore[no-untyped-def]
     )
 
 
-def _visible_alerts():  # type: ignore[no-untyped-def]
+def _visible_alerts():
     stmt = select(Alert)
     scope = station_scope(current_user)
     if scope is not None:
@@ -53,7 +53,7 @@ def _visible_alerts():  # type: ignore[no-untyped-def]
 
 @bp.route("/alerts")
 @roles_required(Role.ADMIN, Role.DISPATCHER)
-def alerts():  # type: ignore[no-untyped-def]
+def alerts():
     show_all = request.args.get("show") == "all"
     stmt = _visible_alerts()
     if not show_all:
@@ -64,7 +64,7 @@ def alerts():  # type: ignore[no-untyped-def]
 
 @bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
 @roles_required(Role.ADMIN, Role.DISPATCHER)
-def acknowledge(alert_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(alert_id: int):
     alert = db.session.scalar(_visible_alerts().where(Alert.id == alert_id))
     if alert is None:
         abort(404)

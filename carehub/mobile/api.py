@@ -50,20 +50,20 @@ def _bearer_user() -> None:
 
 
 @bp.errorhandler(PayloadError)
-def _payload_error(exc: PayloadError):  # type: ignore[no-untyped-def]
+def _payload_error(exc: PayloadError):
     message = _("The request has errors; see the fields.")
     return jsonify({"error": message, "status": 400, "fields": exc.fields}), 400
 
 
 @bp.errorhandler(Unauthorized)
-def _unauthorized(exc: Unauthorized):  # type: ignore[no-untyped-def]
+def _unauthorized(exc: Unauthorized):
     response = jsonify({"error": _("Log in again: a valid bearer token is needed."), "status": 401})
     response.headers["WWW-Authenticate"] = 'Bearer realm="carehub"'
     return response, 401
 
 
 @bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden):  # type: ignore[no-untyped-def]
+def _forbidden(exc: Forbidden):
     told = exc.description if exc.description != Forbidden.description else None
     message = told or _("You do not have permission to open this page.")
     return jsonify({"error": message, "status": 403}), 403
@@ -91,13 +91,13 @@ def _caregiver() -> Caregiver:
 
 @bp.route("/openapi.json")
 @public
-def openapi_document():  # type: ignore[no-untyped-def]
+def openapi_document():
     return jsonify(openapi.document())
 
 
 @bp.route("/auth/token", methods=["POST"])
 @public
-def create_token():  # type: ignore[no-untyped-def]
+def create_token():
     username, password = payloads.parse_login(_json_body())
     address = request.remote_addr
     try:
@@ -126,7 +126,7 @@ def create_token():  # type: ignore[no-untyped-def]
 
 @bp.route("/auth/token", methods=["DELETE"])
 @any_role
-def revoke_token():  # type: ignore[no-untyped-def]
+def revoke_token():
     tokens.revoke(current_user.token)
     audit.record(db.session, "api_token", "User", current_user.id, note="revoked")
     db.session.commit()
@@ -135,7 +135,7 @@ def revoke_token():  # type: ignore[no-untyped-def]
 
 @bp.route("/me")
 @caregiver_only
-def me():  # type: ignore[no-untyped-def]
+def me():
     caregiver = _caregiver()
     return jsonify(
         {
@@ -154,7 +154,7 @@ def me():  # type: ignore[no-untyped-def]
 
 @bp.route("/me/visits")
 @caregiver_only
-def my_visits():  # type: ignore[no-untyped-def]
+def my_visits():
     caregiver = _caregiver()
     raw = request.args.get("date")
     day = local_today()
@@ -186,7 +186,7 @@ def my_visits():  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<int:round_id>/collect", methods=["POST"])
 @caregiver_only
-def collect_round(round_id: int):  # type: ignore[no-untyped-def]
+def collect_round(round_id: int):
     caregiver = _caregiver()
     recorded_at = payloads.parse_collect(_json_body())
     found = route.own_round(db.session, caregiver.id, round_id)
@@ -207,7 +207,7 @@ def collect_round(round_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/me/emergencies")
 @caregiver_only
-def my_emergencies():  # type: ignore[no-untyped-def]
+def my_emergencies():
     caregiver = _caregiver()
     locale = _locale()
     offers = emergencies.open_offers(db.session, caregiver.id)
@@ -216,7 +216,7 @@ def my_emergencies():  # type: ignore[no-untyped-def]
 
 @bp.route("/visits/<int:visit_id>/events", methods=["POST"])
 @caregiver_only
-def post_event(visit_id: int):  # type: ignore[no-untyped-def]
+def post_event(visit_id: int):
     caregiver = _caregiver()
     body = _json_body()
     data = payloads.parse_event(body)
@@ -246,7 +246,7 @@ def post_event(visit_id: int):  # type: ignore[no-untyped-def]
     return response, answer.status
 
 
-def _offer(offer_id: int):  # type: ignore[no-untyped-def]
+def _offer(offer_id: int):
     offer = emergencies.own_offer(db.session, _caregiver().id, offer_id)
     if offer is None:
         raise NotFound()
@@ -255,7 +255,7 @@ def _offer(offer_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/emergencies/<int:offer_id>/accept", methods=["POST"])
 @caregiver_only
-def accept_emergency(offer_id: int):  # type: ignore[no-untyped-def]
+def accept_emergency(offer_id: int):
     offer = emergencies.accept(db.session, _offer(offer_id))
     locale = _locale()
     body = {
@@ -268,7 +268,7 @@ def accept_emergency(offer_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/emergencies/<int:offer_id>/decline", methods=["POST"])
 @caregiver_only
-def decline_emergency(offer_id: int):  # type: ignore[no-untyped-def]
+def decline_emergency(offer_id: int):
     reason = payloads.parse_decline(_json_body(optional=True))
     offer = emergencies.decline(db.session, _offer(offer_id), reason)
     escalation.after_decline(db.session, offer, now())

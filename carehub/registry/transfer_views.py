@@ -43,7 +43,7 @@ class ImportForm(FlaskForm):
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def index():  # type: ignore[no-untyped-def]
+def index():
     form = ImportForm()
     result: ImportResult | None = None
     if form.validate_on_submit():
@@ -67,7 +67,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/export/<entity>.<fmt>")
 @roles_required(Role.ADMIN)
-def export(entity: str, fmt: str):  # type: ignore[no-untyped-def]
+def export(entity: str, fmt: str):
     if entity not in ENTITIES or fmt not in FORMATS:
         abort(404)
     data = export_bytes(db.session, entity, fmt)

@@ -112,7 +112,7 @@ def _print_table(result: object) -> None:
             f"{label:<14}{yuan(f['entitlement_fen']):>14}{yuan(f['verified_fen']):>14}"
             f"{yuan(f['payable_fen']):>14}{yuan(f['excess_fen']):>12}{yuan(f['unused_fen']):>14}"
             f"{yuan(f['flagged_fen']):>12}{yuan(s.adjustment_fen):>10}"
-        )  # type: ignore[attr-defined]
+        )
 
     for station in result.by_station():
         click.echo(row(station.label or "-", station))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from carehub.core.audit import AuditLog, acting_as
 
 
-def test_create_update_delete_are_logged_with_before_and_after(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_create_update_delete_are_logged_with_before_and_after(make, db) -> None:
     with acting_as("cli:test"):
         station = make.station(name="旧名")
         db.session.commit()
@@ -25,7 +25,7 @@ def test_create_update_delete_are_logged_with_before_and_after(make, db) -> None
     assert {r.actor for r in rows} == {"cli:test"}
 
 
-def test_password_hashes_never_reach_the_log(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_password_hashes_never_reach_the_log(make, db) -> None:
     make.user()
     db.session.commit()
     for row in db.session.scalars(select(AuditLog).where(AuditLog.entity_type == "User")):

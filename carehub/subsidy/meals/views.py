@@ -16,14 +16,14 @@ from carehub.subsidy.views import AUDIT, _month, bp
 
 @bp.route("/<month>/meals")
 @roles_required(*AUDIT)
-def meals(month: str):  # type: ignore[no-untyped-def]
+def meals(month: str):
     m = _month(month)
     return render_template("subsidy/meals.html", month=m, found=meal_month(db.session, m))
 
 
 @bp.route("/<month>/meals.<fmt>")
 @roles_required(*AUDIT)
-def meals_export(month: str, fmt: str):  # type: ignore[no-untyped-def]
+def meals_export(month: str, fmt: str):
     m = _month(month)
     rows = export_rows(meal_month(db.session, m))
     if fmt == "csv":

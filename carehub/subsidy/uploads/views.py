@@ -32,7 +32,7 @@ class VisitUploadForm(FlaskForm):
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*AUDIT)
-def upload():  # type: ignore[no-untyped-def]
+def upload():
     form = VisitUploadForm()
     result: VisitImport | None = None
     if form.validate_on_submit():
