@@ -550,16 +550,6 @@ def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
     )
 
 
-def flagged_ids(result: Reconciliation, reason: str | None = None) -> list[int]:
-    """Visits awaiting an auditor, oldest first."""
-    found = [
-        v
-        for v in result.visits.values()
-        if v.status == FLAGGED and (reason is None or reason in v.reasons)
-    ]
-    return [v.visit_id for v in sorted(found, key=lambda v: (v.day, v.visit_id))]
-
-
 def reviewable_ids(result: Reconciliation, reason: str | None = None) -> list[int]:
     """Flagged and rejected visits, the ones an auditor may decide on."""
     found = [
