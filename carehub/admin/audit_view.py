@@ -125,6 +125,7 @@ FIELD_LABELS = {
     "locked": _l("Locked"),
     "locked_at": _l("Locked at"),
     "locked_by_id": _l("Locked by"),
+    "unlocked_by_id": _l("Unlocked by"),
     "lon": _l("Longitude"),
     "lunch_end": _l("Lunch until"),
     "lunch_minutes": _l("Lunch (minutes)"),
@@ -248,6 +249,7 @@ NAMED_IDS = {
     "skill_id": "Skill",
     "reviewer_id": "User",
     "locked_by_id": "User",
+    "unlocked_by_id": "User",
     "created_by_id": "User",
 }
 

@@ -8,8 +8,10 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from carehub.cli import main
+from carehub.core.audit import AuditLog
 from carehub.core.enums import ElderStatus, Role
 from carehub.registry.models import ElderStatusPeriod
 from carehub.subsidy.months import Month as M
@@ -138,13 +140,16 @@ def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
 
 
 def test_admin_unlocks_with_a_reason(month, db, client: FlaskClient, login_as) -> None:
-    login_as(Role.ADMIN)
+    admin = login_as(Role.ADMIN)
     client.post("/subsidy/2026-10/lock", data={"confirm": "1"})
     assert reconcile(db.session, OCT).locked
     client.post("/subsidy/2026-10/unlock", data={"reason": ""})
     assert reconcile(db.session, OCT).locked
     client.post("/subsidy/2026-10/unlock", data={"reason": "财政局要求重新核对"})
     assert not reconcile(db.session, OCT).locked
+    unlock = db.session.scalars(select(AuditLog).where(AuditLog.action == "unlock")).one()
+    assert unlock.after == {"month": "2026-10", "unlocked_by_id": admin.id}
+    assert unlock.note == "财政局要求重新核对"
 
 
 def test_pages_and_exports(month, client: FlaskClient, login_as) -> None:
