@@ -3,10 +3,10 @@ exports are, so the file reconciles with the locked months to the fen."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 from carehub.bureau.figures import Figures
+from carehub.core import spreadsheets
 
 Cell = str | int | float | None
 
@@ -87,13 +87,4 @@ def station_rows(f: Figures) -> Iterator[list[Cell]]:
 
 
 def xlsx(f: Figures) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for title, rows in (("summary", summary_rows(f)), ("stations", station_rows(f))):
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.xlsx_book([("summary", summary_rows(f)), ("stations", station_rows(f))])

@@ -9,8 +9,10 @@ import datetime as dt
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from carehub.core.enums import CareLevel, Hardship, Role
+from carehub.registry.models import Station
 from carehub.subsidy.meals.services import meal_month
 from carehub.subsidy.models import KIND_PER_MEAL, SubsidyPolicy
 from carehub.subsidy.months import Month
@@ -163,3 +165,14 @@ def test_the_bureaus_figures_carry_the_meal_subsidies(district, db) -> None:
     db.session.commit()
     f = compute(db.session, Period.parse("2026-Q4"), dt.date(2026, 11, 23), cached=False)
     assert (f.meals_subsidised, f.meal_elder_fen, f.meal_operator_fen) == (3, 900, 750)
+
+
+def test_the_meals_export_neutralises_formula_text(
+    district, db, client: FlaskClient, login_as
+) -> None:
+    _policy(db)
+    db.session.scalars(select(Station).where(Station.code == "CA")).one().provider = "=1+1"
+    db.session.commit()
+    login_as(Role.AUDITOR)
+    csv = client.get("/subsidy/2026-10/meals.csv").get_data(as_text=True)
+    assert "'=1+1" in csv and ",=1+1" not in csv
