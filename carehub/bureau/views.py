@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from carehub.bureau import report
@@ -63,7 +64,7 @@ def _charts(f: Figures) -> dict[str, object]:
 
 @bp.route("/")
 @roles_required(*READERS)
-def index():
+def index() -> ResponseReturnValue:
     period = _period(request.args.get("period"))
     f = _figures(period)
     return render_template("bureau/dashboard.html", f=f, charts=_charts(f), printable=False)
@@ -71,7 +72,7 @@ def index():
 
 @bp.route("/print")
 @roles_required(*READERS)
-def printable():
+def printable() -> ResponseReturnValue:
     period = _period(request.args.get("period"))
     f = _figures(period)
     return render_template("bureau/dashboard.html", f=f, charts=_charts(f), printable=True)
@@ -79,7 +80,7 @@ def printable():
 
 @bp.route("/report.xlsx")
 @roles_required(*READERS)
-def xlsx():
+def xlsx() -> ResponseReturnValue:
     period = _period(request.args.get("period"))
     body = report.xlsx(_figures(period))
     return Response(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -107,7 +108,7 @@ def _save_form(
 
 @bp.route("/stations")
 @roles_required(*STAFF)
-def stations():
+def stations() -> ResponseReturnValue:
     text = request.args.get("q", "")
     page = page_of(services.station_query(text, _scope()))
     ids = [s.id for s in page.items]
@@ -132,7 +133,7 @@ def stations():
 
 @bp.route("/stations/<int:station_id>")
 @roles_required(*STAFF)
-def station(station_id: int):
+def station(station_id: int) -> ResponseReturnValue:
     _in_scope(station_id)
     found: Station = _get(Station, station_id)
     caregivers = db.session.scalars(
@@ -157,7 +158,7 @@ def station(station_id: int):
 
 @bp.route("/stations/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def station_new():
+def station_new() -> ResponseReturnValue:
     form = StationForm()
     return _save_form(
         form,
@@ -171,7 +172,7 @@ def station_new():
 
 @bp.route("/stations/<int:station_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def station_edit(station_id: int):
+def station_edit(station_id: int) -> ResponseReturnValue:
     found: Station = _get(Station, station_id)
     form = StationForm(obj=found)
     return _save_form(
@@ -189,7 +190,7 @@ def station_edit(station_id: int):
 
 @bp.route("/kitchens")
 @roles_required(*STAFF)
-def kitchens():
+def kitchens() -> ResponseReturnValue:
     rows = db.session.scalars(select(Kitchen).order_by(Kitchen.code)).all()
     served: dict[int, list[Station]] = {}
     for s in db.session.scalars(
@@ -201,7 +202,7 @@ def kitchens():
 
 @bp.route("/kitchens/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def kitchen_new():
+def kitchen_new() -> ResponseReturnValue:
     form = KitchenForm()
     return _save_form(
         form,
@@ -215,7 +216,7 @@ def kitchen_new():
 
 @bp.route("/kitchens/<int:kitchen_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def kitchen_edit(kitchen_id: int):
+def kitchen_edit(kitchen_id: int) -> ResponseReturnValue:
     found: Kitchen = _get(Kitchen, kitchen_id)
     form = KitchenForm(obj=found)
     return _save_form(
@@ -237,7 +238,7 @@ def _station_filter_choices() -> list[Station]:
 
 @bp.route("/elders")
 @roles_required(*STAFF)
-def elders():
+def elders() -> ResponseReturnValue:
     wanted = ElderFilter(
         text=request.args.get("q", ""),
         station_id=request.args.get("station", type=int),
@@ -259,7 +260,7 @@ def elders():
 
 @bp.route("/elders/<int:elder_id>")
 @roles_required(*STAFF)
-def elder(elder_id: int):
+def elder(elder_id: int) -> ResponseReturnValue:
     found: Elder = _get(Elder, elder_id)
     _in_scope(found.station_id)
     plans = db.session.scalars(
@@ -278,7 +279,7 @@ def elder(elder_id: int):
 
 @bp.route("/elders/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def elder_new():
+def elder_new() -> ResponseReturnValue:
     form = ElderForm()
     return _save_form(
         form,
@@ -294,7 +295,7 @@ def elder_new():
 
 @bp.route("/elders/<int:elder_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def elder_edit(elder_id: int):
+def elder_edit(elder_id: int) -> ResponseReturnValue:
     found: Elder = _get(Elder, elder_id)
     form = ElderForm(obj=found)
     return _save_form(
@@ -314,7 +315,7 @@ def elder_edit(elder_id: int):
 
 @bp.route("/caregivers")
 @roles_required(*STAFF)
-def caregivers():
+def caregivers() -> ResponseReturnValue:
     text = request.args.get("q", "")
     station_id = request.args.get("station", type=int)
     skill_id = request.args.get("skill", type=int)
@@ -332,7 +333,7 @@ def caregivers():
 
 @bp.route("/caregivers/<int:caregiver_id>")
 @roles_required(*STAFF)
-def caregiver(caregiver_id: int):
+def caregiver(caregiver_id: int) -> ResponseReturnValue:
     found: Caregiver = _get(Caregiver, caregiver_id)
     _in_scope(found.station_id)
     account = db.session.scalar(select(User).where(User.caregiver_id == caregiver_id))
@@ -341,7 +342,7 @@ def caregiver(caregiver_id: int):
 
 @bp.route("/caregivers/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def caregiver_new():
+def caregiver_new() -> ResponseReturnValue:
     form = CaregiverForm()
     return _save_form(
         form,
@@ -355,7 +356,7 @@ def caregiver_new():
 
 @bp.route("/caregivers/<int:caregiver_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def caregiver_edit(caregiver_id: int):
+def caregiver_edit(caregiver_id: int) -> ResponseReturnValue:
     found: Caregiver = _get(Caregiver, caregiver_id)
     form = CaregiverForm(obj=found, skill_ids=[s.id for s in found.skills])
     return _save_form(
@@ -375,7 +376,7 @@ def caregiver_edit(caregiver_id: int):
 
 @bp.route("/service-types")
 @roles_required(*STAFF)
-def service_types():
+def service_types() -> ResponseReturnValue:
     text = request.args.get("q", "")
     page = page_of(services.service_type_query(text))
     return render_template("registry/service_types.html", page=page, q=text)
@@ -383,14 +384,14 @@ def service_types():
 
 @bp.route("/service-types/<int:service_type_id>")
 @roles_required(*STAFF)
-def service_type(service_type_id: int):
+def service_type(service_type_id: int) -> ResponseReturnValue:
     found: ServiceType = _get(ServiceType, service_type_id)
     return render_template("registry/service_type.html", service_type=found)
 
 
 @bp.route("/service-types/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def service_type_new():
+def service_type_new() -> ResponseReturnValue:
     form = ServiceTypeForm()
     return _save_form(
         form,
@@ -404,7 +405,7 @@ def service_type_new():
 
 @bp.route("/service-types/<int:service_type_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def service_type_edit(service_type_id: int):
+def service_type_edit(service_type_id: int) -> ResponseReturnValue:
     found: ServiceType = _get(ServiceType, service_type_id)
     form = ServiceTypeForm(obj=found)
     return _save_form(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, render_template
+from flask.typing import ResponseReturnValue
 
 from carehub.core import spreadsheets
 from carehub.core.permissions import roles_required
@@ -14,14 +15,14 @@ from carehub.subsidy.views import AUDIT, _month, bp
 
 @bp.route("/<month>/meals")
 @roles_required(*AUDIT)
-def meals(month: str):
+def meals(month: str) -> ResponseReturnValue:
     m = _month(month)
     return render_template("subsidy/meals.html", month=m, found=meal_month(db.session, m))
 
 
 @bp.route("/<month>/meals.<fmt>")
 @roles_required(*AUDIT)
-def meals_export(month: str, fmt: str):
+def meals_export(month: str, fmt: str) -> ResponseReturnValue:
     m = _month(month)
     rows = export_rows(meal_month(db.session, m))
     if fmt == "csv":
