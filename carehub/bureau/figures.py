@@ -126,6 +126,10 @@ class Figures:
         return part / whole if whole else None
 
 
+Stations = dict[int | None, StationFigures]
+Elders = dict[int, tuple[int | None, dt.date | None, str]]
+
+
 def _age(born: dt.date | None, day: dt.date) -> int | None:
     if born is None:
         return None
@@ -140,19 +144,35 @@ def compute(
     cached: bool = True,
 ) -> Figures:
     figures = Figures(period)
-    stations: dict[int | None, StationFigures] = {
+    stations: Stations = {
         sid: StationFigures(sid, code, name)
         for sid, code, name in session.execute(select(Station.id, Station.code, Station.name))
     }
     stations[None] = StationFigures(None, "", "")
-    elders = {
+    elders: Elders = {
         eid: (station_id, born, status)
         for eid, station_id, born, status in session.execute(
             select(Elder.id, Elder.station_id, Elder.birth_date, Elder.status)
         )
     }
+    served = _visits(session, figures, stations, elders)
+    _register(session, figures, elders, served)
+    _subsidy(session, figures, stations, cached)
+    _assessments(session, figures, today, interval_months)
+    _emergencies(session, figures, stations, elders)
+    figures.stations = sorted(
+        (s for s in stations.values() if s.station_id is not None or s.elders_served),
+        key=lambda s: s.code,
+    )
+    return figures
 
-    # Completed visits in the period, by elder and service.
+
+def _visits(
+    session: AnySession, figures: Figures, stations: Stations, elders: Elders
+) -> dict[int, set[str]]:
+    """Completed visits in the period, by elder and service: the elders served and their
+    services' codes."""
+    period = figures.period
     services = dict(session.execute(select(ServiceType.id, ServiceType.code)).all())
     served: dict[int, set[str]] = defaultdict(set)
     person_times: dict[str, int] = defaultdict(int)
@@ -174,7 +194,14 @@ def compute(
     for eid in served:
         stations[elders[eid][0] if eid in elders else None].elders_served += 1
 
-    # Shares among elders on the register at the period's end (not deceased or moved away).
+    return served
+
+
+def _register(
+    session: AnySession, figures: Figures, elders: Elders, served: dict[int, set[str]]
+) -> None:
+    """Shares among elders on the register at the period's end (not deceased or moved away)."""
+    period = figures.period
     gone = set(
         session.scalars(
             select(ElderStatusPeriod.elder_id).where(
@@ -205,7 +232,10 @@ def compute(
     figures.circle_total = report.elders_total
     figures.inside_circle = report.covered_total
 
-    # Subsidy: each month's own result.
+
+def _subsidy(session: AnySession, figures: Figures, stations: Stations, cached: bool) -> None:
+    """Subsidy: each month's own result."""
+    period = figures.period
     monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
     terms = [PolicyTerms.of(p) for p in session.scalars(monthly)]
     codes = {p.id: p.code for p in session.scalars(select(SubsidyPolicy))}
@@ -243,7 +273,12 @@ def compute(
             figures.meal_operator_fen += meals.operator_fen
         figures.trend.append((str(month), month_payable))
 
-    # Assessments done in the period and due now.
+
+def _assessments(
+    session: AnySession, figures: Figures, today: dt.date, interval_months: int
+) -> None:
+    """Assessments done in the period and due now."""
+    period = figures.period
     figures.assessments_done = int(
         session.scalar(
             select(func.count(Assessment.id)).where(
@@ -257,7 +292,10 @@ def compute(
         1 for due in due_list(session, today, interval_months, 0) if due.due_on <= today
     )
 
-    # Emergency calls: from the call to the first check-in at the door.
+
+def _emergencies(session: AnySession, figures: Figures, stations: Stations, elders: Elders) -> None:
+    """Emergency calls: from the call to the first check-in at the door."""
+    period = figures.period
     arrivals: dict[int, tuple[dt.datetime, dt.datetime | None, int]] = {}
     for rid, eid, called, arrived in session.execute(
         select(
@@ -286,9 +324,3 @@ def compute(
     figures.emergencies = len(arrivals)
     figures.emergencies_reached = len(minutes)
     figures.median_response_min = statistics.median(minutes) if minutes else None
-
-    figures.stations = sorted(
-        (s for s in stations.values() if s.station_id is not None or s.elders_served),
-        key=lambda s: s.code,
-    )
-    return figures
