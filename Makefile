@@ -43,10 +43,11 @@ demo: install ## Install, migrate SQLite, load the demo district, print logins, 
 	@head -n 1 instance/demo-plan.txt; echo "  (unassigned requests and reasons: instance/demo-plan.txt)"
 	@# Re-running the seed loads nothing and prints the demo logins last, where they are seen.
 	@$(BIN)/carehub seed demo --seed $(SEED)
-	@# The scheduler is its own process (web workers never run jobs); it stops with the server.
-	@$(BIN)/carehub scheduler & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/carehub run --host $(HOST) --port $(PORT)
+	@# gunicorn serves the web; Celery workers take planning runs (one) and their circles'
+	@# solves (another); the scheduler enqueues its jobs. honcho starts the four and stops
+	@# them all on Ctrl-C. Broker and results are SQLite files in instance/ (no server).
+	CAREHUB_BIND=$(HOST):$(PORT) CAREHUB_WEB_WORKERS=2 CAREHUB_PLANNING_FANOUT=1 \
+		$(BIN)/honcho -f Procfile.demo start
 
 test: install browser ## Run the whole suite on SQLite, then on PostgreSQL when CAREHUB_TEST_DATABASE_URL is set
 	@# Both runs go ahead even if the first fails, so one CI run reports both databases.
@@ -70,7 +71,7 @@ browser: ## Install Chromium for the browser tests when missing (as root, via ap
 	@bash scripts/ensure-chromium
 
 SOLOMON ?= ../shared/benchmarks/solomon
-bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal rounds, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console, the city's weekday plan (results in bench-results/)
+bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal rounds, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console, the city's weekday plan, the phone's poll, on one and two workers and three cities at once (results in bench-results/)
 	mkdir -p bench-results
 	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
 	$(BIN)/python bench/report.py bench-results/solomon.json
@@ -78,6 +79,7 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	$(BIN)/carehub bench emergency --visits 60 --emergencies 100 --seed 1 | tee bench-results/emergency.json
 	$(BIN)/python bench/emergency_proposals.py --emergencies 100 --seed 1 | tee bench-results/emergency-proposals.txt
 	$(BIN)/python bench/move_preview.py --moves 100 --seed 1 | tee bench-results/move-preview.txt
+	$(BIN)/python bench/phone_poll.py --requests 500 --seed 1 | tee bench-results/phone-poll.txt
 	$(BIN)/python bench/pool_start.py --visits 300 --caregivers 24 --time-limit 2 --runs 5 | tee bench-results/pool-start.txt
 	$(BIN)/python bench/meal_rounds.py --meals 80 --visits 60 --caregivers 8 --limits 5 50 --seeds 1 2 3 | tee bench-results/meal-rounds.txt
 	@# A month's reconciliation at city scale, on its own SQLite file.
@@ -100,6 +102,9 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub seed city --elders 30000
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub requests generate --from 2026-12-07 --to 2026-12-07
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/python bench/city_day.py --date 2026-12-07 --time-limit 60 --runs 3 --out bench-results/city-day.json
+	@# The same day planned on Celery workers (a private redis-server): one solver process,
+	@# two, and three copies of the city planned at once by two ("a province night").
+	$(BIN)/python bench/scale_out.py --db bench-results/city-day.sqlite3 --date 2026-12-07 --time-limit 60 --cases 1x1 1x2 3x2 | tee bench-results/scale-out.jsonl
 
 lint: install ## ruff (lint + format check), mypy and the import layering contracts
 	$(BIN)/ruff check carehub carehub_bench tests seed bench wsgi.py

@@ -68,6 +68,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.install(app)
 
     web.register_template_helpers(app)
+    from carehub import worker
+
+    worker.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Client address, scheme and host from the proxies' X-Forwarded-* headers (the login
+        # throttle keys on the address, HTTPS cookies on the scheme); never from more hops
+        # than there are proxies, or a client could forge them.
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)  # type: ignore[method-assign]
     return app
 
 
@@ -98,10 +109,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from carehub.admin.checklist_views import bp as checklists_bp
     from carehub.admin.views import bp as admin_bp
     from carehub.assessment.views import bp as assessment_bp
     from carehub.auth.views import bp as auth_bp
+    from carehub.availability.api import bp as absence_api_bp
+    from carehub.availability.phone_views import bp as phone_absences_bp
+    from carehub.availability.views import bp as availability_bp
     from carehub.bureau.views import bp as bureau_bp
+    from carehub.dispatch.board.insert_views import bp as insert_bp
     from carehub.dispatch.board.views import bp as board_bp
     from carehub.dispatch.intake.plan_views import bp as care_plans_bp
     from carehub.dispatch.intake.views import bp as intake_bp
@@ -114,31 +130,42 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.jobs.views import bp as jobs_bp
     from carehub.mobile.api import bp as api_bp
     from carehub.mobile.pages import bp as mobile_bp
+    from carehub.outcomes.views import bp as outcomes_bp
+    from carehub.registry import background_views as _registry_background  # noqa: F401
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
+    from carehub.subsidy import background_views as _subsidy_background  # noqa: F401
 
     # The meal and upload pages add their routes to the subsidy blueprint; imported here, not
     # at the bottom of subsidy.views, so no module imports its own importer.
     from carehub.subsidy.meals import views as _meal_views  # noqa: F401
     from carehub.subsidy.uploads import views as _upload_views  # noqa: F401
     from carehub.subsidy.views import bp as subsidy_bp
+    from carehub.worker.views import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(registry_bp, url_prefix="/registry")
+    app.register_blueprint(availability_bp, url_prefix="/registry")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(checklists_bp, url_prefix="/admin/checklists")
     app.register_blueprint(transfer_bp, url_prefix="/admin/data")
     app.register_blueprint(subsidy_bp, url_prefix="/subsidy")
     app.register_blueprint(assessment_bp, url_prefix="/assessments")
     app.register_blueprint(bureau_bp, url_prefix="/bureau")
     app.register_blueprint(mobile_bp, url_prefix="/m")
+    app.register_blueprint(phone_absences_bp, url_prefix="/m/absences")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_api_bp, url_prefix="/api/v1")
+    app.register_blueprint(absence_api_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_bp, url_prefix="/dispatch/emergency")
     app.register_blueprint(intake_bp, url_prefix="/dispatch/requests")
+    app.register_blueprint(insert_bp, url_prefix="/dispatch/requests")
     app.register_blueprint(care_plans_bp, url_prefix="/dispatch")
     app.register_blueprint(moves_bp, url_prefix="/dispatch")
     app.register_blueprint(board_bp, url_prefix="/dispatch")
     app.register_blueprint(packing_bp, url_prefix="/dispatch")
     app.register_blueprint(planning_bp, url_prefix="/dispatch/planning")
+    app.register_blueprint(outcomes_bp, url_prefix="/dispatch/status-proposals")
+    app.register_blueprint(tasks_bp, url_prefix="/tasks")

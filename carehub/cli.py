@@ -108,6 +108,7 @@ def _register_feature_commands() -> None:
     from carehub.registry.cli import register as register_registry
     from carehub.seeding.cli import register as register_seeding
     from carehub.subsidy.cli import register as register_subsidy
+    from carehub.worker.cli import worker_command
     from carehub_bench.cli import register as register_bench
 
     register_assessments(main)
@@ -120,6 +121,7 @@ def _register_feature_commands() -> None:
     register_bench(main)
     register_seeding(main)
     register_subsidy(main)
+    main.add_command(worker_command)
 
 
 _register_feature_commands()

@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "BOARD_REFRESH_S": 30,
     # An emergency offer not accepted within this many minutes goes to the next caregiver.
     "EMERGENCY_ACCEPT_MIN": 3,
+    # An emergency with no offer made for this many minutes raises an alert.
+    "EMERGENCY_NO_OFFER_MIN": 1,
     "JOB_MAX_ATTEMPTS": 3,
     "JOB_RETRY_BASE_S": 60,
     "JOB_LEASE_S": 3600,
@@ -58,6 +60,26 @@ DEFAULTS: dict[str, Any] = {
     # A check-in farther than this from the elder's home is accepted but flagged.
     "MOBILE_CHECKIN_RADIUS_M": 200.0,
     "MOBILE_TOKEN_DAYS": 30,
+    # Seconds between the open phone page's "what changed" checks (longer while hidden,
+    # doubling up to a minute while the network is down).
+    "MOBILE_POLL_S": 3,
+    # Web Push: the VAPID private key (a PEM file's path, or base64url raw/DER; generated
+    # into the instance folder when empty), the contact the push services see, how long a
+    # push may wait for an offline phone, and the send timeout.
+    "VAPID_PRIVATE_KEY": "",
+    "VAPID_SUBJECT": "mailto:dispatch@carehub.invalid",
+    "PUSH_TTL_S": 180,
+    "PUSH_TIMEOUT_S": 10.0,
+    # Push and SMS are sent after the commit in a background thread (off: in the commit's
+    # own thread, which tests use to see the result at once).
+    "NOTIFY_IN_BACKGROUND": True,
+    # "fake" keeps messages in memory and logs them; "http" posts {to, text} to the gateway.
+    "SMS_BACKEND": "fake",
+    "SMS_GATEWAY_URL": "",
+    "SMS_GATEWAY_TOKEN": "",
+    "SMS_TIMEOUT_S": 10.0,
+    # The address caregivers open the site at, for links in text messages.
+    "PUBLIC_URL": "",
     # Password guessing (carehub.auth.throttle): free failures per account and per client
     # address, the count that locks the key, and for how long.
     "AUTH_FREE_FAILURES": 5,
@@ -89,6 +111,21 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     # Served over HTTPS (production): Secure __Host- cookies and HSTS.
     "HTTPS": False,
+    # Reverse proxies in front of the web server whose X-Forwarded-* headers are trusted
+    # (werkzeug's ProxyFix); 0 trusts none.
+    "PROXY_COUNT": 0,
+    # Background work (carehub.worker): the Celery broker and result store, redis://host/0 in
+    # production; empty uses SQLite files in the instance folder (the demo). TASKS_EAGER runs
+    # tasks in the calling process (tests); PLANNING_FANOUT solves a run's circles as tasks
+    # of their own, shared by every worker on the "solve" queue.
+    "BROKER_URL": "",
+    "RESULT_BACKEND": "",
+    "TASKS_EAGER": False,
+    "PLANNING_FANOUT": False,
+    "TASK_VISIBILITY_S": 3600,
+    # The queue planning runs go to. Cities on databases of their own but one Redis each
+    # name their own (their runs' workers read their database), and share the solvers.
+    "PLAN_QUEUE": "plan",
 }
 
 _FLOAT_KEYS = {
@@ -101,6 +138,8 @@ _FLOAT_KEYS = {
     "PLAN_TIME_LIMIT_S",
     "PLANNING_STALE_S",
     "SESSION_ABSOLUTE_HOURS",
+    "PUSH_TIMEOUT_S",
+    "SMS_TIMEOUT_S",
 }
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",
@@ -110,12 +149,15 @@ _INT_KEYS = {
     "MISSED_GRACE_MIN",
     "BOARD_REFRESH_S",
     "EMERGENCY_ACCEPT_MIN",
+    "EMERGENCY_NO_OFFER_MIN",
     "JOB_MAX_ATTEMPTS",
     "JOB_RETRY_BASE_S",
     "JOB_LEASE_S",
     "SCHEDULER_POLL_S",
     "SCHEDULER_THREADS",
     "MOBILE_TOKEN_DAYS",
+    "MOBILE_POLL_S",
+    "PUSH_TTL_S",
     "PLANNING_WORKERS",
     "MEAL_BOX_EBIKE",
     "MEAL_BOX_WALK",
@@ -130,7 +172,10 @@ _INT_KEYS = {
     "AUTH_LOCK_MIN",
     "SESSION_IDLE_MIN",
     "MAX_CONTENT_LENGTH",
+    "PROXY_COUNT",
+    "TASK_VISIBILITY_S",
 }
+_BOOL_KEYS = {"HTTPS", "TASKS_EAGER", "PLANNING_FANOUT", "NOTIFY_IN_BACKGROUND"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -147,7 +192,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             found[key] = int(raw)
         elif key == "SUBSIDY_RULES":
             found[key] = json.loads(raw)
-        elif key == "HTTPS":
+        elif key in _BOOL_KEYS:
             found[key] = raw.strip().lower() in ("1", "true", "yes", "on")
         elif key == "LOCALES":
             found[key] = tuple(part.strip() for part in raw.split(",") if part.strip())

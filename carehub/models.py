@@ -2,6 +2,7 @@
 
 from carehub.assessment.models import Assessment, AssessmentFlag, AssessmentForm
 from carehub.auth.models import LoginSession, User
+from carehub.availability.models import CaregiverAbsence, ElderCaregiverRule
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import CarePlan, MealRound, ServiceRequest, Visit
 from carehub.dispatch.planning.models import PlanningRun
@@ -9,6 +10,8 @@ from carehub.emergency.models import AlarmDevice
 from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import Alert, JobRun
 from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
+from carehub.notify.models import CaregiverFeed, PushSubscription
+from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import (
     Caregiver,
     Elder,
@@ -29,8 +32,10 @@ from carehub.subsidy.models import (
     VisitResult,
     VisitReview,
 )
+from carehub.worker.models import BackgroundTask
 
 __all__ = [
+    "BackgroundTask",
     "Assessment",
     "AssessmentFlag",
     "AssessmentForm",
@@ -46,6 +51,9 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "CarePlan",
+    "CaregiverAbsence",
+    "ElderCaregiverRule",
+    "CaregiverFeed",
     "Caregiver",
     "ChecklistItem",
     "Elder",
@@ -57,10 +65,12 @@ __all__ = [
     "MealRound",
     "LoginSession",
     "PlanningRun",
+    "PushSubscription",
     "ServiceRequest",
     "ServiceType",
     "Skill",
     "Station",
+    "StatusProposal",
     "SubsidyPolicy",
     "User",
     "Visit",

@@ -36,6 +36,10 @@ def base_config(url: str, tmp_root: Path) -> dict[str, object]:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "GEOCODER": "fake",
+        # Push and SMS sent in the committing thread, so a test sees them when it returns.
+        "NOTIFY_IN_BACKGROUND": False,
+        # Tasks run in the calling process; tests/integration/test_worker*.py start real workers.
+        "TASKS_EAGER": True,
     }
 
 

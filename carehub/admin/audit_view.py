@@ -33,14 +33,18 @@ ACTION_LABELS = {
     "unlock": _l("Month unlocked"),
     "move": _l("Moved by hand"),
     "caregiver_sick": _l("Caregiver called in sick"),
+    "insert_request": _l("Request inserted into today's routes"),
     "generate": _l("Requests generated"),
     "import": _l("Imported"),
     "seed": _l("Demo data loaded"),
     "acknowledge": _l("Acknowledged"),
     "api_token": _l("Phone sign-in token"),
+    "push_subscribe": _l("Phone notifications turned on"),
+    "push_unsubscribe": _l("Phone notifications turned off"),
     "export": _l("Exported"),
     "lockout": _l("Account locked after failed logins"),
     "login_failed": _l("Failed login"),
+    "confirm_status": _l("Status change confirmed"),
 }
 
 ENTITY_LABELS = {
@@ -70,9 +74,17 @@ ENTITY_LABELS = {
     "Kitchen": _l("Kitchen"),
     "Assessment": _l("Assessment"),
     "AssessmentFlag": _l("Re-assessment flag"),
+    "StatusProposal": _l("Proposed status change"),
+    "CaregiverAbsence": _l("Caregiver absence"),
+    "ElderCaregiverRule": _l("Elder's caregiver preference"),
 }
 
 FIELD_LABELS = {
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "rank": _l("Rank"),
+    "requested_by_id": _l("Requested by"),
+    "decided_by_id": _l("Decided by"),
     "active": _l("Active"),
     "address": _l("Address"),
     "age_bands": _l("Age bands"),
@@ -224,7 +236,13 @@ FIELD_LABELS = {
     "noted_on": _l("Noted on"),
     "noted_by_id": _l("Noted by"),
     "settled_by_id": _l("Settled by"),
+    "district": _l("District"),
     "min_visit_percent": _l("Shortest visit (percent of the duration)"),
+    "state": _l("State"),
+    "proposed_at": _l("Proposed at"),
+    "decided_at": _l("Decided at"),
+    "requests_cancelled": _l("Requests called off"),
+    "visits_cancelled": _l("Visits called off"),
 }
 
 # Values that are codes of a vocabulary; enums in core carry their own labels.
@@ -251,6 +269,7 @@ NAMED_IDS = {
     "locked_by_id": "User",
     "unlocked_by_id": "User",
     "created_by_id": "User",
+    "decided_by_id": "User",
 }
 
 

@@ -29,6 +29,7 @@ from carehub.assessment.models import (
 )
 from carehub.core.enums import CareLevel, ElderStatus
 from carehub.core.errors import FieldError
+from carehub.core.time import local_today, to_local
 from carehub.db import AnySession
 from carehub.registry.models import Elder, ElderStatusPeriod
 from carehub.subsidy.models import DEFAULT_TIERS, MONTHLY_KINDS, SubsidyPolicy
@@ -220,6 +221,16 @@ def flag(
     session.add(row)
     session.flush()
     return row
+
+
+def flag_change(
+    session: AnySession, elder: Elder, note: str, user_id: int, noted_at: dt.datetime
+) -> AssessmentFlag:
+    """A change noted on a caregiver's phone, dated on the Shanghai day it was recorded (a
+    phone clock running ahead cannot date it later than today)."""
+    local = to_local(noted_at)
+    day = min(local.date(), local_today()) if local is not None else local_today()
+    return flag(session, elder, note, user_id, day)
 
 
 REASON_NEVER = "never"

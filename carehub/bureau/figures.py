@@ -1,6 +1,8 @@
 """The programme's figures for a month, quarter or year, computed from the records: what a
-civil-affairs bureau reports upward. Subsidy figures are the subsidy module's own month
+civil-affairs bureau reports upward, for the whole programme or one district or station,
+broken down by district and by station. Subsidy figures are the subsidy module's own month
 results (a locked month from its snapshot), so they agree with the locked ledger to the fen.
+Every figure counts an elder at their station, and a station in its district.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from carehub.assessment.models import KIND_ASSESSMENT, Assessment
 from carehub.assessment.services import due_list
@@ -74,22 +76,91 @@ class Money:
 
 
 @dataclass
-class StationFigures:
-    station_id: int | None
-    code: str
+class Group:
+    """One station's or one district's share of the figures."""
+
+    code: str  # the station's code, or the district's name
     name: str
+    district: str = ""
+    station_id: int | None = None
     elders_served: int = 0
     person_times: int = 0
     verified: int = 0
     entitled_fen: int = 0
     payable_fen: int = 0
+    adjustment_fen: int = 0
+    meals_subsidised: int = 0
+    meal_fen: int = 0  # to elders and operators
+    active_elders: int = 0
+    over_80: int = 0
+    over_80_visited: int = 0
+    meal_helped: int = 0
+    circle_total: int = 0
+    inside_circle: int = 0
+    assessments_done: int = 0
+    assessments_due: int = 0
     emergencies: int = 0
     within_promise: int = 0
+    stations: int = 0
+    months: dict[str, int] = field(default_factory=dict)  # month -> payable fen
+
+    SUMMED = (
+        "elders_served",
+        "person_times",
+        "verified",
+        "entitled_fen",
+        "payable_fen",
+        "adjustment_fen",
+        "meals_subsidised",
+        "meal_fen",
+        "active_elders",
+        "over_80",
+        "over_80_visited",
+        "meal_helped",
+        "circle_total",
+        "inside_circle",
+        "assessments_done",
+        "assessments_due",
+        "emergencies",
+        "within_promise",
+        "stations",
+    )
+
+    def add(self, other: Group) -> None:
+        for name in self.SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for month, fen in other.months.items():
+            self.months[month] = self.months.get(month, 0) + fen
+
+
+NO_DISTRICT = ""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The whole programme, one district, or one station (within its district)."""
+
+    district: str | None = None
+    station_code: str | None = None
+
+    def holds(self, station: Group | None) -> bool:
+        if self.district is None and self.station_code is None:
+            return True
+        if station is None or station.station_id is None:
+            return False
+        if self.district is not None and station.district != self.district:
+            return False
+        return self.station_code is None or station.code == self.station_code
+
+
+class ScopeError(ValueError):
+    pass
 
 
 @dataclass
 class Figures:
     period: Period
+    scope: Scope = field(default_factory=Scope)
     elders_served: int = 0
     person_times: dict[str, int] = field(default_factory=dict)  # service code -> visits
     visits_verified: int = 0
@@ -115,7 +186,8 @@ class Figures:
     emergencies_reached: int = 0
     within_promise: int = 0
     median_response_min: float | None = None
-    stations: list[StationFigures] = field(default_factory=list)
+    stations: list[Group] = field(default_factory=list)
+    districts: list[Group] = field(default_factory=list)
 
     @property
     def to_pay_fen(self) -> int:
@@ -126,14 +198,29 @@ class Figures:
         return part / whole if whole else None
 
 
-Stations = dict[int | None, StationFigures]
-Elders = dict[int, tuple[int | None, dt.date | None, str]]
-
-
 def _age(born: dt.date | None, day: dt.date) -> int | None:
     if born is None:
         return None
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def districts_of(session: AnySession) -> list[str]:
+    """The districts the stations name, in order; an unnamed district is left out."""
+    return sorted(
+        d for d in session.scalars(select(Station.district).distinct()) if d != NO_DISTRICT
+    )
+
+
+def check_scope(session: AnySession, scope: Scope) -> None:
+    """A district no station names, or a station not in the chosen district, is an error."""
+    if scope.district is not None and scope.district not in districts_of(session):
+        raise ScopeError(f"district:{scope.district}")
+    if scope.station_code is not None:
+        found = session.scalar(select(Station.district).where(Station.code == scope.station_code))
+        if found is None:
+            raise ScopeError(f"station:{scope.station_code}")
+        if scope.district is not None and found != scope.district:
+            raise ScopeError(f"station:{scope.station_code}")
 
 
 def compute(
@@ -142,37 +229,30 @@ def compute(
     today: dt.date,
     interval_months: int = 12,
     cached: bool = True,
+    scope: Scope | None = None,
 ) -> Figures:
-    figures = Figures(period)
-    stations: Stations = {
-        sid: StationFigures(sid, code, name)
-        for sid, code, name in session.execute(select(Station.id, Station.code, Station.name))
-    }
-    stations[None] = StationFigures(None, "", "")
-    elders: Elders = {
-        eid: (station_id, born, status)
-        for eid, station_id, born, status in session.execute(
-            select(Elder.id, Elder.station_id, Elder.birth_date, Elder.status)
+    scope = scope or Scope()
+    figures = Figures(period, scope)
+    stations: dict[int | None, Group] = {
+        sid: Group(code, name, district or NO_DISTRICT, sid)
+        for sid, code, name, district in session.execute(
+            select(Station.id, Station.code, Station.name, Station.district)
         )
     }
-    served = _visits(session, figures, stations, elders)
-    _register(session, figures, elders, served)
-    _subsidy(session, figures, stations, cached)
-    _assessments(session, figures, today, interval_months)
-    _emergencies(session, figures, stations, elders)
-    figures.stations = sorted(
-        (s for s in stations.values() if s.station_id is not None or s.elders_served),
-        key=lambda s: s.code,
-    )
-    return figures
+    stations[None] = Group("", "", NO_DISTRICT, None)
+    shown = {sid for sid, group in stations.items() if scope.holds(group)}
+    elders = {
+        eid: (station_id, born, status, lat is not None and lon is not None)
+        for eid, station_id, born, status, lat, lon in session.execute(
+            select(Elder.id, Elder.station_id, Elder.birth_date, Elder.status, Elder.lat, Elder.lon)
+        )
+    }
 
+    def station_of(eid: int | None) -> int | None:
+        row = elders.get(eid) if eid is not None else None
+        return row[0] if row and row[0] in stations else None
 
-def _visits(
-    session: AnySession, figures: Figures, stations: Stations, elders: Elders
-) -> dict[int, set[str]]:
-    """Completed visits in the period, by elder and service: the elders served and their
-    services' codes."""
-    period = figures.period
+    # Completed visits in the period, by elder and service.
     services = dict(session.execute(select(ServiceType.id, ServiceType.code)).all())
     served: dict[int, set[str]] = defaultdict(set)
     person_times: dict[str, int] = defaultdict(int)
@@ -185,23 +265,19 @@ def _visits(
             ServiceRequest.origin != RequestOrigin.EMERGENCY,
         )
     ):
+        station_id = station_of(eid)
+        if station_id not in shown:
+            continue
         code = services.get(sid, "")
         served[eid].add(code)
         person_times[code] += 1
-        stations[elders[eid][0] if eid in elders else None].person_times += 1
+        stations[station_id].person_times += 1
     figures.person_times = dict(sorted(person_times.items()))
     figures.elders_served = len(served)
     for eid in served:
-        stations[elders[eid][0] if eid in elders else None].elders_served += 1
+        stations[station_of(eid)].elders_served += 1
 
-    return served
-
-
-def _register(
-    session: AnySession, figures: Figures, elders: Elders, served: dict[int, set[str]]
-) -> None:
-    """Shares among elders on the register at the period's end (not deceased or moved away)."""
-    period = figures.period
+    # Shares among elders on the register at the period's end (not deceased or moved away).
     gone = set(
         session.scalars(
             select(ElderStatusPeriod.elder_id).where(
@@ -214,31 +290,37 @@ def _register(
             )
         )
     )
-    active = {
-        eid: row
-        for eid, row in elders.items()
-        if row[2] not in (ElderStatus.DECEASED, ElderStatus.MOVED) and eid not in gone
-    }
-    figures.active_elders = len(active)
-    for eid, (_sid, born, _status) in active.items():
+    for eid, (_sid, born, status, _located) in elders.items():
+        station_id = station_of(eid)
+        if station_id not in shown:
+            continue
+        if status in (ElderStatus.DECEASED, ElderStatus.MOVED) or eid in gone:
+            continue
+        group = stations[station_id]
+        group.active_elders += 1
         age = _age(born, period.last)
         if age is not None and age >= 80:
-            figures.over_80 += 1
+            group.over_80 += 1
             if eid in served:
-                figures.over_80_visited += 1
+                group.over_80_visited += 1
         if any(code.startswith("meal") for code in served.get(eid, ())):
-            figures.meal_helped += 1
+            group.meal_helped += 1
+    # The circles as they are today, over the elders on the register today.
     report = coverage.compute(session)
-    figures.circle_total = report.elders_total
-    figures.inside_circle = report.covered_total
+    outside = {u.elder_id for u in report.uncovered}
+    for eid, (_sid, _born, status, located) in elders.items():
+        station_id = station_of(eid)
+        if station_id not in shown or status in (ElderStatus.DECEASED, ElderStatus.MOVED):
+            continue
+        stations[station_id].circle_total += 1
+        if located and eid not in outside:
+            stations[station_id].inside_circle += 1
 
-
-def _subsidy(session: AnySession, figures: Figures, stations: Stations, cached: bool) -> None:
-    """Subsidy: each month's own result."""
-    period = figures.period
+    # Subsidy: each month's own result.
     monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
     terms = [PolicyTerms.of(p) for p in session.scalars(monthly)]
     codes = {p.id: p.code for p in session.scalars(select(SubsidyPolicy))}
+    codes_shown = {stations[sid].code for sid in shown if sid is not None}
     for month in period.months:
         if cached:
             locked, lines = rc.month_lines(session, month)
@@ -250,52 +332,56 @@ def _subsidy(session: AnySession, figures: Figures, stations: Stations, cached: 
         policy = in_force(terms, month.first)
         policy_code = codes.get(policy.id, "") if policy else ""
         month_payable = 0
+        for group in stations.values():
+            group.months.setdefault(str(month), 0)
         for line in lines:
+            station = stations.get(line.station_id) or stations[None]
+            if station.station_id not in shown:
+                continue
             tier = figures.by_tier.setdefault(line.care_level, Money())
             tier.entitled_fen += line.entitlement_fen
             tier.payable_fen += line.payable_fen
             by_policy = figures.by_policy.setdefault(policy_code, Money())
             by_policy.entitled_fen += line.entitlement_fen
             by_policy.payable_fen += line.payable_fen
-            figures.entitled_fen += line.entitlement_fen
-            figures.payable_fen += line.payable_fen
             month_payable += line.payable_fen
-            station = stations.get(line.station_id) or stations[None]
             station.entitled_fen += line.entitlement_fen
             station.payable_fen += line.payable_fen
             station.verified += line.verified
-            figures.visits_verified += line.verified
-        figures.adjustment_fen += sum(rc.adjustments_of(session, month).values())
+            station.months[str(month)] += line.payable_fen
+        for eid, amount in rc.adjustments_of(session, month).items():
+            station_id = station_of(eid)
+            if station_id in shown:
+                stations[station_id].adjustment_fen += amount
         if policies_of(session, month):  # otherwise there is nothing to pay
-            meals = meal_month(session, month, cached=cached).total()
-            figures.meals_subsidised += meals.paid_meals
-            figures.meal_elder_fen += meals.elder_fen
-            figures.meal_operator_fen += meals.operator_fen
+            meals = meal_month(session, month, cached=cached)
+            by_code = {g.code: g for g in stations.values() if g.station_id is not None}
+            for canteen in meals.canteens:
+                if canteen.key in codes_shown or (not canteen.key and None in shown):
+                    figures.meals_subsidised += canteen.paid_meals
+                    figures.meal_elder_fen += canteen.elder_fen
+                    figures.meal_operator_fen += canteen.operator_fen
+                    group = by_code.get(canteen.key) or stations[None]
+                    group.meals_subsidised += canteen.paid_meals
+                    group.meal_fen += canteen.total_fen
         figures.trend.append((str(month), month_payable))
 
-
-def _assessments(
-    session: AnySession, figures: Figures, today: dt.date, interval_months: int
-) -> None:
-    """Assessments done in the period and due now."""
-    period = figures.period
-    figures.assessments_done = int(
-        session.scalar(
-            select(func.count(Assessment.id)).where(
-                Assessment.kind == KIND_ASSESSMENT,
-                Assessment.assessed_on.between(period.first, period.last),
-            )
+    # Assessments done in the period and due now.
+    for (eid,) in session.execute(
+        select(Assessment.elder_id).where(
+            Assessment.kind == KIND_ASSESSMENT,
+            Assessment.assessed_on.between(period.first, period.last),
         )
-        or 0
-    )
-    figures.assessments_due = sum(
-        1 for due in due_list(session, today, interval_months, 0) if due.due_on <= today
-    )
+    ):
+        station_id = station_of(eid)
+        if station_id in shown:
+            stations[station_id].assessments_done += 1
+    for due in due_list(session, today, interval_months, 0):
+        station_id = station_of(due.elder.id)
+        if due.due_on <= today and station_id in shown:
+            stations[station_id].assessments_due += 1
 
-
-def _emergencies(session: AnySession, figures: Figures, stations: Stations, elders: Elders) -> None:
-    """Emergency calls: from the call to the first check-in at the door."""
-    period = figures.period
+    # Emergency calls: from the call to the first check-in at the door.
     arrivals: dict[int, tuple[dt.datetime, dt.datetime | None, int]] = {}
     for rid, eid, called, arrived in session.execute(
         select(
@@ -307,20 +393,51 @@ def _emergencies(session: AnySession, figures: Figures, stations: Stations, elde
             ServiceRequest.service_date.between(period.first, period.last),
         )
     ):
+        if station_of(eid) not in shown:
+            continue
         known = arrivals.get(rid)
         if known is None or (arrived is not None and (known[1] is None or arrived < known[1])):
             arrivals[rid] = (called, arrived, eid)
     minutes = []
     for called, arrived, eid in arrivals.values():
-        station = stations[elders[eid][0] if eid in elders else None]
+        station = stations[station_of(eid)]
         station.emergencies += 1
         if arrived is None:
             continue
         waited = (arrived - called).total_seconds() / 60
         minutes.append(waited)
         if waited <= PROMISE_MINUTES:
-            figures.within_promise += 1
             station.within_promise += 1
     figures.emergencies = len(arrivals)
     figures.emergencies_reached = len(minutes)
     figures.median_response_min = statistics.median(minutes) if minutes else None
+
+    # The totals are the sums of the stations shown, so every breakdown adds up to them.
+    total = Group("TOTAL", "")
+    for shown_id in shown:
+        total.add(stations[shown_id])
+    figures.visits_verified = total.verified
+    figures.entitled_fen = total.entitled_fen
+    figures.payable_fen = total.payable_fen
+    figures.adjustment_fen = total.adjustment_fen
+    figures.active_elders = total.active_elders
+    figures.over_80, figures.over_80_visited = total.over_80, total.over_80_visited
+    figures.meal_helped = total.meal_helped
+    figures.circle_total, figures.inside_circle = total.circle_total, total.inside_circle
+    figures.assessments_done = total.assessments_done
+    figures.assessments_due = total.assessments_due
+    figures.within_promise = total.within_promise
+
+    listed = [
+        g
+        for key, g in stations.items()
+        if key in shown and (key is not None or g.elders_served or g.payable_fen or g.emergencies)
+    ]
+    for g in listed:
+        g.stations = 1 if g.station_id is not None else 0
+    figures.stations = sorted(listed, key=lambda g: (g.district, g.code))
+    districts: dict[str, Group] = {}
+    for g in figures.stations:
+        districts.setdefault(g.district, Group(g.district, g.district, g.district)).add(g)
+    figures.districts = sorted(districts.values(), key=lambda g: (g.code == NO_DISTRICT, g.code))
+    return figures

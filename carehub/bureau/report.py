@@ -3,10 +3,11 @@ exports are, so the file reconciles with the locked months to the fen."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
-from carehub.bureau.figures import Figures
-from carehub.core import spreadsheets
+from carehub.bureau.figures import Figures, Group
+from carehub.core.spreadsheets import neutralise
 
 Cell = str | int | float | None
 
@@ -18,6 +19,8 @@ def _share(part: int, whole: int) -> float | None:
 def summary_rows(f: Figures) -> Iterator[list[Cell]]:
     yield ["figure", "value"]
     yield ["period", f.period.text]
+    yield ["district", f.scope.district or ""]
+    yield ["station", f.scope.station_code or ""]
     yield ["months_locked", ", ".join(f.months_locked)]
     yield ["elders_served", f.elders_served]
     yield ["visits_verified", f.visits_verified]
@@ -49,42 +52,102 @@ def summary_rows(f: Figures) -> Iterator[list[Cell]]:
     yield ["emergency_median_minutes", f.median_response_min]
 
 
+GROUP_COLUMNS = (
+    "stations",
+    "elders_served",
+    "person_times",
+    "visits_verified",
+    "entitled_fen",
+    "payable_fen",
+    "adjustment_fen",
+    "meals_subsidised",
+    "meal_subsidy_fen",
+    "elders_on_register",
+    "over_80",
+    "over_80_visited",
+    "meal_helped",
+    "circle_elders",
+    "inside_circle",
+    "assessments_done",
+    "assessments_due",
+    "emergency_calls",
+    "emergency_within_15_min",
+)
+
+
+def _cells(g: Group) -> list[Cell]:
+    return [
+        g.stations,
+        g.elders_served,
+        g.person_times,
+        g.verified,
+        g.entitled_fen,
+        g.payable_fen,
+        g.adjustment_fen,
+        g.meals_subsidised,
+        g.meal_fen,
+        g.active_elders,
+        g.over_80,
+        g.over_80_visited,
+        g.meal_helped,
+        g.circle_total,
+        g.inside_circle,
+        g.assessments_done,
+        g.assessments_due,
+        g.emergencies,
+        g.within_promise,
+    ]
+
+
+def _total(groups: list[Group]) -> Group:
+    total = Group("TOTAL", "")
+    for g in groups:
+        total.add(g)
+    return total
+
+
 def station_rows(f: Figures) -> Iterator[list[Cell]]:
-    yield [
-        "station_code",
-        "station_name",
-        "elders_served",
-        "person_times",
-        "visits_verified",
-        "entitled_fen",
-        "payable_fen",
-        "emergency_calls",
-        "emergency_within_15_min",
-    ]
+    yield ["station_code", "station_name", "district", *GROUP_COLUMNS]
     for s in f.stations:
+        yield [s.code, s.name, s.district, *_cells(s)]
+    yield ["TOTAL", "", "", *_cells(_total(f.stations))]
+
+
+def district_rows(f: Figures) -> Iterator[list[Cell]]:
+    """One district a row (an empty name: stations whose district is not given)."""
+    yield ["district", *GROUP_COLUMNS]
+    for d in f.districts:
+        yield [d.code, *_cells(d)]
+    yield ["TOTAL", *_cells(_total(f.districts))]
+
+
+def month_rows(f: Figures) -> Iterator[list[Cell]]:
+    """Payable by month and district: the trend the dashboard draws, in fen."""
+    yield ["month", "locked", *(d.code or "no_district" for d in f.districts), "TOTAL"]
+    for month, payable in f.trend:
         yield [
-            s.code,
-            s.name,
-            s.elders_served,
-            s.person_times,
-            s.verified,
-            s.entitled_fen,
-            s.payable_fen,
-            s.emergencies,
-            s.within_promise,
+            month,
+            month in f.months_locked,
+            *(d.months.get(month, 0) for d in f.districts),
+            payable,
         ]
-    yield [
-        "TOTAL",
-        "",
-        sum(s.elders_served for s in f.stations),
-        sum(s.person_times for s in f.stations),
-        sum(s.verified for s in f.stations),
-        sum(s.entitled_fen for s in f.stations),
-        sum(s.payable_fen for s in f.stations),
-        sum(s.emergencies for s in f.stations),
-        sum(s.within_promise for s in f.stations),
-    ]
 
 
 def xlsx(f: Figures) -> bytes:
-    return spreadsheets.xlsx_book([("summary", summary_rows(f)), ("stations", station_rows(f))])
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheets = (
+        ("summary", summary_rows(f)),
+        ("districts", district_rows(f)),
+        ("stations", station_rows(f)),
+        ("months", month_rows(f)),
+    )
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            # Station and district names are typed by people: never run as formulas.
+            sheet.append([neutralise(cell) for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -72,6 +72,10 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def is_suppressed() -> bool:
+    return _suppressed.get()
+
+
 def _current_actor() -> tuple[int | None, str]:
     from flask import has_request_context
     from flask_login import current_user

@@ -79,12 +79,41 @@ class RunOutcome(StrEnum):
     FAILED = "failed"
 
 
+class ProposalState(StrEnum):
+    """A status change proposed by a visit's outcome (carehub.outcomes)."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    # The caregiver corrected the outcome before anyone decided.
+    WITHDRAWN = "withdrawn"
+
+
 class AlertKind(StrEnum):
     LATE_VISIT = "late_visit"
     MISSED_VISIT = "missed_visit"
     JOB_FAILED = "job_failed"
     EMERGENCY_ESCALATED = "emergency_escalated"
     LOGIN_LOCKOUT = "login_lockout"
+    ELDER_NOT_HOME = "elder_not_home"
+    STATUS_PROPOSED = "status_proposed"
+    EMERGENCY_NO_OFFER = "emergency_no_offer"
+
+
+class AbsenceKind(StrEnum):
+    SICK = "sick"
+    LEAVE = "leave"
+
+
+class AbsenceStatus(StrEnum):
+    REQUESTED = "requested"  # from the phone, waiting for a dispatcher
+    APPROVED = "approved"  # only these keep a caregiver out of plans
+    DECLINED = "declined"
+
+
+class CaregiverRuleKind(StrEnum):
+    PREFER = "prefer"  # soft: weighted in the plan
+    AVOID = "avoid"  # "do not send": hard
 
 
 LABELS = {
@@ -130,11 +159,25 @@ LABELS = {
     RunOutcome.RUNNING: _l("Running"),
     RunOutcome.SUCCEEDED: _l("Succeeded"),
     RunOutcome.FAILED: _l("Failed"),
+    ProposalState.OPEN: _l("Waiting for a decision"),
+    ProposalState.CONFIRMED: _l("Confirmed"),
+    ProposalState.DISMISSED: _l("Dismissed"),
+    ProposalState.WITHDRAWN: _l("Withdrawn: the caregiver corrected the outcome"),
     AlertKind.LATE_VISIT: _l("Late visit"),
     AlertKind.MISSED_VISIT: _l("Missed visit"),
     AlertKind.JOB_FAILED: _l("Scheduled job failed"),
     AlertKind.EMERGENCY_ESCALATED: _l("Emergency escalated"),
     AlertKind.LOGIN_LOCKOUT: _l("Login locked after failed attempts"),
+    AlertKind.ELDER_NOT_HOME: _l("Elder not at home"),
+    AlertKind.STATUS_PROPOSED: _l("Elder's status change to confirm"),
+    AlertKind.EMERGENCY_NO_OFFER: _l("Emergency without an offer"),
+    AbsenceKind.SICK: _l("Sick"),
+    AbsenceKind.LEAVE: _l("Leave"),
+    AbsenceStatus.REQUESTED: _l("Requested"),
+    AbsenceStatus.APPROVED: _l("Approved"),
+    AbsenceStatus.DECLINED: _l("Declined"),
+    CaregiverRuleKind.PREFER: _l("Preferred caregiver"),
+    CaregiverRuleKind.AVOID: _l("Do not send"),
 }
 
 

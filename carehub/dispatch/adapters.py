@@ -15,7 +15,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
+from carehub.availability import day as availability
+from carehub.availability.services import rules_for
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
@@ -168,28 +171,59 @@ def _neighbours(stations: Sequence[Station]) -> dict[str, list[str]]:
     return {s.code: [o.code for o in nearest(s, stations)] for s in stations}
 
 
+def caregivers_left(
+    day: dt.date,
+    stations: Sequence[Station],
+    requests: Sequence[ServiceRequest],
+    caregivers: Iterable[Caregiver],
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Codes of the caregivers ``build_day`` would plan with: on duty, some shift left
+    after now and their absences. A problem needs at least one."""
+    ids = {s.id for s in stations}
+    on_duty = [
+        c
+        for c in sorted(caregivers, key=lambda c: c.code)
+        if c.active and c.station_id in ids and c.works_on(day)
+    ]
+    lunches = {c.code: lunch_break(c) for c in on_duty}
+    return sorted(availability.starts(day, on_duty, requests, lunches, now))
+
+
 def build_day(
     day: dt.date,
     stations: Sequence[Station],
     requests: Iterable[ServiceRequest],
     caregivers: Iterable[Caregiver],
     matrices: MatrixProvider,
+    now: dt.datetime | None = None,
 ) -> DayInput:
     """The routing problem of ``day``: requests of elders in ``stations``' circles, served
     by those stations' caregivers on shift that day.
 
     A request some of whose visits are kept (pinned, published or under way) enters with its
-    caregiver and start pinned, so the others plan around it.
+    caregiver and start pinned, so the others plan around it. Approved absences cut or
+    remove caregivers' shifts; elders' "do not send" caregivers are excluded from their
+    visits and their first preferred caregiver on duty is preferred. With ``now`` on ``day``
+    the day starts now: requests already begun stay as they are, and each caregiver starts
+    from their last visit's check-out (or its elder) once free.
     """
     by_id = {s.id: s for s in stations}
     places = _Places()
-    cgs = [
+    requests = list(requests)
+    on_duty = [
         c
         for c in sorted(caregivers, key=lambda c: c.code)
         if c.active and c.station_id in by_id and c.works_on(day)
     ]
+    lunches = {c.code: lunch_break(c) for c in on_duty}
+    shifts = availability.starts(day, on_duty, requests, lunches, now)
+    cgs = [c for c in on_duty if c.code in shifts]
     starts = {c.code: places.at(_home(c)) for c in cgs}
+    begin = {c: places.at(s.at) if s.at is not None else starts[c] for c, s in shifts.items()}
     codes = {c.id: c.code for c in cgs}
+    session = object_session(requests[0]) if requests else None
+    rules = rules_for(session, {r.elder_id for r in requests}) if session is not None else {}
 
     chosen: dict[str, ServiceRequest] = {}
     skipped: dict[int, str] = {}
@@ -207,6 +241,8 @@ def build_day(
         if not elder.has_coordinates:
             skipped[r.id] = REASON_NO_LOCATION
             continue
+        if now is not None and availability.started_before(r, now):
+            continue
         duration = st.duration_min * 60
         kept = kept_visits(r)
         # Every caregiver of a kept visit stays: both of a two-caregiver visit.
@@ -223,6 +259,10 @@ def build_day(
                 window = Window(min(window.start, pin_time), max(window.end, pin_time))
         vid = visit_id(r)
         chosen[vid] = r
+        rule = rules.get(elder.id)
+        pinned = {pin_cg, partner}
+        avoid = {c.code for c in rule.avoided} - pinned if rule else set()
+        prefer = next((c.code for c in rule.preferred if c.code in starts), None) if rule else None
         kitchen = None
         if is_meal_drop(st):
             source = by_id[elder.station_id].meal_source()
@@ -245,6 +285,8 @@ def build_day(
                 if elder.preferred_caregiver_gender
                 else None,
                 kitchen=kitchen,
+                excluded=frozenset(avoid),
+                preferred_caregiver=prefer,
             )
         )
     kitchens = tuple(
@@ -254,14 +296,14 @@ def build_day(
     rcgs = tuple(
         RCaregiver(
             c.code,
+            begin[c.code],
             starts[c.code],
-            starts[c.code],
-            seconds_of(c.shift_start),
-            seconds_of(c.shift_end),
+            shifts[c.code].shift.start,
+            shifts[c.code].shift.end,
             skills=frozenset(c.skill_codes),
             gender=str(c.gender),
             max_work=c.max_work_minutes * 60 if c.max_work_minutes else None,
-            lunch=lunch_break(c),
+            lunch=shifts[c.code].shift.lunch,
             mode=str(c.travel_mode),
         )
         for c in cgs

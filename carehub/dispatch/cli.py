@@ -81,25 +81,35 @@ def register(main: click.Group) -> None:
 
         from carehub.core import audit
         from carehub.dispatch.planning import shortfall as planning_shortfall
+        from carehub.dispatch.planning.claim import claimed_run
+        from carehub.dispatch.planning.runner import RunConflict
         from carehub.dispatch.planning.services import PlanningError, plan_day
         from carehub.extensions import db
         from carehub.routing.deadline import Deadline
 
         try:
-            with audit.acting_as("cli:plan"):
-                run = plan_day(
+            with (
+                audit.acting_as("cli:plan"),
+                claimed_run(db.session, day, stations, time_limit, "cli:plan") as run,
+            ):
+                plan_day(
                     db.session,
                     day,
-                    stations or None,
+                    run.stations,
                     time_limit_s=time_limit,
                     publish=publish,
                     created_by="cli:plan",
                     deadline=Deadline(process_started() + time_limit),
+                    run=run,
                 )
                 db.session.commit()
         except PlanningError as exc:
             db.session.rollback()
             raise click.ClickException(str(exc)) from exc
+        except RunConflict as exc:
+            raise click.ClickException(
+                f"run {exc.run.id} for {exc.run.service_date} is still planning these stations"
+            ) from exc
         click.echo(
             f"Run {run.id} {run.status}: {run.visits_planned} visits planned"
             f" ({run.visits_lent} lent), {len(run.unassigned)} unassigned,"

@@ -1,7 +1,7 @@
 """Who should go: the best caregivers for an emergency, each with an ETA and its cost.
 
 A caregiver qualifies when active, with the service's skill, working today and on shift
-now. Each goes from where they are (see ``positions``) when free; the rest of their
+now, not away, and not on the elder's "do not send" list. Each goes from where they are (see ``positions``) when free; the rest of their
 published day then follows from the elder's home. Disruption is measured as replan does:
 visits that now start later than they would have, and by how many minutes in all.
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from carehub.availability import services as availability
 from carehub.core.enums import VisitStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
@@ -165,6 +166,7 @@ def propose(
     elder_at = (elder.lat, elder.lon)
     service = request.service_type
     pool = [c for c in eligible(session, service.skill, now) if c.id not in exclude]
+    pool = availability.usable(session, elder, pool, now)
     visits = _visits_today(session, pool, now)
     positions = {c.id: locate(c, visits.get(c.id, []), now) for c in pool}
 

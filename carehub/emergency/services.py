@@ -20,11 +20,12 @@ from carehub.core.errors import ConflictError, DomainError, FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
-from carehub.emergency import proposals
+from carehub.emergency import proposals, queue
 from carehub.geo.travel import current_model
 from carehub.jobs.models import Alert
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus
+from carehub.notify import feed
 from carehub.registry.models import Caregiver, Elder, ServiceType
 
 SERVICE_CODE = "emergency"
@@ -165,6 +166,7 @@ def _offer(
     )
     session.add(offer)
     session.flush()
+    queue.resolve_no_offer_alerts(session, now, request.id)
     return offer
 
 
@@ -204,6 +206,8 @@ def expire_overdue(session: AnySession, now: dt.datetime) -> int:
         assert offer is not None
         session.refresh(offer)
         audit.record(session, "expire", "EmergencyOffer", offer.id, after={"status": "expired"})
+        # The guarded update passes by the session hook that tells the phone; tell it here.
+        feed.touch(session, {offer.caregiver_id})
         escalate(session, offer, now)
         escalated += 1
     return escalated

@@ -13,7 +13,7 @@ from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.core.time import now
-from carehub.emergency import positions, services, timeline
+from carehub.emergency import positions, queue, services, timeline
 from carehub.extensions import db
 from carehub.registry.models import Elder
 from carehub.registry.services import ElderFilter, elder_query
@@ -88,7 +88,13 @@ def start():
         found = list(db.session.scalars(stmt.limit(SEARCH_LIMIT)))
     status = 400 if errors else 200
     return render_template(
-        "emergency/start.html", q=text, found=found, chosen=chosen, note=note, errors=errors
+        "emergency/start.html",
+        q=text,
+        found=found,
+        chosen=chosen,
+        note=note,
+        errors=errors,
+        emergencies=queue.open_emergencies(db.session, now(), station_scope(current_user)),
     ), status
 
 

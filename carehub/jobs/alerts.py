@@ -105,7 +105,7 @@ def raise_visit_alerts(
     for visit, kind in due:
         if (kind, visit.id) in raised:
             continue
-        if _insert_once(session, _visit_alert(visit, kind, now)):
+        if insert_once(session, _visit_alert(visit, kind, now)):
             if kind == AlertKind.MISSED_VISIT:
                 counts.missed += 1
             else:
@@ -196,7 +196,7 @@ def _visit_alert(visit: Visit, kind: AlertKind, now: dt.datetime) -> Alert:
     )
 
 
-def _insert_once(session: AnySession, alert: Alert) -> bool:
+def insert_once(session: AnySession, alert: Alert) -> bool:
     """Insert unless a concurrent run raised the same alert first (the unique key decides)."""
     try:
         with session.begin_nested():

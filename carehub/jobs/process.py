@@ -32,10 +32,17 @@ def fire(
     job_id: str, scheduled_for: dt.datetime | None = None, app: Flask | None = None
 ) -> int | None:
     """The function stored with each job. ClaimingExecutor passes the scheduler's app and the
-    time the run was scheduled for; without them there is no run to claim."""
+    time the run was scheduled for; without them there is no run to claim.
+
+    The run is handed to a worker, which claims it: the scheduler stays the clock only."""
     if app is None or scheduled_for is None:
         raise RuntimeError("scheduled jobs run through ClaimingExecutor (carehub scheduler)")
-    return runner.execute(app, job_id, scheduled_for)
+    from carehub.jobs.tasks import RUN_TASK
+    from carehub.worker import enqueue
+
+    with app.app_context():
+        enqueue(RUN_TASK, job_id, scheduled_for.astimezone(dt.UTC).isoformat(), 1)
+    return None
 
 
 class ClaimingExecutor(ThreadPoolExecutor):

@@ -15,6 +15,10 @@ from carehub.web import yuan
 
 # Longest first, so "visits planned" wins over "visits".
 PHRASES = {
+    "emergencies without an offer": _l("emergencies without an offer"),
+    "is still planning these stations; nothing done": _l(
+        "is still planning these stations; nothing done"
+    ),
     "emergencies escalated": _l("emergencies escalated"),
     "skipped_service_inactive": _l("skipped, service inactive"),
     "skipped_elder_inactive": _l("skipped, elder not active"),
@@ -56,8 +60,18 @@ _OFFER_WORDS = {
 _OFFER = re.compile(r"\b(" + "|".join(_OFFER_WORDS) + r")\b")
 
 
+# The status an outcome proposes for an elder (carehub.outcomes).
+_STATUS_WORDS = {
+    "hospitalised": _l("taken to hospital"),
+    "deceased": _l("deceased"),
+}
+_STATUS = re.compile(r"\b(" + "|".join(_STATUS_WORDS) + r")\b")
+
+
 def alert_message(message: str | None) -> str:
-    """An alert's stored message with the emergency offer's outcome in words."""
+    """An alert's stored message with the emergency offer's outcome, or the proposed
+    status, in words."""
     if not message:
         return ""
-    return _OFFER.sub(lambda m: str(_OFFER_WORDS[m.group(1)]), message)
+    text = _OFFER.sub(lambda m: str(_OFFER_WORDS[m.group(1)]), message)
+    return _STATUS.sub(lambda m: str(_STATUS_WORDS[m.group(1)]), text)

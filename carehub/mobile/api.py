@@ -4,9 +4,10 @@ other site can make a logged-in browser post events (and CSRF tokens are not nee
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
@@ -25,8 +26,9 @@ from carehub.core.permissions import any_role, public, roles_required
 from carehub.core.time import EARLIEST_DAY, LATEST_DAY, in_service_range, local_today, now
 from carehub.emergency import services as escalation
 from carehub.extensions import csrf, db, login_manager
-from carehub.mobile import emergencies, events, openapi, payloads, route, tokens
+from carehub.mobile import emergencies, events, openapi, payloads, route, tokens, upcoming
 from carehub.mobile.payloads import PayloadError
+from carehub.notify import feed, push, vapid
 from carehub.registry.models import Caregiver
 
 bp = Blueprint("api_v1", __name__)
@@ -275,3 +277,70 @@ def decline_emergency(offer_id: int):
     body = {"offer": emergencies.offer_json(offer, _locale())}
     db.session.commit()
     return jsonify(body)
+
+
+@bp.route("/me/changes")
+@caregiver_only
+def my_changes():
+    """The open phone page asks this every few seconds: one primary-key read."""
+    caregiver = _caregiver()
+    raw = request.args.get("since")
+    since = None
+    if raw is not None:
+        if not re.fullmatch("[0-9]{1,9}", raw):
+            raise PayloadError({"since": _("Must be a version this endpoint answered.")})
+        since = int(raw)
+    version, changed_at = feed.version(db.session, caregiver.id)
+    return jsonify(
+        {
+            "version": version,
+            "changed": since is None or since != version,
+            "changed_at": route.iso_local(changed_at),
+        }
+    )
+
+
+@bp.route("/me/upcoming")
+@caregiver_only
+def my_upcoming():
+    caregiver = _caregiver()
+    today = local_today()
+    visits = upcoming.visits_after(db.session, caregiver.id, today)
+    return jsonify(upcoming.days_json(visits, today, _locale()))
+
+
+@bp.route("/push/key")
+@public
+def push_key():
+    return jsonify({"public_key": vapid.public_key(current_app)})
+
+
+@bp.route("/me/push-subscription", methods=["PUT"])
+@caregiver_only
+def save_push_subscription():
+    caregiver = _caregiver()
+    endpoint, p256dh, auth = push.parse(_json_body())
+    row, created = push.subscribe(
+        db.session, current_user.account, caregiver, endpoint, p256dh, auth
+    )
+    body = {"id": row.id, "created_at": route.iso_local(row.created_at)}
+    db.session.commit()
+    return jsonify(body), 201 if created else 200
+
+
+@bp.route("/me/push-subscription", methods=["DELETE"])
+@caregiver_only
+def delete_push_subscription():
+    caregiver = _caregiver()
+    body = _json_body()
+    if not isinstance(body, dict):
+        raise PayloadError({"body": _("Send a JSON object.")})
+    extra = {name: _("Unknown field.") for name in body if name != "endpoint"}
+    if extra:
+        raise PayloadError(extra)
+    endpoint = body.get("endpoint")
+    if not isinstance(endpoint, str) or not endpoint or len(endpoint) > push.ENDPOINT_MAX:
+        raise PayloadError({"endpoint": _("Give the subscription's endpoint.")})
+    push.unsubscribe(db.session, caregiver, endpoint)
+    db.session.commit()
+    return "", 204

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from carehub.assessment.services import flag_change
 from carehub.auth.models import User
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError, DomainError
@@ -25,6 +26,7 @@ from carehub.mobile import checklists, route
 from carehub.mobile.models import VisitEvent
 from carehub.mobile.payloads import EventInput
 from carehub.mobile.vocab import EventType, Flag, Outcome
+from carehub.outcomes import consequences
 from carehub.subsidy.reconciliation import receipts
 
 # Phones' clocks drift; only a clock well ahead of the server's is worth a flag.
@@ -105,9 +107,12 @@ def record(session: AnySession, user: User, visit: Visit, data: EventInput, dige
     apply_events(visit, route.events_of(session, visit.id))
     # A late or missed alert's cause ends with the check-in (or the reported outcome).
     alerts.resolve_visit_alerts(session, received, [visit.id])
+    consequences.after_event(session, visit, received)
     if data.type == EventType.CHECK_OUT and visit.check_out_at == event.recorded_at:
         # The subsidy audit judges how long the check-out took to reach the server.
         receipts.note_check_out(session, visit.id, received)
+    if data.type == EventType.CONDITION_CHANGE:
+        flag_change(session, visit.request.elder, data.text or "", user.id, data.recorded_at)
     session.flush()
     event.response_body = {"event": event_json(event), "visit": route.visit_state(visit)}
     session.flush()

@@ -133,6 +133,7 @@ SCHEMAS: dict[str, Schema] = {
             "checklist",
             "checklist_done",
             "notes",
+            "condition_changes",
             "flags",
         ],
         {
@@ -168,6 +169,14 @@ SCHEMAS: dict[str, Schema] = {
             "checklist_done": {"type": "array", "items": {"type": "string"}},
             "notes": {
                 "type": "array",
+                "items": _obj(
+                    ["text", "recorded_at"],
+                    {"text": {"type": "string"}, "recorded_at": INSTANT},
+                ),
+            },
+            "condition_changes": {
+                "type": "array",
+                "description": "Changes in the elder's condition flagged from this visit.",
                 "items": _obj(
                     ["text", "recorded_at"],
                     {"text": {"type": "string"}, "recorded_at": INSTANT},
@@ -275,6 +284,20 @@ SCHEMAS: dict[str, Schema] = {
                         "maxLength": 2000,
                         "pattern": "\\S",
                         "description": "The note; not only spaces.",
+                    }
+                },
+            ),
+            _event(
+                "condition_change",
+                ["text"],
+                {
+                    "text": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 500,
+                        "pattern": "\\S",
+                        "description": "What changed in the elder's condition; the elder "
+                        "becomes due for re-assessment at once.",
                     }
                 },
             ),
@@ -704,6 +727,9 @@ PATHS: dict[str, Schema] = {
 
 
 def document() -> Schema:
+    from carehub.availability import api as absence_api
+    from carehub.mobile import openapi_live
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -714,9 +740,9 @@ def document() -> Schema:
                 "them in Asia/Shanghai. Errors are {error, status}, plus fields on 400."
             ),
         },
-        "paths": PATHS,
+        "paths": {**PATHS, **absence_api.paths(_json, _error, SECURED), **openapi_live.PATHS},
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **absence_api.SCHEMAS, **openapi_live.SCHEMAS},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

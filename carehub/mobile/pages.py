@@ -4,8 +4,9 @@ the API, keeps a copy and a queue of unsent events on the phone, and works offli
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,9 +18,19 @@ from carehub.core.permissions import public, roles_required
 from carehub.extensions import db
 from carehub.mobile import tokens
 from carehub.mobile.vocab import OUTCOME_LABELS
+from carehub.notify import vapid
 
 bp = Blueprint("mobile", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "mobile"
+
+
+@bp.record_once
+def _install_phone_feed(state: Any) -> None:
+    # Every app that serves the phone page keeps its change counter, in any process
+    # (web, scheduler, command line).
+    from carehub.notify import feed
+
+    feed.install()
 
 
 @bp.after_app_request
@@ -55,6 +66,14 @@ def strings() -> dict[str, str]:
         "note": _("Note"),
         "save_note": _("Save note"),
         "notes": _("Notes"),
+        "condition": _("Change in condition"),
+        "condition_hint": _(
+            "Noticed a change (a fall, new confusion, eating much less)? Say what changed: "
+            "an assessor will visit sooner."
+        ),
+        "flag_change": _("Flag for re-assessment"),
+        "flagged_at": _("Flagged %(time)s:"),
+        "condition_change_type": _("Change in condition"),
         "pending": _("Waiting to send: %(n)s"),
         "all_sent": _("Everything is sent."),
         "failed": _("Not accepted by the server"),
@@ -80,6 +99,17 @@ def strings() -> dict[str, str]:
         "collected_at": _("Collected %(time)s"),
         "collect_type": _("Collection"),
         "diet": _("Diet: %(notes)s"),
+        "updated": _("Updated by the office at %(time)s."),
+        "upcoming": _("Coming days (%(n)s visits)"),
+        "day_off": _("no visits"),
+        "push_enable": _("Turn on notifications"),
+        "push_on": _(
+            "Notifications are on: emergency jobs reach this phone even when the page is closed."
+        ),
+        "push_denied": _(
+            "Notifications are blocked on this phone; emergency jobs come by text message."
+        ),
+        "push_failed": _("Notifications could not be turned on."),
         **{f"outcome_{key.value}": str(label) for key, label in OUTCOME_LABELS.items()},
     }
 
@@ -92,6 +122,7 @@ def route_page():
         strings=strings(),
         outcomes=[key.value for key in OUTCOME_LABELS],
         linked=current_user.caregiver is not None,
+        vapid_key=vapid.public_key(current_app),
     )
 
 

@@ -20,7 +20,10 @@ EXTRA = {
     EventType.CHECK_OUT: set(),
     EventType.OUTCOME: {"outcome", "checklist"},
     EventType.NOTE: {"text"},
+    EventType.CONDITION_CHANGE: {"text"},
 }
+# A flagged change is read by an assessor from the due list: a short note.
+MAX_CHANGE_TEXT = 500
 
 
 class PayloadError(ValueError):
@@ -122,12 +125,15 @@ def parse_event(body: object) -> EventInput:
             errors["checklist"] = _("Must be a list of checklist item codes.")
         else:
             checklist = list(dict.fromkeys(raw_list))
-    if kind == EventType.NOTE:
+    if kind in (EventType.NOTE, EventType.CONDITION_CHANGE):
+        limit = MAX_TEXT if kind == EventType.NOTE else MAX_CHANGE_TEXT
         raw_text = body.get("text")
         if not isinstance(raw_text, str) or not raw_text.strip():
-            errors["text"] = _("Write the note.")
-        elif len(raw_text) > MAX_TEXT:
-            errors["text"] = _("At most %(n)d characters.", n=MAX_TEXT)
+            errors["text"] = (
+                _("Write the note.") if kind == EventType.NOTE else _("Say what changed.")
+            )
+        elif len(raw_text) > limit:
+            errors["text"] = _("At most %(n)d characters.", n=limit)
         else:
             text = raw_text.strip()
 

@@ -130,6 +130,11 @@ def visit_json(session: AnySession, visit: Visit, locale: str) -> dict[str, Any]
             for e in events
             if e.type == EventType.NOTE
         ],
+        "condition_changes": [
+            {"text": e.text, "recorded_at": iso_local(e.recorded_at)}
+            for e in events
+            if e.type == EventType.CONDITION_CHANGE
+        ],
         "flags": flags,
     }
 

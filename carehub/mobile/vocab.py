@@ -12,6 +12,8 @@ class EventType(StrEnum):
     CHECK_OUT = "check_out"
     OUTCOME = "outcome"
     NOTE = "note"
+    # A change in the elder's condition: it also puts the elder on the assessors' due list.
+    CONDITION_CHANGE = "condition_change"
 
 
 class Outcome(StrEnum):
@@ -19,6 +21,7 @@ class Outcome(StrEnum):
     NOT_HOME = "not_home"
     REFUSED = "refused"
     HOSPITALISED = "hospitalised"
+    DECEASED = "deceased"
 
 
 class OfferStatus(StrEnum):
@@ -43,4 +46,5 @@ OUTCOME_LABELS = {
     Outcome.NOT_HOME: _l("Elder not at home"),
     Outcome.REFUSED: _l("Service refused"),
     Outcome.HOSPITALISED: _l("Elder in hospital"),
+    Outcome.DECEASED: _l("Elder deceased"),
 }

@@ -214,6 +214,7 @@ class KitchenForm(FlaskForm):
 class StationForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), _CODE])
     name = StringField(_l("Station name"), validators=[DataRequired(), Length(max=120)])
+    district = StringField(_l("District"), validators=[Length(max=60)])
     address = StringField(_l("Address"), validators=[Length(max=255)])
     lat = FloatField(_l("Latitude"), validators=[Optional()])
     lon = FloatField(_l("Longitude"), validators=[Optional()])
@@ -240,6 +241,7 @@ class StationForm(FlaskForm):
         return {
             "code": _text(self.code.data),
             "name": _text(self.name.data),
+            "district": _text(self.district.data),
             "address": _text(self.address.data),
             "lat": self.lat.data,
             "lon": self.lon.data,

@@ -93,6 +93,8 @@ class Station(Audited, Base):
     code: Mapped[str] = mapped_column(String(40), unique=True, index=True)
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(255), default="")
+    # The administrative district (区/县) the bureau reports by; empty when not given.
+    district: Mapped[str] = mapped_column(String(60), default="", server_default="", index=True)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     circle_minutes: Mapped[int] = mapped_column(Integer, default=15)

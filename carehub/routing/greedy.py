@@ -5,13 +5,16 @@ kitchen nearest-first from it. A meal goes in with its pickup: a batch of its ow
 before the drop, or joining a batch at its kitchen already on the route. The travel an
 insertion adds depends on the order only, so insertions are timed cheapest first and the
 first feasible one is taken. Each route is re-timed from scratch for every insertion tried,
-so the plan is feasible by construction, if far from optimal.
+so the plan is feasible by construction, if far from optimal. A caregiver other than the
+visit's preferred one pays the solver's continuity penalty on top of the travel, so the
+fallback (and the solver's start) keeps continuity too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
     Caregiver,
@@ -26,6 +29,12 @@ from carehub.routing.problem import (
 )
 from carehub.routing.rounds import pickup_token
 from carehub.routing.screen import Screened, screen
+
+CONTINUITY = SolverParams().continuity_penalty
+
+
+def _continuity(v: Visit, c: Caregiver) -> int:
+    return CONTINUITY if v.preferred_caregiver not in (None, c.id) else 0
 
 
 class _Timed:
@@ -345,7 +354,8 @@ def _insert_single(
         locs = [c.start_location, *(_location(problem, it) for it in orders[k]), c.end_location]
         for j in _positions(orders[k], old.route, v):
             a, b = locs[j], locs[j + 1]
-            options.append((travel[a][v.location] + travel[v.location][b] - travel[a][b], k, j))
+            added = travel[a][v.location] + travel[v.location][b] - travel[a][b]
+            options.append((added + _continuity(v, c), k, j))
     options.sort()
     for _, k, j in options:
         trial = orders[k][:j] + [v] + orders[k][j:]

@@ -58,9 +58,12 @@ class Visit:
     pinned_partner: str | None = None
     # A meal drop: collected at this kitchen (Kitchen.id) first; `service` is the drop itself.
     kitchen: str | None = None
+    # Caregivers never to send ("do not send", hard); they need not work that day.
+    excluded: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         where = f"visit {self.id!r}"
+        object.__setattr__(self, "excluded", frozenset(self.excluded))
         if not self.windows:
             _fail(where, "windows must not be empty")
         ordered = sorted(self.windows, key=lambda w: w.start)
@@ -87,6 +90,8 @@ class Visit:
             _fail(where, "pinned_partner needs two caregivers and a different pinned_caregiver")
         if self.kitchen is not None and self.caregivers_needed != 1:
             _fail(where, "a meal drop (kitchen set) needs exactly one caregiver")
+        if self.excluded & set(self.pins):
+            _fail(where, "pinned to a caregiver it excludes")
 
     @property
     def pins(self) -> tuple[str, ...]:
@@ -150,7 +155,8 @@ class Caregiver:
         object.__setattr__(self, "skills", frozenset(self.skills))
 
     def can_serve(self, visit: Visit) -> bool:
-        """Skill, gender and load: the matches that depend on neither time nor pins.
+        """Skill, gender, load and "do not send": the matches that depend on neither time nor
+        pins.
 
         A pin names one caregiver of the visit; a two-caregiver visit pinned to A is served by A
         and one other caregiver.
@@ -159,6 +165,7 @@ class Caregiver:
             (visit.skill is None or visit.skill in self.skills)
             and (visit.gender is None or visit.gender == self.gender)
             and (self.capacity is None or visit.demand <= self.capacity)
+            and self.id not in visit.excluded
         )
 
 

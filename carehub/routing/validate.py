@@ -170,6 +170,8 @@ def _check_route(
                     "gender", f"{visit.id!r} needs gender {visit.gender!r}, {name} is {cg.gender!r}"
                 )
             )
+        if cg.id in visit.excluded:
+            out.append(Violation("excluded", f"{visit.id!r} must not be served by {name}"))
         if b is not None and b < stop.start + visit.service and stop.start < b + dur:
             out.append(Violation("break", f"{name} lunch overlaps {visit.id!r}"))
         load += visit.demand

@@ -170,6 +170,7 @@ def _layout(rng: random.Random, elders: int) -> list[_Place]:
                     "code": f"{STATION_PREFIX}{next(number):04d}",
                     "name": _station_name(district, index),
                     "address": f"天津市{district.name}{sub}{rng.randint(1, 300)}号",
+                    "district": district.name,
                     "lat": lat,
                     "lon": lon,
                     "circle_minutes": 15,

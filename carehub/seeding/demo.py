@@ -146,6 +146,7 @@ def _stations(session: AnySession) -> list[Station]:
             circle_minutes=15,
             phone=row.phone,
             provider=row.provider,
+            district=row.district,
             active=True,
         )
         for row in inputs.demo_stations()

@@ -7,6 +7,7 @@ and would lose rows the server is still using.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -73,7 +74,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     url = _e2e_database_url(tmp_path_factory.mktemp("e2e-db"))
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "e2e-secret", "GEOCODER": "fake", "TESTING": False}
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "e2e-secret",
+            "GEOCODER": "fake",
+            "TESTING": False,
+            # Tasks run inside the request that sends them: the browser sees the same pages
+            # (tests/integration/test_worker_tasks.py runs them through real workers).
+            "TASKS_EAGER": True,
+        }
     )
     with app.app_context():
         upgrade()
@@ -160,3 +169,17 @@ def make_user(live_server: LiveServer) -> Callable[..., Account]:
         return account
 
     return _make
+
+
+@pytest.fixture
+def morning(live_server: LiveServer) -> Iterator[None]:
+    """The live server's clock at 07:00 of today: planning today starts from now, so a test
+    that plans today sees the whole day ahead whenever it runs."""
+    from carehub.core.time import local_to_utc, local_today
+
+    at = local_to_utc(local_today(), dt.time(7))
+    live_server.app.config["CLOCK"] = lambda: at
+    try:
+        yield
+    finally:
+        live_server.app.config.pop("CLOCK", None)

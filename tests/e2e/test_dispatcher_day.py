@@ -20,7 +20,7 @@ ELDER = "诸葛秀英"
 
 
 def test_request_planned_published_and_on_the_board(
-    page: Any, live_server: Any, make_user: Any
+    page: Any, live_server: Any, make_user: Any, morning: None
 ) -> None:
     day = local_today()
     with live_server.app.app_context():

@@ -143,7 +143,7 @@ def test_check_out_made_offline_reaches_the_server_exactly_once(
     card.locator(".m-check input").first.check()
     card.locator("select[name=outcome]").select_option("done")
     card.locator("button[data-action=outcome]").click()
-    card.locator("details", has=page.locator("textarea")).locator("summary").click()
+    card.locator("details", has=page.locator("textarea[name=note]")).locator("summary").click()
     card.locator("textarea[name=note]").fill("老人精神很好")
     card.locator("button[data-action=note]").click()
     _wait_for_events(live_server, visit_id, ["check_in", "check_out", "outcome", "note"])

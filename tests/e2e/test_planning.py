@@ -18,7 +18,9 @@ from tests.e2e.support import log_in
 VISITS = 3
 
 
-def test_dispatcher_plans_and_publishes_a_day(page: Any, live_server: Any, make_user: Any) -> None:
+def test_dispatcher_plans_and_publishes_a_day(
+    page: Any, live_server: Any, make_user: Any, morning: None
+) -> None:
     day = local_today()
     with live_server.app.app_context():
         make = Builders(db.session)

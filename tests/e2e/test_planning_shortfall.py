@@ -15,7 +15,7 @@ BATHS = 4
 
 
 def test_a_short_day_shows_proven_shortfall_advice(
-    page: Any, live_server: Any, make_user: Any
+    page: Any, live_server: Any, make_user: Any, morning: None
 ) -> None:
     day = local_today()
     with live_server.app.app_context():

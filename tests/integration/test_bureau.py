@@ -107,7 +107,8 @@ def test_dashboard_page_report_and_print(locked_october, client, login_as, db) -
     summary = {row[0]: row[1] for row in book["summary"].iter_rows(values_only=True)}
     assert summary["payable_fen"] == payable
     stations = list(book["stations"].iter_rows(values_only=True))
-    assert stations[-1][0] == "TOTAL" and stations[-1][6] == payable
+    total = dict(zip(stations[0], stations[-1], strict=True))
+    assert total["station_code"] == "TOTAL" and total["payable_fen"] == payable
 
 
 def test_a_bad_period_is_a_clear_400(client, login_as) -> None:

@@ -112,3 +112,26 @@ def test_every_bad_row_is_reported(db) -> None:
 )
 def test_station_rules(db, row, column, reason) -> None:
     check_rule(db, "stations", (HEADER, GOOD[0], row), column, reason)
+
+
+def test_a_district_column_names_each_stations_district(db) -> None:  # type: ignore[no-untyped-def]
+    imported(db, "stations", HEADER, *GOOD)
+    result = imported(
+        db,
+        "stations",
+        "code,name,address,lat,lon,district",
+        "ST1,南营门站,南京路219号,39.1175,117.195,和平区",
+        "ST2,小白楼站,解放北路1号,39.1201,117.2105,",
+    )
+    assert result.counts() == {"created": 0, "updated": 1, "unchanged": 1}
+    districts = dict(db.session.execute(select(Station.code, Station.district)).all())
+    assert districts == {"ST1": "和平区", "ST2": ""}
+    too_long = run(
+        db,
+        "stations",
+        csv_file(
+            "code,name,address,lat,lon,district",
+            "ST1,南营门站,南京路219号,39.1175,117.195," + "区" * 61,
+        ),
+    )
+    assert [(e.line, e.column) for e in too_long.errors] == [(2, "district")]

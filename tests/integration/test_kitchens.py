@@ -138,8 +138,8 @@ def test_stations_import_names_kitchens_and_ready_times(db) -> None:
     assert two.kitchen_id is None and two.meals_ready == dt.time(11, 0)
     exported = list(rows(db.session, "stations"))
     header = exported[0]
-    assert header[-2:] == ["kitchen_code", "meals_ready"]
-    assert exported[1][-2:] == ["K01", ""] and exported[2][-2:] == ["", "11:00"]
+    assert header[-3:] == ["kitchen_code", "meals_ready", "district"]
+    assert exported[1][-3:-1] == ["K01", ""] and exported[2][-3:-1] == ["", "11:00"]
 
 
 def test_stations_import_refuses_an_unknown_kitchen(db) -> None:

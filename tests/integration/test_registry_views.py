@@ -261,6 +261,26 @@ def test_admin_creates_and_edits_a_station_and_it_is_audited(
     assert ("create", admin.username) in actions and ("update", admin.username) in actions
 
 
+def test_a_station_names_its_district(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+    login_as(Role.ADMIN)
+    assert client.post("/registry/stations/new", data=_station_form()).status_code == 302
+    station = db.session.scalar(select(Station).where(Station.code == "HP01"))
+    assert station.district == ""
+    response = client.post(
+        f"/registry/stations/{station.id}/edit", data=_station_form(district=" 和平区 ")
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert station.district == "和平区"
+    assert "和平区" in client.get(f"/registry/stations/{station.id}").get_data(as_text=True)
+    too_long = client.post(
+        f"/registry/stations/{station.id}/edit", data=_station_form(district="区" * 61)
+    )
+    assert too_long.status_code == 422
+    db.session.expire_all()
+    assert station.district == "和平区"
+
+
 def test_station_form_errors_are_shown_and_nothing_is_written(
     client: FlaskClient, login_as, make, db
 ) -> None:

@@ -13,17 +13,48 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from carehub.assessment import services as assessments
-from carehub.core.enums import CareLevel, Hardship, RequestOrigin, Role
+from carehub.core.enums import CareLevel, ElderStatus, Hardship, RequestOrigin, Role
 from carehub.dispatch.planning.models import PlanningRun
+from carehub.mobile.models import ChecklistItem
+from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Kitchen
 from carehub.subsidy.models import SubsidyPolicy
 from tests.builders import CENTRE
 
 Rows = dict[str, Any]
 
+
+def _own_task(rows: Rows) -> str:
+    """A finished task with a file, started by the user logged in last (tasks are shown to
+    whoever started them)."""
+    from sqlalchemy import func
+
+    from carehub.auth.models import User
+    from carehub.core.time import now
+    from carehub.extensions import db
+    from carehub.worker.models import BackgroundTask
+
+    user_id = db.session.scalar(func.max(User.id).select())
+    task = BackgroundTask(
+        id=f"task-{user_id}",
+        kind="subsidy_export",
+        subject="a.csv",
+        user_id=user_id,
+        status="done",
+        created_at=now(),
+        file_name="a.csv",
+        file_type="text/csv",
+        file_data=b"a",
+    )
+    db.session.merge(task)
+    db.session.commit()
+    return task.id
+
+
 # How to fill a URL parameter, by its name. A route with a parameter not listed here fails
 # the test with a message naming it: add the parameter here.
 BY_NAME: dict[str, Callable[[Rows], object]] = {
+    "task_id": _own_task,
     "station_id": lambda rows: rows["station"].id,
     "elder_id": lambda rows: rows["elder"].id,
     "caregiver_id": lambda rows: rows["caregiver"].id,
@@ -39,6 +70,8 @@ BY_NAME: dict[str, Callable[[Rows], object]] = {
     "run_id": lambda rows: rows["planning_run"].id,
     "kitchen_id": lambda rows: rows["kitchen"].id,
     "assessment_id": lambda rows: rows["assessment"].id,
+    "proposal_id": lambda rows: rows["proposal"].id,
+    "item_id": lambda rows: rows["checklist_item"].id,
     "station_code": lambda rows: rows["station"].code,
     "elder_code": lambda rows: rows["elder"].code,
     "caregiver_code": lambda rows: rows["caregiver"].code,
@@ -110,6 +143,17 @@ def rows(make, db) -> Rows:
         assessments.Signature(found["user"].id, "admin"),
         request.service_date,
     )
+    found["proposal"] = StatusProposal(
+        elder_id=elder.id,
+        visit_id=visit.id,
+        status=ElderStatus.HOSPITALISED,
+        effective_from=request.service_date,
+        proposed_at=dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC),
+    )
+    found["checklist_item"] = ChecklistItem(
+        service_type_id=service_type.id, code="probe", label_zh="探针", label_en="Probe"
+    )
+    db.session.add_all([found["proposal"], found["checklist_item"]])
     db.session.commit()
     return found
 

@@ -18,7 +18,7 @@ from carehub.dispatch.models import CarePlan
 from carehub.geo.coverage import compute
 from carehub.geo.travel import in_china
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
-from carehub.seeding import demo
+from carehub.seeding import demo, inputs
 from carehub.seeding.defaults import load_defaults
 
 
@@ -140,6 +140,12 @@ def test_demo_district_has_realistic_counts_and_places(app: Flask, db: Any) -> N
     assert 8 <= len(report.uncovered) <= 20
     assert all("河东区" in u.address for u in report.uncovered)
 
+    districts = db.session.execute(select(Station.code, Station.district)).all()
+    assert {code: d for code, d in districts if d != "和平区"} == {
+        "HP07": "河西区",
+        "HP08": "南开区",
+    }
+
     for station in db.session.scalars(select(Station)):
         skills = {code for c in station.caregivers for code in c.skill_codes}
         assert {"meal", "bathing", "nursing"} <= skills, station.code
@@ -181,6 +187,9 @@ def test_city_set_scales_with_the_number_of_elders(app: Flask, db: Any) -> None:
     assert _count(db, Elder, tj) == 600
     assert _count(db, Elder, tj, Elder.station_id.is_(None)) == 0
     assert 1 <= _count(db, Station, Station.code.like("TJ%")) <= 3
+    # Every city station stands in one of the city's districts.
+    named = {d.name for d in inputs.city_districts()}
+    assert set(db.session.scalars(select(Station.district))) <= named
     assert 35 <= _count(db, Caregiver, Caregiver.code.like("TJ%")) <= 70
     assert 150 <= _visits_on(db, _next_wednesday(), tj) <= 260
 

@@ -29,6 +29,7 @@ SCOPED_NAMES = {
     "emergency_id",
     "visit_id",
     "run_id",
+    "proposal_id",
     "station_code",
     "elder_code",
     "caregiver_code",
@@ -62,6 +63,8 @@ def test_the_probe_covers_the_emergency_routes(app: Flask) -> None:
     assert ("emergency.show", "GET") in probed
     assert ("emergency.assign", "POST") in probed
     assert ("emergency_api.assign", "POST") in probed
+    assert ("outcomes.confirm", "POST") in probed
+    assert ("outcomes.dismiss", "POST") in probed
 
 
 def test_a_scoped_dispatcher_gets_403_or_404_for_every_other_station_id(

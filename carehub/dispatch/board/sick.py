@@ -27,8 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from carehub.availability import services as absences
 from carehub.core import audit
-from carehub.core.enums import RequestStatus, VisitStatus
+from carehub.core.enums import AbsenceKind, RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError, FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
@@ -430,6 +431,10 @@ def apply(
             "shifted_minutes": plan.shifted_minutes,
         },
     )
+    # Kept as an absence, so later plans and proposals leave the caregiver out of the day.
+    start, end = absences.day_bounds(day)
+    if max(start, now) < end:
+        absences.record(session, caregiver, AbsenceKind.SICK, max(start, now), end)
     try:
         session.flush()
     except StaleDataError:

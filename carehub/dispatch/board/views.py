@@ -29,6 +29,7 @@ from carehub.core.time import format_local, local_today, now
 from carehub.dispatch import adapters
 from carehub.dispatch.board import services as board
 from carehub.dispatch.board import sick
+from carehub.emergency import queue
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, REASON_WINDOW
@@ -156,6 +157,7 @@ def _partial(data: board.Board) -> str:
         "elder": _pattern("registry.elder", elder_id=ID_MARK),
         "sick": _pattern("board.sick_form", caregiver_id=ID_MARK, day=day),
         "station": _pattern("board.page", station_id=ID_MARK, day=day),
+        "visit": _pattern("moves.visit", visit_id=ID_MARK),
     }
     return render_template(
         "board/_board.html",
@@ -163,6 +165,7 @@ def _partial(data: board.Board) -> str:
         station_names=names,
         urls=urls,
         labels={s.value: label(s) for s in VisitStatus},
+        emergencies=queue.open_emergencies(db.session, data.now, data.station_id),
     )
 
 

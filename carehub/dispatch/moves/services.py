@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from carehub.availability import services as absences
 from carehub.core import audit
 from carehub.core import time as clock
 from carehub.core.enums import Gender, VisitStatus, label
@@ -168,8 +169,10 @@ def caregiver_choices(session: AnySession, visit: Visit, scope: int | None) -> l
     if current is not None and current not in found and scope in (None, current.station_id):
         found.append(current)
         order.setdefault(current.station_id, len(order))
+    away = absences.absent_all_day(session, [c.id for c in found], day)
     return sorted(
-        (c for c in found if c.works_on(day)), key=lambda c: (order[c.station_id], c.code)
+        (c for c in found if c.works_on(day) and c.id not in away),
+        key=lambda c: (order[c.station_id], c.code),
     )
 
 
@@ -183,6 +186,8 @@ def _target(session: AnySession, visit: Visit, caregiver_id: int, scope: int | N
         )
     if not target.works_on(visit.request.service_date):
         raise FieldError("caregiver_id", _("%(name)s does not work on that day.", name=target.name))
+    if absences.absent_all_day(session, [target.id], visit.request.service_date):
+        raise FieldError("caregiver_id", _("%(name)s is away on that day.", name=target.name))
     if target not in caregiver_choices(session, visit, scope):
         raise FieldError(
             "caregiver_id",
@@ -278,6 +283,9 @@ def _finding(
         "sync": _("The two caregivers of %(visit)s would not start together.", visit=what),
         "pinned": _("%(visit)s is pinned or published and would have to change.", visit=what),
         "break": _("%(caregiver)s would have no room left for the lunch break.", caregiver=who),
+        "excluded": _(
+            "The elder of %(visit)s must not be sent %(caregiver)s.", visit=what, caregiver=who
+        ),
     }
     if overlapped is not None:
         # Not a matter of travel: the two visits share time.

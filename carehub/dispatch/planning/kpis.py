@@ -8,7 +8,10 @@ stand when the run finishes, kept (pinned, published) visits included.
 - on_time_share: visits whose planned start lies inside the request's window.
 - utilisation: service minutes over the shift minutes of the caregivers with a visit.
 - continuity_share: visits served by the caregiver who last served that elder before the
-  day, among visits whose elder had such a caregiver (elders have no preferred caregiver).
+  day, among visits whose elder had such a caregiver.
+- preferred_share: visits served by one of the elder's preferred caregivers, among visits
+  whose elder has preferred caregivers; with continuity_share it is compared with the run
+  before, so the figures show continuity before and after.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from carehub.availability.services import rules_for
 from carehub.core.enums import VisitStatus
 from carehub.core.time import to_local
 from carehub.db import AnySession
@@ -35,6 +39,7 @@ COMPARED = (
     "on_time_share",
     "utilisation",
     "continuity_share",
+    "preferred_share",
     "lent",
 )
 
@@ -147,6 +152,10 @@ def compute(session: AnySession, run: PlanningRun) -> dict[str, Any]:
     last = _last_caregivers(session, {v.request.elder_id for v in visits}, run.service_date)
     known = [v for v in visits if v.request.elder_id in last]
     same = sum(1 for v in known if last[v.request.elder_id] == v.caregiver_id)
+    rules = rules_for(session, {v.request.elder_id for v in visits})
+    liked = {e: {c.id for c in r.preferred} for e, r in rules.items() if r.preferred}
+    wished = [v for v in visits if v.request.elder_id in liked]
+    kept = sum(1 for v in wished if v.caregiver_id in liked[v.request.elder_id])
     return {
         "assigned": len({v.request_id for v in visits}),
         "visit_rows": len(visits),
@@ -160,6 +169,8 @@ def compute(session: AnySession, run: PlanningRun) -> dict[str, Any]:
         "utilisation": _share(service, shift),
         "continuity_share": _share(same, len(known)),
         "continuity_known": len(known),
+        "preferred_share": _share(kept, len(wished)),
+        "preferred_known": len(wished),
         "lent": sum(1 for v in visits if v.lent),
     }
 

@@ -1,5 +1,6 @@
-"""Planning runs started from the web: stored as queued by the request, solved in a
-background thread with its own app context and session, so the request returns at once.
+"""Planning runs started from the web: stored as queued by the request, solved by a task on a
+Celery worker (``carehub.dispatch.planning.tasks.plan_run``), so the request returns at once and a
+restarted web process loses nothing.
 
 Progress goes to the run's row on a separate short transaction (``plan_day`` writes nothing
 until the solver is done, so that never waits on it). A run whose process died stays
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Sequence
 
 from flask import Flask, current_app
@@ -21,6 +21,7 @@ from carehub.core import audit
 from carehub.core import time as clock
 from carehub.core.errors import ConflictError
 from carehub.db import AnySession
+from carehub.dispatch.planning.fanout import solving
 from carehub.dispatch.planning.models import (
     ACTIVE,
     RUN_FAILED,
@@ -37,8 +38,7 @@ log = logging.getLogger(__name__)
 STALE = "The run stopped responding (the server may have restarted)."
 BROKE_RULE = "The plan broke a hard rule and was not stored."
 CRASHED = "The run failed: %(error)s"
-
-_threads: dict[int, threading.Thread] = {}
+PLAN_TASK = "carehub.dispatch.planning.tasks.plan_run"
 
 
 class RunConflict(ConflictError):
@@ -120,26 +120,17 @@ def queue_run(
     return run
 
 
-def launch(app: Flask, run_id: int) -> threading.Thread:
-    def work() -> None:
-        try:
-            execute(app, run_id)
-        finally:
-            _threads.pop(run_id, None)
+def launch(run_id: int) -> str:
+    """Hand a queued run to the workers; the task's id."""
+    from carehub.worker import enqueue
 
-    thread = threading.Thread(target=work, name=f"planning-run-{run_id}", daemon=True)
-    _threads[run_id] = thread
-    thread.start()
-    return thread
-
-
-def wait(run_id: int, timeout: float | None = None) -> bool:
-    """Block until the run's thread, if this process started one, has ended."""
-    thread = _threads.get(run_id)
-    if thread is None:
-        return True
-    thread.join(timeout)
-    return not thread.is_alive()
+    try:
+        return enqueue(PLAN_TASK, run_id, queue=current_app.config["PLAN_QUEUE"])
+    except Exception as exc:
+        # No broker (Redis down): the run would wait for ever; it fails now, saying why.
+        db.session.rollback()
+        _fail(db.session, run_id, CRASHED, f"not handed to the workers: {exc!r}")
+        raise
 
 
 class _Reporter:
@@ -181,11 +172,14 @@ def execute(app: Flask, run_id: int) -> None:
 
 def _solve(session: AnySession, run_id: int) -> None:
     run = session.get(PlanningRun, run_id)
-    if run is None or run.status != RUN_QUEUED:
+    # A run already "running" was taken by a worker process that died (its message came back
+    # to the queue): nothing of it was committed but the status, so it is solved again.
+    if run is None or run.status not in (RUN_QUEUED, RUN_RUNNING):
         return
     run.status, run.heartbeat_at = RUN_RUNNING, clock.now()
     session.commit()
     reporter = _Reporter(run_id)
+    executor, workers = solving(run)
     with audit.acting_as(f"web:{run.created_by or 'planning'}"):
         plan_day(
             session,
@@ -193,9 +187,10 @@ def _solve(session: AnySession, run_id: int) -> None:
             run.stations,
             time_limit_s=run.time_limit_s or float(current_app.config["PLAN_TIME_LIMIT_S"]),
             created_by=run.created_by,
-            workers=int(current_app.config["PLANNING_WORKERS"]),
+            workers=workers,
             run=run,
             progress=reporter,
+            executor=executor,
         )
         run.progress_done = run.progress_total = reporter.total
         if run.status == RUN_FAILED and not run.error:

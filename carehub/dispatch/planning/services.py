@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
+from concurrent.futures import Executor
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -146,16 +147,18 @@ def plan_day(
     run: PlanningRun | None = None,
     progress: Progress | None = None,
     deadline: Deadline | None = None,
+    executor: Executor | None = None,
 ) -> PlanningRun:
     """Plan ``day`` for the stations (all active ones by default); flushes, never commits.
 
     ``run``: a run already stored (queued from the web) to fill in rather than a new one.
     The time limit covers the whole call: loading, matrices, solving and writing; a
     ``deadline`` given instead (the CLI's, from the process's start) bounds it the same way.
+    ``executor``: where the circles are solved (worker tasks), instead of this process's pool.
     """
     deadline = deadline or Deadline.after(time_limit_s)
     stations = _stations(session, station_codes)
-    if len(stations) > 1:
+    if len(stations) > 1 and executor is None:
         warm(workers)  # one station's day is a single part, solved here without the pool
     if run is None:
         run = PlanningRun(
@@ -168,7 +171,9 @@ def plan_day(
     ids = [s.id for s in stations]
     requests = day_requests(session, day, ids)
     caregivers = station_caregivers(session, ids)
-    if not any(c.works_on(day) for c in caregivers):
+    at = clock.now()
+    if not adapters.caregivers_left(day, stations, requests, caregivers, at):
+        # Nobody on duty, or every shift over or away (planning today in the evening).
         # No routing problem exists without a caregiver; every request waits, with the reason.
         wanted = [r for r in requests if r.status not in CLOSED]
         _drop_replaceable(session, requests)
@@ -176,7 +181,8 @@ def plan_day(
         unassigned = [{"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted]
         return _finish(session, run, unassigned, RUN_DONE)
     matrices = matrices or _default_matrices()
-    data = adapters.build_day(day, stations, requests, caregivers, matrices)
+    # Planning during the day starts from now: nothing is placed in the past.
+    data = adapters.build_day(day, stations, requests, caregivers, matrices, now=at)
     unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
     if not data.problem.visits:
         _drop_replaceable(session, requests)
@@ -188,6 +194,7 @@ def plan_day(
         data.circles,
         SolverParams(time_limit_s=time_limit_s),
         workers=workers,
+        executor=executor,
         progress=progress,
         deadline=deadline,
         # Writing, and a tenth for the shortfall advice, come out of the same limit.

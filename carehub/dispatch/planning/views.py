@@ -183,7 +183,7 @@ def start():
             url = url_for("planning.run_page", run_id=exc.run.id)
             return jsonify({"error": message, "run": exc.run.id, "url": url}), 409
         return _index_page(409, message, form)
-    runner.launch(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+    runner.launch(run.id)
     url = url_for("planning.run_page", run_id=run.id)
     if _wants_json():
         status_url = url_for("planning.run_status", run_id=run.id)

@@ -1,7 +1,9 @@
 """Elders: who they are, where they live, which station serves them and their care needs.
 
 Blank coordinates are looked up from the address; a blank station is the nearest one whose
-service circle holds the elder.
+service circle holds the elder. ``preferred_caregivers`` (best first) and ``do_not_send``
+list caregiver codes separated by ";"; when the column is in the file, the cell replaces the
+elder's list (blank: none).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from carehub.availability import rules_import
 from carehub.core.enums import CareLevel, ElderStatus, Hardship
 from carehub.core.errors import FieldError
 from carehub.core.time import local_today
@@ -27,7 +30,7 @@ from carehub.registry.imports.fields import (
     Decimal,
     Text,
 )
-from carehub.registry.models import Elder, Station
+from carehub.registry.models import Caregiver, Elder, Station
 from carehub.registry.naming import name_initials
 from carehub.registry.services import change_status
 
@@ -59,10 +62,27 @@ class Elders(Entity):
         Column("emergency_contact_phone", Text(40), required=False, blank=None),
         Column("notes", Text(4000), required=False, blank=None),
         Column("diet_notes", Text(120), required=False, blank=None),
+        Column(
+            "preferred_caregivers",
+            Text(400),
+            required=False,
+            blank="",
+            attr=None,
+            source=rules_import.preferred_cell,
+        ),
+        Column(
+            "do_not_send",
+            Text(400),
+            required=False,
+            blank="",
+            attr=None,
+            source=rules_import.avoided_cell,
+        ),
     )
 
     def load(self) -> None:
         self.stations = codes(self.session, Station)
+        self.caregivers = codes(self.session, Caregiver)
         self.circles = StationIndex(load_stations(self.session), current_model())
 
     def resolve(self, values: dict[str, Any], report: Report) -> dict[str, Any]:
@@ -82,7 +102,13 @@ class Elders(Entity):
                 report("station_code", _("No station's service circle covers this elder"))
             else:
                 attrs["station_id"] = cover.id
+        attrs.update(rules_import.resolve(values, self.caregivers, report))
         return attrs
+
+    def same(self, obj: Any, attr: str, value: Any) -> bool:
+        if attr in rules_import.KEYS:
+            return rules_import.same(obj, attr, value)
+        return super().same(obj, attr, value)
 
     def _geocode(self, address: str, report: Report) -> tuple[float, float] | None:
         if not address:
@@ -110,7 +136,9 @@ class Elders(Entity):
             )
         status = attrs.pop("status", None)
         since = attrs.pop("status_since", None)
+        rules = {k: attrs.pop(k) for k in rules_import.KEYS if k in attrs}
         super().assign(obj, attrs)
+        rules_import.assign(self.session, obj, rules)
         obj.name_initials = name_initials(obj.name)
         if obj.status is None:
             obj.status = ElderStatus.ACTIVE

@@ -32,6 +32,8 @@ class Stations(Entity):
             "kitchen_code", Text(40), required=False, blank=None, attr=None, source=_kitchen_code
         ),
         Column("meals_ready", Clock(), required=False, blank=None),
+        # Last, so files written before districts existed keep their column order.
+        Column("district", Text(60), required=False, blank=""),
     )
 
     def load(self) -> None:

@@ -1,6 +1,8 @@
 /* The caregiver's route page. The route and the events not yet sent are kept in
    localStorage, so the page works without a network; each event carries its own
-   idempotency key, so sending it again after a lost answer cannot record it twice. */
+   idempotency key, so sending it again after a lost answer cannot record it twice.
+   While open, the page asks every few seconds whether anything changed (one cheap call)
+   and reloads the route and offers only when it did; a push message makes it ask at once. */
 (function () {
   "use strict";
 
@@ -12,15 +14,22 @@
     token: PREFIX + "token",
     route: PREFIX + "route",
     offers: PREFIX + "offers",
+    upcoming: PREFIX + "upcoming",
     queue: PREFIX + "queue",
     failed: PREFIX + "failed"
   };
   var online = navigator.onLine;
   var flushing = false;
+  // The change counter last seen (GET /me/changes); null until the first answer.
+  var version = null;
+  var pollTimer = null;
+  var pollFailures = 0;
+  var HIDDEN_POLL_MS = 30000;
+  var MAX_POLL_MS = 60000;
   // What the caregiver is in the middle of (open panels, a half-written note), kept
   // across the re-renders that follow every sync.
   var ui = {};
-  function uiFor(id) { return ui[id] || (ui[id] = { panels: {}, note: "" }); }
+  function uiFor(id) { return ui[id] || (ui[id] = { panels: {}, note: "", change: "" }); }
 
   function t(name, params) {
     var text = T[name] || name;
@@ -125,16 +134,51 @@
 
   async function refresh() {
     try {
-      var visits = await api("GET", "/me/visits?date=" + today());
-      var offers = await api("GET", "/me/emergencies");
-      if (visits.ok) save(KEY.route, { saved_at: isoNow(), data: await visits.json() });
-      if (offers.ok) save(KEY.offers, await offers.json());
+      var answers = await Promise.all([
+        api("GET", "/me/visits?date=" + today()),
+        api("GET", "/me/emergencies"),
+        api("GET", "/me/upcoming")
+      ]);
+      if (answers[0].ok) save(KEY.route, { saved_at: isoNow(), data: await answers[0].json() });
+      if (answers[1].ok) save(KEY.offers, await answers[1].json());
+      if (answers[2].ok) save(KEY.upcoming, await answers[2].json());
       setOnline(true);
     } catch (e) {
       setOnline(false);
     }
     render();
   }
+
+  // Ask whether anything changed; reload only then. Every cfg.pollMs while the page is in
+  // view, every 30 s while hidden (push covers that), doubling up to a minute while the
+  // network or the server fails.
+  async function poll() {
+    clearTimeout(pollTimer);
+    pollTimer = null;
+    try {
+      var r = await api("GET", "/me/changes" + (version === null ? "" : "?since=" + version));
+      if (r.ok) {
+        var body = await r.json();
+        pollFailures = 0;
+        setOnline(true);
+        if (body.version !== version) {
+          var first = version === null;
+          version = body.version;
+          await refresh();
+          if (!first) notice(t("updated", { time: hhmm(isoNow()) }));
+        }
+      } else {
+        pollFailures += 1;
+      }
+    } catch (e) {
+      pollFailures += 1;
+      setOnline(false);
+    }
+    var wait = document.hidden ? HIDDEN_POLL_MS : cfg.pollMs;
+    if (pollFailures) wait = Math.min(MAX_POLL_MS, cfg.pollMs * Math.pow(2, pollFailures));
+    if (pollTimer === null) pollTimer = setTimeout(poll, wait);
+  }
+  function pollNow() { clearTimeout(pollTimer); pollTimer = null; poll(); }
 
   // Send queued events oldest first; stop at the first network failure and keep the rest.
   async function flush() {
@@ -237,7 +281,8 @@
 
   // The server's view of a visit, brought forward by the events still waiting on the phone.
   function withPending(visit, queue) {
-    var v = Object.assign({}, visit, { notes: visit.notes.slice(), pending: 0 });
+    var v = Object.assign({}, visit, { notes: visit.notes.slice(),
+      condition_changes: (visit.condition_changes || []).slice(), pending: 0 });
     queue.filter(function (q) { return q.visit_id === visit.id; }).forEach(function (q) {
       var b = q.body;
       v.pending += 1;
@@ -245,6 +290,7 @@
       if (b.type === "check_out") v.check_out_at = b.recorded_at;
       if (b.type === "outcome") { v.outcome = b.outcome; v.checklist_done = b.checklist || []; }
       if (b.type === "note") v.notes.push({ text: b.text, recorded_at: b.recorded_at });
+      if (b.type === "condition_change") v.condition_changes.push({ text: b.text, recorded_at: b.recorded_at });
     });
     if (v.outcome && v.outcome !== "done") v.status = "missed";
     else if (v.check_out_at) v.status = "completed";
@@ -328,6 +374,9 @@
     var note = el("textarea", { name: "note", rows: "2", "aria-label": t("note"),
       on: { input: function () { state.note = note.value; } } });
     note.value = state.note;
+    var change = el("textarea", { name: "condition_change", rows: "2", maxlength: "500", "aria-label": t("condition"),
+      on: { input: function () { state.change = change.value; } } });
+    change.value = state.change;
     function panel(name, openByDefault, children) {
       var open = name in state.panels ? state.panels[name] : openByDefault;
       var box = el("details", { open: open }, children);
@@ -380,6 +429,20 @@
           state.note = "";
           record(v.id, "note", { text: text }, false);
         } } })
+      ]),
+      panel("condition", false, [
+        el("summary", { text: t("condition") + (v.condition_changes.length ? " (" + v.condition_changes.length + ")" : "") }),
+        el("p", { "class": "muted", text: t("condition_hint") }),
+        el("ul", { "class": "m-changes" }, v.condition_changes.map(function (c) {
+          return el("li", { text: t("flagged_at", { time: hhmm(c.recorded_at) }) + " " + c.text });
+        })),
+        change,
+        el("button", { type: "button", "data-action": "condition_change", text: t("flag_change"), on: { click: function () {
+          var text = change.value.trim();
+          if (!text) { notice(t("condition_hint")); return; }
+          state.change = "";
+          record(v.id, "condition_change", { text: text }, false);
+        } } })
       ])
     ]);
     return card;
@@ -409,10 +472,41 @@
     ]);
   }
 
+  function dayLabel(date) {
+    return new Intl.DateTimeFormat(document.documentElement.lang || "zh-CN", {
+      timeZone: cfg.timezone, weekday: "short", month: "numeric", day: "numeric"
+    }).format(new Date(date + "T12:00:00Z"));
+  }
+
+  // The coming week, read-only: what the caregiver can plan around, nothing to tap.
+  function renderUpcoming() {
+    var box = document.getElementById("m-upcoming");
+    var stored = load(KEY.upcoming, null);
+    if (!stored) { box.replaceChildren(); return; }
+    var total = 0;
+    var days = stored.days.map(function (d) {
+      total += d.visits.length;
+      return el("li", { "data-date": d.date }, [
+        el("strong", { text: dayLabel(d.date) }),
+        d.visits.length ? el("ul", {}, d.visits.map(function (v) {
+          return el("li", { "data-visit": v.id, text: hhmm(v.planned_start) + "–" + hhmm(v.planned_end) +
+            " · " + v.service + " · " + v.elder.name + " · " + v.elder.address });
+        })) : el("span", { "class": "muted", text: " · " + t("day_off") })
+      ]);
+    });
+    var panel = el("details", { open: !!ui.upcomingOpen }, [
+      el("summary", { text: t("upcoming", { n: total }) }),
+      el("ol", { "class": "m-days" }, days)
+    ]);
+    panel.addEventListener("toggle", function () { ui.upcomingOpen = panel.open; });
+    box.replaceChildren(panel);
+  }
+
   function render() {
     renderNet();
     renderQueue();
     renderOffers();
+    renderUpcoming();
     var box = document.getElementById("m-route");
     var stored = load(KEY.route, null);
     if (!stored || stored.data.date !== today()) {
@@ -436,8 +530,74 @@
 
   // --- logging out ----------------------------------------------------------------------
 
+  // --- Web Push: reaching this phone while the page is closed ---------------------------
+
+  function serverKey() {
+    var text = cfg.vapidKey.replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(text + "===".slice((text.length + 3) % 4));
+    return Uint8Array.from(raw, function (c) { return c.charCodeAt(0); });
+  }
+
+  function pushSupported() {
+    return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+  }
+
+  function renderPush(state) {
+    var box = document.getElementById("m-push");
+    if (!box) return;
+    if (state === "on") {
+      box.replaceChildren(el("p", { "class": "muted", "data-push": "on", text: t("push_on") }));
+    } else if (state === "denied") {
+      box.replaceChildren(el("p", { "class": "muted", "data-push": "denied", text: t("push_denied") }));
+    } else if (state === "off") {
+      box.replaceChildren(el("button", { type: "button", "data-action": "push", text: t("push_enable"),
+        on: { click: function () { enablePush(true); } } }));
+    } else {
+      box.replaceChildren();
+    }
+  }
+
+  // Subscribe (asking for permission only after a tap) and tell the server; a phone that
+  // already allowed notifications re-sends its subscription on every load, so the server's
+  // copy follows the browser's when the push service renews it.
+  async function enablePush(asked) {
+    if (!pushSupported() || !cfg.vapidKey) return renderPush(null);
+    if (Notification.permission === "denied") return renderPush("denied");
+    if (Notification.permission !== "granted") {
+      if (!asked) return renderPush("off");
+      var answer = await Notification.requestPermission();
+      if (answer !== "granted") return renderPush(answer === "denied" ? "denied" : "off");
+    }
+    try {
+      var reg = await navigator.serviceWorker.ready;
+      var sub = await reg.pushManager.getSubscription() ||
+        await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: serverKey() });
+      var r = await api("PUT", "/me/push-subscription", sub.toJSON());
+      if (!r.ok) throw new Error("subscription " + r.status);
+      renderPush("on");
+    } catch (e) {
+      renderPush(asked ? "off" : null);
+      if (asked) notice(t("push_failed"));
+    }
+  }
+
+  async function dropPush(kept) {
+    if (!pushSupported()) return;
+    var reg = await navigator.serviceWorker.getRegistration(cfg.sw);
+    var sub = reg && await reg.pushManager.getSubscription();
+    if (!sub) return;
+    if (kept) {
+      await fetch(cfg.api + "/me/push-subscription", {
+        method: "DELETE", body: JSON.stringify({ endpoint: sub.endpoint }),
+        headers: { "Authorization": "Bearer " + kept, "Content-Type": "application/json" }
+      });
+    }
+    await sub.unsubscribe();
+  }
+
   async function forgetEverything() {
     var kept = load(KEY.token, null);
+    try { await dropPush(kept); } catch (e) { /* the server forgets it when the push fails */ }
     if (kept) {
       try {
         await fetch(cfg.api + "/auth/token", { method: "DELETE", headers: { "Authorization": "Bearer " + kept } });
@@ -463,13 +623,19 @@
     });
   });
 
-  window.addEventListener("online", function () { setOnline(true); flush().then(refresh); });
+  window.addEventListener("online", function () { setOnline(true); flush().then(pollNow); });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) pollNow(); });
   window.addEventListener("offline", function () { setOnline(false); });
   setInterval(function () { if (load(KEY.queue, []).length) flush(); }, 15000);
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(cfg.sw).catch(function () { /* the page works without it */ });
+    navigator.serviceWorker.register(cfg.sw).then(function () { enablePush(false); })
+      .catch(function () { /* the page works without it */ });
+    // A push arrived while the page is open: ask now instead of at the next poll.
+    navigator.serviceWorker.addEventListener("message", function (ev) {
+      if (ev.data && ev.data.type === "carehub-push") pollNow();
+    });
   }
   render();
-  flush().then(refresh);
+  flush().then(poll);
 })();

@@ -1,0 +1,99 @@
+"""What the open phone page costs the server: GET /api/v1/me/changes (asked every
+MOBILE_POLL_S seconds by every open page) against GET /api/v1/me/visits, the route the page
+reloads when something changed (the reference, timed in the same process), and
+GET /api/v1/me/upcoming.
+
+    python bench/phone_poll.py [--requests 500] [--seed 1]
+
+Seeds the demo district into a fresh SQLite file, plans and publishes a weekday, and asks
+as the caregiver with the most visits that day, in-process through Flask's test client (no
+HTTP server or network). Medians and p95 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    from flask_migrate import upgrade
+
+    from carehub.app import create_app
+    from carehub.auth.models import User
+    from carehub.core.enums import Role, VisitStatus
+    from carehub.core.time import local_to_utc, local_today
+    from carehub.dispatch.generation import generate_requests
+    from carehub.dispatch.models import Visit
+    from carehub.dispatch.planning.services import plan_day
+    from carehub.extensions import db
+    from carehub.geo.travel import current_model
+    from carehub.mobile import tokens
+    from carehub.seeding import demo
+
+    folder = Path(tempfile.mkdtemp(prefix="carehub-bench-"))
+    clock = {"at": dt.datetime.now(dt.UTC)}
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "CLOCK": lambda: clock["at"]}
+    )
+    with app.app_context():
+        upgrade()
+        demo.load(db.session, args.seed, current_model())
+        day = local_today()
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+        generate_requests(db.session, day, day + dt.timedelta(days=7))
+        started = time.perf_counter()
+        run = plan_day(db.session, day, time_limit_s=10, publish=True)
+        db.session.commit()
+        print(f"{day}: {run.visits_planned} visits planned and published")
+        print(f"plan_day with publish: {time.perf_counter() - started:.1f} s")
+        clock["at"] = local_to_utc(day, dt.time(10, 0))
+        busiest, count = db.session.execute(
+            select(Visit.caregiver_id, func.count())
+            .where(Visit.status == VisitStatus.PUBLISHED, Visit.caregiver_id.is_not(None))
+            .group_by(Visit.caregiver_id)
+            .order_by(func.count().desc())
+        ).first()
+        user = db.session.scalar(select(User).where(User.caregiver_id == busiest))
+        if user is None:
+            user = User(username="bench-phone", role=Role.CAREGIVER, caregiver_id=busiest)
+            user.set_password("bench-password-1")
+            db.session.add(user)
+            db.session.flush()
+        token, _row = tokens.issue(db.session, user)
+        db.session.commit()
+        print(f"caregiver {busiest}: {count} visits that day")
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        paths = {
+            "changes": "/api/v1/me/changes?since=0",
+            "visits (reference)": f"/api/v1/me/visits?date={day.isoformat()}",
+            "upcoming": "/api/v1/me/upcoming",
+        }
+        for name, path in paths.items():
+            for _ in range(20):  # warm up
+                assert client.get(path, headers=headers).status_code == 200
+            times = []
+            for _ in range(args.requests):
+                t0 = time.perf_counter()
+                response = client.get(path, headers=headers)
+                times.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200
+            p95 = statistics.quantiles(times, n=20)[-1]
+            print(f"{name:20s} median {statistics.median(times):7.2f} ms  p95 {p95:7.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

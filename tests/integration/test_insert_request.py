@@ -1,0 +1,110 @@
+"""Inserting an unassigned request into today's published routes from its page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from carehub.availability import services as availability
+from carehub.core.enums import RequestStatus, Role, VisitStatus
+from carehub.core.errors import ConflictError
+from carehub.core.time import local_to_utc
+from carehub.dispatch.board import insert as insert_request
+from carehub.dispatch.models import Visit
+from carehub.geo.matrix import ModelMatrices
+from carehub.geo.travel import TravelModel
+from carehub.registry.services import FieldError
+from tests.builders import CENTRE
+
+DAY = dt.date(2026, 11, 23)
+MATRICES = ModelMatrices(TravelModel())
+
+
+def _at(hour: int, minute: int = 0) -> dt.datetime:
+    return local_to_utc(DAY, dt.time(hour, minute))
+
+
+@pytest.fixture
+def app_config() -> dict[str, object]:
+    return {"CLOCK": lambda: _at(8)}
+
+
+def _day(make: Any, db: Any) -> dict[str, Any]:
+    station = make.station(code="HPA")
+    clean = make.service_type("clean", duration_min=30)
+    a = make.caregiver(station=station, code="CA1", skills=())
+
+    def request(i: int, start: int, end: int) -> Any:
+        elder = make.elder(station=station, lat=CENTRE[0] + 0.002 * i, lon=CENTRE[1])
+        return make.request(
+            elder=elder,
+            service_type=clean,
+            service_date=DAY,
+            window_start=dt.time(start),
+            window_end=dt.time(end),
+        )
+
+    for i, hour in ((1, 9), (2, 10)):
+        make.visit(
+            request=request(i, hour, hour + 1),
+            caregiver=a,
+            status=VisitStatus.PUBLISHED,
+            planned_start=_at(hour),
+            planned_end=_at(hour, 30),
+            route_seq=i,
+        )
+    new = request(3, 9, 11)
+    db.session.flush()
+    return {"a": a, "new": new}
+
+
+def test_preview_then_confirm_writes_one_published_visit(make: Any, db: Any) -> None:
+    d = _day(make, db)
+    plan = insert_request.preview(db.session, d["new"], _at(8), MATRICES)
+    assert [(c.code, lent) for c, _, lent in plan.placed] == [("CA1", False)]
+    assert not db.session.scalars(select(Visit).where(Visit.request_id == d["new"].id)).all()
+    insert_request.apply(db.session, d["new"], _at(8), plan.token, MATRICES)
+    row = db.session.scalars(select(Visit).where(Visit.request_id == d["new"].id)).one()
+    assert row.status == VisitStatus.PUBLISHED and row.caregiver_id == d["a"].id
+    assert d["new"].status == RequestStatus.SCHEDULED
+    assert row.planned_start >= _at(9) and row.planned_start <= _at(11)
+    with pytest.raises(FieldError):
+        insert_request.preview(db.session, d["new"], _at(8), MATRICES)
+
+
+def test_a_stale_preview_is_refused(make: Any, db: Any) -> None:
+    d = _day(make, db)
+    with pytest.raises(ConflictError):
+        insert_request.apply(db.session, d["new"], _at(8), "not-the-preview", MATRICES)
+    assert d["new"].status == RequestStatus.OPEN
+
+
+def test_nothing_goes_in_the_past_or_to_a_do_not_send_caregiver(make: Any, db: Any) -> None:
+    d = _day(make, db)
+    late = insert_request.preview(db.session, d["new"], _at(11, 30), MATRICES)
+    assert late.placed == [] and late.reason
+    availability.set_rules(db.session, d["new"].elder, preferred=[], avoided=[d["a"]])
+    avoided = insert_request.preview(db.session, d["new"], _at(8), MATRICES)
+    assert avoided.placed == [] and avoided.reason
+
+
+def test_the_request_page_previews_and_confirms(
+    client: Any, login_as: Any, make: Any, db: Any
+) -> None:
+    d = _day(make, db)
+    db.session.commit()
+    login_as(Role.DISPATCHER)
+    page = client.get(f"/dispatch/requests/{d['new'].id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "insert-placed" in html and "CA1" in html
+    token = html.split('name="token" value="')[1].split('"')[0]
+    stale = client.post(f"/dispatch/requests/{d['new'].id}", data={"token": "x"})
+    assert stale.status_code == 409
+    done = client.post(
+        f"/dispatch/requests/{d['new'].id}", data={"token": token.replace("&gt;", ">")}
+    )
+    assert done.status_code == 200
+    assert db.session.scalars(select(Visit).where(Visit.request_id == d["new"].id)).one()
