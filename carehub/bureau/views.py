@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -130,19 +131,19 @@ def _page(printable: bool):
 
 @bp.route("/")
 @roles_required(*READERS)
-def index():
+def index() -> ResponseReturnValue:
     return _page(printable=False)
 
 
 @bp.route("/print")
 @roles_required(*READERS)
-def printable():
+def printable() -> ResponseReturnValue:
     return _page(printable=True)
 
 
 @bp.route("/report.xlsx")
 @roles_required(*READERS)
-def xlsx():
+def xlsx() -> ResponseReturnValue:
     period = _period(request.args.get("period"))
     scope = _scope()
     body = report.xlsx(_figures(period, scope))
