@@ -64,10 +64,9 @@ def _ready(log: Path, seconds: float = 120) -> None:
 
 
 def case(db: Path, day: dt.date, limit: float, cities: int, solvers: int, broker: str) -> dict:
-    from carehub.dispatch.planning_models import PlanningRun
-
-    from carehub import create_app
-    from carehub.dispatch import planning_runner
+    from carehub.app import create_app
+    from carehub.dispatch.planning import runner as planning_runner
+    from carehub.dispatch.planning.models import PlanningRun
     from carehub.extensions import db as _db
     from carehub.registry.models import Station
 
