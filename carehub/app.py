@@ -9,8 +9,9 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from carehub import config as settings
+from carehub import resources
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = resources.SOURCE_ROOT
 # Ids are 32-bit integer columns (PostgreSQL's integer); a larger one in a path names nothing.
 MAX_ID = 2**31 - 1
 
@@ -34,8 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``CAREHUB_*`` variables, then ``config``."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(resources.folder("templates")),
+        instance_path=str(resources.instance_folder()),
     )
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment())
@@ -92,7 +93,7 @@ def _init_extensions(app: Flask) -> None:
     from carehub.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(resources.folder("migrations")), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)

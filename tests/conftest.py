@@ -125,7 +125,7 @@ def app(database_url: str, tmp_path: Path, app_config: dict[str, object]) -> Ite
 
 
 @pytest.fixture
-def db(app: Flask):  # type: ignore[no-untyped-def]
+def db(app: Flask):
     return _db
 
 
@@ -143,7 +143,7 @@ def client(app: Flask) -> FlaskClient:
 def login_as(client: FlaskClient, make: Builders) -> Callable[..., object]:
     """Create a user of the role and log in through the real login form."""
 
-    def _login(role: Role | str = Role.ADMIN, **kw: object):  # type: ignore[no-untyped-def]
+    def _login(role: Role | str = Role.ADMIN, **kw: object):
         user = make.user(Role(role), **kw)
         _db.session.commit()
         response = client.post("/login", data={"username": user.username, "password": PASSWORD})

@@ -137,6 +137,7 @@ FIELD_LABELS = {
     "locked": _l("Locked"),
     "locked_at": _l("Locked at"),
     "locked_by_id": _l("Locked by"),
+    "unlocked_by_id": _l("Unlocked by"),
     "lon": _l("Longitude"),
     "lunch_end": _l("Lunch until"),
     "lunch_minutes": _l("Lunch (minutes)"),
@@ -266,6 +267,7 @@ NAMED_IDS = {
     "skill_id": "Skill",
     "reviewer_id": "User",
     "locked_by_id": "User",
+    "unlocked_by_id": "User",
     "created_by_id": "User",
     "decided_by_id": "User",
 }

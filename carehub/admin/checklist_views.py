@@ -35,11 +35,11 @@ def _item(item_id: int) -> ChecklistItem:
 
 @bp.route("/")
 @admins
-def index():  # type: ignore[no-untyped-def]
+def index():
     return render_template("admin/checklists.html", counts=services.counts(db.session))
 
 
-def _page(service_type: ServiceType, errors: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(service_type: ServiceType, errors: dict[str, str] | None = None, status: int = 200):
     return render_template(
         "admin/checklist.html",
         service_type=service_type,
@@ -52,13 +52,13 @@ def _page(service_type: ServiceType, errors: dict[str, str] | None = None, statu
 
 @bp.route("/<int:service_type_id>")
 @admins
-def show(service_type_id: int):  # type: ignore[no-untyped-def]
+def show(service_type_id: int):
     return _page(_service_type(service_type_id))
 
 
 @bp.route("/<int:service_type_id>/items", methods=["POST"])
 @admins
-def add(service_type_id: int):  # type: ignore[no-untyped-def]
+def add(service_type_id: int):
     service_type = _service_type(service_type_id)
     form = request.form
     try:
@@ -75,7 +75,7 @@ def add(service_type_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/items/<int:item_id>", methods=["POST"])
 @admins
-def update(item_id: int):  # type: ignore[no-untyped-def]
+def update(item_id: int):
     item = _item(item_id)
     service_type = item.service_type
     try:
@@ -92,7 +92,7 @@ def update(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/items/<int:item_id>/move", methods=["POST"])
 @admins
-def move(item_id: int):  # type: ignore[no-untyped-def]
+def move(item_id: int):
     item = _item(item_id)
     service_type_id = item.service_type_id
     try:
@@ -106,7 +106,7 @@ def move(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/items/<int:item_id>/delete", methods=["POST"])
 @admins
-def delete(item_id: int):  # type: ignore[no-untyped-def]
+def delete(item_id: int):
     item = _item(item_id)
     service_type_id = item.service_type_id
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -50,14 +51,14 @@ def _user(user_id: int) -> User:
 
 @bp.route("/users")
 @roles_required(Role.ADMIN)
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     page = page_of(select(User).order_by(User.active.desc(), User.username))
     return render_template("admin/users.html", page=page)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def user_new():  # type: ignore[no-untyped-def]
+def user_new() -> ResponseReturnValue:
     form = UserForm()
     if form.validate_on_submit():
         try:
@@ -83,7 +84,7 @@ def user_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @roles_required(Role.ADMIN)
-def user_deactivate(user_id: int):  # type: ignore[no-untyped-def]
+def user_deactivate(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     if user.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "error")
@@ -96,7 +97,7 @@ def user_deactivate(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @roles_required(Role.ADMIN)
-def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
+def user_reactivate(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     accounts.reactivate(db.session, user)
     db.session.commit()
@@ -106,7 +107,7 @@ def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def user_password(user_id: int):  # type: ignore[no-untyped-def]
+def user_password(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
@@ -122,7 +123,7 @@ def user_password(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/audit")
 @roles_required(Role.ADMIN)
-def audit():  # type: ignore[no-untyped-def]
+def audit() -> ResponseReturnValue:
     entity_type = request.args.get("entity_type", "").strip()
     entity_id = request.args.get("entity_id", type=int)
     actor = request.args.get("actor", "").strip()
@@ -156,7 +157,7 @@ def audit():  # type: ignore[no-untyped-def]
 
 @bp.route("/coverage")
 @roles_required(Role.ADMIN, Role.DISPATCHER)
-def coverage():  # type: ignore[no-untyped-def]
+def coverage() -> ResponseReturnValue:
     report = geo_coverage.compute(db.session)
     scope = station_scope(current_user)
     stations = report.stations

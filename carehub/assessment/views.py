@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -81,7 +82,7 @@ def _elder(elder_id: int) -> Elder:
 
 @bp.route("/")
 @roles_required(Role.ASSESSOR, Role.ADMIN, Role.DISPATCHER)
-def due():  # type: ignore[no-untyped-def]
+def due() -> ResponseReturnValue:
     return render_template(
         "assessment/due.html", page=due_page(station_scope(current_user)), today=local_today()
     )
@@ -89,7 +90,7 @@ def due():  # type: ignore[no-untyped-def]
 
 @bp.route("/elders/<int:elder_id>")
 @roles_required(*READERS)
-def elder(elder_id: int):  # type: ignore[no-untyped-def]
+def elder(elder_id: int) -> ResponseReturnValue:
     found = _elder(elder_id)
     return render_template(
         "assessment/elder.html",
@@ -102,7 +103,7 @@ def elder(elder_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:assessment_id>")
 @roles_required(*READERS)
-def show(assessment_id: int):  # type: ignore[no-untyped-def]
+def show(assessment_id: int) -> ResponseReturnValue:
     entry = db.session.get(Assessment, assessment_id)
     if entry is None:
         abort(404)
@@ -125,7 +126,7 @@ def _answers(form: standard.Form) -> tuple[dict[str, int], dict[str, str]]:
 
 @bp.route("/elders/<int:elder_id>/new", methods=["GET", "POST"])
 @roles_required(Role.ASSESSOR)
-def new(elder_id: int):  # type: ignore[no-untyped-def]
+def new(elder_id: int) -> ResponseReturnValue:
     found = _elder(elder_id)
     row: AssessmentForm = services.current_form(db.session)
     form = services.parsed(row)
@@ -190,7 +191,7 @@ def new(elder_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/elders/<int:elder_id>/override", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def override(elder_id: int):  # type: ignore[no-untyped-def]
+def override(elder_id: int) -> ResponseReturnValue:
     found = _elder(elder_id)
     form = OverrideForm()
     if request.method == "GET":
@@ -222,7 +223,7 @@ def override(elder_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/elders/<int:elder_id>/flag", methods=["POST"])
 @roles_required(*FLAGGERS)
-def flag(elder_id: int):  # type: ignore[no-untyped-def]
+def flag(elder_id: int) -> ResponseReturnValue:
     found = _elder(elder_id)
     if current_user.role == Role.CAREGIVER:
         # A caregiver notes changes in the elders of their own station.

@@ -41,9 +41,6 @@ class User(Audited, Base):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def has_role(self, *roles: Role | str) -> bool:
-        return self.role in {str(r) for r in roles}
-
     def __str__(self) -> str:
         return self.username
 

@@ -30,7 +30,7 @@ class SessionUser:
         self._user = user
         self._token = token
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str):
         return getattr(self._user, name)
 
     @property

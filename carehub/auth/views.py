@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -43,7 +44,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
     form = LoginForm()
@@ -94,7 +95,7 @@ def _landing(user: User) -> str:
 
 @bp.route("/logout", methods=["POST"])
 @any_role
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     user_id = current_user.id
     audit.record(db.session, "logout", "User", user_id)
     sessions.end(current_user._get_current_object())

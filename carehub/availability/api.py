@@ -41,25 +41,25 @@ def _bearer_user() -> None:
 
 
 @bp.errorhandler(PayloadError)
-def _payload_error(exc: PayloadError):  # type: ignore[no-untyped-def]
+def _payload_error(exc: PayloadError):
     message = _("The request has errors; see the fields.")
     return jsonify({"error": message, "status": 400, "fields": exc.fields}), 400
 
 
 @bp.errorhandler(FieldError)
-def _field_error(exc: FieldError):  # type: ignore[no-untyped-def]
+def _field_error(exc: FieldError):
     return jsonify({"error": str(exc), "status": 400, "fields": {exc.field: str(exc)}}), 400
 
 
 @bp.errorhandler(Unauthorized)
-def _unauthorized(exc: Unauthorized):  # type: ignore[no-untyped-def]
+def _unauthorized(exc: Unauthorized):
     response = jsonify({"error": _("Log in again: a valid bearer token is needed."), "status": 401})
     response.headers["WWW-Authenticate"] = 'Bearer realm="carehub"'
     return response, 401
 
 
 @bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden):  # type: ignore[no-untyped-def]
+def _forbidden(exc: Forbidden):
     told = exc.description if exc.description != Forbidden.description else None
     message = told or _("You do not have permission to open this page.")
     return jsonify({"error": message, "status": 403}), 403
@@ -136,7 +136,7 @@ def _read(body: object) -> tuple[str, dt.datetime, dt.datetime, str | None]:
 
 @bp.route("/me/absences", methods=["GET"])
 @roles_required(Role.CAREGIVER)
-def my_absences():  # type: ignore[no-untyped-def]
+def my_absences():
     caregiver = _caregiver()
     rows = services.for_caregiver(db.session, caregiver)
     return jsonify({"absences": [absence_json(a) for a in rows]})
@@ -144,7 +144,7 @@ def my_absences():  # type: ignore[no-untyped-def]
 
 @bp.route("/me/absences", methods=["POST"])
 @roles_required(Role.CAREGIVER)
-def ask_absence():  # type: ignore[no-untyped-def]
+def ask_absence():
     caregiver = _caregiver()
     kind, lo, hi, note = _read(request.get_json(silent=True))
     absence = services.record(

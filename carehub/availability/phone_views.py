@@ -20,7 +20,7 @@ bp = Blueprint("phone_absences", __name__)
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(Role.CAREGIVER)
-def ask():  # type: ignore[no-untyped-def]
+def ask():
     caregiver: Caregiver | None = current_user.caregiver
     if caregiver is None:
         abort(403)

@@ -30,7 +30,7 @@ def _in_scope(station_id: int | None) -> None:
         abort(404)
 
 
-def _get(model: type, ident: int):  # type: ignore[no-untyped-def]
+def _get(model: type, ident: int):
     found = db.session.get(model, ident)
     if found is None:
         abort(404)
@@ -54,7 +54,7 @@ def _time(name: str) -> dt.time | None:
         raise FieldError(name, _("Enter a time as HH:MM.")) from None
 
 
-def absence_span(first: dt.date, last: dt.date, start: dt.time | None, end: dt.time | None):  # type: ignore[no-untyped-def]
+def absence_span(first: dt.date, last: dt.date, start: dt.time | None, end: dt.time | None):
     """Whole days from ``first`` to ``last``, or from a time on ``first`` to a time on ``last``."""
     if last < first:
         raise FieldError("last_day", _("The last day must not come before the first."))
@@ -75,7 +75,7 @@ def read_absence_form() -> tuple[str, dt.datetime, dt.datetime, str]:
 
 @bp.route("/caregivers/<int:caregiver_id>/absences", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def caregiver_absences(caregiver_id: int):  # type: ignore[no-untyped-def]
+def caregiver_absences(caregiver_id: int):
     caregiver: Caregiver = _get(Caregiver, caregiver_id)
     _in_scope(caregiver.station_id)
     status = 200
@@ -104,7 +104,7 @@ def caregiver_absences(caregiver_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/absences/<int:absence_id>/decide", methods=["POST"])
 @roles_required(*EDITORS)
-def decide(absence_id: int):  # type: ignore[no-untyped-def]
+def decide(absence_id: int):
     absence: CaregiverAbsence = _get(CaregiverAbsence, absence_id)
     _in_scope(absence.caregiver.station_id)
     try:
@@ -126,7 +126,7 @@ def _codes(name: str) -> list[str]:
 
 @bp.route("/elders/<int:elder_id>/caregivers", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def elder_caregivers(elder_id: int):  # type: ignore[no-untyped-def]
+def elder_caregivers(elder_id: int):
     elder: Elder = _get(Elder, elder_id)
     _in_scope(elder.station_id)
     status = 200

@@ -3,11 +3,10 @@ exports are, so the file reconciles with the locked months to the fen."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 from carehub.bureau.figures import Figures, Group
-from carehub.core.spreadsheets import neutralise
+from carehub.core import spreadsheets
 
 Cell = str | int | float | None
 
@@ -134,20 +133,13 @@ def month_rows(f: Figures) -> Iterator[list[Cell]]:
 
 
 def xlsx(f: Figures) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheets = (
-        ("summary", summary_rows(f)),
-        ("districts", district_rows(f)),
-        ("stations", station_rows(f)),
-        ("months", month_rows(f)),
+    # Station and district names are typed by people: the one writer never runs them as
+    # formulas.
+    return spreadsheets.xlsx_book(
+        [
+            ("summary", summary_rows(f)),
+            ("districts", district_rows(f)),
+            ("stations", station_rows(f)),
+            ("months", month_rows(f)),
+        ]
     )
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            # Station and district names are typed by people: never run as formulas.
-            sheet.append([neutralise(cell) for cell in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

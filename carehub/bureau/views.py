@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -114,7 +115,7 @@ def _charts(f: Figures) -> dict[str, object]:
     }
 
 
-def _page(printable: bool):  # type: ignore[no-untyped-def]
+def _page(printable: bool):
     period = _period(request.args.get("period"))
     scope = _scope()
     f = _figures(period, scope)
@@ -130,19 +131,19 @@ def _page(printable: bool):  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 @roles_required(*READERS)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _page(printable=False)
 
 
 @bp.route("/print")
 @roles_required(*READERS)
-def printable():  # type: ignore[no-untyped-def]
+def printable() -> ResponseReturnValue:
     return _page(printable=True)
 
 
 @bp.route("/report.xlsx")
 @roles_required(*READERS)
-def xlsx():  # type: ignore[no-untyped-def]
+def xlsx() -> ResponseReturnValue:
     period = _period(request.args.get("period"))
     scope = _scope()
     body = report.xlsx(_figures(period, scope))

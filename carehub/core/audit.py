@@ -189,6 +189,22 @@ def _bulk_values(statement: Any) -> dict[str, Any] | None:
 _installed = False
 
 
+def _updated_and_deleted(
+    session: Session,
+) -> list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None]]:
+    """The audited rows this flush changes or deletes, with their values before and after."""
+    pending: list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for obj in list(session.dirty):
+        if isinstance(obj, Audited) and session.is_modified(obj):
+            before, after = _changed(obj, session)
+            if after:
+                pending.append(("update", obj, before, after))
+    for obj in list(session.deleted):
+        if isinstance(obj, Audited):
+            pending.append(("delete", obj, snapshot(obj), None))
+    return pending
+
+
 def install() -> None:
     """Hook the audit writer into every ORM session (once per process)."""
     global _installed
@@ -201,15 +217,7 @@ def install() -> None:
     def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         if _suppressed.get():
             return
-        pending: list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None]] = []
-        for obj in list(session.dirty):
-            if isinstance(obj, Audited) and session.is_modified(obj):
-                before, after = _changed(obj, session)
-                if after:
-                    pending.append(("update", obj, before, after))
-        for obj in list(session.deleted):
-            if isinstance(obj, Audited):
-                pending.append(("delete", obj, snapshot(obj), None))
+        pending = _updated_and_deleted(session)
         created = [obj for obj in session.new if isinstance(obj, Audited)]
         session.info.setdefault("audit_created", []).extend(created)
         for action, obj, old, new in pending:

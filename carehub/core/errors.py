@@ -52,7 +52,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def _respond(code: int, message: str):  # type: ignore[no-untyped-def]
+def _respond(code: int, message: str):
     if _wants_json():
         return jsonify({"error": message, "status": code}), code
     return render_template("errors/error.html", code=code, message=message), code
@@ -60,17 +60,17 @@ def _respond(code: int, message: str):  # type: ignore[no-untyped-def]
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(exc: CSRFError):
         return _respond(
             400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
         )
 
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: DomainError):
         return _respond(exc.status_code, str(exc))
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException):
         messages = {
             400: _("The request could not be understood."),
             403: _("You do not have permission to open this page."),
@@ -88,7 +88,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError):  # type: ignore[no-untyped-def]
+    def database_unavailable(exc: OperationalError):
         # Locked beyond the busy timeout, or unreachable: try again shortly; nothing was
         # written, as the transaction is rolled back.
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
@@ -105,7 +105,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(IntegrityError)
-    def integrity_error(exc: IntegrityError):  # type: ignore[no-untyped-def]
+    def integrity_error(exc: IntegrityError):
         from carehub.extensions import db
 
         db.session.rollback()
@@ -115,7 +115,7 @@ def register(app: Flask) -> None:
         return _respond(500, _("Something went wrong on our side. Nothing was saved."))
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         from carehub.extensions import db
 

@@ -10,5 +10,5 @@ from carehub.core.enums import Role
 def station_scope(user: Any) -> int | None:
     """The one station a dispatcher is limited to, or None for everyone else."""
     if user.role == Role.DISPATCHER:
-        return user.station_id  # type: ignore[no-any-return]
+        return user.station_id
     return None

@@ -40,12 +40,18 @@ def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def xlsx_bytes(sheet_name: str, rows: Iterable[Sequence[Any]]) -> bytes:
+    return xlsx_book([(sheet_name, rows)])
+
+
+def xlsx_book(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook of named sheets, in order."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name)
-    for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
+    for sheet_name, rows in sheets:
+        sheet = book.create_sheet(sheet_name)
+        for row in rows:
+            sheet.append([neutralise(cell) for cell in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

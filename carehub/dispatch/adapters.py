@@ -265,7 +265,7 @@ def build_day(
         prefer = next((c.code for c in rule.preferred if c.code in starts), None) if rule else None
         kitchen = None
         if is_meal_drop(st):
-            source = by_id[elder.station_id].meal_source()  # type: ignore[index]
+            source = by_id[elder.station_id].meal_source()
             sources[source.key] = source
             kitchen = source.key
         rvisits.append(

@@ -21,13 +21,13 @@ from carehub.registry.models import Station
 bp = Blueprint("packing", __name__)
 
 
-def _error(message: str):  # type: ignore[no-untyped-def]
+def _error(message: str):
     return render_template("errors/error.html", code=400, message=message), 400
 
 
 @bp.route("/packing")
 @roles_required(Role.DISPATCHER, Role.ADMIN)
-def packing_list():  # type: ignore[no-untyped-def]
+def packing_list():
     text = request.args.get("date", "").strip()
     try:
         day = dt.date.fromisoformat(text) if text else local_today()

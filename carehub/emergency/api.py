@@ -47,25 +47,25 @@ def _bearer() -> None:
 
 
 @bp.errorhandler(PayloadError)
-def _payload_error(exc: PayloadError):  # type: ignore[no-untyped-def]
+def _payload_error(exc: PayloadError):
     message = _("The request has errors; see the fields.")
     return jsonify({"error": message, "status": 400, "fields": exc.fields}), 400
 
 
 @bp.errorhandler(FieldError)
-def _field_error(exc: FieldError):  # type: ignore[no-untyped-def]
+def _field_error(exc: FieldError):
     return jsonify({"error": str(exc), "status": 400, "fields": {exc.field: str(exc)}}), 400
 
 
 @bp.errorhandler(Unauthorized)
-def _unauthorized(exc: Unauthorized):  # type: ignore[no-untyped-def]
+def _unauthorized(exc: Unauthorized):
     response = jsonify({"error": _("Log in again: a valid bearer token is needed."), "status": 401})
     response.headers["WWW-Authenticate"] = 'Bearer realm="carehub"'
     return response, 401
 
 
 @bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden):  # type: ignore[no-untyped-def]
+def _forbidden(exc: Forbidden):
     message = _("Only dispatchers and alarm devices may raise emergencies.")
     return jsonify({"error": message, "status": 403}), 403
 
@@ -95,7 +95,7 @@ def proposal_json(p: Proposal, at: Any) -> dict[str, Any]:
 
 @bp.route("/emergencies", methods=["POST"])
 @dispatchers
-def create():  # type: ignore[no-untyped-def]
+def create():
     body = _body()
     elder = services.find_elder(db.session, body.get("elder_code"), station_scope(current_user))
     note = services.clean_note(body.get("note"))
@@ -113,7 +113,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/emergencies/<int:emergency_id>/assign", methods=["POST"])
 @dispatchers
-def assign(emergency_id: int):  # type: ignore[no-untyped-def]
+def assign(emergency_id: int):
     emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         raise NotFound()

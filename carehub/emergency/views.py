@@ -60,7 +60,7 @@ def _elder(elder_id: object) -> Elder | None:
 
 @bp.route("/", methods=["GET", "POST"])
 @dispatchers
-def start():  # type: ignore[no-untyped-def]
+def start():
     text = request.values.get("q", "").strip()
     chosen = _elder(request.values.get("elder_id", ""))
     errors: dict[str, str] = {}
@@ -100,7 +100,7 @@ def start():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:emergency_id>")
 @dispatchers
-def show(emergency_id: int):  # type: ignore[no-untyped-def]
+def show(emergency_id: int):
     emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         abort(404)
@@ -123,7 +123,7 @@ def show(emergency_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:emergency_id>/assign", methods=["POST"])
 @dispatchers
-def assign(emergency_id: int):  # type: ignore[no-untyped-def]
+def assign(emergency_id: int):
     emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         abort(404)

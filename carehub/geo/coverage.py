@@ -193,16 +193,3 @@ def compute(session: AnySession, model: TravelModel | None = None) -> CoverageRe
         else:
             by_id[cover.id].covered += 1
     return report
-
-
-def assign_station(session: AnySession, elder: Elder, model: TravelModel | None = None) -> bool:
-    """Put an elder at the nearest station whose circle holds them; False if none does
-    (the elder then keeps the station they had)."""
-    if not elder.has_coordinates:
-        return False
-    model = model or current_model()
-    cover, _, _ = nearest_covering((elder.lat, elder.lon), load_stations(session), model)  # type: ignore[arg-type]
-    if cover is None:
-        return False
-    elder.station_id = cover.id
-    return True

@@ -93,7 +93,7 @@ def from_config(config: object) -> Geocoder:
     get = config.get  # type: ignore[attr-defined]
     injected = get("GEOCODER_INSTANCE")
     if injected is not None:
-        return injected  # type: ignore[no-any-return]
+        return injected
     kind = str(get("GEOCODER", "none")).lower()
     if kind == "fake":
         return FakeGeocoder()

@@ -79,7 +79,7 @@ class Plane:
         dy = (self.lat[r][:, None] - self.lat[c][None, :]) * self.meridian
         scale = (self.cos[r][:, None] + self.cos[c][None, :]) * 0.5
         dx = (self.lon[r][:, None] - self.lon[c][None, :]) * self.normal * scale
-        return np.sqrt(dx * dx + dy * dy)  # type: ignore[no-any-return]
+        return np.sqrt(dx * dx + dy * dy)
 
     def pair(self, i: int, j: int) -> float:
         dy = (self._lat[i] - self._lat[j]) * self.meridian

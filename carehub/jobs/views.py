@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,7 +26,7 @@ bp.add_app_template_filter(summaries.alert_message, "alert_message")
 
 @bp.route("/admin/jobs")
 @roles_required(Role.ADMIN)
-def jobs():  # type: ignore[no-untyped-def]
+def jobs() -> ResponseReturnValue:
     known = [definition.id for definition in catalog.definitions(current_app)]
     job_id = request.args.get("job", "").strip()
     if job_id not in known:
@@ -41,7 +42,7 @@ def jobs():  # type: ignore[no-untyped-def]
     )
 
 
-def _visible_alerts():  # type: ignore[no-untyped-def]
+def _visible_alerts():
     stmt = select(Alert)
     scope = station_scope(current_user)
     if scope is not None:
@@ -53,7 +54,7 @@ def _visible_alerts():  # type: ignore[no-untyped-def]
 
 @bp.route("/alerts")
 @roles_required(Role.ADMIN, Role.DISPATCHER)
-def alerts():  # type: ignore[no-untyped-def]
+def alerts() -> ResponseReturnValue:
     show_all = request.args.get("show") == "all"
     stmt = _visible_alerts()
     if not show_all:
@@ -64,7 +65,7 @@ def alerts():  # type: ignore[no-untyped-def]
 
 @bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
 @roles_required(Role.ADMIN, Role.DISPATCHER)
-def acknowledge(alert_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(alert_id: int) -> ResponseReturnValue:
     alert = db.session.scalar(_visible_alerts().where(Alert.id == alert_id))
     if alert is None:
         abort(404)

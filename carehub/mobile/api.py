@@ -52,20 +52,20 @@ def _bearer_user() -> None:
 
 
 @bp.errorhandler(PayloadError)
-def _payload_error(exc: PayloadError):  # type: ignore[no-untyped-def]
+def _payload_error(exc: PayloadError):
     message = _("The request has errors; see the fields.")
     return jsonify({"error": message, "status": 400, "fields": exc.fields}), 400
 
 
 @bp.errorhandler(Unauthorized)
-def _unauthorized(exc: Unauthorized):  # type: ignore[no-untyped-def]
+def _unauthorized(exc: Unauthorized):
     response = jsonify({"error": _("Log in again: a valid bearer token is needed."), "status": 401})
     response.headers["WWW-Authenticate"] = 'Bearer realm="carehub"'
     return response, 401
 
 
 @bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden):  # type: ignore[no-untyped-def]
+def _forbidden(exc: Forbidden):
     told = exc.description if exc.description != Forbidden.description else None
     message = told or _("You do not have permission to open this page.")
     return jsonify({"error": message, "status": 403}), 403
@@ -93,13 +93,13 @@ def _caregiver() -> Caregiver:
 
 @bp.route("/openapi.json")
 @public
-def openapi_document():  # type: ignore[no-untyped-def]
+def openapi_document():
     return jsonify(openapi.document())
 
 
 @bp.route("/auth/token", methods=["POST"])
 @public
-def create_token():  # type: ignore[no-untyped-def]
+def create_token():
     username, password = payloads.parse_login(_json_body())
     address = request.remote_addr
     try:
@@ -128,7 +128,7 @@ def create_token():  # type: ignore[no-untyped-def]
 
 @bp.route("/auth/token", methods=["DELETE"])
 @any_role
-def revoke_token():  # type: ignore[no-untyped-def]
+def revoke_token():
     tokens.revoke(current_user.token)
     audit.record(db.session, "api_token", "User", current_user.id, note="revoked")
     db.session.commit()
@@ -137,7 +137,7 @@ def revoke_token():  # type: ignore[no-untyped-def]
 
 @bp.route("/me")
 @caregiver_only
-def me():  # type: ignore[no-untyped-def]
+def me():
     caregiver = _caregiver()
     return jsonify(
         {
@@ -156,7 +156,7 @@ def me():  # type: ignore[no-untyped-def]
 
 @bp.route("/me/visits")
 @caregiver_only
-def my_visits():  # type: ignore[no-untyped-def]
+def my_visits():
     caregiver = _caregiver()
     raw = request.args.get("date")
     day = local_today()
@@ -188,7 +188,7 @@ def my_visits():  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<int:round_id>/collect", methods=["POST"])
 @caregiver_only
-def collect_round(round_id: int):  # type: ignore[no-untyped-def]
+def collect_round(round_id: int):
     caregiver = _caregiver()
     recorded_at = payloads.parse_collect(_json_body())
     found = route.own_round(db.session, caregiver.id, round_id)
@@ -209,7 +209,7 @@ def collect_round(round_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/me/emergencies")
 @caregiver_only
-def my_emergencies():  # type: ignore[no-untyped-def]
+def my_emergencies():
     caregiver = _caregiver()
     locale = _locale()
     offers = emergencies.open_offers(db.session, caregiver.id)
@@ -218,7 +218,7 @@ def my_emergencies():  # type: ignore[no-untyped-def]
 
 @bp.route("/visits/<int:visit_id>/events", methods=["POST"])
 @caregiver_only
-def post_event(visit_id: int):  # type: ignore[no-untyped-def]
+def post_event(visit_id: int):
     caregiver = _caregiver()
     body = _json_body()
     data = payloads.parse_event(body)
@@ -248,7 +248,7 @@ def post_event(visit_id: int):  # type: ignore[no-untyped-def]
     return response, answer.status
 
 
-def _offer(offer_id: int):  # type: ignore[no-untyped-def]
+def _offer(offer_id: int):
     offer = emergencies.own_offer(db.session, _caregiver().id, offer_id)
     if offer is None:
         raise NotFound()
@@ -257,7 +257,7 @@ def _offer(offer_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/emergencies/<int:offer_id>/accept", methods=["POST"])
 @caregiver_only
-def accept_emergency(offer_id: int):  # type: ignore[no-untyped-def]
+def accept_emergency(offer_id: int):
     offer = emergencies.accept(db.session, _offer(offer_id))
     locale = _locale()
     body = {
@@ -270,7 +270,7 @@ def accept_emergency(offer_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/emergencies/<int:offer_id>/decline", methods=["POST"])
 @caregiver_only
-def decline_emergency(offer_id: int):  # type: ignore[no-untyped-def]
+def decline_emergency(offer_id: int):
     reason = payloads.parse_decline(_json_body(optional=True))
     offer = emergencies.decline(db.session, _offer(offer_id), reason)
     escalation.after_decline(db.session, offer, now())
@@ -281,7 +281,7 @@ def decline_emergency(offer_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/me/changes")
 @caregiver_only
-def my_changes():  # type: ignore[no-untyped-def]
+def my_changes():
     """The open phone page asks this every few seconds: one primary-key read."""
     caregiver = _caregiver()
     raw = request.args.get("since")
@@ -302,7 +302,7 @@ def my_changes():  # type: ignore[no-untyped-def]
 
 @bp.route("/me/upcoming")
 @caregiver_only
-def my_upcoming():  # type: ignore[no-untyped-def]
+def my_upcoming():
     caregiver = _caregiver()
     today = local_today()
     visits = upcoming.visits_after(db.session, caregiver.id, today)
@@ -311,13 +311,13 @@ def my_upcoming():  # type: ignore[no-untyped-def]
 
 @bp.route("/push/key")
 @public
-def push_key():  # type: ignore[no-untyped-def]
+def push_key():
     return jsonify({"public_key": vapid.public_key(current_app)})
 
 
 @bp.route("/me/push-subscription", methods=["PUT"])
 @caregiver_only
-def save_push_subscription():  # type: ignore[no-untyped-def]
+def save_push_subscription():
     caregiver = _caregiver()
     endpoint, p256dh, auth = push.parse(_json_body())
     row, created = push.subscribe(
@@ -330,7 +330,7 @@ def save_push_subscription():  # type: ignore[no-untyped-def]
 
 @bp.route("/me/push-subscription", methods=["DELETE"])
 @caregiver_only
-def delete_push_subscription():  # type: ignore[no-untyped-def]
+def delete_push_subscription():
     caregiver = _caregiver()
     body = _json_body()
     if not isinstance(body, dict):

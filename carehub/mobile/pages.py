@@ -116,7 +116,7 @@ def strings() -> dict[str, str]:
 
 @bp.route("/")
 @roles_required(Role.CAREGIVER)
-def route_page():  # type: ignore[no-untyped-def]
+def route_page():
     return render_template(
         "mobile/route.html",
         strings=strings(),
@@ -128,7 +128,7 @@ def route_page():  # type: ignore[no-untyped-def]
 
 @bp.route("/token", methods=["POST"])
 @roles_required(Role.CAREGIVER)
-def page_token():  # type: ignore[no-untyped-def]
+def page_token():
     """A bearer token for the page's script, tied to this browser login so it ends with it."""
     login = db.session.scalar(
         select(LoginSession).where(
@@ -145,7 +145,7 @@ def page_token():  # type: ignore[no-untyped-def]
 
 @bp.route("/sw.js")
 @public
-def service_worker():  # type: ignore[no-untyped-def]
+def service_worker():
     # Served from /m/ rather than /static/ so that its scope covers the phone page.
     response = Response((STATIC / "sw.js").read_bytes(), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"

@@ -62,7 +62,7 @@ class TokenUser:
         self._user = token.user
         self.token = token
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str):
         return getattr(self._user, name)
 
     @property

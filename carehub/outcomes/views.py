@@ -35,7 +35,7 @@ bp.add_app_template_global(record.outcome_label, "outcome_label")
 bp.add_app_template_global(record.flag_label, "flag_label")
 
 
-def _list(errors: dict[int, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _list(errors: dict[int, str] | None = None, status: int = 200):
     scope = station_scope(current_user)
     return render_template(
         "outcomes/proposals.html",
@@ -47,7 +47,7 @@ def _list(errors: dict[int, str] | None = None, status: int = 200):  # type: ign
 
 @bp.route("/")
 @dispatchers
-def index():  # type: ignore[no-untyped-def]
+def index():
     return _list()
 
 
@@ -70,7 +70,7 @@ def _date(text: str) -> dt.date | None:
 
 @bp.route("/<int:proposal_id>/confirm", methods=["POST"])
 @dispatchers
-def confirm(proposal_id: int):  # type: ignore[no-untyped-def]
+def confirm(proposal_id: int):
     proposal = _proposal(proposal_id)
     try:
         day = _date(request.form.get("effective_from", ""))
@@ -96,7 +96,7 @@ def confirm(proposal_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:proposal_id>/dismiss", methods=["POST"])
 @dispatchers
-def dismiss(proposal_id: int):  # type: ignore[no-untyped-def]
+def dismiss(proposal_id: int):
     proposal = _proposal(proposal_id)
     try:
         proposals.dismiss(db.session, proposal, current_user.id, now())

@@ -18,7 +18,7 @@ from carehub.worker import records
 
 @bp.route("/import/background", methods=["POST"])
 @roles_required(Role.ADMIN)
-def import_background():  # type: ignore[no-untyped-def]
+def import_background():
     form = ImportForm()
     if not form.validate_on_submit():
         page = render_template(

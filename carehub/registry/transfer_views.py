@@ -6,6 +6,7 @@ import io
 from pathlib import PurePath
 
 from flask import Blueprint, abort, render_template, send_file
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -43,7 +44,7 @@ class ImportForm(FlaskForm):
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     form = ImportForm()
     result: ImportResult | None = None
     if form.validate_on_submit():
@@ -67,7 +68,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/export/<entity>.<fmt>")
 @roles_required(Role.ADMIN)
-def export(entity: str, fmt: str):  # type: ignore[no-untyped-def]
+def export(entity: str, fmt: str) -> ResponseReturnValue:
     if entity not in ENTITIES or fmt not in FORMATS:
         abort(404)
     data = export_bytes(db.session, entity, fmt)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -86,7 +87,7 @@ def _save_form(
     id_arg: str,
     title: str,
     cancel: str,
-):  # type: ignore[no-untyped-def]
+):
     """Validate, call the service, commit once; otherwise show the form with its messages."""
     if form.validate_on_submit():
         try:
@@ -107,19 +108,19 @@ def _save_form(
 
 @bp.route("/stations")
 @roles_required(*STAFF)
-def stations():  # type: ignore[no-untyped-def]
+def stations() -> ResponseReturnValue:
     text = request.args.get("q", "")
     page = page_of(services.station_query(text, _scope()))
     ids = [s.id for s in page.items]
     elders = dict(
-        db.session.execute(  # type: ignore[arg-type]
+        db.session.execute(
             select(Elder.station_id, func.count(Elder.id))
             .where(Elder.station_id.in_(ids))
             .group_by(Elder.station_id)
         ).all()
     )
     caregivers = dict(
-        db.session.execute(  # type: ignore[arg-type]
+        db.session.execute(
             select(Caregiver.station_id, func.count(Caregiver.id))
             .where(Caregiver.station_id.in_(ids), Caregiver.active.is_(True))
             .group_by(Caregiver.station_id)
@@ -132,7 +133,7 @@ def stations():  # type: ignore[no-untyped-def]
 
 @bp.route("/stations/<int:station_id>")
 @roles_required(*STAFF)
-def station(station_id: int):  # type: ignore[no-untyped-def]
+def station(station_id: int) -> ResponseReturnValue:
     _in_scope(station_id)
     found: Station = _get(Station, station_id)
     caregivers = db.session.scalars(
@@ -157,7 +158,7 @@ def station(station_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/stations/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def station_new():  # type: ignore[no-untyped-def]
+def station_new() -> ResponseReturnValue:
     form = StationForm()
     return _save_form(
         form,
@@ -171,7 +172,7 @@ def station_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/stations/<int:station_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def station_edit(station_id: int):  # type: ignore[no-untyped-def]
+def station_edit(station_id: int) -> ResponseReturnValue:
     found: Station = _get(Station, station_id)
     form = StationForm(obj=found)
     return _save_form(
@@ -189,7 +190,7 @@ def station_edit(station_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/kitchens")
 @roles_required(*STAFF)
-def kitchens():  # type: ignore[no-untyped-def]
+def kitchens() -> ResponseReturnValue:
     rows = db.session.scalars(select(Kitchen).order_by(Kitchen.code)).all()
     served: dict[int, list[Station]] = {}
     for s in db.session.scalars(
@@ -201,7 +202,7 @@ def kitchens():  # type: ignore[no-untyped-def]
 
 @bp.route("/kitchens/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def kitchen_new():  # type: ignore[no-untyped-def]
+def kitchen_new() -> ResponseReturnValue:
     form = KitchenForm()
     return _save_form(
         form,
@@ -215,7 +216,7 @@ def kitchen_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/kitchens/<int:kitchen_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def kitchen_edit(kitchen_id: int):  # type: ignore[no-untyped-def]
+def kitchen_edit(kitchen_id: int) -> ResponseReturnValue:
     found: Kitchen = _get(Kitchen, kitchen_id)
     form = KitchenForm(obj=found)
     return _save_form(
@@ -237,7 +238,7 @@ def _station_filter_choices() -> list[Station]:
 
 @bp.route("/elders")
 @roles_required(*STAFF)
-def elders():  # type: ignore[no-untyped-def]
+def elders() -> ResponseReturnValue:
     wanted = ElderFilter(
         text=request.args.get("q", ""),
         station_id=request.args.get("station", type=int),
@@ -259,7 +260,7 @@ def elders():  # type: ignore[no-untyped-def]
 
 @bp.route("/elders/<int:elder_id>")
 @roles_required(*STAFF)
-def elder(elder_id: int):  # type: ignore[no-untyped-def]
+def elder(elder_id: int) -> ResponseReturnValue:
     found: Elder = _get(Elder, elder_id)
     _in_scope(found.station_id)
     plans = db.session.scalars(
@@ -278,7 +279,7 @@ def elder(elder_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/elders/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def elder_new():  # type: ignore[no-untyped-def]
+def elder_new() -> ResponseReturnValue:
     form = ElderForm()
     return _save_form(
         form,
@@ -294,7 +295,7 @@ def elder_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/elders/<int:elder_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def elder_edit(elder_id: int):  # type: ignore[no-untyped-def]
+def elder_edit(elder_id: int) -> ResponseReturnValue:
     found: Elder = _get(Elder, elder_id)
     form = ElderForm(obj=found)
     return _save_form(
@@ -314,7 +315,7 @@ def elder_edit(elder_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/caregivers")
 @roles_required(*STAFF)
-def caregivers():  # type: ignore[no-untyped-def]
+def caregivers() -> ResponseReturnValue:
     text = request.args.get("q", "")
     station_id = request.args.get("station", type=int)
     skill_id = request.args.get("skill", type=int)
@@ -332,7 +333,7 @@ def caregivers():  # type: ignore[no-untyped-def]
 
 @bp.route("/caregivers/<int:caregiver_id>")
 @roles_required(*STAFF)
-def caregiver(caregiver_id: int):  # type: ignore[no-untyped-def]
+def caregiver(caregiver_id: int) -> ResponseReturnValue:
     found: Caregiver = _get(Caregiver, caregiver_id)
     _in_scope(found.station_id)
     account = db.session.scalar(select(User).where(User.caregiver_id == caregiver_id))
@@ -341,7 +342,7 @@ def caregiver(caregiver_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/caregivers/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def caregiver_new():  # type: ignore[no-untyped-def]
+def caregiver_new() -> ResponseReturnValue:
     form = CaregiverForm()
     return _save_form(
         form,
@@ -355,7 +356,7 @@ def caregiver_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/caregivers/<int:caregiver_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def caregiver_edit(caregiver_id: int):  # type: ignore[no-untyped-def]
+def caregiver_edit(caregiver_id: int) -> ResponseReturnValue:
     found: Caregiver = _get(Caregiver, caregiver_id)
     form = CaregiverForm(obj=found, skill_ids=[s.id for s in found.skills])
     return _save_form(
@@ -375,7 +376,7 @@ def caregiver_edit(caregiver_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/service-types")
 @roles_required(*STAFF)
-def service_types():  # type: ignore[no-untyped-def]
+def service_types() -> ResponseReturnValue:
     text = request.args.get("q", "")
     page = page_of(services.service_type_query(text))
     return render_template("registry/service_types.html", page=page, q=text)
@@ -383,14 +384,14 @@ def service_types():  # type: ignore[no-untyped-def]
 
 @bp.route("/service-types/<int:service_type_id>")
 @roles_required(*STAFF)
-def service_type(service_type_id: int):  # type: ignore[no-untyped-def]
+def service_type(service_type_id: int) -> ResponseReturnValue:
     found: ServiceType = _get(ServiceType, service_type_id)
     return render_template("registry/service_type.html", service_type=found)
 
 
 @bp.route("/service-types/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def service_type_new():  # type: ignore[no-untyped-def]
+def service_type_new() -> ResponseReturnValue:
     form = ServiceTypeForm()
     return _save_form(
         form,
@@ -404,7 +405,7 @@ def service_type_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/service-types/<int:service_type_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def service_type_edit(service_type_id: int):  # type: ignore[no-untyped-def]
+def service_type_edit(service_type_id: int) -> ResponseReturnValue:
     found: ServiceType = _get(ServiceType, service_type_id)
     form = ServiceTypeForm(obj=found)
     return _save_form(

@@ -193,6 +193,26 @@ def _joined(problem: Problem, circles: Circles) -> Callable[[str], str]:
     return find
 
 
+@dataclass(frozen=True)
+class _Grouped:
+    """The problem's visits and caregivers by (joined) circle."""
+
+    joined: Callable[[str], str]
+    visits_in: dict[str, list[Visit]]
+    cgs_in: dict[str, list]
+    names: list[str]
+
+
+@dataclass
+class _Found:
+    """The plan as it grows: pass 1 merged, then insertion and lending added in place."""
+
+    routes: dict[str, Route]
+    unassigned: dict[str, Unassigned]
+    objective: int
+    fallback: bool
+
+
 def solve_circles(
     problem: Problem,
     circles: Circles,
@@ -214,19 +234,11 @@ def solve_circles(
     if deadline is None:
         deadline = Deadline.after(params.time_limit_s)
     finish = deadline.earlier(reserve_s)
-    joined = _joined(problem, circles)
-    visits_in: dict[str, list[Visit]] = {}
-    for v in problem.visits:
-        visits_in.setdefault(joined(_home_circle(problem, circles, v)), []).append(v)
-    cgs_in: dict[str, list] = {}
-    for c in problem.caregivers:
-        cgs_in.setdefault(joined(circles.caregiver_circle[c.id]), []).append(c)
-
-    names = sorted(set(visits_in) | set(cgs_in))
-    staffed = [n for n in names if cgs_in.get(n)]
+    g = _group(problem, circles)
+    staffed = [n for n in g.names if g.cgs_in.get(n)]
     pass1_end = finish.share(PASS1_SHARE, rest_s=INSERT_S_PER_VISIT * len(problem.visits)).end
     parts = [
-        Part(subproblem(problem, visits_in.get(n, []), cgs_in[n]), params, pass1_end)
+        Part(subproblem(problem, g.visits_in.get(n, []), g.cgs_in[n]), params, pass1_end)
         for n in staffed
     ]
     count = {"done": 0, "total": len(parts)}
@@ -239,33 +251,60 @@ def solve_circles(
     if progress is not None:
         progress(0, count["total"])
     plans = _solve_parts(parts, workers, executor, tick)
+    found = _merged(plans, g)
+    _insert_left_over(problem, circles, g, found, finish.share(INSERT_SHARE))
+    hopeless = _hopeless(problem, found.unassigned)
+    left = [
+        n
+        for n in g.names
+        if any(v.id in found.unassigned and v.id not in hopeless for v in g.visits_in.get(n, []))
+    ]
+    count["total"] += len(left)
+    _lend_left(problem, circles, g, found, left, hopeless, params, finish, tick)
+    return _circle_plan(problem, circles, found, plans, len(staffed), len(left), started)
 
-    routes: dict[str, Route] = {}
-    unassigned: dict[str, Unassigned] = {}
-    objective = 0
-    fallback = False
+
+def _group(problem: Problem, circles: Circles) -> _Grouped:
+    joined = _joined(problem, circles)
+    visits_in: dict[str, list[Visit]] = {}
+    for v in problem.visits:
+        visits_in.setdefault(joined(_home_circle(problem, circles, v)), []).append(v)
+    cgs_in: dict[str, list] = {}
+    for c in problem.caregivers:
+        cgs_in.setdefault(joined(circles.caregiver_circle[c.id]), []).append(c)
+    return _Grouped(joined, visits_in, cgs_in, sorted(set(visits_in) | set(cgs_in)))
+
+
+def _merged(plans: Sequence[Plan], g: _Grouped) -> _Found:
+    """Pass 1's plans as one; a circle with no caregiver leaves its visits unassigned."""
+    found = _Found({}, {}, 0, False)
     for plan in plans:
-        routes.update({r.caregiver: r for r in plan.routes})
-        unassigned.update({u.visit: u for u in plan.unassigned})
-        objective += plan.objective or 0
-        fallback = fallback or plan.fallback
-    for n in names:
-        if not cgs_in.get(n):
-            for v in visits_in.get(n, []):
-                unassigned[v.id] = Unassigned(v.id, "no caregiver in the circle")
+        found.routes.update({r.caregiver: r for r in plan.routes})
+        found.unassigned.update({u.visit: u for u in plan.unassigned})
+        found.objective += plan.objective or 0
+        found.fallback = found.fallback or plan.fallback
+    for n in g.names:
+        if not g.cgs_in.get(n):
+            for v in g.visits_in.get(n, []):
+                found.unassigned[v.id] = Unassigned(v.id, "no caregiver in the circle")
+    return found
 
-    inserting = finish.share(INSERT_SHARE)
-    for n in names:
+
+def _insert_left_over(
+    problem: Problem, circles: Circles, g: _Grouped, found: _Found, inserting: Deadline
+) -> None:
+    routes, unassigned = found.routes, found.unassigned
+    for n in g.names:
         if inserting.left() == 0:
             break  # the rest is offered to the lenders, if time is left, or stays unassigned
         # Most visits a circle leaves over fit into the routes as they stand (a pair with one
         # caregiver of its circle and one of the next): exact insertion, in milliseconds,
         # before any lending solve; offered to the circle and the neighbours it may borrow
         # from, as lending is, so nobody is sent across the district.
-        over = sorted(v.id for v in visits_in.get(n, []) if v.id in unassigned)
+        over = sorted(v.id for v in g.visits_in.get(n, []) if v.id in unassigned)
         if not over:
             continue
-        cgs = _near_caregivers(problem, circles, joined, cgs_in, routes, n)
+        cgs = _near_caregivers(problem, circles, g.joined, g.cgs_in, routes, n)
         if not cgs:
             continue
         held = sorted({s.visit for c in cgs for s in routes[c.id].stops})
@@ -274,13 +313,21 @@ def solve_circles(
         routes.update({r.caregiver: r for r in placed.plan.routes})
         for vid in placed.inserted:
             unassigned.pop(vid)
-    hopeless = _hopeless(problem, unassigned)
-    left = [
-        n
-        for n in names
-        if any(v.id in unassigned and v.id not in hopeless for v in visits_in.get(n, []))
-    ]
-    count["total"] += len(left)
+
+
+def _lend_left(
+    problem: Problem,
+    circles: Circles,
+    g: _Grouped,
+    found: _Found,
+    left: list[str],
+    hopeless: set[str],
+    params: SolverParams,
+    finish: Deadline,
+    tick: Callable[[], None],
+) -> None:
+    """Pass 2: the circles in ``left`` borrow caregivers from their neighbours."""
+    routes, unassigned = found.routes, found.unassigned
     for i, n in enumerate(left):
         # Share what is left of the limit among the circles still to lend to; once too
         # little is left for a solve, the rest keep what they have.
@@ -292,18 +339,18 @@ def solve_circles(
         # pinned: guided local search gets the whole share, and can place pairs, which ruin
         # and recreate leaves where they were.
         pass2 = replace(params, time_limit_s=max(0.2, share), polish_share=0.0)
-        lenders = _lenders(circles, joined, cgs_in, n)
+        lenders = _lenders(circles, g.joined, g.cgs_in, n)
         wanted = [
             v
-            for v in visits_in[n]
+            for v in g.visits_in[n]
             if v.id in unassigned and v.id not in hopeless and v.pinned_caregiver is None
         ]
         if not lenders or not wanted:
             tick()
             continue
-        plan = _lend(problem, wanted, [c for m in lenders for c in cgs_in[m]], routes, pass2)
+        plan = _lend(problem, wanted, [c for m in lenders for c in g.cgs_in[m]], routes, pass2)
         tick()
-        fallback = fallback or plan.fallback
+        found.fallback = found.fallback or plan.fallback
         for r in plan.routes:
             routes[r.caregiver] = r
         served = {s.visit for r in plan.routes for s in r.stops}
@@ -313,6 +360,17 @@ def solve_circles(
             if u.visit in {v.id for v in wanted} or u.visit not in served:
                 unassigned[u.visit] = u
 
+
+def _circle_plan(
+    problem: Problem,
+    circles: Circles,
+    found: _Found,
+    plans: Sequence[Plan],
+    staffed: int,
+    lending: int,
+    started: float,
+) -> CirclePlan:
+    routes, unassigned = found.routes, found.unassigned
     lent = frozenset(
         (s.visit, r.caregiver)
         for r in routes.values()
@@ -321,18 +379,18 @@ def solve_circles(
         != _home_circle(problem, circles, problem.visit(s.visit))
     )
     ordered = tuple(routes[c.id] for c in problem.caregivers)
-    notes: tuple[str, ...] = (f"{len(staffed)} circles, {len(left)} lending",)
+    notes: tuple[str, ...] = (f"{staffed} circles, {lending} lending",)
     greedy_only = sum(1 for plan in plans if NO_SEARCH in plan.notes)
     if greedy_only:
         notes += (f"{greedy_only} circles planned greedily: {NO_SEARCH}",)
     final = Plan(
         ordered,
         tuple(unassigned[v.id] for v in problem.visits if v.id in unassigned),
-        fallback=fallback,
-        objective=objective,
+        fallback=found.fallback,
+        objective=found.objective,
         notes=notes,
     )
-    return CirclePlan(final, lent, time.monotonic() - started, len(staffed))
+    return CirclePlan(final, lent, time.monotonic() - started, staffed)
 
 
 def _hopeless(problem: Problem, unassigned: Mapping[str, Unassigned]) -> set[str]:

@@ -8,6 +8,7 @@ bulk-inserted with the per-row audit switched off and one summary entry written 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 import random
@@ -193,117 +194,13 @@ def load(session: AnySession, elders: int, seed: int, model: TravelModel) -> Cit
 
     with audit.suppressed():
         plan = _layout(rng, elders)
-        station_rows = [row for p in plan for row in p.stations]
-        _bulk(session, Station, station_rows)
-        station_ids = _ids(session, Station, STATION_PREFIX)
-        points = [
-            StationPoint(station_ids[r["code"]], r["code"], r["name"], r["lat"], r["lon"], 15)
-            for r in station_rows
-        ]
+        points = _stations(session, plan)
         counts.districts, counts.stations = len(plan), len(points)
-
-        service_ids = {
-            code: sid for sid, code in session.execute(select(ServiceType.id, ServiceType.code))
-        }
-        elder_rows: list[dict[str, Any]] = []
-        periods: list[tuple[str, Any]] = []
-        plans: list[tuple[str, Any]] = []
         homes_at: dict[int, list[tuple[float, float]]] = {p.id: [] for p in points}
         plans_at: dict[int, list[tuple[PlanDraft, str | None]]] = {p.id: [] for p in points}
-        created = now()
-        number = itertools.count(1)
-        for place in plan:
-            # Only the few stations nearest a block can hold its elders in their circles.
-            nearby = {b: places.nearest_stations((b.lat, b.lon), points, 3) for b in place.blocks}
-            for _ in range(place.elders):
-                block = rng.choices(place.blocks, cum_weights=place.block_cum)[0]
-                point = places.jitter(rng, (block.lat, block.lon), sigma_m=200, cap_m=500)
-                station, covered = places.station_for(point, nearby[block], model)
-                counts.outside += 0 if covered else 1
-                code = f"{ELDER_PREFIX}{next(number):06d}"
-                draft = draft_elder(rng, book, anchor, code, point, address(rng, block))
-                draft.fields["station_id"] = station.id
-                draft.fields["created_at"] = created
-                homes_at[station.id].append(point)
-                elder_rows.append(draft.fields)
-                periods.extend((code, period) for period in draft.periods)
-                for care in draft_plans(
-                    rng, draft.fields["care_level"], draft.fields["hardship"], anchor, INTENSITY
-                ):
-                    plans.append((code, care))
-                    if draft.fields["status"] == "active":
-                        plans_at[station.id].append(
-                            (care, draft.fields["preferred_caregiver_gender"])
-                        )
-        _bulk(session, Elder, elder_rows)
-        counts.elders = len(elder_rows)
-        elder_ids = _ids(session, Elder, ELDER_PREFIX)
-        _bulk(
-            session,
-            ElderStatusPeriod,
-            [
-                {
-                    "elder_id": elder_ids[code],
-                    "status": status.value,
-                    "start_date": start,
-                    "end_date": end,
-                    "note": note,
-                }
-                for code, (status, start, end, note) in periods
-            ],
-        )
-        _bulk(
-            session,
-            CarePlan,
-            [
-                {
-                    "elder_id": elder_ids[code],
-                    "service_type_id": service_ids[care.service],
-                    "weekdays_mask": care.weekdays_mask,
-                    "window_start": care.window_start,
-                    "window_end": care.window_end,
-                    "start_date": care.start_date,
-                    "end_date": care.end_date,
-                    "note": care.note,
-                    "active": True,
-                }
-                for code, care in plans
-            ],
-        )
-        counts.care_plans = len(plans)
-
-        caregiver_rows: list[dict[str, Any]] = []
-        skill_codes: dict[str, list[str]] = {}
-        services = teams.services(session)
-        number = itertools.count(1)
-        for station in points:
-
-            def hire(station: StationPoint = station) -> teams.Draft:
-                home = places.jitter(rng, (station.lat, station.lon), sigma_m=700, cap_m=1500)
-                code = f"{CAREGIVER_PREFIX}{next(number):05d}"
-                fields, codes = draft_caregiver(rng, book, code, station.id, home)
-                fields.update(LUNCH)
-                return fields, codes
-
-            team = [hire() for _ in range(BASE_TEAM)]
-            ensure_station_skills([codes for _, codes in team], ("meal", "bathing", "nursing"))
-            needs = teams.needs_by_day(plans_at[station.id], services, anchor)
-            leg = teams.typical_leg((station.lat, station.lon), homes_at[station.id], model)
-            teams.staff(rng, needs, leg, team, hire)
-            for fields, codes in team:
-                caregiver_rows.append(fields)
-                skill_codes[fields["code"]] = codes
-        _bulk(session, Caregiver, caregiver_rows)
-        counts.caregivers = len(caregiver_rows)
-        caregiver_ids = _ids(session, Caregiver, CAREGIVER_PREFIX)
-        skill_ids = {code: sid for sid, code in session.execute(select(Skill.id, Skill.code))}
-        links = [
-            {"caregiver_id": caregiver_ids[code], "skill_id": skill_ids[skill]}
-            for code, codes in skill_codes.items()
-            for skill in codes
-        ]
-        for chunk in _chunks(links):
-            session.execute(insert(caregiver_skills), list(chunk))
+        drafted = _draft_elders(rng, book, anchor, model, plan, points, homes_at, plans_at, counts)
+        _write_elders(session, *drafted, counts)
+        _caregivers(session, rng, book, anchor, model, points, homes_at, plans_at, counts)
 
     audit.record(
         session,
@@ -316,3 +213,148 @@ def load(session: AnySession, elders: int, seed: int, model: TravelModel) -> Cit
         ),
     )
     return counts
+
+
+def _stations(session: AnySession, plan: list[_Place]) -> list[StationPoint]:
+    station_rows = [row for p in plan for row in p.stations]
+    _bulk(session, Station, station_rows)
+    station_ids = _ids(session, Station, STATION_PREFIX)
+    return [
+        StationPoint(station_ids[r["code"]], r["code"], r["name"], r["lat"], r["lon"], 15)
+        for r in station_rows
+    ]
+
+
+def _draft_elders(
+    rng: random.Random,
+    book: NameBook,
+    anchor: dt.date,
+    model: TravelModel,
+    plan: list[_Place],
+    points: list[StationPoint],
+    homes_at: dict[int, list[tuple[float, float]]],
+    plans_at: dict[int, list[tuple[PlanDraft, str | None]]],
+    counts: CityCounts,
+) -> tuple[list[dict[str, Any]], list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """The elders' rows, their status periods and care plans, by elder code."""
+    elder_rows: list[dict[str, Any]] = []
+    periods: list[tuple[str, Any]] = []
+    plans: list[tuple[str, Any]] = []
+    created = now()
+    number = itertools.count(1)
+    for place in plan:
+        # Only the few stations nearest a block can hold its elders in their circles.
+        nearby = {b: places.nearest_stations((b.lat, b.lon), points, 3) for b in place.blocks}
+        for _ in range(place.elders):
+            block = rng.choices(place.blocks, cum_weights=place.block_cum)[0]
+            point = places.jitter(rng, (block.lat, block.lon), sigma_m=200, cap_m=500)
+            station, covered = places.station_for(point, nearby[block], model)
+            counts.outside += 0 if covered else 1
+            code = f"{ELDER_PREFIX}{next(number):06d}"
+            draft = draft_elder(rng, book, anchor, code, point, address(rng, block))
+            draft.fields["station_id"] = station.id
+            draft.fields["created_at"] = created
+            homes_at[station.id].append(point)
+            elder_rows.append(draft.fields)
+            periods.extend((code, period) for period in draft.periods)
+            for care in draft_plans(
+                rng, draft.fields["care_level"], draft.fields["hardship"], anchor, INTENSITY
+            ):
+                plans.append((code, care))
+                if draft.fields["status"] == "active":
+                    plans_at[station.id].append((care, draft.fields["preferred_caregiver_gender"]))
+    return elder_rows, periods, plans
+
+
+def _write_elders(
+    session: AnySession,
+    elder_rows: list[dict[str, Any]],
+    periods: list[tuple[str, Any]],
+    plans: list[tuple[str, Any]],
+    counts: CityCounts,
+) -> None:
+    service_ids = {
+        code: sid for sid, code in session.execute(select(ServiceType.id, ServiceType.code))
+    }
+    _bulk(session, Elder, elder_rows)
+    counts.elders = len(elder_rows)
+    elder_ids = _ids(session, Elder, ELDER_PREFIX)
+    _bulk(
+        session,
+        ElderStatusPeriod,
+        [
+            {
+                "elder_id": elder_ids[code],
+                "status": status.value,
+                "start_date": start,
+                "end_date": end,
+                "note": note,
+            }
+            for code, (status, start, end, note) in periods
+        ],
+    )
+    _bulk(
+        session,
+        CarePlan,
+        [
+            {
+                "elder_id": elder_ids[code],
+                "service_type_id": service_ids[care.service],
+                "weekdays_mask": care.weekdays_mask,
+                "window_start": care.window_start,
+                "window_end": care.window_end,
+                "start_date": care.start_date,
+                "end_date": care.end_date,
+                "note": care.note,
+                "active": True,
+            }
+            for code, care in plans
+        ],
+    )
+    counts.care_plans = len(plans)
+
+
+def _caregivers(
+    session: AnySession,
+    rng: random.Random,
+    book: NameBook,
+    anchor: dt.date,
+    model: TravelModel,
+    points: list[StationPoint],
+    homes_at: dict[int, list[tuple[float, float]]],
+    plans_at: dict[int, list[tuple[PlanDraft, str | None]]],
+    counts: CityCounts,
+) -> None:
+    """Each station's team, sized to its care plans, with their skills."""
+    caregiver_rows: list[dict[str, Any]] = []
+    skill_codes: dict[str, list[str]] = {}
+    services = teams.services(session)
+    number = itertools.count(1)
+    for station in points:
+
+        def hire(station: StationPoint = station) -> teams.Draft:
+            home = places.jitter(rng, (station.lat, station.lon), sigma_m=700, cap_m=1500)
+            code = f"{CAREGIVER_PREFIX}{next(number):05d}"
+            fields, codes = draft_caregiver(rng, book, code, station.id, home)
+            fields.update(LUNCH)
+            return fields, codes
+
+        team = [hire() for _ in range(BASE_TEAM)]
+        ensure_station_skills([codes for _, codes in team], ("meal", "bathing", "nursing"))
+        needs = teams.needs_by_day(plans_at[station.id], services, anchor)
+        leg = teams.typical_leg((station.lat, station.lon), homes_at[station.id], model)
+        teams.staff(rng, needs, leg, team, hire)
+        for fields, codes in team:
+            caregiver_rows.append(fields)
+            skill_codes[fields["code"]] = codes
+    _bulk(session, Caregiver, caregiver_rows)
+    counts.caregivers = len(caregiver_rows)
+    caregiver_ids = _ids(session, Caregiver, CAREGIVER_PREFIX)
+    skill_ids = {code: sid for sid, code in session.execute(select(Skill.id, Skill.code))}
+    links = [
+        {"caregiver_id": caregiver_ids[code], "skill_id": skill_ids[skill]}
+        for code, codes in skill_codes.items()
+        for skill in codes
+    ]
+    for chunk in _chunks(links):
+        session.execute(insert(caregiver_skills), list(chunk))

@@ -38,6 +38,7 @@ from carehub.seeding.defaults import load_defaults
 from carehub.seeding.inputs import Block
 from carehub.seeding.names import NameBook
 from carehub.seeding.people import (
+    ElderDraft,
     address,
     draft_caregiver,
     draft_elder,
@@ -112,7 +113,29 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
     anchor = anchor_date()
     counts = DemoCounts()
     load_defaults(session)
+    stations = _stations(session)
+    counts.stations = len(stations)
+    homes_at: dict[int, list[tuple[float, float]]] = {s.id: [] for s in stations}
+    plans_at: dict[int, list[tuple[PlanDraft, str | None]]] = {s.id: [] for s in stations}
+    inside = _elders(session, rng, book, anchor, model, stations, homes_at, plans_at, counts)
+    session.flush()
+    _caregivers(session, rng, book, anchor, model, stations, inside, homes_at, plans_at, counts)
+    session.flush()
+    counts.planted = planted.plant(session, anchor)
 
+    audit.record(
+        session,
+        "seed",
+        "Demo",
+        note=(
+            f"demo district, seed {seed}: {counts.stations} stations, {counts.elders} elders, "
+            f"{counts.caregivers} caregivers, {counts.care_plans} care plans"
+        ),
+    )
+    return counts
+
+
+def _stations(session: AnySession) -> list[Station]:
     stations = [
         Station(
             code=row.code,
@@ -130,9 +153,23 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
     ]
     session.add_all(stations)
     session.flush()
-    counts.stations = len(stations)
-    points = [StationPoint(s.id, s.code, s.name, s.lat, s.lon, s.circle_minutes) for s in stations]
+    return stations
 
+
+def _elders(
+    session: AnySession,
+    rng: random.Random,
+    book: NameBook,
+    anchor: dt.date,
+    model: TravelModel,
+    stations: list[Station],
+    homes_at: dict[int, list[tuple[float, float]]],
+    plans_at: dict[int, list[tuple[PlanDraft, str | None]]],
+    counts: DemoCounts,
+) -> list[Block]:
+    """The elders with their care plans, a few of them outside every circle; returns the
+    blocks inside the circles, where caregivers live too."""
+    points = [StationPoint(s.id, s.code, s.name, s.lat, s.lon, s.circle_minutes) for s in stations]
     blocks = inputs.demo_blocks()
     inside = [b for b in blocks if not b.outside]
     beyond = [b for b in blocks if b.outside]
@@ -143,8 +180,6 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
     service_ids = {
         code: sid for sid, code in session.execute(select(ServiceType.id, ServiceType.code))
     }
-    homes_at: dict[int, list[tuple[float, float]]] = {s.id: [] for s in stations}
-    plans_at: dict[int, list[tuple[PlanDraft, str | None]]] = {s.id: [] for s in stations}
     for i in range(ELDERS):
         want_outside = i in outside_at
         # Redraw the rare point that lands on the wrong side of a circle's edge.
@@ -170,26 +205,53 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
                 ElderStatusPeriod(status=status, start_date=start, end_date=end, note=note)
             )
         session.add(elder)
-        for plan in draft_plans(rng, draft.fields["care_level"], draft.fields["hardship"], anchor):
-            if draft.fields["status"] == "active":
-                plans_at[station.id].append((plan, draft.fields["preferred_caregiver_gender"]))
-            session.add(
-                CarePlan(
-                    elder=elder,
-                    service_type_id=service_ids[plan.service],
-                    weekdays_mask=plan.weekdays_mask,
-                    window_start=plan.window_start,
-                    window_end=plan.window_end,
-                    start_date=plan.start_date,
-                    end_date=plan.end_date,
-                    note=plan.note,
-                    active=True,
-                )
-            )
-            counts.care_plans += 1
+        _care_plans(session, rng, anchor, draft, elder, service_ids, plans_at[station.id], counts)
     counts.elders = ELDERS
-    session.flush()
+    return inside
 
+
+def _care_plans(
+    session: AnySession,
+    rng: random.Random,
+    anchor: dt.date,
+    draft: ElderDraft,
+    elder: Elder,
+    service_ids: dict[str, int],
+    station_plans: list[tuple[PlanDraft, str | None]],
+    counts: DemoCounts,
+) -> None:
+    for plan in draft_plans(rng, draft.fields["care_level"], draft.fields["hardship"], anchor):
+        if draft.fields["status"] == "active":
+            station_plans.append((plan, draft.fields["preferred_caregiver_gender"]))
+        session.add(
+            CarePlan(
+                elder=elder,
+                service_type_id=service_ids[plan.service],
+                weekdays_mask=plan.weekdays_mask,
+                window_start=plan.window_start,
+                window_end=plan.window_end,
+                start_date=plan.start_date,
+                end_date=plan.end_date,
+                note=plan.note,
+                active=True,
+            )
+        )
+        counts.care_plans += 1
+
+
+def _caregivers(
+    session: AnySession,
+    rng: random.Random,
+    book: NameBook,
+    anchor: dt.date,
+    model: TravelModel,
+    stations: list[Station],
+    inside: list[Block],
+    homes_at: dict[int, list[tuple[float, float]]],
+    plans_at: dict[int, list[tuple[PlanDraft, str | None]]],
+    counts: DemoCounts,
+) -> None:
+    """Each station's team, living near it, sized to its care plans' busiest days."""
     skills = {s.code: s for s in session.scalars(select(Skill))}
     services = teams.services(session)
     number = itertools.count(1)
@@ -217,19 +279,6 @@ def load(session: AnySession, seed: int, model: TravelModel) -> DemoCounts:
             caregiver.skills = [skills[code] for code in codes]
             session.add(caregiver)
             counts.caregivers += 1
-    session.flush()
-    counts.planted = planted.plant(session, anchor)
-
-    audit.record(
-        session,
-        "seed",
-        "Demo",
-        note=(
-            f"demo district, seed {seed}: {counts.stations} stations, {counts.elders} elders, "
-            f"{counts.caregivers} caregivers, {counts.care_plans} care plans"
-        ),
-    )
-    return counts
 
 
 def ensure_logins(session: AnySession) -> list[LoginStatus]:

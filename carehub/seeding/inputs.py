@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from carehub.app import PROJECT_ROOT
+from carehub import resources
 
-SEED_DIR = PROJECT_ROOT / "seed"
+SEED_DIR = resources.folder("seed")
 
 
 @dataclass(frozen=True)

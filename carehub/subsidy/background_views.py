@@ -16,7 +16,7 @@ from carehub.worker import records
 
 @bp.route("/<month>/export/<scope>.<fmt>/background", methods=["POST"])
 @roles_required(*AUDIT)
-def export_background(month: str, scope: str, fmt: str):  # type: ignore[no-untyped-def]
+def export_background(month: str, scope: str, fmt: str):
     m = _month(month)
     layout = request.form.get("layout", "report")
     station = request.form.get("station", "").strip()
@@ -38,7 +38,7 @@ def export_background(month: str, scope: str, fmt: str):  # type: ignore[no-unty
 
 @bp.route("/<month>/lock/background", methods=["POST"])
 @roles_required(*AUDIT)
-def lock_background(month: str):  # type: ignore[no-untyped-def]
+def lock_background(month: str):
     m = _month(month)
     if request.form.get("confirm") != "1":
         flash(_("Confirm the lock on this page first."), "error")

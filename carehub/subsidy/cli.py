@@ -20,80 +20,83 @@ def _month(value: str) -> object:
 
 
 def register(main: click.Group) -> None:
-    @main.command("reconcile")
-    @click.option("--month", "month_text", required=True, help="YYYY-MM (Asia/Shanghai).")
-    @click.option("--station", "station_code", help="Only this station's elders.")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-    @with_appcontext
-    def reconcile_command(month_text: str, station_code: str | None, as_json: bool) -> None:
-        """Print a month's reconciliation: the same figures as the web page."""
-        from sqlalchemy import select
+    main.add_command(reconcile_command)
+    for group, command in (("import", import_visits_command), ("seed", seed_visits_command)):
+        found = main.commands[group]
+        assert isinstance(found, click.Group)
+        found.add_command(command)
 
-        from carehub.extensions import db
-        from carehub.registry.models import Station
-        from carehub.subsidy.reconciliation.reconcile import reconcile
 
-        month = _month(month_text)
-        result = reconcile(db.session, month)  # type: ignore[arg-type]
-        if station_code:
-            station_id = db.session.scalar(select(Station.id).where(Station.code == station_code))
-            if station_id is None:
-                raise click.BadParameter(f"no station {station_code!r}", param_hint="--station")
-            result = result.only_station(station_id)
-        if as_json:
-            click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
-            return
-        _print_table(result)
+@click.command("reconcile")
+@click.option("--month", "month_text", required=True, help="YYYY-MM (Asia/Shanghai).")
+@click.option("--station", "station_code", help="Only this station's elders.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_appcontext
+def reconcile_command(month_text: str, station_code: str | None, as_json: bool) -> None:
+    """Print a month's reconciliation: the same figures as the web page."""
+    from sqlalchemy import select
 
-    import_group = main.commands["import"]
-    assert isinstance(import_group, click.Group)
+    from carehub.extensions import db
+    from carehub.registry.models import Station
+    from carehub.subsidy.reconciliation.reconcile import reconcile
 
-    @import_group.command("visits")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @with_appcontext
-    def import_visits_command(file: Path) -> None:
-        """Import completed visits from another platform (CSV/XLSX FILE), all or nothing."""
-        from carehub.core import audit
-        from carehub.extensions import db
-        from carehub.registry.cli import _echo
-        from carehub.subsidy.uploads.services import import_visits
+    month = _month(month_text)
+    result = reconcile(db.session, month)  # type: ignore[arg-type]
+    if station_code:
+        station_id = db.session.scalar(select(Station.id).where(Station.code == station_code))
+        if station_id is None:
+            raise click.BadParameter(f"no station {station_code!r}", param_hint="--station")
+        result = result.only_station(station_id)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
+        return
+    _print_table(result)
 
-        with audit.acting_as("cli:import"):
-            result = import_visits(db.session, file.name, file.read_bytes())
-            if result.ok:
-                db.session.commit()
-            else:
-                db.session.rollback()
-        _echo(result)
-        if not result.ok:
-            raise click.exceptions.Exit(1)
 
-    seed_group = main.commands["seed"]
-    assert isinstance(seed_group, click.Group)
+@click.command("visits")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_visits_command(file: Path) -> None:
+    """Import completed visits from another platform (CSV/XLSX FILE), all or nothing."""
+    from carehub.core import audit
+    from carehub.extensions import db
+    from carehub.registry.cli import _echo
+    from carehub.subsidy.uploads.services import import_visits
 
-    @seed_group.command("visits")
-    @click.option("--month", "month_text", required=True, help="YYYY-MM to fill.")
-    @click.option("--seed", "seed", type=int, default=7, show_default=True)
-    @click.option(
-        "--visits-per-elder",
-        type=click.FloatRange(min=0, min_open=True),
-        help="Top the month up to this many visits per elder with one-off telephone bookings.",
-    )
-    @with_appcontext
-    def seed_visits_command(month_text: str, seed: int, visits_per_elder: float | None) -> None:
-        """Complete a month of visits from the care plans, for the reconciliation benchmark."""
-        from carehub.core import audit
-        from carehub.extensions import db
-        from carehub.seeding.visits import generate
-
-        month = _month(month_text)
-        started = time.perf_counter()
-        with audit.acting_as("cli:seed"):
-            count = generate(db.session, month, seed, visits_per_elder)  # type: ignore[arg-type]
+    with audit.acting_as("cli:import"):
+        result = import_visits(db.session, file.name, file.read_bytes())
+        if result.ok:
             db.session.commit()
-        click.echo(
-            f"Created {count} completed visits in {month} in {time.perf_counter() - started:.1f} s."
-        )
+        else:
+            db.session.rollback()
+    _echo(result)
+    if not result.ok:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("visits")
+@click.option("--month", "month_text", required=True, help="YYYY-MM to fill.")
+@click.option("--seed", "seed", type=int, default=7, show_default=True)
+@click.option(
+    "--visits-per-elder",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Top the month up to this many visits per elder with one-off telephone bookings.",
+)
+@with_appcontext
+def seed_visits_command(month_text: str, seed: int, visits_per_elder: float | None) -> None:
+    """Complete a month of visits from the care plans, for the reconciliation benchmark."""
+    from carehub.core import audit
+    from carehub.extensions import db
+    from carehub.seeding.visits import generate
+
+    month = _month(month_text)
+    started = time.perf_counter()
+    with audit.acting_as("cli:seed"):
+        count = generate(db.session, month, seed, visits_per_elder)  # type: ignore[arg-type]
+        db.session.commit()
+    click.echo(
+        f"Created {count} completed visits in {month} in {time.perf_counter() - started:.1f} s."
+    )
 
 
 def _print_table(result: object) -> None:
@@ -112,7 +115,7 @@ def _print_table(result: object) -> None:
             f"{label:<14}{yuan(f['entitlement_fen']):>14}{yuan(f['verified_fen']):>14}"
             f"{yuan(f['payable_fen']):>14}{yuan(f['excess_fen']):>12}{yuan(f['unused_fen']):>14}"
             f"{yuan(f['flagged_fen']):>12}{yuan(s.adjustment_fen):>10}"
-        )  # type: ignore[attr-defined]
+        )
 
     for station in result.by_station():
         click.echo(row(station.label or "-", station))

@@ -100,16 +100,6 @@ class SubsidyPolicy(Audited, Base):
             self.effective_to is None or day <= self.effective_to
         )
 
-    def monthly_amount_fen(self, care_level: CareLevel | str, hardship: Hardship | str) -> int:
-        """The care-level scheme's amount (the other kinds also need the elder's age)."""
-        if str(hardship) not in self.eligible_hardships:
-            return 0
-        return {
-            CareLevel.MILD: self.amount_mild_fen,
-            CareLevel.MODERATE: self.amount_moderate_fen,
-            CareLevel.SEVERE: self.amount_severe_fen,
-        }.get(CareLevel(care_level), 0)
-
 
 class ServicePrice(Base):
     """A catalogue price from a date on; a visit is paid at the price of its own date."""

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -88,7 +89,7 @@ def _result(month: Month) -> Reconciliation:
 
 @bp.route("/")
 @roles_required(*AUDIT)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     this = Month.of(local_today())
     months = [this]
     for _i in range(11):
@@ -102,7 +103,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<month>")
 @roles_required(*AUDIT)
-def month_page(month: str):  # type: ignore[no-untyped-def]
+def month_page(month: str) -> ResponseReturnValue:
     m = _month(month)
     result = _result(m)
     page = _page()
@@ -137,7 +138,7 @@ def month_page(month: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<month>/flagged")
 @roles_required(*AUDIT)
-def flagged(month: str):  # type: ignore[no-untyped-def]
+def flagged(month: str) -> ResponseReturnValue:
     m = _month(month)
     result = _result(m)
     reason = request.args.get("reason") or None
@@ -171,7 +172,7 @@ def flagged(month: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<month>/bulk", methods=["POST"])
 @roles_required(*AUDIT)
-def bulk(month: str):  # type: ignore[no-untyped-def]
+def bulk(month: str) -> ResponseReturnValue:
     m = _month(month)
     ids = [int(v) for v in request.form.getlist("visit_ids") if v.isdigit()]
     result = reconcile(db.session, m, cached=True)
@@ -210,7 +211,7 @@ def _unreviewed(m: Month) -> tuple[list[tuple[Visit, Any]], int]:
 
 @bp.route("/<month>/lock", methods=["GET"])
 @roles_required(*AUDIT)
-def lock_confirm(month: str):  # type: ignore[no-untyped-def]
+def lock_confirm(month: str) -> ResponseReturnValue:
     """Locking is final for the month: first say what is still unreviewed."""
     m = _month(month)
     rows, amount = _unreviewed(m)
@@ -227,7 +228,7 @@ def lock_confirm(month: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<month>/lock", methods=["POST"])
 @roles_required(*AUDIT)
-def lock(month: str):  # type: ignore[no-untyped-def]
+def lock(month: str) -> ResponseReturnValue:
     m = _month(month)
     if request.form.get("confirm") != "1":
         flash(_("Confirm the lock on this page first."), "error")
@@ -245,7 +246,7 @@ def lock(month: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<month>/unlock", methods=["POST"])
 @roles_required(Role.ADMIN)
-def unlock(month: str):  # type: ignore[no-untyped-def]
+def unlock(month: str) -> ResponseReturnValue:
     m = _month(month)
     try:
         locking.unlock_month(db.session, m, request.form.get("reason", ""), current_user.id)
@@ -260,7 +261,7 @@ def unlock(month: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<month>/export/<scope>.<fmt>")
 @roles_required(*AUDIT)
-def export(month: str, scope: str, fmt: str):  # type: ignore[no-untyped-def]
+def export(month: str, scope: str, fmt: str) -> ResponseReturnValue:
     m = _month(month)
     layout = request.args.get("layout", "report")
     if scope not in SCOPES or fmt not in FORMATS or layout not in LAYOUTS:
@@ -284,7 +285,7 @@ def export(month: str, scope: str, fmt: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<month>/summary")
 @roles_required(*AUDIT)
-def summary(month: str):  # type: ignore[no-untyped-def]
+def summary(month: str) -> ResponseReturnValue:
     m = _month(month)
     result = _result(m)
     stations = result.by_station()
@@ -317,7 +318,7 @@ def summary(month: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/visits/<int:visit_id>")
 @roles_required(*AUDIT)
-def visit(visit_id: int):  # type: ignore[no-untyped-def]
+def visit(visit_id: int) -> ResponseReturnValue:
     found = db.session.get(Visit, visit_id)
     if found is None:
         abort(404)
@@ -353,7 +354,7 @@ def visit(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/visits/<int:visit_id>/review", methods=["POST"])
 @roles_required(*AUDIT)
-def review(visit_id: int):  # type: ignore[no-untyped-def]
+def review(visit_id: int) -> ResponseReturnValue:
     found = db.session.get(Visit, visit_id)
     if found is None:
         abort(404)
@@ -386,14 +387,14 @@ def review(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/policies")
 @roles_required(*AUDIT)
-def policies():  # type: ignore[no-untyped-def]
+def policies() -> ResponseReturnValue:
     rows = db.session.scalars(select(SubsidyPolicy).order_by(SubsidyPolicy.effective_from)).all()
     return render_template("subsidy/policies.html", policies=rows, kinds=labels.KINDS, errors={})
 
 
 @bp.route("/policies/<int:policy_id>/end", methods=["POST"])
 @roles_required(Role.ADMIN)
-def policy_end(policy_id: int):  # type: ignore[no-untyped-def]
+def policy_end(policy_id: int) -> ResponseReturnValue:
     if db.session.get(SubsidyPolicy, policy_id) is None:
         abort(404)
     text = request.form.get("effective_to", "").strip()
@@ -427,7 +428,7 @@ def policy_end(policy_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/policies/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def policy_new():  # type: ignore[no-untyped-def]
+def policy_new() -> ResponseReturnValue:
     form = PolicyForm()
     if form.validate_on_submit():
         assert form.effective_from.data is not None

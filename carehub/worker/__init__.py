@@ -103,7 +103,7 @@ def init_app(app: Flask) -> Celery:
 
 def celery_app(app: Flask | None = None) -> Celery:
     flask_app = app or current_app
-    return flask_app.extensions["celery"]  # type: ignore[no-any-return]
+    return flask_app.extensions["celery"]
 
 
 def enqueue(name: str, *args: Any, queue: str = QUEUE_DEFAULT, task_id: str | None = None) -> str:

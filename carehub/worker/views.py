@@ -48,7 +48,7 @@ def kind_label(kind: str) -> str:
 
 @bp.route("/<task_id>")
 @any_role
-def page(task_id: str):  # type: ignore[no-untyped-def]
+def page(task_id: str):
     task = _task(task_id)
     return render_template(
         "worker/task.html",
@@ -77,13 +77,13 @@ def _import_result(task: BackgroundTask) -> ImportResult | None:
 
 @bp.route("/<task_id>/status.json")
 @any_role
-def status(task_id: str):  # type: ignore[no-untyped-def]
+def status(task_id: str):
     return jsonify(_status(_task(task_id)))
 
 
 @bp.route("/<task_id>/file")
 @any_role
-def file(task_id: str):  # type: ignore[no-untyped-def]
+def file(task_id: str):
     task = _task(task_id, with_file=True)
     if task.status != TASK_DONE or task.file_data is None:
         abort(404)

@@ -20,7 +20,7 @@ def near(metres_north: float) -> dict[str, float]:
 
 
 def medic(make: Builders, metres: float, **kw: object) -> Caregiver:
-    return make.caregiver(skills=("first_aid",), **near(metres), **kw)  # type: ignore[arg-type]
+    return make.caregiver(skills=("first_aid",), **near(metres), **kw)
 
 
 def emergency(make: Builders, elder: Elder | None = None) -> ServiceRequest:

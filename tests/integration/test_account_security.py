@@ -24,16 +24,16 @@ from tests.builders import Builders
         ("雨天骑车去送饭了吧", False),
     ],
 )
-def test_password_policy(app, password: str, refused: bool) -> None:  # type: ignore[no-untyped-def]
+def test_password_policy(app, password: str, refused: bool) -> None:
     assert (services.password_problem(password) is not None) == refused
 
 
-def test_creating_a_user_with_a_common_password_is_refused(make: Builders, db) -> None:  # type: ignore[no-untyped-def]
+def test_creating_a_user_with_a_common_password_is_refused(make: Builders, db) -> None:
     with pytest.raises(services.AccountError):
         services.create_user(db.session, username="li", role=Role.ADMIN, password="12345678")
 
 
-def _token(make: Builders, db, role: Role = Role.CAREGIVER):  # type: ignore[no-untyped-def]
+def _token(make: Builders, db, role: Role = Role.CAREGIVER):
     user = make.user(role)
     token, _row = tokens.issue(db.session, user)
     db.session.commit()
@@ -42,7 +42,7 @@ def _token(make: Builders, db, role: Role = Role.CAREGIVER):  # type: ignore[no-
 
 def test_a_password_reset_revokes_the_users_api_tokens(
     client: FlaskClient, make: Builders, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user, headers = _token(make, db)
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     accounts.reset_password(db.session, user, "a-new-long-one-77", end_sessions=False)
@@ -50,7 +50,7 @@ def test_a_password_reset_revokes_the_users_api_tokens(
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_deactivation_revokes_the_users_api_tokens(client: FlaskClient, make: Builders, db) -> None:  # type: ignore[no-untyped-def]
+def test_deactivation_revokes_the_users_api_tokens(client: FlaskClient, make: Builders, db) -> None:
     user, headers = _token(make, db)
     services.deactivate(db.session, user)
     db.session.commit()
@@ -59,13 +59,13 @@ def test_deactivation_revokes_the_users_api_tokens(client: FlaskClient, make: Bu
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_a_reset_to_a_common_password_is_refused(make: Builders, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_to_a_common_password_is_refused(make: Builders, db) -> None:
     user = make.user(Role.ADMIN)
     with pytest.raises(services.AccountError):
         accounts.reset_password(db.session, user, "qwertyuiop", end_sessions=True)
 
 
-def test_a_dispatcher_revokes_their_own_token(client: FlaskClient, make: Builders, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_dispatcher_revokes_their_own_token(client: FlaskClient, make: Builders, db) -> None:
     _user, headers = _token(make, db, Role.DISPATCHER)
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
     response = client.post("/api/v1/emergencies", json={"elder_code": "x"}, headers=headers)

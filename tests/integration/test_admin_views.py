@@ -25,7 +25,7 @@ def _login(app: Flask, username: str, password: str = PASSWORD) -> FlaskClient:
     return other
 
 
-def _user(db, username: str) -> User | None:  # type: ignore[no-untyped-def]
+def _user(db, username: str) -> User | None:
     db.session.expire_all()
     return db.session.scalar(select(User).where(User.username == username))
 
@@ -35,7 +35,7 @@ def _user(db, username: str) -> User | None:  # type: ignore[no-untyped-def]
 
 def test_users_page_lists_accounts_with_role_and_scope(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station()
     scoped = make.user(Role.DISPATCHER, station=station)
     login_as(Role.ADMIN)
@@ -45,7 +45,7 @@ def test_users_page_lists_accounts_with_role_and_scope(
 
 def test_admin_creates_a_station_scoped_dispatcher_who_can_log_in(
     app: Flask, client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station()
     login_as(Role.ADMIN)
     response = client.post(
@@ -67,7 +67,7 @@ def test_admin_creates_a_station_scoped_dispatcher_who_can_log_in(
 
 def test_admin_creates_a_caregiver_account_linked_to_its_caregiver(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     caregiver = make.caregiver()
     login_as(Role.ADMIN)
     response = client.post(
@@ -91,7 +91,7 @@ def test_admin_creates_a_caregiver_account_linked_to_its_caregiver(
 
 def test_user_form_errors_are_shown_next_to_the_fields(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station()
     admin = login_as(Role.ADMIN)
     before = db.session.scalar(select(func.count(User.id)))
@@ -117,7 +117,7 @@ def test_user_form_errors_are_shown_next_to_the_fields(
 
 def test_deactivation_ends_the_users_open_session_at_once(
     app: Flask, client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     target = make.user(Role.DISPATCHER)
     db.session.commit()
     theirs = _login(app, target.username)
@@ -144,7 +144,7 @@ def test_deactivation_ends_the_users_open_session_at_once(
     _login(app, target.username)
 
 
-def test_an_admin_cannot_deactivate_themselves(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_cannot_deactivate_themselves(client: FlaskClient, login_as, db) -> None:
     admin = login_as(Role.ADMIN)
     response = client.post(f"/admin/users/{admin.id}/deactivate", follow_redirects=True)
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
@@ -154,7 +154,7 @@ def test_an_admin_cannot_deactivate_themselves(client: FlaskClient, login_as, db
 
 def test_password_reset_replaces_the_password_and_logs_the_user_out(
     app: Flask, client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     target = make.user(Role.AUDITOR)
     db.session.commit()
     theirs = _login(app, target.username)
@@ -183,7 +183,7 @@ def test_password_reset_replaces_the_password_and_logs_the_user_out(
 
 def test_audit_page_filters_by_type_id_and_actor_and_shows_before_after(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with acting_as("cli:import"):
         station = make.station(name="旧站名")
         elder = make.elder(station=station)
@@ -209,7 +209,7 @@ def test_audit_page_filters_by_type_id_and_actor_and_shows_before_after(
     assert "job:nightly" in page
 
 
-def test_audit_page_pages(app: Flask, client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_audit_page_pages(app: Flask, client: FlaskClient, login_as, make, db) -> None:
     app.config["PAGE_SIZE"] = 3
     for _ in range(4):
         make.station()
@@ -224,7 +224,7 @@ def test_audit_page_pages(app: Flask, client: FlaskClient, login_as, make, db) -
 
 def test_coverage_lists_stations_and_elders_outside_every_circle(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station()
     inside = make.elder(station=station)
     outside = make.elder(station=station, lat=CENTRE[0] + 0.3, lon=CENTRE[1])
@@ -237,7 +237,7 @@ def test_coverage_lists_stations_and_elders_outside_every_circle(
 
 def test_coverage_for_a_scoped_dispatcher_shows_only_their_station(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mine = make.station()
     other = make.station(lat=CENTRE[0] + 0.5)
     my_far = make.elder(station=mine, lat=CENTRE[0] + 0.3, lon=CENTRE[1])

@@ -20,7 +20,7 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 11, 23, hour, minute, tzinfo=SHANGHAI).astimezone(dt.UTC)
 
 
-def _visit(make, **kw):  # type: ignore[no-untyped-def]
+def _visit(make, **kw):
     request = make.request(
         service_date=DAY,
         window_start=dt.time(9),
@@ -30,7 +30,7 @@ def _visit(make, **kw):  # type: ignore[no-untyped-def]
     return make.visit(request=request, status=kw.pop("status", VisitStatus.PUBLISHED), **kw)
 
 
-def _open(db) -> list[tuple[AlertKind, int | None]]:  # type: ignore[no-untyped-def]
+def _open(db) -> list[tuple[AlertKind, int | None]]:
     db.session.expire_all()
     return [
         (a.kind, a.visit_id)
@@ -38,7 +38,7 @@ def _open(db) -> list[tuple[AlertKind, int | None]]:  # type: ignore[no-untyped-
     ]
 
 
-def test_a_late_alert_closes_at_the_check_in(app, db, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_alert_closes_at_the_check_in(app, db, make) -> None:
     app.config["CLOCK"] = lambda: at(11, 30)
     phone = make_phone(app, make)
     visit = published_visit(make, phone)
@@ -54,7 +54,7 @@ def test_a_late_alert_closes_at_the_check_in(app, db, make) -> None:  # type: ig
     assert all(a.acknowledged_at and a.acknowledged_by_id is None for a in closed)
 
 
-def test_the_watch_closes_alerts_of_visits_done_or_cancelled_meanwhile(app, db, make) -> None:  # type: ignore[no-untyped-def]
+def test_the_watch_closes_alerts_of_visits_done_or_cancelled_meanwhile(app, db, make) -> None:
     done, cancelled, waiting = _visit(make), _visit(make), _visit(make)
     db.session.commit()
     alerts.raise_visit_alerts(db.session, at(9, 20), LATE, MISSED)
@@ -68,7 +68,7 @@ def test_the_watch_closes_alerts_of_visits_done_or_cancelled_meanwhile(app, db, 
     assert counts.resolved == 2 and _open(db) == [(AlertKind.LATE_VISIT, waiting.id)]
 
 
-def test_a_visit_published_after_its_window_raises_no_alert(app, db, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_visit_published_after_its_window_raises_no_alert(app, db, make) -> None:
     # Planned and published at noon (as the demo does): the morning was already over.
     _visit(make, published_at=at(12))
     in_time = _visit(make, published_at=at(8))
@@ -78,7 +78,7 @@ def test_a_visit_published_after_its_window_raises_no_alert(app, db, make) -> No
     assert _open(db) == [(AlertKind.MISSED_VISIT, in_time.id)]
 
 
-def test_a_job_succeeding_again_closes_its_failure_alert(app, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_succeeding_again_closes_its_failure_alert(app, db) -> None:
     alerts.raise_job_failure(db.session, "watch-visits", "boom", at(9))
     db.session.commit()
     alerts.resolve_job_failures(db.session, "watch-visits", at(9, 1))
@@ -86,7 +86,7 @@ def test_a_job_succeeding_again_closes_its_failure_alert(app, db) -> None:  # ty
     assert _open(db) == []
 
 
-def test_an_escalated_emergency_alert_closes_when_someone_accepts(app, db, make) -> None:  # type: ignore[no-untyped-def]
+def test_an_escalated_emergency_alert_closes_when_someone_accepts(app, db, make) -> None:
     from carehub.mobile import emergencies
     from carehub.mobile.models import EmergencyOffer
     from carehub.mobile.vocab import OfferStatus

@@ -42,7 +42,7 @@ def scores_totalling(total: int) -> dict[str, str]:
     return found
 
 
-def post_assessment(client: FlaskClient, elder_id: int, total: int, **extra: str):  # type: ignore[no-untyped-def]
+def post_assessment(client: FlaskClient, elder_id: int, total: int, **extra: str):
     data = {
         **scores_totalling(total),
         "assessed_on": TODAY.isoformat(),
@@ -56,7 +56,7 @@ def post_assessment(client: FlaskClient, elder_id: int, total: int, **extra: str
 
 def test_an_assessment_sets_the_level_and_is_signed_and_audited(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     elder = make.elder(care_level=CareLevel.MILD, hardship=Hardship.DIBAO)
     db.session.commit()
     assessor = login_as(Role.ASSESSOR)
@@ -87,7 +87,7 @@ def test_an_assessment_sets_the_level_and_is_signed_and_audited(
 
 def test_an_unsigned_assessment_is_refused_and_nothing_is_written(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     elder = make.elder(care_level=CareLevel.MILD)
     db.session.commit()
     login_as(Role.ASSESSOR)
@@ -99,7 +99,7 @@ def test_an_unsigned_assessment_is_refused_and_nothing_is_written(
 
 def test_a_missing_score_is_named_and_nothing_is_written(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     elder = make.elder()
     db.session.commit()
     login_as(Role.ASSESSOR)
@@ -109,7 +109,7 @@ def test_a_missing_score_is_named_and_nothing_is_written(
     assert db.session.query(Assessment).count() == 0
 
 
-def test_a_score_above_the_items_range_is_refused(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_score_above_the_items_range_is_refused(client: FlaskClient, login_as, make, db) -> None:
     elder = make.elder()
     db.session.commit()
     login_as(Role.ASSESSOR)
@@ -119,7 +119,7 @@ def test_a_score_above_the_items_range_is_refused(client: FlaskClient, login_as,
     assert db.session.query(Assessment).count() == 0
 
 
-def test_only_assessors_enter_assessments(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_only_assessors_enter_assessments(client: FlaskClient, login_as, make, db) -> None:
     elder = make.elder()
     db.session.commit()
     login_as(Role.DISPATCHER)
@@ -128,7 +128,7 @@ def test_only_assessors_enter_assessments(client: FlaskClient, login_as, make, d
 
 def test_the_edit_form_cannot_change_the_care_level(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     elder = make.elder(care_level=CareLevel.MILD)
     db.session.commit()
     elder.care_level = CareLevel.SEVERE
@@ -137,7 +137,7 @@ def test_the_edit_form_cannot_change_the_care_level(
     db.session.rollback()
 
 
-def test_other_edits_of_the_elder_still_save(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_other_edits_of_the_elder_still_save(make, db) -> None:
     elder = make.elder(care_level=CareLevel.MILD)
     db.session.commit()
     elder.notes = "likes tea"
@@ -145,7 +145,7 @@ def test_other_edits_of_the_elder_still_save(make, db) -> None:  # type: ignore[
     assert elder.care_level == CareLevel.MILD
 
 
-def test_an_override_needs_a_reason(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_override_needs_a_reason(client: FlaskClient, login_as, make, db) -> None:
     elder = make.elder(care_level=CareLevel.MILD)
     db.session.commit()
     login_as(Role.ADMIN)
@@ -162,7 +162,7 @@ def test_an_override_needs_a_reason(client: FlaskClient, login_as, make, db) -> 
     assert (entry.kind, entry.ability_level) == ("override", None)
 
 
-def test_a_level_change_splits_the_subsidy_month(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_level_change_splits_the_subsidy_month(client: FlaskClient, login_as, make, db) -> None:
     elder = make.elder(care_level=CareLevel.MILD, hardship=Hardship.DIBAO)
     db.session.commit()
     login_as(Role.ASSESSOR)
@@ -179,7 +179,7 @@ def test_a_level_change_splits_the_subsidy_month(client: FlaskClient, login_as, 
     assert next(x for x in december if x.elder_id == elder.id).entitlement_fen == 40000
 
 
-def test_the_policy_maps_levels_to_tiers(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_policy_maps_levels_to_tiers(client: FlaskClient, login_as, make, db) -> None:
     policy = db.session.query(SubsidyPolicy).one()
     policy.level_tiers = {"complete": "moderate"}
     elder = make.elder(care_level=CareLevel.NONE, hardship=Hardship.DIBAO)
@@ -190,7 +190,7 @@ def test_the_policy_maps_levels_to_tiers(client: FlaskClient, login_as, make, db
     assert elder.care_level == CareLevel.MODERATE
 
 
-def test_the_due_list(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_due_list(client: FlaskClient, login_as, make, db) -> None:
     never = make.elder(code="E-NEVER", care_level_assessed_on=None)
     recent = make.elder(code="E-RECENT", care_level_assessed_on=dt.date(2026, 5, 1))
     yearly = make.elder(code="E-YEARLY", care_level_assessed_on=dt.date(2025, 12, 10))
@@ -221,7 +221,7 @@ def test_the_due_list(client: FlaskClient, login_as, make, db) -> None:  # type:
     assert yearly.code in due
 
 
-def test_an_assessment_settles_the_flag(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_assessment_settles_the_flag(client: FlaskClient, login_as, make, db) -> None:
     elder = make.elder(care_level_assessed_on=dt.date(2026, 9, 1))
     db.session.commit()
     login_as(Role.DISPATCHER)
@@ -237,7 +237,7 @@ def test_an_assessment_settles_the_flag(client: FlaskClient, login_as, make, db)
 
 def test_an_administrator_sets_a_policys_tiers_on_the_policy_form(
     client: FlaskClient, login_as, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     data = {
         "code": "TJ-2027",
@@ -270,7 +270,7 @@ def test_an_administrator_sets_a_policys_tiers_on_the_policy_form(
     assert "Moderately impaired → Mild" in page
 
 
-def test_a_tier_outside_the_list_is_refused(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_tier_outside_the_list_is_refused(client: FlaskClient, login_as, db) -> None:
     login_as(Role.ADMIN)
     data = {
         "code": "TJ-BAD",
@@ -284,7 +284,7 @@ def test_a_tier_outside_the_list_is_refused(client: FlaskClient, login_as, db) -
     assert db.session.query(SubsidyPolicy).filter_by(code="TJ-BAD").count() == 0
 
 
-def _edit_form(elder, **changes: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _edit_form(elder, **changes: str) -> dict[str, str]:
     data = {
         "code": elder.code,
         "name": elder.name,
@@ -303,7 +303,7 @@ def _edit_form(elder, **changes: str) -> dict[str, str]:  # type: ignore[no-unty
 
 def test_the_elder_edit_page_names_the_care_level_and_saves_nothing(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     elder = make.elder(care_level=CareLevel.MILD)
     db.session.commit()
     login_as(Role.ADMIN)
@@ -318,7 +318,7 @@ def test_the_elder_edit_page_names_the_care_level_and_saves_nothing(
     assert elder.name != "改了名字"
 
 
-def test_the_elder_edit_page_saves_other_changes(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_elder_edit_page_saves_other_changes(client: FlaskClient, login_as, make, db) -> None:
     elder = make.elder(care_level=CareLevel.MILD)
     db.session.commit()
     login_as(Role.ADMIN)
@@ -332,7 +332,7 @@ def test_the_elder_edit_page_saves_other_changes(client: FlaskClient, login_as, 
 
 def test_a_caregiver_flags_elders_of_their_own_station_only(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = login_as(Role.CAREGIVER)
     mine = make.elder(station=user.caregiver.station)
     other = make.elder()
@@ -346,7 +346,7 @@ def test_a_caregiver_flags_elders_of_their_own_station_only(
 
 def test_a_new_form_version_is_loaded_from_its_file_and_used(
     app: Flask, client: FlaskClient, login_as, make, db, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import json
 
     from carehub.cli import main
@@ -373,7 +373,7 @@ def test_a_new_form_version_is_loaded_from_its_file_and_used(
     assert (entry.form.version, entry.ability_level) == ("2022-tj", "mild")
 
 
-def test_an_override_cannot_start_in_the_future(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_override_cannot_start_in_the_future(make, db) -> None:
     elder = make.elder(care_level=CareLevel.MILD)
     db.session.commit()
     who = services.Signature(None, "admin")
@@ -386,7 +386,7 @@ def test_an_override_cannot_start_in_the_future(make, db) -> None:  # type: igno
     assert elder.care_level == CareLevel.SEVERE
 
 
-def test_a_pending_level_change_is_still_refused_when_an_assessment_is_saved(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_pending_level_change_is_still_refused_when_an_assessment_is_saved(make, db) -> None:
     sneaky, assessed = make.elder(care_level=CareLevel.MILD), make.elder()
     db.session.commit()
     sneaky.care_level = CareLevel.SEVERE

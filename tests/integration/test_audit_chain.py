@@ -13,14 +13,14 @@ from carehub.core.audit import AuditLog
 from carehub.core.enums import Role
 
 
-def _three_rows(make, db) -> list[int]:  # type: ignore[no-untyped-def]
+def _three_rows(make, db) -> list[int]:
     for _ in range(3):
         make.station()
         db.session.commit()
     return list(db.session.scalars(select(AuditLog.id).order_by(AuditLog.id)))
 
 
-def test_rows_are_chained_in_id_order(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_rows_are_chained_in_id_order(make, db) -> None:
     ids = _three_rows(make, db)
     rows = db.session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
     assert len(rows) == len(ids) >= 3
@@ -30,7 +30,7 @@ def test_rows_are_chained_in_id_order(make, db) -> None:  # type: ignore[no-unty
     assert audit_chain.verify(db.session).ok
 
 
-def test_an_edited_row_is_named(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_edited_row_is_named(make, db) -> None:
     ids = _three_rows(make, db)
     db.session.execute(update(AuditLog).where(AuditLog.id == ids[1]).values(actor="someone"))
     db.session.commit()
@@ -38,7 +38,7 @@ def test_an_edited_row_is_named(make, db) -> None:  # type: ignore[no-untyped-de
     assert not verdict.ok and verdict.broken_id == ids[1] and verdict.reason == "row edited"
 
 
-def test_a_deleted_row_is_named_by_the_row_after_it(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_deleted_row_is_named_by_the_row_after_it(make, db) -> None:
     ids = _three_rows(make, db)
     db.session.execute(delete(AuditLog).where(AuditLog.id == ids[1]))
     db.session.commit()
@@ -46,7 +46,7 @@ def test_a_deleted_row_is_named_by_the_row_after_it(make, db) -> None:  # type: 
     assert not verdict.ok and verdict.broken_id == ids[2]
 
 
-def test_an_inserted_row_is_named(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_inserted_row_is_named(make, db) -> None:
     ids = _three_rows(make, db)
     first = db.session.get(AuditLog, ids[0])
     db.session.execute(
@@ -65,7 +65,7 @@ def test_an_inserted_row_is_named(make, db) -> None:  # type: ignore[no-untyped-
     assert not verdict.ok and verdict.broken_id == ids[-1] + 1
 
 
-def test_a_rolled_back_entry_leaves_the_chain_whole(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_rolled_back_entry_leaves_the_chain_whole(make, db) -> None:
     _three_rows(make, db)
     audit.record(db.session, "note", "Station", 1, note="never kept")
     db.session.flush()
@@ -75,7 +75,7 @@ def test_a_rolled_back_entry_leaves_the_chain_whole(make, db) -> None:  # type: 
     assert audit_chain.verify(db.session).ok
 
 
-def test_cli_verify_and_anchor(app: Flask, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_cli_verify_and_anchor(app: Flask, make, db) -> None:
     ids = _three_rows(make, db)
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["audit", "verify"])
@@ -91,7 +91,7 @@ def test_cli_verify_and_anchor(app: Flask, make, db) -> None:  # type: ignore[no
 
 def test_the_admin_page_shows_whether_the_chain_verifies(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.get("/lang/en")
     login_as(Role.ADMIN)
     _three_rows(make, db)
@@ -103,7 +103,7 @@ def test_the_admin_page_shows_whether_the_chain_verifies(
     assert f"broken at row {first}" in page
 
 
-def test_a_core_update_of_an_audited_model_is_logged(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_core_update_of_an_audited_model_is_logged(make, db) -> None:
     from carehub.registry.models import Station
 
     station = make.station()
@@ -121,7 +121,7 @@ def test_a_core_update_of_an_audited_model_is_logged(make, db) -> None:  # type:
     assert audit_chain.verify(db.session).ok
 
 
-def test_an_update_that_records_itself_is_not_logged_twice(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_update_that_records_itself_is_not_logged_twice(make, db) -> None:
     from carehub.registry.models import Station
 
     station = make.station()

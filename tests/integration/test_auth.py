@@ -18,7 +18,7 @@ def test_anonymous_user_is_sent_to_login(client: FlaskClient) -> None:
     assert "/login" in response.headers["Location"]
 
 
-def test_wrong_password_is_refused_with_a_message(client: FlaskClient, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_is_refused_with_a_message(client: FlaskClient, make, db) -> None:
     user = make.user(Role.DISPATCHER)
     db.session.commit()
     response = client.post("/login", data={"username": user.username, "password": "nope-nope"})
@@ -30,7 +30,7 @@ def test_wrong_password_is_refused_with_a_message(client: FlaskClient, make, db)
 
 def test_login_then_logout_and_the_old_cookie_no_longer_works(
     client: FlaskClient, login_as
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.DISPATCHER)
     assert client.get("/").status_code == 200
     saved = client.get_cookie("session")
@@ -42,7 +42,7 @@ def test_login_then_logout_and_the_old_cookie_no_longer_works(
     assert client.get("/").status_code == 302
 
 
-def test_deactivation_ends_open_sessions(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_deactivation_ends_open_sessions(client: FlaskClient, login_as, db) -> None:
     user = login_as(Role.AUDITOR)
     assert client.get("/").status_code == 200
     deactivate(db.session, db.session.get(User, user.id))
@@ -50,7 +50,7 @@ def test_deactivation_ends_open_sessions(client: FlaskClient, login_as, db) -> N
     assert client.get("/").status_code == 302
 
 
-def test_open_redirect_after_login_is_refused(client: FlaskClient, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_open_redirect_after_login_is_refused(client: FlaskClient, make, db) -> None:
     user = make.user(Role.ADMIN)
     db.session.commit()
     response = client.post(
@@ -59,7 +59,7 @@ def test_open_redirect_after_login_is_refused(client: FlaskClient, make, db) -> 
     assert response.headers["Location"] == "/"
 
 
-def test_login_and_logout_are_audited(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_login_and_logout_are_audited(client: FlaskClient, login_as, db) -> None:
     user = login_as(Role.ADMIN)
     client.post("/logout")
     actions = db.session.scalars(
@@ -68,7 +68,7 @@ def test_login_and_logout_are_audited(client: FlaskClient, login_as, db) -> None
     assert "login" in actions and "logout" in actions
 
 
-def test_csrf_token_is_required_on_forms(database_url: str, tmp_path, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_csrf_token_is_required_on_forms(database_url: str, tmp_path, make, db) -> None:
     from carehub.app import create_app
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "TESTING": True})
@@ -79,7 +79,7 @@ def test_csrf_token_is_required_on_forms(database_url: str, tmp_path, make, db) 
     assert response.status_code == 400
 
 
-def test_a_caregiver_lands_on_todays_route(client: FlaskClient, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_caregiver_lands_on_todays_route(client: FlaskClient, make, db) -> None:
     user = make.user(Role.CAREGIVER)
     admin = make.user(Role.ADMIN)
     db.session.commit()

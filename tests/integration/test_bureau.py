@@ -30,7 +30,7 @@ def fixed_clock(app: Flask, client: FlaskClient) -> None:
 
 
 @pytest.fixture
-def locked_october(make, db):  # type: ignore[no-untyped-def]
+def locked_october(make, db):
     month = october(make, db)
     locking.lock_month(db.session, OCT, None)
     db.session.commit()
@@ -46,7 +46,7 @@ def test_periods() -> None:
             Period.parse(bad)
 
 
-def test_figures_of_a_small_district_by_hand(locked_october, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_figures_of_a_small_district_by_hand(locked_october, make, db) -> None:
     e = locked_october.elders
     # One emergency call in October, reached 12 minutes after the call; one never reached.
     called = dt.datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
@@ -91,7 +91,7 @@ def test_figures_of_a_small_district_by_hand(locked_october, make, db) -> None: 
     assert (f.meals_subsidised, f.meal_elder_fen) == (0, 0)  # no per-meal policy
 
 
-def test_dashboard_page_report_and_print(locked_october, client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_page_report_and_print(locked_october, client, login_as, db) -> None:
     login_as(Role.BUREAU)
     assert client.get("/").headers["Location"].endswith("/bureau/")
     page = client.get("/bureau/?period=2026-10").get_data(as_text=True)
@@ -111,14 +111,14 @@ def test_dashboard_page_report_and_print(locked_october, client, login_as, db) -
     assert total["station_code"] == "TOTAL" and total["payable_fen"] == payable
 
 
-def test_a_bad_period_is_a_clear_400(client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_period_is_a_clear_400(client, login_as) -> None:
     login_as(Role.BUREAU)
     response = client.get("/bureau/?period=2026-13")
     assert response.status_code == 400
     assert "quarter (2026-Q4)" in response.get_data(as_text=True)
 
 
-def test_the_bureau_reads_but_does_not_change(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_bureau_reads_but_does_not_change(client, login_as, make, db) -> None:
     elder = make.elder()
     db.session.commit()
     login_as(Role.BUREAU)

@@ -11,14 +11,14 @@ from carehub.registry.models import ServiceType, Skill
 from carehub.subsidy.models import SubsidyPolicy
 
 
-def _counts(db) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
-    return tuple(  # type: ignore[return-value]
+def _counts(db) -> tuple[int, int, int, int]:
+    return tuple(
         db.session.scalar(select(func.count()).select_from(model))
         for model in (Skill, ServiceType, SubsidyPolicy, AuditLog)
     )
 
 
-def test_init_migrates_loads_defaults_and_is_idempotent(app, db) -> None:  # type: ignore[no-untyped-def]
+def test_init_migrates_loads_defaults_and_is_idempotent(app, db) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(main, ["init"])
     assert first.exit_code == 0, first.output
@@ -54,7 +54,7 @@ def test_init_migrates_loads_defaults_and_is_idempotent(app, db) -> None:  # typ
     } <= codes
 
 
-def test_init_keeps_an_admins_edit_of_the_catalogue(app, db) -> None:  # type: ignore[no-untyped-def]
+def test_init_keeps_an_admins_edit_of_the_catalogue(app, db) -> None:
     meal = db.session.scalar(select(ServiceType).where(ServiceType.code == "meal_delivery"))
     meal.price_fen = 1234
     db.session.commit()
@@ -63,7 +63,7 @@ def test_init_keeps_an_admins_edit_of_the_catalogue(app, db) -> None:  # type: i
     assert meal.price_fen == 1234
 
 
-def test_users_add_reads_the_password_from_stdin(app, db, make) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_reads_the_password_from_stdin(app, db, make) -> None:
     caregiver = make.caregiver()
     db.session.commit()
     runner = app.test_cli_runner()
@@ -86,7 +86,7 @@ def test_users_add_reads_the_password_from_stdin(app, db, make) -> None:  # type
     assert user.caregiver_id == caregiver.id and user.check_password("a-long-password")
 
 
-def test_users_add_refuses_bad_input_and_writes_nothing(app, db) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_refuses_bad_input_and_writes_nothing(app, db) -> None:
     runner = app.test_cli_runner()
     cases = [
         (["users", "add", "a", "--role", "admin", "--password-stdin"], "short\n", "at least 8"),
@@ -113,7 +113,7 @@ def test_users_add_refuses_bad_input_and_writes_nothing(app, db) -> None:  # typ
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_users_add_refuses_a_taken_username(app, db, make) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_refuses_a_taken_username(app, db, make) -> None:
     make.user(username="taken")
     db.session.commit()
     result = app.test_cli_runner().invoke(

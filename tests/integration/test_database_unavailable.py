@@ -29,7 +29,7 @@ def test_an_unreachable_database_is_503_on_the_health_check(tmp_path: Path) -> N
 
 def test_a_locked_database_is_503_and_nothing_is_written(
     app: Flask, client: FlaskClient, make, database_url: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     if not database_url.startswith("sqlite"):
         pytest.skip("the write lock is SQLite's")
     username = make.user(Role.ADMIN).username

@@ -18,25 +18,25 @@ from tests.phone import Phone, check_response
 
 
 @pytest.fixture(autouse=True)
-def clock(app) -> None:  # type: ignore[no-untyped-def]
+def clock(app) -> None:
     app.config["CLOCK"] = lambda: NOW
 
 
 @pytest.fixture
-def elder(make, db):  # type: ignore[no-untyped-def]
+def elder(make, db):
     found = make.elder(name="张秀英", name_initials="zxy", lat=ELDER_AT[0], lon=ELDER_AT[1])
     db.session.commit()
     return found
 
 
-def _client(app, make, db, role: Role) -> Phone:  # type: ignore[no-untyped-def]
+def _client(app, make, db, role: Role) -> Phone:
     user = make.user(role)
     token, _row = tokens.issue(db.session, user)
     db.session.commit()
     return Phone(app.test_client(), user, token)
 
 
-def test_a_dispatcher_token_raises_an_emergency_and_assigns_the_best(app, make, db, elder) -> None:  # type: ignore[no-untyped-def]
+def test_a_dispatcher_token_raises_an_emergency_and_assigns_the_best(app, make, db, elder) -> None:
     best, second, third = medic(make, 200), medic(make, 900), medic(make, 1800)
     medic(make, 4000)
     dispatcher = make.user(Role.DISPATCHER)
@@ -71,7 +71,7 @@ def test_a_dispatcher_token_raises_an_emergency_and_assigns_the_best(app, make, 
     assert offer.caregiver_id == best.id and offer.offered_at == NOW
 
 
-def test_bad_input_names_the_field(app, make, db, elder) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_names_the_field(app, make, db, elder) -> None:
     api = _client(app, make, db, Role.DISPATCHER)
     for body, field in (
         ({"note": "x"}, "elder_code"),
@@ -96,7 +96,7 @@ def test_bad_input_names_the_field(app, make, db, elder) -> None:  # type: ignor
     )
 
 
-def test_caregivers_cannot_raise_or_assign_emergencies(app, make, db, elder) -> None:  # type: ignore[no-untyped-def]
+def test_caregivers_cannot_raise_or_assign_emergencies(app, make, db, elder) -> None:
     phone = _client(app, make, db, Role.CAREGIVER)
     assert phone.post("/api/v1/emergencies", json={"elder_code": elder.code}).status_code == 403
     assert (
@@ -107,7 +107,7 @@ def test_caregivers_cannot_raise_or_assign_emergencies(app, make, db, elder) -> 
     assert db.session.scalars(select(ServiceRequest)).all() == []
 
 
-def test_dispatcher_tokens_do_not_open_caregiver_endpoints(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_dispatcher_tokens_do_not_open_caregiver_endpoints(app, make, db) -> None:
     api = _client(app, make, db, Role.DISPATCHER)
     assert api.get("/api/v1/me").status_code == 403
     assert api.get("/api/v1/me/emergencies").status_code == 403
@@ -119,7 +119,7 @@ def test_dispatcher_tokens_do_not_open_caregiver_endpoints(app, make, db) -> Non
     assert refused.status_code == 403
 
 
-def test_a_device_token_from_the_cli_raises_emergencies_until_revoked(app, make, db, elder) -> None:  # type: ignore[no-untyped-def]
+def test_a_device_token_from_the_cli_raises_emergencies_until_revoked(app, make, db, elder) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["devices", "add", "呼叫中心-1"])
     assert result.exit_code == 0, result.output
@@ -141,7 +141,7 @@ def test_a_device_token_from_the_cli_raises_emergencies_until_revoked(app, make,
 
 def test_the_dispatcher_screen_finds_the_elder_raises_and_confirms(
     app, client, login_as, make, db, elder
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     best = medic(make, 200)
     medic(make, 900)
     login_as(Role.DISPATCHER)

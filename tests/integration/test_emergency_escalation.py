@@ -22,17 +22,17 @@ MIN = dt.timedelta(minutes=1)
 
 
 @pytest.fixture
-def clock(app):  # type: ignore[no-untyped-def]
+def clock(app):
     current = {"at": NOW}
     app.config["CLOCK"] = lambda: current["at"]
     return current
 
 
-def _states(db, request) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _states(db, request) -> list[tuple[str, str]]:
     return [(o.caregiver.code, str(o.status)) for o in services.offers(db.session, request)]
 
 
-def _alerts(db) -> list[Alert]:  # type: ignore[no-untyped-def]
+def _alerts(db) -> list[Alert]:
     return list(
         db.session.scalars(select(Alert).where(Alert.kind == AlertKind.EMERGENCY_ESCALATED))
     )
@@ -40,7 +40,7 @@ def _alerts(db) -> list[Alert]:  # type: ignore[no-untyped-def]
 
 def test_an_offer_unanswered_for_three_minutes_goes_to_the_next_caregiver(
     app, make, db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first, second, third = medic(make, 100), medic(make, 800), medic(make, 2500)
     request = emergency(make)
     services.assign(db.session, request, first.code, NOW)
@@ -68,7 +68,7 @@ def test_an_offer_unanswered_for_three_minutes_goes_to_the_next_caregiver(
     assert line.status == timeline.OFFERED
 
 
-def test_the_timeout_is_configurable(app, make, db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_timeout_is_configurable(app, make, db, clock) -> None:
     app.config["EMERGENCY_ACCEPT_MIN"] = 5
     first, _second = medic(make, 100), medic(make, 800)
     request = emergency(make)
@@ -77,14 +77,14 @@ def test_the_timeout_is_configurable(app, make, db, clock) -> None:  # type: ign
     assert services.expire_overdue(db.session, NOW + 5 * MIN) == 1
 
 
-def test_two_overlapping_runs_escalate_once(app, make, db, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_two_overlapping_runs_escalate_once(app, make, db, clock, monkeypatch) -> None:
     first, _second = medic(make, 100), medic(make, 800)
     request = emergency(make)
     services.assign(db.session, request, first.code, NOW)
     db.session.commit()
     real_update = services.update
 
-    def raced(*args):  # type: ignore[no-untyped-def]
+    def raced(*args):
         # Another run expires the offer between our read of the overdue offers and our update.
         db.session.execute(
             real_update(EmergencyOffer).values(status=OfferStatus.EXPIRED, responded_at=NOW)
@@ -97,7 +97,7 @@ def test_two_overlapping_runs_escalate_once(app, make, db, clock, monkeypatch) -
     assert len(services.offers(db.session, request)) == 1
 
 
-def test_a_declined_offer_escalates_at_once(app, make, db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_declined_offer_escalates_at_once(app, make, db, clock) -> None:
     user = make.user(Role.CAREGIVER, caregiver=medic(make, 100))
     second = medic(make, 800)
     request = emergency(make)
@@ -115,7 +115,7 @@ def test_a_declined_offer_escalates_at_once(app, make, db, clock) -> None:  # ty
     assert [(s.what, s.at) for s in line.steps][1:3] == [("offered", NOW), ("declined", NOW + MIN)]
 
 
-def test_when_nobody_is_left_the_dispatcher_is_alerted_and_it_waits(app, make, db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_when_nobody_is_left_the_dispatcher_is_alerted_and_it_waits(app, make, db, clock) -> None:
     only = medic(make, 100)
     request = emergency(make)
     services.assign(db.session, request, only.code, NOW)
@@ -128,7 +128,7 @@ def test_when_nobody_is_left_the_dispatcher_is_alerted_and_it_waits(app, make, d
 
 def test_timeline_records_acceptance_arrival_and_close_with_response_time(
     app, make, db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from carehub.mobile import emergencies
 
     carer = medic(make, 100)

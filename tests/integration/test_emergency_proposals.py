@@ -12,15 +12,15 @@ from tests.integration.emergency_support import ELDER_AT, NOW, emergency, medic,
 
 
 @pytest.fixture(autouse=True)
-def clock(app) -> None:  # type: ignore[no-untyped-def]
+def clock(app) -> None:
     app.config["CLOCK"] = lambda: NOW
 
 
-def _codes(make, request) -> list[str]:  # type: ignore[no-untyped-def]
+def _codes(make, request) -> list[str]:
     return [p.caregiver.code for p in services.propose(make.session, request, NOW)]
 
 
-def test_the_emergency_is_a_priority_one_request_for_today(make) -> None:  # type: ignore[no-untyped-def]
+def test_the_emergency_is_a_priority_one_request_for_today(make) -> None:
     request = emergency(make)
     assert request.service_type.code == "emergency"
     assert request.service_type.skill.code == "first_aid"
@@ -30,7 +30,7 @@ def test_the_emergency_is_a_priority_one_request_for_today(make) -> None:  # typ
     assert request.created_at == NOW
 
 
-def test_only_skilled_active_caregivers_on_shift_now_are_proposed(make) -> None:  # type: ignore[no-untyped-def]
+def test_only_skilled_active_caregivers_on_shift_now_are_proposed(make) -> None:
     good = medic(make, 2000)
     make.caregiver(skills=("meal",), **near(100))  # no first aid
     medic(make, 100, active=False)
@@ -39,7 +39,7 @@ def test_only_skilled_active_caregivers_on_shift_now_are_proposed(make) -> None:
     assert _codes(make, emergency(make)) == [good.code]
 
 
-def test_nearest_first_with_two_alternatives_and_their_etas(make) -> None:  # type: ignore[no-untyped-def]
+def test_nearest_first_with_two_alternatives_and_their_etas(make) -> None:
     far, near_, mid, farthest = (medic(make, m) for m in (3000, 300, 1500, 5000))
     request = emergency(make)
     found = services.propose(make.session, request, NOW)
@@ -50,7 +50,7 @@ def test_nearest_first_with_two_alternatives_and_their_etas(make) -> None:  # ty
     assert farthest.code not in [p.caregiver.code for p in found]
 
 
-def _published(make, caregiver, hour: int, minute: int = 0, **kw):  # type: ignore[no-untyped-def]
+def _published(make, caregiver, hour: int, minute: int = 0, **kw):
     start = dt.datetime(2026, 11, 23, hour - 8, minute, tzinfo=dt.UTC)
     return make.visit(
         caregiver=caregiver,
@@ -65,7 +65,7 @@ def _published(make, caregiver, hour: int, minute: int = 0, **kw):  # type: igno
     )
 
 
-def test_least_disruption_breaks_a_near_tie(make) -> None:  # type: ignore[no-untyped-def]
+def test_least_disruption_breaks_a_near_tie(make) -> None:
     busy, free = medic(make, 500), medic(make, 700)
     for hour in (10, 11, 12):
         _published(make, busy, hour, 20)
@@ -76,7 +76,7 @@ def test_least_disruption_breaks_a_near_tie(make) -> None:  # type: ignore[no-un
     assert other.visits_moved >= 1 and other.minutes_moved > 0
 
 
-def test_travel_counts_from_the_visit_under_way(make) -> None:  # type: ignore[no-untyped-def]
+def test_travel_counts_from_the_visit_under_way(make) -> None:
     # Home next door, but checked in 1.1 km away with twenty minutes of service to go.
     at_work = medic(make, 10)
     _published(
@@ -93,7 +93,7 @@ def test_travel_counts_from_the_visit_under_way(make) -> None:  # type: ignore[n
     assert found[1].source == positions.AT_VISIT and found[1].wait_minutes == 20
 
 
-def test_caregivers_already_asked_are_not_proposed_again(make) -> None:  # type: ignore[no-untyped-def]
+def test_caregivers_already_asked_are_not_proposed_again(make) -> None:
     first, second = medic(make, 100), medic(make, 900)
     request = emergency(make)
     services.assign(make.session, request, first.code, NOW)

@@ -22,7 +22,7 @@ from tests.phone import make_phone, phone_time, published_visit
 POSTS = 50
 
 
-def test_fifty_concurrent_posts_of_one_event_leave_one_record(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_fifty_concurrent_posts_of_one_event_leave_one_record(app, make, db) -> None:
     phone = make_phone(app, make)
     visit = published_visit(make, phone)
     body = {

@@ -13,7 +13,7 @@ from tests.integration.test_import_support import run, stored
 
 
 @pytest.fixture
-def registry(make, db) -> None:  # type: ignore[no-untyped-def]
+def registry(make, db) -> None:
     """A registry using every column, including the awkward values (commas, quotes, newlines)."""
     st1 = make.station(code="ST1", phone="022-2330 1234", provider="和平区民政局")
     st2 = make.station(code="ST2", lat=39.1012345678, lon=117.2098765432, circle_minutes=20)
@@ -59,7 +59,7 @@ def registry(make, db) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("entity", list(ENTITIES))
-def test_export_then_import_changes_nothing(registry, db, entity, fmt) -> None:  # type: ignore[no-untyped-def]
+def test_export_then_import_changes_nothing(registry, db, entity, fmt) -> None:
     data = export_bytes(db.session, entity, fmt)
     before = stored(db)
     result = run(db, entity, data, filename=f"{entity}.{fmt}")
@@ -70,7 +70,7 @@ def test_export_then_import_changes_nothing(registry, db, entity, fmt) -> None: 
     assert stored(db) == before
 
 
-def test_csv_has_a_bom_and_the_import_header(registry, db) -> None:  # type: ignore[no-untyped-def]
+def test_csv_has_a_bom_and_the_import_header(registry, db) -> None:
     data = export_bytes(db.session, "caregivers", "csv")
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
@@ -82,7 +82,7 @@ def test_csv_has_a_bom_and_the_import_header(registry, db) -> None:  # type: ign
     assert ",ST2,,1;3;5;7,07:30,19:45,walk,39.11,117.2,480,11:30,13:30,30" in lines[2]
 
 
-def test_an_export_loads_into_an_empty_registry(registry, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_export_loads_into_an_empty_registry(registry, db) -> None:
     files = {name: export_bytes(db.session, name, "xlsx") for name in ENTITIES}
     from carehub.dispatch.models import CarePlan
     from carehub.registry.models import Caregiver, Elder, Station

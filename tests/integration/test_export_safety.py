@@ -51,7 +51,7 @@ def app_config() -> dict[str, object]:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_registry_export_neutralises_and_reimports_the_same_text(
     client: FlaskClient, login_as, make, db, fmt: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make.elder(name=EVIL, notes="@SUM(A1:A9)", phone="+8613900000000")
     db.session.commit()
     login_as(Role.ADMIN)
@@ -67,7 +67,7 @@ def test_registry_export_neutralises_and_reimports_the_same_text(
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_subsidy_export_neutralises(client: FlaskClient, login_as, make, db, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_subsidy_export_neutralises(client: FlaskClient, login_as, make, db, fmt: str) -> None:
     month = october(make, db)
     month.elders[0].name = "=1+1"
     month.stations[0].name = "-2+3"
@@ -81,7 +81,7 @@ def test_subsidy_export_neutralises(client: FlaskClient, login_as, make, db, fmt
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "export")) is not None
 
 
-def test_a_command_line_export_is_audited(app, make, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_command_line_export_is_audited(app, make, db, tmp_path) -> None:
     from carehub.cli import main
 
     make.station(name="=cmd|' /C calc'!A0")

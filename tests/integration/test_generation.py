@@ -17,7 +17,7 @@ MON = dt.date(2026, 11, 23)
 SUN = dt.date(2026, 11, 29)
 
 
-def _requests(db) -> list[tuple[int, dt.date]]:  # type: ignore[no-untyped-def]
+def _requests(db) -> list[tuple[int, dt.date]]:
     return list(
         db.session.execute(
             select(ServiceRequest.care_plan_id, ServiceRequest.service_date).order_by(
@@ -29,7 +29,7 @@ def _requests(db) -> list[tuple[int, dt.date]]:  # type: ignore[no-untyped-def]
 
 def test_weekday_plan_yields_one_request_per_weekday_with_plan_window_and_service_priority(
     make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     service = make.service_type("bathing_x", priority=2)
     plan = make.care_plan(
         service_type=service,
@@ -50,7 +50,7 @@ def test_weekday_plan_yields_one_request_per_weekday_with_plan_window_and_servic
     assert first.care_plan_id == plan.id and first.elder_id == plan.elder_id
 
 
-def test_running_twice_creates_nothing_new(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_running_twice_creates_nothing_new(make, db) -> None:
     make.care_plan()
     first = generate_requests(db.session, MON, SUN)
     db.session.commit()
@@ -62,7 +62,7 @@ def test_running_twice_creates_nothing_new(make, db) -> None:  # type: ignore[no
     assert _requests(db) == before
 
 
-def test_an_overlapping_range_only_fills_the_new_days(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_overlapping_range_only_fills_the_new_days(make, db) -> None:
     make.care_plan(weekdays_mask=0b1111111)
     generate_requests(db.session, MON, MON + dt.timedelta(days=2))
     counts = generate_requests(db.session, MON + dt.timedelta(days=1), MON + dt.timedelta(days=4))
@@ -70,7 +70,7 @@ def test_an_overlapping_range_only_fills_the_new_days(make, db) -> None:  # type
     assert db.session.scalar(select(func.count(ServiceRequest.id))) == 5
 
 
-def test_plan_dates_and_inactive_plans_are_respected(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_plan_dates_and_inactive_plans_are_respected(make, db) -> None:
     every_day = 0b1111111
     starts_wed = make.care_plan(weekdays_mask=every_day, start_date=MON + dt.timedelta(days=2))
     ends_tue = make.care_plan(
@@ -87,7 +87,7 @@ def test_plan_dates_and_inactive_plans_are_respected(make, db) -> None:  # type:
     assert days[ends_tue.id] == [MON, MON + dt.timedelta(days=1)]
 
 
-def test_days_the_elder_is_not_active_are_skipped(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_days_the_elder_is_not_active_are_skipped(make, db) -> None:
     elder = make.elder()
     db.session.add(
         ElderStatusPeriod(
@@ -109,14 +109,14 @@ def test_days_the_elder_is_not_active_are_skipped(make, db) -> None:  # type: ig
     assert all(plan_id == plan.id for plan_id, _day in _requests(db))
 
 
-def test_a_backwards_or_huge_range_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_backwards_or_huge_range_is_refused(db) -> None:
     with pytest.raises(GenerationError):
         generate_requests(db.session, SUN, MON)
     with pytest.raises(GenerationError):
         generate_requests(db.session, MON, MON + dt.timedelta(days=400))
 
 
-def test_cli_generates_and_reports(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_cli_generates_and_reports(app, make, db) -> None:
     make.care_plan()
     db.session.commit()
     runner = app.test_cli_runner()

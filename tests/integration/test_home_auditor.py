@@ -11,7 +11,7 @@ from carehub.subsidy.models import KIND_AGE_AMOUNT, SubsidyPolicy
 DAY = dt.date(2026, 11, 22)
 
 
-def test_default_care_level_policy_pays_eligible_elders(db, make) -> None:  # type: ignore[no-untyped-def]
+def test_default_care_level_policy_pays_eligible_elders(db, make) -> None:
     make.elder(care_level=CareLevel.SEVERE, hardship=Hardship.DIBAO)
     make.elder(care_level=CareLevel.MILD, hardship=Hardship.TEKUN)
     make.elder(care_level=CareLevel.SEVERE, hardship=Hardship.NONE)  # not eligible
@@ -19,7 +19,7 @@ def test_default_care_level_policy_pays_eligible_elders(db, make) -> None:  # ty
     assert overview.elders == 2 and overview.total_fen == 60000 + 20000
 
 
-def test_an_age_band_policy_in_force_is_used(db, make) -> None:  # type: ignore[no-untyped-def]
+def test_an_age_band_policy_in_force_is_used(db, make) -> None:
     db.session.add(
         SubsidyPolicy(
             code="taian",
@@ -41,7 +41,7 @@ def test_an_age_band_policy_in_force_is_used(db, make) -> None:  # type: ignore[
     assert overview.total_fen == 10000 + 16000
 
 
-def test_auditor_home_shows_the_total(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_auditor_home_shows_the_total(client, login_as, make, db) -> None:
     make.elder(care_level=CareLevel.MODERATE, hardship=Hardship.DIBAO)
     db.session.commit()
     login_as(Role.AUDITOR)

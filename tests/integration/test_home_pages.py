@@ -34,11 +34,11 @@ def _row_order(page: str, names: list[str]) -> list[str]:
 
 def test_dispatcher_home_lists_troubles_first_and_counts_them(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station()
     carer = make.caregiver(station=station)
 
-    def request(name: str, hour: int, **kw):  # type: ignore[no-untyped-def]
+    def request(name: str, hour: int, **kw):
         elder = make.elder(station=station, name=name)
         return make.request(
             elder=elder,
@@ -77,7 +77,7 @@ def test_dispatcher_home_lists_troubles_first_and_counts_them(
 
 def test_an_acknowledged_late_alert_no_longer_puts_a_request_first(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station()
     carer = make.caregiver(station=station)
     elder = make.elder(station=station, name="迟到老人")
@@ -99,7 +99,7 @@ def test_an_acknowledged_late_alert_no_longer_puts_a_request_first(
     assert re.search(r'id="late-missed">0<', page)
 
 
-def test_dispatcher_home_is_paginated(app: Flask, client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_dispatcher_home_is_paginated(app: Flask, client: FlaskClient, login_as, make, db) -> None:
     app.config["PAGE_SIZE"] = 5
     station = make.station()
     for n in range(12):
@@ -114,7 +114,7 @@ def test_dispatcher_home_is_paginated(app: Flask, client: FlaskClient, login_as,
 
 def test_auditor_home_shows_each_months_figures_and_lock(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     october(make, db)
     locking.lock_month(db.session, Month(2026, 10), None)
     db.session.commit()
@@ -134,7 +134,7 @@ def test_auditor_home_shows_each_months_figures_and_lock(
     assert f"{november.entitlement_fen / 100:,.2f}" in nov
 
 
-def test_a_month_that_ended_unlocked_says_so(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_that_ended_unlocked_says_so(client: FlaskClient, login_as, make, db) -> None:
     october(make, db)
     login_as(Role.AUDITOR)
     page = client.get("/").get_data(as_text=True)

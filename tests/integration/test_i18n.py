@@ -55,7 +55,7 @@ def test_switch_never_redirects_to_another_site(client: FlaskClient) -> None:
     assert response.headers["Location"] == "/"
 
 
-def test_logged_in_pages_follow_the_choice(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_logged_in_pages_follow_the_choice(client: FlaskClient, login_as, make, db) -> None:
     make.elder()
     db.session.commit()
     login_as(Role.ADMIN)

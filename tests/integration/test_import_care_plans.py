@@ -18,13 +18,13 @@ GOOD = "E1,meal_delivery,1-5,11:00,12:30,2026-11-01,"
 
 
 @pytest.fixture(autouse=True)
-def elders(make, db) -> None:  # type: ignore[no-untyped-def]
+def elders(make, db) -> None:
     make.elder(code="E1")
     make.elder(code="E2")
     db.session.commit()
 
 
-def test_plans_are_created_and_matched_by_elder_service_and_start(db) -> None:  # type: ignore[no-untyped-def]
+def test_plans_are_created_and_matched_by_elder_service_and_start(db) -> None:
     second = "E1,meal_delivery,6-7,11:30,12:30,2027-01-01,2027-06-30"
     assert imported(db, "care-plans", HEADER, GOOD, second).created == 2
     plan = db.session.scalar(select(CarePlan).where(CarePlan.start_date == dt.date(2027, 1, 1)))
@@ -51,5 +51,5 @@ def test_plans_are_created_and_matched_by_elder_service_and_start(db) -> None:  
         ("E1,meal_delivery,6,10:00,11:00,2026-11-01,", "elder_code", "duplicate of line 2"),
     ],
 )
-def test_care_plan_rules(db, row, column, reason) -> None:  # type: ignore[no-untyped-def]
+def test_care_plan_rules(db, row, column, reason) -> None:
     check_rule(db, "care-plans", (HEADER, GOOD, row), column, reason)

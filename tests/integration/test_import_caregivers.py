@@ -20,12 +20,12 @@ GOOD = "C1,赵丽,女,13900001111,ST1,meal;bathing,1-5,08:00,17:00,ebike"
 
 
 @pytest.fixture(autouse=True)
-def station(make, db) -> None:  # type: ignore[no-untyped-def]
+def station(make, db) -> None:
     make.station(code="ST1")
     db.session.commit()
 
 
-def test_caregiver_is_created_with_skills_weekdays_and_shift(db) -> None:  # type: ignore[no-untyped-def]
+def test_caregiver_is_created_with_skills_weekdays_and_shift(db) -> None:
     header = HEADER + ",home_lat,home_lon,max_work_minutes"
     imported(
         db,
@@ -41,7 +41,7 @@ def test_caregiver_is_created_with_skills_weekdays_and_shift(db) -> None:  # typ
     assert (carer.home_lat, carer.home_lon) == (39.12, 117.19)
 
 
-def test_changing_skills_updates_and_same_skills_do_not(db) -> None:  # type: ignore[no-untyped-def]
+def test_changing_skills_updates_and_same_skills_do_not(db) -> None:
     imported(db, "caregivers", HEADER, GOOD)
     assert (
         imported(db, "caregivers", HEADER, GOOD.replace("meal;bathing", "bathing;meal")).unchanged
@@ -69,11 +69,11 @@ def test_changing_skills_updates_and_same_skills_do_not(db) -> None:  # type: ig
         ("C1,甲,女,,ST1,meal,1-5,08:00,17:00,ebike", "code", "duplicate"),
     ],
 )
-def test_caregiver_rules(db, row, column, reason) -> None:  # type: ignore[no-untyped-def]
+def test_caregiver_rules(db, row, column, reason) -> None:
     check_rule(db, "caregivers", (HEADER, GOOD, row), column, reason)
 
 
-def test_home_coordinates_must_be_in_china_and_paired(db) -> None:  # type: ignore[no-untyped-def]
+def test_home_coordinates_must_be_in_china_and_paired(db) -> None:
     header = HEADER + ",home_lat,home_lon,max_work_minutes"
     base = "C9,甲,女,,ST1,meal,1-5,08:00,17:00,ebike"
     assert_rejected(
@@ -87,7 +87,7 @@ LUNCH_HEADER = HEADER + ",lunch_start,lunch_end,lunch_minutes"
 BASE = "C9,甲,女,,ST1,meal,1-5,08:00,17:00,ebike"
 
 
-def test_lunch_break_is_imported_and_re_import_changes_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_lunch_break_is_imported_and_re_import_changes_nothing(db) -> None:
     imported(db, "caregivers", LUNCH_HEADER, BASE + ",11:30,13:30,30")
     carer = db.session.scalar(select(Caregiver).where(Caregiver.code == "C9"))
     assert (carer.lunch_start, carer.lunch_end, carer.lunch_minutes) == (
@@ -116,7 +116,7 @@ def test_lunch_break_is_imported_and_re_import_changes_nothing(db) -> None:  # t
         ("16:30,18:00,30", "lunch_end", "inside the shift"),
     ],
 )
-def test_bad_lunch_breaks_are_named_by_line_and_column(db, cells, column, reason) -> None:  # type: ignore[no-untyped-def]
+def test_bad_lunch_breaks_are_named_by_line_and_column(db, cells, column, reason) -> None:
     assert_rejected(
         db, "caregivers", (LUNCH_HEADER, GOOD + ",,,", f"{BASE},{cells}"), 3, column, reason
     )

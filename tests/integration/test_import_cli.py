@@ -20,7 +20,7 @@ def _write(tmp_path: Path, *lines: str) -> str:
     return str(path)
 
 
-def test_import_succeeds_with_exit_code_0_and_a_summary(app, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_succeeds_with_exit_code_0_and_a_summary(app, db, tmp_path) -> None:
     path = _write(tmp_path, "ST1,和平站,南京路,39.1175,117.195")
     result = app.test_cli_runner().invoke(main, ["import", "stations", path])
     assert result.exit_code == 0, result.output
@@ -31,7 +31,7 @@ def test_import_succeeds_with_exit_code_0_and_a_summary(app, db, tmp_path) -> No
     assert entry.actor == "cli:import" and entry.note == "stations.csv"
 
 
-def test_bad_rows_exit_1_list_every_problem_and_write_nothing(app, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_rows_exit_1_list_every_problem_and_write_nothing(app, db, tmp_path) -> None:
     path = _write(
         tmp_path, "ST1,和平站,南京路,39.1175,117.195", "ST2,,路,39.1,117.2", "ST3,站,路,0,0"
     )
@@ -45,7 +45,7 @@ def test_bad_rows_exit_1_list_every_problem_and_write_nothing(app, db, tmp_path)
     assert stored(db) == before
 
 
-def test_dry_run_exits_0_and_writes_nothing(app, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_exits_0_and_writes_nothing(app, db, tmp_path) -> None:
     path = _write(tmp_path, "ST1,和平站,南京路,39.1175,117.195")
     before = stored(db)
     result = app.test_cli_runner().invoke(main, ["import", "stations", path, "--dry-run"])
@@ -55,12 +55,12 @@ def test_dry_run_exits_0_and_writes_nothing(app, db, tmp_path) -> None:  # type:
     assert stored(db) == before
 
 
-def test_missing_file_is_a_usage_error(app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_file_is_a_usage_error(app, tmp_path) -> None:
     result = app.test_cli_runner().invoke(main, ["import", "elders", str(tmp_path / "none.csv")])
     assert result.exit_code == 2
 
 
-def test_export_writes_the_file_and_refuses_other_formats(app, make, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_writes_the_file_and_refuses_other_formats(app, make, db, tmp_path) -> None:
     make.station(code="ST1")
     db.session.commit()
     runner = app.test_cli_runner()

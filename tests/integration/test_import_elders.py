@@ -32,17 +32,17 @@ def app_config() -> dict[str, object]:
 
 
 @pytest.fixture(autouse=True)
-def stations(make, db) -> None:  # type: ignore[no-untyped-def]
+def stations(make, db) -> None:
     make.station(code="ST1", lat=CENTRE[0], lon=CENTRE[1])
     make.station(code="ST2", lat=39.0800, lon=117.2300)
     db.session.commit()
 
 
-def _elder(db, code: str) -> Elder:  # type: ignore[no-untyped-def]
+def _elder(db, code: str) -> Elder:
     return db.session.scalar(select(Elder).where(Elder.code == code))
 
 
-def test_elder_with_chinese_labels_is_created_with_initials(db) -> None:  # type: ignore[no-untyped-def]
+def test_elder_with_chinese_labels_is_created_with_initials(db) -> None:
     imported(db, "elders", HEADER, GOOD)
     elder = _elder(db, "E1")
     assert (elder.gender, elder.care_level, elder.hardship) == (
@@ -53,7 +53,7 @@ def test_elder_with_chinese_labels_is_created_with_initials(db) -> None:  # type
     assert elder.station.code == "ST1" and elder.name_initials == "zxy"
 
 
-def test_codes_and_optional_columns_are_accepted(db) -> None:  # type: ignore[no-untyped-def]
+def test_codes_and_optional_columns_are_accepted(db) -> None:
     header = HEADER + ",birth_date,care_level_assessed_on,status,preferred_caregiver_gender,notes"
     row = "E2,李建国,M,,和平路2号,39.119,117.196,ST1,severe,tekun,1938/5/12,2026-01-10,住院,F,独居"
     imported(db, "elders", header, row)
@@ -65,7 +65,7 @@ def test_codes_and_optional_columns_are_accepted(db) -> None:  # type: ignore[no
     assert elder.preferred_caregiver_gender == Gender.FEMALE and elder.notes == "独居"
 
 
-def test_blank_coordinates_are_geocoded_and_blank_station_assigned(db) -> None:  # type: ignore[no-untyped-def]
+def test_blank_coordinates_are_geocoded_and_blank_station_assigned(db) -> None:
     imported(db, "elders", HEADER, f"E3,王淑珍,女,,{NEAR},,,,轻度,无")
     elder = _elder(db, "E3")
     assert (elder.lat, elder.lon) == (39.1185, 117.1965)
@@ -74,7 +74,7 @@ def test_blank_coordinates_are_geocoded_and_blank_station_assigned(db) -> None: 
     assert again.unchanged == 1
 
 
-def test_renaming_an_elder_refreshes_the_initials(db) -> None:  # type: ignore[no-untyped-def]
+def test_renaming_an_elder_refreshes_the_initials(db) -> None:
     imported(db, "elders", HEADER, GOOD)
     imported(db, "elders", HEADER, GOOD.replace("张秀英", "刘桂兰"))
     assert _elder(db, "E1").name_initials == "lgl"
@@ -98,11 +98,11 @@ def test_renaming_an_elder_refreshes_the_initials(db) -> None:  # type: ignore[n
         ("E1,甲,男,,路,39.119,117.196,ST1,none,none", "code", "duplicate"),
     ],
 )
-def test_elder_rules(db, row, column, reason) -> None:  # type: ignore[no-untyped-def]
+def test_elder_rules(db, row, column, reason) -> None:
     check_rule(db, "elders", (HEADER, GOOD, row), column, reason)
 
 
-def test_bad_dates_and_status_are_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_bad_dates_and_status_are_refused(db) -> None:
     header = HEADER + ",birth_date,status"
     for extra, column in (
         ("1938-02-30,active", "birth_date"),
@@ -120,7 +120,7 @@ def test_bad_dates_and_status_are_refused(db) -> None:  # type: ignore[no-untype
         )
 
 
-def test_status_change_is_recorded_as_an_effective_dated_period(db) -> None:  # type: ignore[no-untyped-def]
+def test_status_change_is_recorded_as_an_effective_dated_period(db) -> None:
     header = HEADER + ",status,status_since"
     imported(db, "elders", header, GOOD + ",在册,")
     imported(db, "elders", header, GOOD + ",住院,2026-11-02")
@@ -130,7 +130,7 @@ def test_status_change_is_recorded_as_an_effective_dated_period(db) -> None:  # 
     assert elder.status_on(dt.date(2026, 11, 2)) == ElderStatus.HOSPITALISED
 
 
-def test_status_dated_before_the_current_one_is_a_row_error(db) -> None:  # type: ignore[no-untyped-def]
+def test_status_dated_before_the_current_one_is_a_row_error(db) -> None:
     header = HEADER + ",status,status_since"
     imported(db, "elders", header, GOOD + ",住院,2026-11-02")
     result = run(
@@ -142,7 +142,7 @@ def test_status_dated_before_the_current_one_is_a_row_error(db) -> None:  # type
     assert elder.status == ElderStatus.HOSPITALISED and elder.name == "张秀英"
 
 
-def test_an_import_cannot_change_an_elders_care_level(db) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_cannot_change_an_elders_care_level(db) -> None:
     imported(db, "elders", HEADER, GOOD)
     result = run(db, "elders", csv_file(HEADER, GOOD.replace("中度", "重度")))
     assert [(e.line, e.column) for e in result.errors] == [(2, "care_level")]
@@ -150,7 +150,7 @@ def test_an_import_cannot_change_an_elders_care_level(db) -> None:  # type: igno
     assert _elder(db, "E1").care_level == CareLevel.MODERATE
 
 
-def test_an_import_keeping_the_care_level_updates_the_rest(db) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_keeping_the_care_level_updates_the_rest(db) -> None:
     imported(db, "elders", HEADER, GOOD)
     imported(db, "elders", HEADER, GOOD.replace("13800001234", "13800009999"))
     assert _elder(db, "E1").phone == "13800009999"

@@ -14,19 +14,19 @@ HEADER = "code,name,address,lat,lon"
 ROW = "ST1,和平区南营门街道养老服务站,天津市和平区南京路219号,39.1175,117.195"
 
 
-def test_gbk_csv_is_read(db) -> None:  # type: ignore[no-untyped-def]
+def test_gbk_csv_is_read(db) -> None:
     result = run(db, "stations", csv_file(HEADER, ROW, encoding="gbk"))
     assert result.ok and result.created == 1
     db.session.commit()
     assert db.session.scalar(select(Station.name)) == "和平区南营门街道养老服务站"
 
 
-def test_utf8_csv_with_bom_is_read(db) -> None:  # type: ignore[no-untyped-def]
+def test_utf8_csv_with_bom_is_read(db) -> None:
     result = run(db, "stations", csv_file(HEADER, ROW, encoding="utf-8-sig"))
     assert result.ok and result.created == 1, result.errors
 
 
-def test_xlsx_is_read_with_numbers_and_times_as_cells(db) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_is_read_with_numbers_and_times_as_cells(db) -> None:
     book = Workbook()
     sheet = book.active
     sheet.append(["code", "name", "address", "lat", "lon", "circle_minutes"])
@@ -40,7 +40,7 @@ def test_xlsx_is_read_with_numbers_and_times_as_cells(db) -> None:  # type: igno
     assert (station.lat, station.lon, station.circle_minutes) == (39.1175, 117.195, 20)
 
 
-def test_blank_lines_are_skipped_but_counted_and_cells_trimmed(db) -> None:  # type: ignore[no-untyped-def]
+def test_blank_lines_are_skipped_but_counted_and_cells_trimmed(db) -> None:
     data = csv_file(
         HEADER, "", " ST1 , 和平站 ,南京路, 39.1 ,117.2", ",,,,", "ST2,河西站,友谊路,39.09,oops"
     )
@@ -49,7 +49,7 @@ def test_blank_lines_are_skipped_but_counted_and_cells_trimmed(db) -> None:  # t
     assert "oops" in result.errors[0].reason
 
 
-def test_undecodable_bytes_are_refused_with_their_line(db) -> None:  # type: ignore[no-untyped-def]
+def test_undecodable_bytes_are_refused_with_their_line(db) -> None:
     data = csv_file(HEADER, ROW) + b"ST2,\xff\xfe\xff,x,39.1,117.2\n"
     before = stored(db)
     result = run(db, "stations", data)
@@ -58,36 +58,36 @@ def test_undecodable_bytes_are_refused_with_their_line(db) -> None:  # type: ign
     assert stored(db) == before
 
 
-def test_empty_file_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_empty_file_is_refused(db) -> None:
     for data in (b"", b"\n\n", b"\xef\xbb\xbf", b" , ,\n"):
         result = run(db, "stations", data)
         assert [(e.line, e.column) for e in result.errors] == [(1, "")]
         assert "empty" in result.errors[0].reason
 
 
-def test_broken_xlsx_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_broken_xlsx_is_refused(db) -> None:
     result = run(db, "stations", b"PK\x03\x04 not really a zip", filename="x.xlsx")
     assert [(e.line, e.column) for e in result.errors] == [(1, "")]
 
 
-def test_header_only_file_imports_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_header_only_file_imports_nothing(db) -> None:
     result = run(db, "stations", csv_file(HEADER))
     assert result.ok and result.counts() == {"created": 0, "updated": 0, "unchanged": 0}
 
 
-def test_missing_column_is_reported_once_on_line_1(db) -> None:  # type: ignore[no-untyped-def]
+def test_missing_column_is_reported_once_on_line_1(db) -> None:
     lines = ("code,name,address,lat", "ST1,a,b,39.1", "ST2,a,b,39.2")
     assert_rejected(db, "stations", lines, 1, "lon", "missing column")
     result = run(db, "stations", csv_file(*lines))
     assert len(result.errors) == 1
 
 
-def test_unknown_and_repeated_columns_are_reported(db) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_and_repeated_columns_are_reported(db) -> None:
     lines = (HEADER + ",circle_minute,name", ROW + ",15,x")
     result = run(db, "stations", csv_file(*lines))
     assert {(e.line, e.column) for e in result.errors} == {(1, "circle_minute"), (1, "name")}
 
 
-def test_a_cell_too_large_for_csv_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_cell_too_large_for_csv_is_refused(db) -> None:
     result = run(db, "stations", csv_file(HEADER, ROW, "ST2," + "x" * 200_000 + ",a,39.1,117.2"))
     assert [(e.line, e.column) for e in result.errors] == [(3, "")]

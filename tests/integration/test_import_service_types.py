@@ -19,7 +19,7 @@ HEADER = (
 GOOD = "foot_care,足部护理,Foot care,40,4500,nursing,1,09:00,16:00,3"
 
 
-def test_service_type_is_created(db) -> None:  # type: ignore[no-untyped-def]
+def test_service_type_is_created(db) -> None:
     imported(db, "service-types", HEADER, GOOD, "escort,陪同就医,Hospital escort,120,9000,,2,,,")
     foot = db.session.scalar(select(ServiceType).where(ServiceType.code == "foot_care"))
     assert foot.skill.code == "nursing" and foot.price_fen == 4500
@@ -28,7 +28,7 @@ def test_service_type_is_created(db) -> None:  # type: ignore[no-untyped-def]
     assert escort.skill is None and escort.caregivers_needed == 2 and escort.priority == 3
 
 
-def test_default_catalogue_row_matches_by_code(db) -> None:  # type: ignore[no-untyped-def]
+def test_default_catalogue_row_matches_by_code(db) -> None:
     row = "meal_delivery,助餐送餐,Meal delivery,3,800,meal,1,11:00,12:30,3"
     assert imported(db, "service-types", HEADER, row).unchanged == 1
     assert imported(db, "service-types", HEADER, row.replace(",800,", ",900,")).updated == 1
@@ -51,5 +51,5 @@ def test_default_catalogue_row_matches_by_code(db) -> None:  # type: ignore[no-u
         ("foot_care,甲,A,30,100,,1,,,", "code", "duplicate"),
     ],
 )
-def test_service_type_rules(db, row, column, reason) -> None:  # type: ignore[no-untyped-def]
+def test_service_type_rules(db, row, column, reason) -> None:
     check_rule(db, "service-types", (HEADER, GOOD, row), column, reason)

@@ -23,7 +23,7 @@ GOOD = (
 )
 
 
-def test_stations_are_created_with_an_import_audit_entry(db) -> None:  # type: ignore[no-untyped-def]
+def test_stations_are_created_with_an_import_audit_entry(db) -> None:
     result = imported(db, "stations", HEADER, *GOOD, filename="stations.csv")
     assert result.counts() == {"created": 2, "updated": 0, "unchanged": 0}
     second = db.session.scalar(select(Station).where(Station.code == "ST2"))
@@ -33,7 +33,7 @@ def test_stations_are_created_with_an_import_audit_entry(db) -> None:  # type: i
     assert summary.after == {"file": "stations.csv", "created": 2, "updated": 0, "unchanged": 0}
 
 
-def test_importing_the_same_file_twice_changes_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_importing_the_same_file_twice_changes_nothing(db) -> None:
     imported(db, "stations", HEADER, *GOOD)
     before = stored(db)
     again = imported(db, "stations", HEADER, *GOOD)
@@ -41,7 +41,7 @@ def test_importing_the_same_file_twice_changes_nothing(db) -> None:  # type: ign
     assert stored(db) == before  # no new audit rows either
 
 
-def test_a_changed_row_updates_only_that_station(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_row_updates_only_that_station(db) -> None:
     imported(db, "stations", HEADER, *GOOD)
     changed = GOOD[1].replace("小白楼站", "小白楼街道站")
     result = imported(db, "stations", HEADER, GOOD[0], changed)
@@ -52,7 +52,7 @@ def test_a_changed_row_updates_only_that_station(db) -> None:  # type: ignore[no
     assert update.before == {"name": "小白楼站"} and update.after == {"name": "小白楼街道站"}
 
 
-def test_optional_columns_left_out_keep_their_values(db) -> None:  # type: ignore[no-untyped-def]
+def test_optional_columns_left_out_keep_their_values(db) -> None:
     imported(db, "stations", HEADER, *GOOD)
     result = imported(
         db, "stations", "code,name,address,lat,lon", "ST1,南营门站,南京路219号,39.1175,117.195"
@@ -61,7 +61,7 @@ def test_optional_columns_left_out_keep_their_values(db) -> None:  # type: ignor
     assert db.session.scalar(select(Station.phone).where(Station.code == "ST1")) == "022-23301234"
 
 
-def test_dry_run_reports_and_writes_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_reports_and_writes_nothing(db) -> None:
     imported(db, "stations", HEADER, GOOD[0])
     before = stored(db)
     changed = GOOD[0].replace("南营门站", "新名")
@@ -73,13 +73,13 @@ def test_dry_run_reports_and_writes_nothing(db) -> None:  # type: ignore[no-unty
     assert db.session.scalar(select(Station.name).where(Station.code == "ST1")) == "南营门站"
 
 
-def test_one_bad_row_among_good_ones_writes_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_one_bad_row_among_good_ones_writes_nothing(db) -> None:
     lines = (HEADER, *GOOD, "ST3,坏站,某路,39.1,abc,,,", "ST4,好站,某路,39.11,117.2,,,")
     assert_rejected(db, "stations", lines, 4, "lon", "not a number")
     assert db.session.scalar(select(Station.id)) is None
 
 
-def test_every_bad_row_is_reported(db) -> None:  # type: ignore[no-untyped-def]
+def test_every_bad_row_is_reported(db) -> None:
     lines = (
         HEADER,
         "ST1,,a,39.1,117.2,,,",
@@ -110,7 +110,7 @@ def test_every_bad_row_is_reported(db) -> None:  # type: ignore[no-untyped-def]
         ("ST9,站,路,39.1,117.2,15," + "9" * 41 + ",", "phone", "too long"),
     ],
 )
-def test_station_rules(db, row, column, reason) -> None:  # type: ignore[no-untyped-def]
+def test_station_rules(db, row, column, reason) -> None:
     check_rule(db, "stations", (HEADER, GOOD[0], row), column, reason)
 
 

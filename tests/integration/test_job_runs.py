@@ -37,7 +37,7 @@ class Recorder:
         self.pause = pause
         self.lock = threading.Lock()
 
-    def __call__(self, session, scheduled_for: dt.datetime) -> str:  # type: ignore[no-untyped-def]
+    def __call__(self, session, scheduled_for: dt.datetime) -> str:
         with self.lock:
             self.calls.append(scheduled_for)
             failing = len(self.calls) <= self.fail_times
@@ -49,25 +49,25 @@ class Recorder:
 
 
 @pytest.fixture
-def clock(app) -> Clock:  # type: ignore[no-untyped-def]
+def clock(app) -> Clock:
     found = Clock(T0)
     app.config["CLOCK"] = found
     return found
 
 
 @pytest.fixture
-def job(app) -> Iterator[Recorder]:  # type: ignore[no-untyped-def]
+def job(app) -> Iterator[Recorder]:
     task = Recorder()
     app.config["JOBS"] = [catalog.JobDefinition("test-job", "0 1 * * *", task, "test")]
     yield task
 
 
-def _runs(db) -> list[JobRun]:  # type: ignore[no-untyped-def]
+def _runs(db) -> list[JobRun]:
     db.session.expire_all()
     return list(db.session.scalars(select(JobRun).order_by(JobRun.scheduled_for, JobRun.attempt)))
 
 
-def test_a_run_is_recorded_with_its_times_and_outcome(app, db, clock, job) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_is_recorded_with_its_times_and_outcome(app, db, clock, job) -> None:
     run_id = runner.execute(app, "test-job", T0)
     [run] = _runs(db)
     assert run.id == run_id
@@ -77,14 +77,14 @@ def test_a_run_is_recorded_with_its_times_and_outcome(app, db, clock, job) -> No
     assert run.summary == "ok" and run.error is None
 
 
-def test_the_same_run_claimed_twice_executes_once(app, db, clock, job) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_run_claimed_twice_executes_once(app, db, clock, job) -> None:
     assert runner.execute(app, "test-job", T0) is not None
     assert runner.execute(app, "test-job", T0) is None
     assert runner.execute(app, "test-job", T0 + dt.timedelta(days=1)) is not None
     assert job.calls == [T0, T0 + dt.timedelta(days=1)]
 
 
-def test_racing_schedulers_execute_each_run_once(app, db, clock, job) -> None:  # type: ignore[no-untyped-def]
+def test_racing_schedulers_execute_each_run_once(app, db, clock, job) -> None:
     job.pause = 0.05
     times = [T0 + dt.timedelta(minutes=n) for n in range(5)]
     start = threading.Barrier(4)
@@ -113,7 +113,7 @@ def test_racing_schedulers_execute_each_run_once(app, db, clock, job) -> None:  
 
 def test_a_failing_job_is_retried_with_growing_waits_then_alerted(
     app, db, clock, job, client, login_as
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     job.fail_times = 10
     app.config.update(JOB_MAX_ATTEMPTS=3, JOB_RETRY_BASE_S=60)
     runner.execute(app, "test-job", T0)
@@ -169,7 +169,7 @@ def test_a_failing_job_is_retried_with_growing_waits_then_alerted(
     assert "Scheduled job failed" in alerts_page and "test-job" in alerts_page
 
 
-def test_a_job_that_recovers_on_retry_raises_no_alert(app, db, clock, job) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_that_recovers_on_retry_raises_no_alert(app, db, clock, job) -> None:
     job.fail_times = 1
     runner.execute(app, "test-job", T0)
     clock.at = T0 + dt.timedelta(minutes=5)
@@ -178,7 +178,7 @@ def test_a_job_that_recovers_on_retry_raises_no_alert(app, db, clock, job) -> No
     assert not db.session.scalars(select(Alert)).all()
 
 
-def test_repeated_final_failures_count_up_on_one_open_alert(app, db, clock, job) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_final_failures_count_up_on_one_open_alert(app, db, clock, job) -> None:
     job.fail_times = 10
     app.config["JOB_MAX_ATTEMPTS"] = 1
     runner.execute(app, "test-job", T0)
@@ -187,11 +187,11 @@ def test_repeated_final_failures_count_up_on_one_open_alert(app, db, clock, job)
     assert alert.occurrences == 2
 
 
-def test_an_expired_lease_fails_the_run_and_its_late_commit_is_refused(app, db, clock, job) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_lease_fails_the_run_and_its_late_commit_is_refused(app, db, clock, job) -> None:
     app.config["JOB_LEASE_S"] = 600
     later: list[int | None] = []
 
-    def slow(session, scheduled_for):  # type: ignore[no-untyped-def]
+    def slow(session, scheduled_for):
         # While this run works, its lease runs out and another scheduler sweeps it.
         clock.at = T0 + dt.timedelta(minutes=11)
         thread = threading.Thread(target=lambda: later.append(runner.expire_leases(app)))
@@ -208,7 +208,7 @@ def test_an_expired_lease_fails_the_run_and_its_late_commit_is_refused(app, db, 
     assert run.retry_at is not None
 
 
-def test_planning_tomorrow_drafts_unpublished_visits(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]
+def test_planning_tomorrow_drafts_unpublished_visits(app, db, clock, make) -> None:
     from carehub.dispatch.models import Visit
     from carehub.dispatch.planning.models import PlanningRun
 
@@ -227,7 +227,7 @@ def test_planning_tomorrow_drafts_unpublished_visits(app, db, clock, make) -> No
     assert visit.status == "planned"  # a draft: the dispatcher publishes it
 
 
-def test_planning_a_day_without_requests_records_an_empty_run(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]
+def test_planning_a_day_without_requests_records_an_empty_run(app, db, clock, make) -> None:
     make.station(code="ST9")
     db.session.commit()
     runner.execute(app, "plan-tomorrow", T0)
@@ -236,7 +236,7 @@ def test_planning_a_day_without_requests_records_an_empty_run(app, db, clock, ma
     assert "0 visits planned" in run.summary and "0 unassigned" in run.summary
 
 
-def test_month_end_reconciliation_drafts_the_closed_month(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]
+def test_month_end_reconciliation_drafts_the_closed_month(app, db, clock, make) -> None:
     make.elder(care_level="severe", hardship="dibao")
     db.session.commit()
     first_of_december = dt.datetime(2026, 11, 30, 19, 0, tzinfo=dt.UTC)  # 03:00 on 1 Dec
@@ -246,7 +246,7 @@ def test_month_end_reconciliation_drafts_the_closed_month(app, db, clock, make) 
     assert run.summary.startswith("2026-11: 1 elders, payable 0 fen, flagged 0 visits")
 
 
-def test_the_nightly_generation_job_covers_the_configured_days(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]
+def test_the_nightly_generation_job_covers_the_configured_days(app, db, clock, make) -> None:
     app.config["GENERATE_DAYS_AHEAD"] = 3
     make.care_plan(weekdays_mask=0b1111111)
     db.session.commit()

@@ -29,13 +29,13 @@ def _kitchen_form(**kw: object) -> dict[str, object]:
     return data
 
 
-def _kitchens(db) -> int:  # type: ignore[no-untyped-def]
+def _kitchens(db) -> int:
     return int(db.session.scalar(select(func.count(Kitchen.id))))
 
 
 def test_admin_creates_a_kitchen_and_a_station_names_it(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station(code="HPK")
     db.session.commit()
     login_as(Role.ADMIN)
@@ -76,7 +76,7 @@ def test_admin_creates_a_kitchen_and_a_station_names_it(
 
 def test_kitchen_form_errors_name_the_field_and_write_nothing(
     client: FlaskClient, login_as, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     client.post("/registry/kitchens/new", data=_kitchen_form())
     before = _kitchens(db)
@@ -91,7 +91,7 @@ def test_kitchen_form_errors_name_the_field_and_write_nothing(
     assert _kitchens(db) == before
 
 
-def test_only_administrators_edit_kitchens(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_only_administrators_edit_kitchens(client: FlaskClient, login_as, db) -> None:
     login_as(Role.DISPATCHER)
     assert client.get("/registry/kitchens").status_code == 200
     assert client.post("/registry/kitchens/new", data=_kitchen_form()).status_code == 403
@@ -103,7 +103,7 @@ def test_a_station_without_a_ready_time_uses_the_default() -> None:
     assert station.meal_source().ready_at == DEFAULT_MEALS_READY == dt.time(10, 45)
 
 
-def test_elder_diet_notes_by_form(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_elder_diet_notes_by_form(client: FlaskClient, login_as, make, db) -> None:
     station = make.station()
     db.session.commit()
     login_as(Role.ADMIN)
@@ -123,7 +123,7 @@ def test_elder_diet_notes_by_form(client: FlaskClient, login_as, make, db) -> No
 STATIONS = "code,name,address,lat,lon,kitchen_code,meals_ready"
 
 
-def test_stations_import_names_kitchens_and_ready_times(db) -> None:  # type: ignore[no-untyped-def]
+def test_stations_import_names_kitchens_and_ready_times(db) -> None:
     db.session.add(Kitchen(code="K01", name="中心厨房", address="", lat=39.12, lon=117.2))
     db.session.commit()
     imported(
@@ -142,14 +142,14 @@ def test_stations_import_names_kitchens_and_ready_times(db) -> None:  # type: ig
     assert exported[1][-3:-1] == ["K01", ""] and exported[2][-3:-1] == ["", "11:00"]
 
 
-def test_stations_import_refuses_an_unknown_kitchen(db) -> None:  # type: ignore[no-untyped-def]
+def test_stations_import_refuses_an_unknown_kitchen(db) -> None:
     lines = (STATIONS, "ST1,南营门站,南京路219号,39.1175,117.195,NOPE,")
     assert_rejected(db, "stations", lines, 2, "kitchen_code", "Unknown kitchen")
     lines = (STATIONS, "ST1,南营门站,南京路219号,39.1175,117.195,,10点")
     assert_rejected(db, "stations", lines, 2, "meals_ready", "Not a time")
 
 
-def test_elders_import_and_export_diet_notes(db, make) -> None:  # type: ignore[no-untyped-def]
+def test_elders_import_and_export_diet_notes(db, make) -> None:
     station = make.station(code="HP1")
     db.session.commit()
     header = "code,name,gender,phone,address,lat,lon,station_code,care_level,hardship,diet_notes"
@@ -160,7 +160,7 @@ def test_elders_import_and_export_diet_notes(db, make) -> None:  # type: ignore[
     assert exported[1][exported[0].index("diet_notes")] == "清真"
 
 
-def test_service_types_import_their_too_short_threshold(db) -> None:  # type: ignore[no-untyped-def]
+def test_service_types_import_their_too_short_threshold(db) -> None:
     header = "code,name_zh,name_en,duration_min,price_fen,skill,caregivers,min_visit_percent"
     imported(db, "service-types", header, "drop2,送餐,Drop,3,800,meal,1,30")
     found = db.session.scalar(select(ServiceType).where(ServiceType.code == "drop2"))
@@ -169,7 +169,7 @@ def test_service_types_import_their_too_short_threshold(db) -> None:  # type: ig
     assert_rejected(db, "service-types", lines, 2, "min_visit_percent", "")
 
 
-def test_default_catalogue_delivers_a_meal_in_three_minutes(db) -> None:  # type: ignore[no-untyped-def]
+def test_default_catalogue_delivers_a_meal_in_three_minutes(db) -> None:
     meal = db.session.scalar(select(ServiceType).where(ServiceType.code == "meal_delivery"))
     cleaning = db.session.scalar(select(ServiceType).where(ServiceType.code == "cleaning"))
     assert (meal.duration_min, meal.min_visit_percent) == (3, 30)

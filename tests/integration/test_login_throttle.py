@@ -40,7 +40,7 @@ def clock(app: Flask) -> Clock:
     return found
 
 
-def _web(client: FlaskClient, username: str, password: str, addr: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def _web(client: FlaskClient, username: str, password: str, addr: str = "10.0.0.1"):
     return client.post(
         "/login",
         data={"username": username, "password": password},
@@ -48,7 +48,7 @@ def _web(client: FlaskClient, username: str, password: str, addr: str = "10.0.0.
     )
 
 
-def _api(client: FlaskClient, username: str, password: str, addr: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def _api(client: FlaskClient, username: str, password: str, addr: str = "10.0.0.1"):
     return client.post(
         "/api/v1/auth/token",
         json={"username": username, "password": password},
@@ -56,7 +56,7 @@ def _api(client: FlaskClient, username: str, password: str, addr: str = "10.0.0.
     )
 
 
-def test_the_first_failures_are_plain_401s(client: FlaskClient, make: Builders, db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_failures_are_plain_401s(client: FlaskClient, make: Builders, db, clock) -> None:
     admin = make.user(Role.ADMIN)
     db.session.commit()
     codes = [_web(client, admin.username, "wrong").status_code for _ in range(5)]
@@ -66,7 +66,7 @@ def test_the_first_failures_are_plain_401s(client: FlaskClient, make: Builders, 
 
 def test_forty_guesses_on_login_are_slowed_then_locked(
     client: FlaskClient, make: Builders, db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = make.user(Role.ADMIN)
     db.session.commit()
     codes = [_web(client, admin.username, "wrong").status_code for _ in range(40)]
@@ -81,7 +81,7 @@ def test_forty_guesses_on_login_are_slowed_then_locked(
     )
 
 
-def test_the_wait_grows_and_ends(client: FlaskClient, make: Builders, db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_wait_grows_and_ends(client: FlaskClient, make: Builders, db, clock) -> None:
     user = make.user(Role.CAREGIVER)
     db.session.commit()
     waits = []
@@ -105,7 +105,7 @@ def test_the_wait_grows_and_ends(client: FlaskClient, make: Builders, db, clock)
 
 def test_a_lockout_is_audited_and_alerts_administrators(
     client: FlaskClient, make: Builders, db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = make.user(Role.DISPATCHER)
     db.session.commit()
     for _ in range(10):
@@ -124,7 +124,7 @@ def test_a_lockout_is_audited_and_alerts_administrators(
 
 def test_guessing_many_accounts_from_one_address_locks_the_address(
     client: FlaskClient, make: Builders, db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     victim = make.user(Role.CAREGIVER)
     db.session.commit()
     for n in range(20):
@@ -136,7 +136,7 @@ def test_guessing_many_accounts_from_one_address_locks_the_address(
 
 def test_the_count_is_shared_with_another_process(
     client: FlaskClient, make: Builders, db, clock, database_url: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = make.user(Role.ADMIN)
     db.session.commit()
     for _ in range(6):
@@ -149,7 +149,7 @@ def test_the_count_is_shared_with_another_process(
 
 def test_failed_logins_are_audited_with_the_address(
     client: FlaskClient, make: Builders, db, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = make.user(Role.ADMIN)
     db.session.commit()
     _web(client, user.username, "wrong", addr="10.1.2.3")
@@ -163,7 +163,7 @@ def test_failed_logins_are_audited_with_the_address(
 
 def test_unknown_usernames_cost_a_hash_check_too(
     app: Flask, make: Builders, db, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import carehub.auth.services as services
 
     checked: list[str] = []
@@ -175,7 +175,7 @@ def test_unknown_usernames_cost_a_hash_check_too(
     assert checked == ["guess"]
 
 
-def test_the_session_is_cleared_at_login(client: FlaskClient, make: Builders, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_session_is_cleared_at_login(client: FlaskClient, make: Builders, db) -> None:
     user = make.user(Role.ADMIN)
     db.session.commit()
     with client.session_transaction() as planted:

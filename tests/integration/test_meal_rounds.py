@@ -17,7 +17,7 @@ from tests.integration.meals_support import MATRICES, meal_day, write
 DAY = dt.date(2026, 11, 23)
 
 
-def test_build_day_collects_meals_at_the_station_canteen_by_default(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_build_day_collects_meals_at_the_station_canteen_by_default(make, db) -> None:
     r = meal_day(make, DAY, code="HPK")
     p = r.data.problem
     assert [k.id for k in p.kitchens] == ["station:HPK"]
@@ -30,7 +30,7 @@ def test_build_day_collects_meals_at_the_station_canteen_by_default(make, db) ->
     assert (p.meals.max_ride, p.meals.load) == (40 * 60, 2 * 60)
 
 
-def test_a_named_kitchen_and_the_settings_reach_the_problem(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_named_kitchen_and_the_settings_reach_the_problem(app, make, db) -> None:
     from carehub.registry.models import Kitchen
 
     central = Kitchen(
@@ -61,7 +61,7 @@ def test_a_named_kitchen_and_the_settings_reach_the_problem(app, make, db) -> No
     )
 
 
-def test_other_services_are_not_meal_drops(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_other_services_are_not_meal_drops(make, db) -> None:
     station = make.station()
     cleaning = make.service_type("cleaning")
     req = make.request(elder=make.elder(station=station), service_type=cleaning, service_date=DAY)
@@ -70,7 +70,7 @@ def test_other_services_are_not_meal_drops(make, db) -> None:  # type: ignore[no
     assert data.problem.kitchens == () and data.problem.visits[0].kitchen is None
 
 
-def test_a_written_plan_stores_its_round_and_the_drops_refer_to_it(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_written_plan_stores_its_round_and_the_drops_refer_to_it(make, db) -> None:
     r = meal_day(make, DAY)
     assert validate(r.data.problem, r.plan) == []
     rows = write(db.session, r)
@@ -86,7 +86,7 @@ def test_a_written_plan_stores_its_round_and_the_drops_refer_to_it(make, db) -> 
     assert [v.request_id for v in rows] == [q.id for q in r.requests]
 
 
-def test_replanning_replaces_planned_rounds_and_keeps_published_ones(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_replanning_replaces_planned_rounds_and_keeps_published_ones(make, db) -> None:
     r = meal_day(make, DAY)
     write(db.session, r)
     # A re-plan drops the planned drops; their round goes with them, nothing dangles.
@@ -106,7 +106,7 @@ def test_replanning_replaces_planned_rounds_and_keeps_published_ones(make, db) -
     assert db.session.scalar(select(func.count(MealRound.id))) == 1
 
 
-def test_packing_list_shows_each_round_with_diets_in_drop_order(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_packing_list_shows_each_round_with_diets_in_drop_order(client, login_as, make, db) -> None:
     r = meal_day(make, DAY, code="HPP", name="和平站")
     rows = write(db.session, r, publish=True)
     db.session.commit()
@@ -129,7 +129,7 @@ def test_packing_list_shows_each_round_with_diets_in_drop_order(client, login_as
 
 def test_packing_list_keeps_a_scoped_dispatcher_to_their_station(
     client, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     r = meal_day(make, DAY, code="HPS")
     other = make.station(code="HXO")
     write(db.session, r, publish=True)
@@ -142,7 +142,7 @@ def test_packing_list_keeps_a_scoped_dispatcher_to_their_station(
     assert client.get("/dispatch/packing?station=NOPE").status_code == 400
 
 
-def test_cancelled_drops_leave_the_packing_list(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_drops_leave_the_packing_list(make, db) -> None:
     r = meal_day(make, DAY)
     rows = write(db.session, r, publish=True)
     rows[0].status = VisitStatus.CANCELLED
@@ -152,7 +152,7 @@ def test_cancelled_drops_leave_the_packing_list(make, db) -> None:  # type: igno
     assert db.session.get(Visit, rows[0].id).meal_round_id == found.id
 
 
-def test_planning_a_day_stores_the_solvers_rounds_and_replanning_replaces_them(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_planning_a_day_stores_the_solvers_rounds_and_replanning_replaces_them(make, db) -> None:
     from carehub.dispatch.planning.services import plan_day, planned_visits
 
     r = meal_day(make, DAY, diets=("低盐", None, "软食", None, "清真"), code="HPR")
@@ -182,11 +182,11 @@ def test_planning_a_day_stores_the_solvers_rounds_and_replanning_replaces_them(m
     assert {x.id for x in db.session.scalars(select(MealRound))} == kept
 
 
-def _moves_at_night(app) -> None:  # type: ignore[no-untyped-def]
+def _moves_at_night(app) -> None:
     app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
 
 
-def test_moving_a_drop_along_its_route_keeps_its_round_and_the_hot_food_rule(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_moving_a_drop_along_its_route_keeps_its_round_and_the_hot_food_rule(app, make, db) -> None:
     from carehub.dispatch.moves import services as moves
 
     _moves_at_night(app)
@@ -214,7 +214,7 @@ def test_moving_a_drop_along_its_route_keeps_its_round_and_the_hot_food_rule(app
 
 def test_a_drop_moved_to_another_caregiver_is_refused_then_gets_its_own_round(
     app, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from carehub.dispatch.moves import services as moves
 
     _moves_at_night(app)
@@ -242,7 +242,7 @@ def test_a_drop_moved_to_another_caregiver_is_refused_then_gets_its_own_round(
     assert [v.id for v in meal_rounds.live_visits(mine)] == [rows[0].id]
 
 
-def test_a_sick_hand_over_keeps_the_others_rounds_as_published(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_sick_hand_over_keeps_the_others_rounds_as_published(app, make, db) -> None:
     from carehub.core.time import local_to_utc
     from carehub.dispatch.board import sick
 

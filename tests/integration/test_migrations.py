@@ -17,12 +17,12 @@ def _diff(**opts: object) -> list[object]:
         return list(compare_metadata(context, db.metadata))
 
 
-def test_models_and_migrations_agree(app) -> None:  # type: ignore[no-untyped-def]
+def test_models_and_migrations_agree(app) -> None:
     # The session fixture built this database with `upgrade()`; any diff means a missing revision.
     assert _diff(include_object=include_object) == []
 
 
-def test_the_job_store_table_is_apschedulers_and_alembic_leaves_it_alone(app) -> None:  # type: ignore[no-untyped-def]
+def test_the_job_store_table_is_apschedulers_and_alembic_leaves_it_alone(app) -> None:
     SQLAlchemyJobStore(engine=db.engine, tablename=JOBSTORE_TABLE).start(
         BackgroundScheduler(), "default"
     )

@@ -17,7 +17,7 @@ NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # 14:00 in Shanghai
 
 
 @pytest.fixture
-def emergency(app, make, db) -> ServiceRequest:  # type: ignore[no-untyped-def]
+def emergency(app, make, db) -> ServiceRequest:
     app.config["CLOCK"] = lambda: NOW
     return make.request(
         origin=RequestOrigin.EMERGENCY,
@@ -27,7 +27,7 @@ def emergency(app, make, db) -> ServiceRequest:  # type: ignore[no-untyped-def]
     )
 
 
-def _offer(db, request: ServiceRequest, phone: Phone) -> EmergencyOffer:  # type: ignore[no-untyped-def]
+def _offer(db, request: ServiceRequest, phone: Phone) -> EmergencyOffer:
     offer = EmergencyOffer(request=request, caregiver=phone.user.caregiver, offered_at=NOW)
     db.session.add(offer)
     db.session.commit()
@@ -36,7 +36,7 @@ def _offer(db, request: ServiceRequest, phone: Phone) -> EmergencyOffer:  # type
 
 def test_open_offers_are_listed_and_the_first_to_accept_gets_the_visit(
     app, make, db, emergency
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first, second = make_phone(app, make), make_phone(app, make)
     mine, theirs = _offer(db, emergency, first), _offer(db, emergency, second)
 
@@ -67,7 +67,7 @@ def test_open_offers_are_listed_and_the_first_to_accept_gets_the_visit(
     assert [v["id"] for v in route] == [visit.id]
 
 
-def test_emergencies_come_first_on_the_route(app, make, db, emergency) -> None:  # type: ignore[no-untyped-def]
+def test_emergencies_come_first_on_the_route(app, make, db, emergency) -> None:
     phone = make_phone(app, make)
     early = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
     planned = make.visit(
@@ -80,7 +80,7 @@ def test_emergencies_come_first_on_the_route(app, make, db, emergency) -> None: 
     assert route[1]["id"] == planned.id
 
 
-def test_decline_with_a_reason_and_no_way_back(app, make, db, emergency) -> None:  # type: ignore[no-untyped-def]
+def test_decline_with_a_reason_and_no_way_back(app, make, db, emergency) -> None:
     phone = make_phone(app, make)
     offer = _offer(db, emergency, phone)
     declined = phone.post(
@@ -95,7 +95,7 @@ def test_decline_with_a_reason_and_no_way_back(app, make, db, emergency) -> None
     assert phone.post(f"/api/v1/emergencies/{offer.id}/decline").status_code == 200
 
 
-def test_decline_without_a_body_and_bad_bodies(app, make, db, emergency) -> None:  # type: ignore[no-untyped-def]
+def test_decline_without_a_body_and_bad_bodies(app, make, db, emergency) -> None:
     phone = make_phone(app, make)
     offer = _offer(db, emergency, phone)
     bad = phone.post(f"/api/v1/emergencies/{offer.id}/decline", json={"reason": 5, "why": "x"})
@@ -103,7 +103,7 @@ def test_decline_without_a_body_and_bad_bodies(app, make, db, emergency) -> None
     assert phone.post(f"/api/v1/emergencies/{offer.id}/decline").status_code == 200
 
 
-def test_another_caregivers_offer_looks_missing(app, make, db, emergency) -> None:  # type: ignore[no-untyped-def]
+def test_another_caregivers_offer_looks_missing(app, make, db, emergency) -> None:
     owner, stranger = make_phone(app, make), make_phone(app, make)
     offer = _offer(db, emergency, owner)
     assert stranger.post(f"/api/v1/emergencies/{offer.id}/accept").status_code == 404
@@ -112,7 +112,7 @@ def test_another_caregivers_offer_looks_missing(app, make, db, emergency) -> Non
     assert offer.status == OfferStatus.OFFERED
 
 
-def test_a_request_taken_by_dispatch_cannot_be_accepted(app, make, db, emergency) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_taken_by_dispatch_cannot_be_accepted(app, make, db, emergency) -> None:
     phone = make_phone(app, make)
     offer = _offer(db, emergency, phone)
     emergency.status = RequestStatus.CANCELLED
@@ -120,7 +120,7 @@ def test_a_request_taken_by_dispatch_cannot_be_accepted(app, make, db, emergency
     assert phone.post(f"/api/v1/emergencies/{offer.id}/accept").status_code == 409
 
 
-def test_an_accepted_emergency_pushes_the_visits_it_runs_into(app, make, db, emergency) -> None:  # type: ignore[no-untyped-def]
+def test_an_accepted_emergency_pushes_the_visits_it_runs_into(app, make, db, emergency) -> None:
     phone = make_phone(app, make)
     cg = phone.user.caregiver
 

@@ -18,18 +18,18 @@ NOW = dt.datetime(2026, 11, 23, 3, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def phone(app, make) -> Phone:  # type: ignore[no-untyped-def]
+def phone(app, make) -> Phone:
     app.config["CLOCK"] = lambda: NOW
     return make_phone(app, make)
 
 
-def _count(db, model) -> int:  # type: ignore[no-untyped-def]
+def _count(db, model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_same_key_and_body_returns_the_first_answer_and_writes_nothing(
     phone: Phone, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     visit = published_visit(make, phone)
     body = {
         "type": "check_in",
@@ -51,7 +51,7 @@ def test_same_key_and_body_returns_the_first_answer_and_writes_nothing(
     assert (_count(db, VisitEvent), _count(db, AuditLog)) == (events, audits)
 
 
-def test_same_key_with_a_different_body_is_refused(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_same_key_with_a_different_body_is_refused(phone: Phone, make, db) -> None:
     visit = published_visit(make, phone)
     assert phone.event(visit, idempotency_key="reused-key-1").status_code == 201
     changed = phone.event(visit, idempotency_key="reused-key-1", accuracy_m=99.0)
@@ -63,7 +63,7 @@ def test_same_key_with_a_different_body_is_refused(phone: Phone, make, db) -> No
     assert _count(db, VisitEvent) == 1
 
 
-def test_another_caregivers_visit_looks_missing(app, phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_another_caregivers_visit_looks_missing(app, phone: Phone, make, db) -> None:
     other = make_phone(app, make)
     theirs = published_visit(make, other)
     assert phone.event(theirs).status_code == 404
@@ -77,7 +77,7 @@ def test_another_caregivers_visit_looks_missing(app, phone: Phone, make, db) -> 
     ] == [theirs.id]
 
 
-def test_unpublished_and_cancelled_visits(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_unpublished_and_cancelled_visits(phone: Phone, make, db) -> None:
     draft = published_visit(make, phone, status=VisitStatus.PLANNED)
     assert phone.event(draft).status_code == 404
     visit = published_visit(make, phone)
@@ -91,7 +91,7 @@ def test_unpublished_and_cancelled_visits(phone: Phone, make, db) -> None:  # ty
 
 def test_check_out_arriving_before_check_in_is_ordered_by_recorded_at(
     phone: Phone, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     visit = published_visit(make, phone)
     out = phone.event(visit, type="check_out", recorded_at=phone_time(11, 40))
     assert out.status_code == 201
@@ -115,7 +115,7 @@ def test_check_out_arriving_before_check_in_is_ordered_by_recorded_at(
     assert body["received_at"] == "2026-11-23T11:30:00+08:00"
 
 
-def test_status_follows_the_events(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_status_follows_the_events(phone: Phone, make, db) -> None:
     visit = published_visit(make, phone)
     assert phone.event(visit).get_json()["visit"]["status"] == "checked_in"
     done = phone.event(visit, type="outcome", outcome="done", checklist=["meal_handed"])
@@ -137,7 +137,7 @@ def test_status_follows_the_events(phone: Phone, make, db) -> None:  # type: ign
     assert missed.status == VisitStatus.MISSED and missed.outcome == "not_home"
 
 
-def test_far_check_in_is_accepted_and_flagged_with_its_distance(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_far_check_in_is_accepted_and_flagged_with_its_distance(phone: Phone, make, db) -> None:
     visit = published_visit(make, phone)
     elder = visit.request.elder
     near = phone.event(visit, lat=elder.lat + 0.001, lon=elder.lon)  # about 111 m
@@ -158,14 +158,14 @@ def test_far_check_in_is_accepted_and_flagged_with_its_distance(phone: Phone, ma
 
 
 @pytest.mark.parametrize("app_config", [{"MOBILE_CHECKIN_RADIUS_M": 50.0}])
-def test_the_radius_is_configurable(phone: Phone, make) -> None:  # type: ignore[no-untyped-def]
+def test_the_radius_is_configurable(phone: Phone, make) -> None:
     visit = published_visit(make, phone)
     elder = visit.request.elder
     answer = phone.event(visit, lat=elder.lat + 0.001, lon=elder.lon)
     assert answer.get_json()["event"]["flags"] == ["far_from_home"]
 
 
-def test_a_check_in_without_location_is_accepted_and_flagged(phone: Phone, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_check_in_without_location_is_accepted_and_flagged(phone: Phone, make) -> None:
     visit = published_visit(make, phone)
     answer = phone.post(
         f"/api/v1/visits/{visit.id}/events",
@@ -175,7 +175,7 @@ def test_a_check_in_without_location_is_accepted_and_flagged(phone: Phone, make)
     assert answer.get_json()["event"]["flags"] == ["no_location"]
 
 
-def test_a_phone_clock_far_ahead_is_flagged(phone: Phone, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_phone_clock_far_ahead_is_flagged(phone: Phone, make) -> None:
     visit = published_visit(make, phone)
     answer = phone.event(visit, type="note", text="到了", recorded_at=phone_time(13))
     assert answer.get_json()["event"]["flags"] == ["clock_ahead"]
@@ -260,7 +260,7 @@ def test_a_phone_clock_far_ahead_is_flagged(phone: Phone, make) -> None:  # type
         "not-an-object",
     ],
 )
-def test_bad_payloads_get_400_naming_each_field(phone: Phone, make, db, body, fields) -> None:  # type: ignore[no-untyped-def]
+def test_bad_payloads_get_400_naming_each_field(phone: Phone, make, db, body, fields) -> None:
     visit = published_visit(make, phone)
     answer = phone.post(f"/api/v1/visits/{visit.id}/events", json=body)
     assert answer.status_code == 400
@@ -268,7 +268,7 @@ def test_bad_payloads_get_400_naming_each_field(phone: Phone, make, db, body, fi
     assert _count(db, VisitEvent) == 0
 
 
-def test_a_body_that_is_not_json_gets_400(phone: Phone, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_that_is_not_json_gets_400(phone: Phone, make) -> None:
     visit = published_visit(make, phone)
     answer = phone.post(
         f"/api/v1/visits/{visit.id}/events", data="type=check_in", content_type="text/plain"
@@ -277,7 +277,7 @@ def test_a_body_that_is_not_json_gets_400(phone: Phone, make) -> None:  # type: 
     assert answer.get_json()["fields"] == {"body": "请发送 JSON 对象。"}
 
 
-def test_checklist_items_must_belong_to_the_service(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_checklist_items_must_belong_to_the_service(phone: Phone, make, db) -> None:
     visit = published_visit(make, phone)
     answer = phone.event(visit, type="outcome", outcome="done", checklist=["floors", "meal_warm"])
     # Well formed but not on this service's checklist: a conflict with the visit, named.
@@ -295,7 +295,7 @@ def test_checklist_items_must_belong_to_the_service(phone: Phone, make, db) -> N
     ]
 
 
-def test_notes_are_kept_in_recorded_order(phone: Phone, make) -> None:  # type: ignore[no-untyped-def]
+def test_notes_are_kept_in_recorded_order(phone: Phone, make) -> None:
     visit = published_visit(make, phone)
     phone.event(visit, type="note", text="第二条", recorded_at=phone_time(11, 20))
     phone.event(visit, type="note", text="第一条", recorded_at=phone_time(11, 10))
@@ -304,7 +304,7 @@ def test_notes_are_kept_in_recorded_order(phone: Phone, make) -> None:  # type: 
     assert listed["status"] == "published"
 
 
-def test_a_check_out_sent_days_late_is_flagged_by_the_subsidy_audit(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_check_out_sent_days_late_is_flagged_by_the_subsidy_audit(phone: Phone, make, db) -> None:
     from carehub.subsidy.months import Month
     from carehub.subsidy.reconciliation.reconcile import reconcile
 
@@ -320,7 +320,7 @@ def test_a_check_out_sent_days_late_is_flagged_by_the_subsidy_audit(phone: Phone
     assert "late_upload" in result.visits[visit.id].reasons
 
 
-def test_a_prompt_check_out_is_not_flagged_as_late(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_prompt_check_out_is_not_flagged_as_late(phone: Phone, make, db) -> None:
     from carehub.subsidy.months import Month
     from carehub.subsidy.reconciliation.reconcile import reconcile
 

@@ -16,19 +16,19 @@ NOW = dt.datetime(2026, 11, 23, 2, 30, tzinfo=dt.UTC)  # 10:30 in Shanghai
 
 
 @pytest.fixture
-def phone(app, make) -> Phone:  # type: ignore[no-untyped-def]
+def phone(app, make) -> Phone:
     app.config["CLOCK"] = lambda: NOW
     return make_phone(app, make)
 
 
-def _published_round(make, db, phone: Phone, **kw):  # type: ignore[no-untyped-def]
+def _published_round(make, db, phone: Phone, **kw):
     r = meal_day(make, DAY, caregiver=phone.user.caregiver, **kw)
     rows = write(db.session, r, publish=True)
     db.session.commit()
     return r, rows
 
 
-def test_the_route_shows_a_round_before_its_drops(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_route_shows_a_round_before_its_drops(phone: Phone, make, db) -> None:
     r, rows = _published_round(make, db, phone)
     body = phone.get("/api/v1/me/visits?date=2026-11-23").get_json()
     (shown,) = body["rounds"]
@@ -45,7 +45,7 @@ def test_a_day_without_meals_has_no_rounds(phone: Phone) -> None:
     assert phone.get("/api/v1/me/visits?date=2026-11-23").get_json()["rounds"] == []
 
 
-def test_collecting_is_recorded_once_the_earliest_counts(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_collecting_is_recorded_once_the_earliest_counts(phone: Phone, make, db) -> None:
     _published_round(make, db, phone)
     found = db.session.query(MealRound).one()
     url = f"/api/v1/rounds/{found.id}/collect"
@@ -61,7 +61,7 @@ def test_collecting_is_recorded_once_the_earliest_counts(phone: Phone, make, db)
     assert found.collected_at == dt.datetime(2026, 11, 23, 2, 48, tzinfo=dt.UTC)
 
 
-def test_a_bad_collection_names_its_fields(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_collection_names_its_fields(phone: Phone, make, db) -> None:
     _published_round(make, db, phone)
     found = db.session.query(MealRound).one()
     bad = phone.post(
@@ -74,7 +74,7 @@ def test_a_bad_collection_names_its_fields(phone: Phone, make, db) -> None:  # t
     assert found.collected_at is None
 
 
-def test_another_caregivers_round_looks_missing(app, phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_another_caregivers_round_looks_missing(app, phone: Phone, make, db) -> None:
     _published_round(make, db, phone)
     found = db.session.query(MealRound).one()
     other = make_phone(app, make)
@@ -88,7 +88,7 @@ def test_another_caregivers_round_looks_missing(app, phone: Phone, make, db) -> 
     )
 
 
-def test_a_round_still_in_draft_is_not_shown_or_collected(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_round_still_in_draft_is_not_shown_or_collected(phone: Phone, make, db) -> None:
     r = meal_day(make, DAY, caregiver=phone.user.caregiver)
     write(db.session, r)  # planned, not published
     db.session.commit()

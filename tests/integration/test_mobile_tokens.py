@@ -12,13 +12,13 @@ from tests.builders import PASSWORD
 from tests.phone import check_response
 
 
-def _post_token(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def _post_token(client, username: str, password: str = PASSWORD):
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     check_response("POST", "/api/v1/auth/token", response)
     return response
 
 
-def test_a_caregiver_gets_a_token_whose_hash_alone_is_stored(client, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_caregiver_gets_a_token_whose_hash_alone_is_stored(client, make, db) -> None:
     user = make.user(Role.CAREGIVER)
     db.session.commit()
     answer = _post_token(client, user.username)
@@ -34,7 +34,7 @@ def test_a_caregiver_gets_a_token_whose_hash_alone_is_stored(client, make, db) -
     assert me.get_json()["caregiver"]["code"] == user.caregiver.code
 
 
-def test_wrong_passwords_other_roles_and_bad_bodies_get_no_token(client, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_passwords_other_roles_and_bad_bodies_get_no_token(client, make, db) -> None:
     caregiver = make.user(Role.CAREGIVER)
     # Dispatchers get tokens (for the emergency API); auditors and admins do not.
     auditor = make.user(Role.AUDITOR)
@@ -53,7 +53,7 @@ def test_wrong_passwords_other_roles_and_bad_bodies_get_no_token(client, make, d
     assert db.session.scalars(select(ApiToken)).all() == []
 
 
-def test_a_revoked_token_stops_working(client, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_token_stops_working(client, make, db) -> None:
     user = make.user(Role.CAREGIVER)
     db.session.commit()
     token = _post_token(client, user.username).get_json()["token"]
@@ -70,7 +70,7 @@ def test_a_revoked_token_stops_working(client, make, db) -> None:  # type: ignor
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
 
 
-def test_an_expired_token_stops_working(app, client, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_token_stops_working(app, client, make, db) -> None:
     user = make.user(Role.CAREGIVER)
     db.session.commit()
     token = _post_token(client, user.username).get_json()["token"]
@@ -79,13 +79,13 @@ def test_an_expired_token_stops_working(app, client, make, db) -> None:  # type:
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
-def test_the_session_cookie_alone_does_not_open_the_api(client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_session_cookie_alone_does_not_open_the_api(client, login_as) -> None:
     login_as(Role.CAREGIVER)
     assert client.get("/m/").status_code == 200
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_the_phone_pages_token_ends_with_the_web_login(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_phone_pages_token_ends_with_the_web_login(client, login_as, db) -> None:
     login_as(Role.CAREGIVER)
     issued = client.post("/m/token")
     assert issued.status_code == 201
@@ -97,12 +97,12 @@ def test_the_phone_pages_token_ends_with_the_web_login(client, login_as, db) -> 
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_other_pages_do_not_clear_the_phone(client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_other_pages_do_not_clear_the_phone(client, login_as) -> None:
     login_as(Role.CAREGIVER)
     assert "Clear-Site-Data" not in client.get("/m/").headers
 
 
-def test_a_deactivated_account_loses_its_tokens(client, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_deactivated_account_loses_its_tokens(client, make, db) -> None:
     user = make.user(Role.CAREGIVER)
     db.session.commit()
     token = _post_token(client, user.username).get_json()["token"]

@@ -15,17 +15,17 @@ NOW = dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def english(app, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+def english(app, client: FlaskClient) -> None:
     app.config["CLOCK"] = lambda: NOW
     client.get("/lang/en")
 
 
-def _move_url(d, visit, caregiver, start="11:00", version=None) -> str:  # type: ignore[no-untyped-def]
+def _move_url(d, visit, caregiver, start="11:00", version=None) -> str:
     version = visit.version if version is None else version
     return f"/dispatch/visits/{visit.id}/move?caregiver_id={caregiver.id}&start={start}&version={version}"
 
 
-def test_visit_page_shows_details_form_and_history(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_visit_page_shows_details_form_and_history(client, login_as, make, db) -> None:
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
     page = client.get(f"/dispatch/visits/{d.v1.id}")
@@ -37,7 +37,7 @@ def test_visit_page_shows_details_form_and_history(client, login_as, make, db) -
     assert 'id="history"' in text and "Added" in text
 
 
-def test_preview_then_save_moves_the_visit(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_preview_then_save_moves_the_visit(client, login_as, make, db) -> None:
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
     page = client.get(_move_url(d, d.v2, d.b))
@@ -58,7 +58,7 @@ def test_preview_then_save_moves_the_visit(client, login_as, make, db) -> None: 
     assert "Moved by a dispatcher" in history and d.b.name in history
 
 
-def test_preview_lists_violations_and_save_needs_an_override(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_preview_lists_violations_and_save_needs_an_override(client, login_as, make, db) -> None:
     d = district(make)
     login_as(Role.ADMIN)
     page = client.get(_move_url(d, d.v2, d.c, "14:00"))
@@ -81,7 +81,7 @@ def test_preview_lists_violations_and_save_needs_an_override(client, login_as, m
 
 def test_a_stale_form_gets_409_with_current_state_and_the_change_kept(
     client, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
     # Another dispatcher moved it first.
@@ -105,7 +105,7 @@ def test_a_stale_form_gets_409_with_current_state_and_the_change_kept(
     assert (v1.caregiver_id, v1.version) == (d.b.id, 2)
 
 
-def test_a_stale_drag_preview_is_a_conflict_too(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_drag_preview_is_a_conflict_too(client, login_as, make, db) -> None:
     d = district(make)
     login_as(Role.ADMIN)
     page = client.get(_move_url(d, d.v1, d.b, version=7))
@@ -123,7 +123,7 @@ def test_a_stale_drag_preview_is_a_conflict_too(client, login_as, make, db) -> N
         ("version", "caregiver_id={b}&start=10:00&version="),
     ],
 )
-def test_bad_input_is_a_400_naming_the_field(client, login_as, make, db, field, query) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_a_400_naming_the_field(client, login_as, make, db, field, query) -> None:
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
     url = f"/dispatch/visits/{d.v1.id}/move?" + query.format(b=d.b.id, far=d.far.id)
@@ -143,7 +143,7 @@ def test_bad_input_is_a_400_naming_the_field(client, login_as, make, db, field, 
 
 def test_another_stations_visit_is_not_found_for_a_scoped_dispatcher(
     client, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     d = district(make)
     login_as(Role.DISPATCHER, station=d.other)
     assert client.get(f"/dispatch/visits/{d.v1.id}").status_code == 404
@@ -156,7 +156,7 @@ def test_another_stations_visit_is_not_found_for_a_scoped_dispatcher(
     )
 
 
-def test_pin_and_unpin_buttons(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_pin_and_unpin_buttons(client, login_as, make, db) -> None:
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
     assert (
@@ -179,7 +179,7 @@ def test_pin_and_unpin_buttons(client, login_as, make, db) -> None:  # type: ign
     assert not db.session.get(Visit, d.v1.id).pinned
 
 
-def test_a_checked_in_visit_shows_no_move_form_and_refuses(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_checked_in_visit_shows_no_move_form_and_refuses(client, login_as, make, db) -> None:
     from carehub.core.enums import VisitStatus
 
     d = district(make)
@@ -196,7 +196,7 @@ def test_a_checked_in_visit_shows_no_move_form_and_refuses(client, login_as, mak
     )
 
 
-def test_day_timeline_follows_the_markup_contract(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_day_timeline_follows_the_markup_contract(client, login_as, make, db) -> None:
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
     page = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=HOME")
@@ -213,7 +213,7 @@ def test_day_timeline_follows_the_markup_contract(client, login_as, make, db) ->
     assert client.get("/dispatch/day?date=2026-13-01").status_code == 400
 
 
-def test_a_scoped_dispatcher_sees_only_their_stations_day(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_scoped_dispatcher_sees_only_their_stations_day(client, login_as, make, db) -> None:
     d = district(make)
     login_as(Role.DISPATCHER, station=d.home)
     text = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=NEXT").get_data(as_text=True)
@@ -221,7 +221,7 @@ def test_a_scoped_dispatcher_sees_only_their_stations_day(client, login_as, make
     assert f'data-caregiver-id="{d.far.id}"' not in text and d.other.name not in text
 
 
-def _lent_out(make, d, hour: int = 14):  # type: ignore[no-untyped-def]
+def _lent_out(make, d, hour: int = 14):
     """Caregiver A lent to an elder of the next station at ``hour``."""
     from carehub.core.enums import VisitStatus
 
@@ -244,7 +244,7 @@ def _lent_out(make, d, hour: int = 14):  # type: ignore[no-untyped-def]
 
 def test_the_day_timeline_shows_a_caregivers_visit_lent_elsewhere(
     client, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     d = district(make)
     away = _lent_out(make, d)
     db.session.commit()
@@ -253,7 +253,7 @@ def test_the_day_timeline_shows_a_caregivers_visit_lent_elsewhere(
     assert f'class="tl-visit tl-away" data-visit-id="{away.id}"' in text
 
 
-def test_the_move_preview_sees_a_visit_the_caregiver_was_lent_for(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_move_preview_sees_a_visit_the_caregiver_was_lent_for(make, db) -> None:
     from carehub.dispatch.moves import services as moves
 
     d = district(make)
@@ -264,7 +264,7 @@ def test_the_move_preview_sees_a_visit_the_caregiver_was_lent_for(make, db) -> N
     assert preview.hard, "moving onto A's lent 14:00 visit must be a finding"
 
 
-def test_a_time_only_move_is_logged_as_a_time_change(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_time_only_move_is_logged_as_a_time_change(client, login_as, make, db) -> None:
     from carehub.dispatch.moves import services as moves
 
     d = district(make)
@@ -276,7 +276,7 @@ def test_a_time_only_move_is_logged_as_a_time_change(client, login_as, make, db)
     assert "→" in text  # the time change is listed
 
 
-def test_a_drop_onto_a_published_visit_says_it_overlaps(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_drop_onto_a_published_visit_says_it_overlaps(client, login_as, make, db) -> None:
     from carehub.core.enums import VisitStatus
 
     d = district(make)

@@ -20,7 +20,7 @@ NOW = dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def fixed_clock(app) -> None:  # type: ignore[no-untyped-def]
+def fixed_clock(app) -> None:
     app.config["CLOCK"] = lambda: NOW
 
 
@@ -28,7 +28,7 @@ def _kinds(preview: moves.Preview) -> set[str]:
     return {f.kind for f in preview.hard}
 
 
-def test_a_clean_move_reports_nothing_and_new_times(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_clean_move_reports_nothing_and_new_times(make, db) -> None:
     d = district(make)
     p = moves.preview_move(db.session, d.v2.id, d.b.id, dt.time(11, 0), d.v2.version)
     assert p.hard == [] and p.soft == []
@@ -40,7 +40,7 @@ def test_a_clean_move_reports_nothing_and_new_times(make, db) -> None:  # type: 
     assert db.session.get(Visit, d.v2.id).caregiver_id == d.a.id
 
 
-def test_preview_names_a_window_violation(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_preview_names_a_window_violation(make, db) -> None:
     d = district(make)
     p = moves.preview_move(db.session, d.v2.id, d.b.id, dt.time(14, 0), d.v2.version)
     assert _kinds(p) == {"window"}
@@ -48,14 +48,14 @@ def test_preview_names_a_window_violation(make, db) -> None:  # type: ignore[no-
     assert d.v2.request.elder.name in text and "14:00" in text and "08:30–12:30" in text
 
 
-def test_preview_names_a_skill_violation(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_preview_names_a_skill_violation(make, db) -> None:
     d = district(make)
     p = moves.preview_move(db.session, d.v1.id, d.c.id, None, None)
     assert _kinds(p) == {"skill"}
     assert d.c.name in p.hard[0].message
 
 
-def test_preview_names_a_shift_violation(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_preview_names_a_shift_violation(make, db) -> None:
     d = district(make)
     d.v1.request.window_start = dt.time(6, 0)
     db.session.commit()
@@ -64,7 +64,7 @@ def test_preview_names_a_shift_violation(make, db) -> None:  # type: ignore[no-u
     assert "08:00–17:00" in next(f.message for f in p.hard if f.kind == "shift")
 
 
-def test_without_a_time_the_visit_goes_where_it_fits(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_time_the_visit_goes_where_it_fits(make, db) -> None:
     d = district(make)
     p = moves.preview_move(db.session, d.v1.id, d.b.id, None, None)
     assert p.hard == []
@@ -72,7 +72,7 @@ def test_without_a_time_the_visit_goes_where_it_fits(make, db) -> None:  # type:
     assert p.start == at(9)
 
 
-def test_a_crowded_start_pushes_the_next_visit_as_a_soft_finding(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_crowded_start_pushes_the_next_visit_as_a_soft_finding(make, db) -> None:
     d = district(make)
     p = moves.preview_move(db.session, d.v1.id, d.b.id, dt.time(9, 25), None)
     assert p.hard == []
@@ -81,7 +81,7 @@ def test_a_crowded_start_pushes_the_next_visit_as_a_soft_finding(make, db) -> No
     assert pushed.new_start > at(9, 30)
 
 
-def test_apply_moves_resequences_pins_and_audits(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_apply_moves_resequences_pins_and_audits(make, db) -> None:
     d = district(make)
     moves.apply_move(db.session, d.v1.id, d.b.id, dt.time(11, 0), d.v1.version)
     db.session.commit()
@@ -95,7 +95,7 @@ def test_apply_moves_resequences_pins_and_audits(make, db) -> None:  # type: ign
     assert {e.action for e in entries} >= {"update", "move"}
 
 
-def test_soft_findings_need_confirmation(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_soft_findings_need_confirmation(make, db) -> None:
     d = district(make)
     with pytest.raises(moves.NeedsConfirmation):
         moves.apply_move(db.session, d.v1.id, d.far.id, dt.time(11, 0), d.v1.version)
@@ -108,7 +108,7 @@ def test_soft_findings_need_confirmation(make, db) -> None:  # type: ignore[no-u
     assert db.session.get(Visit, d.v1.id).lent
 
 
-def test_hard_findings_need_an_override_reason(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_hard_findings_need_an_override_reason(make, db) -> None:
     d = district(make)
     with pytest.raises(moves.NeedsConfirmation):
         moves.apply_move(db.session, d.v2.id, d.b.id, dt.time(14, 0), d.v2.version, confirmed=True)
@@ -129,7 +129,7 @@ def test_hard_findings_need_an_override_reason(make, db) -> None:  # type: ignor
     assert "老人电话同意下午" in note and "14:00" in note
 
 
-def test_a_changed_preview_must_be_looked_at_again(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_preview_must_be_looked_at_again(make, db) -> None:
     d = district(make)
     p = moves.preview_move(db.session, d.v1.id, d.b.id, dt.time(11, 0), d.v1.version)
     d.b.shift_end = dt.time(10, 0)
@@ -146,7 +146,7 @@ def test_a_changed_preview_must_be_looked_at_again(make, db) -> None:  # type: i
         )
 
 
-def test_two_dispatchers_one_wins_the_other_gets_the_conflict(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_two_dispatchers_one_wins_the_other_gets_the_conflict(app, make, db) -> None:
     d = district(make)
     ids = (d.v1.id, d.a.id, d.b.id, d.c.id)
     db.session.remove()
@@ -173,7 +173,7 @@ def test_two_dispatchers_one_wins_the_other_gets_the_conflict(app, make, db) -> 
     assert len(moves_logged) == 1
 
 
-def test_a_stale_version_is_a_conflict_before_anything_is_computed(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_version_is_a_conflict_before_anything_is_computed(make, db) -> None:
     d = district(make)
     with pytest.raises(moves.MoveConflict):
         moves.apply_move(db.session, d.v1.id, d.b.id, dt.time(11, 0), d.v1.version + 1)
@@ -182,7 +182,7 @@ def test_a_stale_version_is_a_conflict_before_anything_is_computed(make, db) -> 
 @pytest.mark.parametrize(
     "status", [VisitStatus.CHECKED_IN, VisitStatus.COMPLETED, VisitStatus.CANCELLED]
 )
-def test_started_or_closed_visits_are_refused(make, db, status) -> None:  # type: ignore[no-untyped-def]
+def test_started_or_closed_visits_are_refused(make, db, status) -> None:
     d = district(make)
     d.v1.status = status
     db.session.commit()
@@ -192,7 +192,7 @@ def test_started_or_closed_visits_are_refused(make, db, status) -> None:  # type
         moves.set_pinned(db.session, d.v1.id, True, d.v1.version)
 
 
-def test_scoped_dispatchers_stay_in_their_station(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_scoped_dispatchers_stay_in_their_station(make, db) -> None:
     d = district(make)
     with pytest.raises(FieldError) as caught:
         moves.preview_move(db.session, d.v1.id, d.far.id, None, None, scope=d.home.id)
@@ -207,7 +207,7 @@ def test_scoped_dispatchers_stay_in_their_station(make, db) -> None:  # type: ig
     assert "CGF" in [c.code for c in moves.caregiver_choices(db.session, d.v1, None)]
 
 
-def test_a_caregiver_off_that_day_is_refused(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_caregiver_off_that_day_is_refused(make, db) -> None:
     d = district(make)
     d.b.weekdays_mask = 0b0100000  # Saturdays only
     db.session.commit()
@@ -215,7 +215,7 @@ def test_a_caregiver_off_that_day_is_refused(make, db) -> None:  # type: ignore[
         moves.preview_move(db.session, d.v1.id, d.b.id, None, None)
 
 
-def test_pin_and_unpin_guarded_by_version(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_pin_and_unpin_guarded_by_version(make, db) -> None:
     d = district(make)
     moves.set_pinned(db.session, d.v1.id, True, 1)
     db.session.commit()
@@ -227,7 +227,7 @@ def test_pin_and_unpin_guarded_by_version(make, db) -> None:  # type: ignore[no-
     assert not db.session.get(Visit, d.v1.id).pinned
 
 
-def test_a_pair_visit_keeps_its_partner_in_step(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_pair_visit_keeps_its_partner_in_step(make, db) -> None:
     d = district(make)
     pair = make.service_type(
         "pair_meal", duration_min=30, caregivers_needed=2, skill=make.skill("meal")
@@ -256,7 +256,7 @@ def test_a_pair_visit_keeps_its_partner_in_step(make, db) -> None:  # type: igno
     assert "shift" in _kinds(late)
 
 
-def test_moving_a_visit_onto_its_own_route_without_a_time_changes_nothing(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_moving_a_visit_onto_its_own_route_without_a_time_changes_nothing(make, db) -> None:
     d = district(make)
     p = moves.preview_move(db.session, d.v2.id, d.a.id, None, d.v2.version)
     assert p.hard == [] and p.soft == []
@@ -264,7 +264,7 @@ def test_moving_a_visit_onto_its_own_route_without_a_time_changes_nothing(make, 
     assert all(not t.shifted for t in p.times if not t.moved)
 
 
-def test_a_caregiver_lent_from_afar_can_still_retime_their_visit(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_caregiver_lent_from_afar_can_still_retime_their_visit(make, db) -> None:
     d = district(make)
     afar = make.station(code="FAR", lat=d.home.lat + 0.2, lon=d.home.lon)
     make.station(code="MID", lat=d.home.lat + 0.02, lon=d.home.lon)
@@ -277,7 +277,7 @@ def test_a_caregiver_lent_from_afar_can_still_retime_their_visit(make, db) -> No
     assert p.start == at(11)
 
 
-def test_a_move_that_leaves_no_room_for_lunch_is_named(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_move_that_leaves_no_room_for_lunch_is_named(make, db) -> None:
     d = district(make)
     # An hour's lunch between 11:30 and 12:30: only 11:30 itself will do.
     d.b.lunch_start, d.b.lunch_end, d.b.lunch_minutes = dt.time(11, 30), dt.time(12, 30), 60

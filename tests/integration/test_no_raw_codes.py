@@ -78,7 +78,7 @@ UTC_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d|\+00:00")
 
 
 @pytest.fixture
-def planted(app, make, db):  # type: ignore[no-untyped-def]
+def planted(app, make, db):
     app.config["CLOCK"] = lambda: NOW
     station = make.station()
     bath = make.service_type("bath_help", name_zh="助浴服务", name_en="bathing")
@@ -132,7 +132,7 @@ def planted(app, make, db):  # type: ignore[no-untyped-def]
     return {"station": station, "elder": elder}
 
 
-def test_no_raw_code_shows_on_the_chinese_pages(planted, client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_no_raw_code_shows_on_the_chinese_pages(planted, client, login_as) -> None:
     login_as(Role.ADMIN)
     pages = [
         f"/dispatch/board?day={DAY}&station_id={planted['station'].id}",
@@ -153,7 +153,7 @@ def test_no_raw_code_shows_on_the_chinese_pages(planted, client, login_as) -> No
     assert not found, found
 
 
-def test_the_check_sees_a_raw_code(planted, client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_sees_a_raw_code(planted, client, login_as) -> None:
     """The reader of the text is not blind: English pages show the same words."""
     login_as(Role.ADMIN)
     client.get("/lang/en")

@@ -13,7 +13,7 @@ from carehub.mobile import openapi
 from tests.phone import check_against_schema, check_response, phone_time
 
 
-def _routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _routes(app) -> set[tuple[str, str]]:
     found = set()
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
@@ -28,14 +28,14 @@ def _documented() -> set[tuple[str, str]]:
     return {(method, path) for path, item in openapi.document()["paths"].items() for method in item}
 
 
-def test_every_api_route_is_documented_and_every_documented_one_exists(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_api_route_is_documented_and_every_documented_one_exists(app) -> None:
     routes = _routes(app)
     assert routes, "no /api/v1 routes found"
     assert routes - _documented() == set(), "routes missing from the OpenAPI document"
     assert _documented() - routes == set(), "documented operations with no route"
 
 
-def test_the_document_is_served(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_document_is_served(client) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.get_json() == openapi.document()
@@ -83,7 +83,7 @@ def test_every_operation_documents_its_errors_and_path_parameters() -> None:
         },
     ],
 )
-def test_the_request_schema_accepts_what_the_phone_sends(body) -> None:  # type: ignore[no-untyped-def]
+def test_the_request_schema_accepts_what_the_phone_sends(body) -> None:
     check_against_schema({"$ref": "#/components/schemas/EventRequest"}, body)
 
 

@@ -28,7 +28,7 @@ def _near(dlat: float, dlon: float) -> tuple[float, float]:
     return (CENTRE[0] + dlat, CENTRE[1] + dlon)
 
 
-def _district(make, db, visits: int = 6):  # type: ignore[no-untyped-def]
+def _district(make, db, visits: int = 6):
     station = make.station(code="HPA")
     meal = make.service_type("meal_delivery")
     a = make.caregiver(station=station, skills=("meal",), code="CA1")
@@ -50,7 +50,7 @@ def _district(make, db, visits: int = 6):  # type: ignore[no-untyped-def]
     return station, (a, b), requests
 
 
-def test_build_day_maps_rows_to_the_problem(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_build_day_maps_rows_to_the_problem(make, db) -> None:
     station, (a, b), requests = _district(make, db, visits=2)
     requests[0].elder.preferred_caregiver_gender = Gender.MALE
     bath = make.service_type(
@@ -86,7 +86,7 @@ def test_build_day_maps_rows_to_the_problem(make, db) -> None:  # type: ignore[n
     assert data.circles.visit_circle[v0.id] == "HPA"
 
 
-def test_round_trip_writes_visits_with_local_times(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_round_trip_writes_visits_with_local_times(make, db) -> None:
     station, _, requests = _district(make, db)
     run = plan_day(db.session, DAY, ["HPA"], time_limit_s=2, matrices=MATRICES, workers=1)
     assert run.status == "done" and run.unassigned == []
@@ -102,7 +102,7 @@ def test_round_trip_writes_visits_with_local_times(make, db) -> None:  # type: i
     assert len(set(seqs)) == len(seqs)
 
 
-def test_plan_command_stores_a_run_with_reasons(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_plan_command_stores_a_run_with_reasons(app, make, db) -> None:
     station, _, requests = _district(make, db, visits=2)
     nursing = make.service_type("nurse_x", skill=make.skill("nursing"), priority=2)
     lonely = make.request(elder=make.elder(station=station), service_type=nursing, service_date=DAY)
@@ -123,7 +123,7 @@ def test_plan_command_stores_a_run_with_reasons(app, make, db) -> None:  # type:
     assert bad.exit_code != 0 and "NOPE" in bad.output
 
 
-def test_rerun_keeps_pinned_and_published_visits(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_rerun_keeps_pinned_and_published_visits(make, db) -> None:
     _, (a, b), requests = _district(make, db, visits=4)
     plan_day(db.session, DAY, ["HPA"], time_limit_s=2, matrices=MATRICES, workers=1)
     first = {v.request_id: v for v in planned_visits(db.session, DAY)}
@@ -151,7 +151,7 @@ def test_rerun_keeps_pinned_and_published_visits(make, db) -> None:  # type: ign
             assert v.planned_end <= pinned.planned_start or v.planned_start >= pinned.planned_end
 
 
-def test_publish_and_two_caregiver_visit_rows(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_publish_and_two_caregiver_visit_rows(make, db) -> None:
     station, _, _ = _district(make, db, visits=1)
     make.caregiver(station=station, skills=("bathing",), code="CA3")
     bath = make.service_type(
@@ -168,7 +168,7 @@ def test_publish_and_two_caregiver_visit_rows(make, db) -> None:  # type: ignore
     assert all(v.status == VisitStatus.PUBLISHED for v in planned_visits(db.session, DAY))
 
 
-def test_overflow_is_lent_to_the_neighbouring_circle(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_overflow_is_lent_to_the_neighbouring_circle(make, db) -> None:
     near = make.station(code="HPN", lat=CENTRE[0], lon=CENTRE[1])
     far = make.station(code="HPF", lat=CENTRE[0] + 0.02, lon=CENTRE[1])
     make.station(code="HPX", lat=CENTRE[0] + 0.2, lon=CENTRE[1])
@@ -197,7 +197,7 @@ def test_overflow_is_lent_to_the_neighbouring_circle(make, db) -> None:  # type:
     assert {v.request_id for v in visits} == {r.id for r in requests}
 
 
-def test_circle_plan_passes_validation(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_circle_plan_passes_validation(make, db) -> None:
     _, _, requests = _district(make, db, visits=8)
     stations = list(db.session.scalars(select(Station)))
     reqs = list(db.session.scalars(select(ServiceRequest)))
@@ -210,7 +210,7 @@ def test_circle_plan_passes_validation(make, db) -> None:  # type: ignore[no-unt
     assert not result.lent
 
 
-def test_a_day_without_caregivers_on_shift_leaves_every_request_with_a_reason(db, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_day_without_caregivers_on_shift_leaves_every_request_with_a_reason(db, make) -> None:
     from carehub.dispatch.planning.services import REASON_NO_SHIFT, plan_day
 
     station = make.station()
@@ -221,7 +221,7 @@ def test_a_day_without_caregivers_on_shift_leaves_every_request_with_a_reason(db
     assert run.unassigned == [{"request_id": request.id, "reason": REASON_NO_SHIFT}]
 
 
-def test_lunch_break_reaches_the_problem_and_the_plan_keeps_it(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_lunch_break_reaches_the_problem_and_the_plan_keeps_it(make, db) -> None:
     station = make.station(code="HPL")
     meal = make.service_type("meal_delivery")
     # A 45-minute break in a 45-minute window: the caregiver is away 12:00-12:45, whatever.
@@ -261,7 +261,7 @@ def test_lunch_break_reaches_the_problem_and_the_plan_keeps_it(make, db) -> None
         assert v.planned_end <= away[0] or v.planned_start >= away[1]
 
 
-def test_lunch_break_cut_to_a_changed_shift_or_dropped(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_lunch_break_cut_to_a_changed_shift_or_dropped(make, db) -> None:
     carer = make.caregiver(
         shift_start=dt.time(12, 15),
         lunch_start=dt.time(11, 30),
@@ -276,7 +276,7 @@ def test_lunch_break_cut_to_a_changed_shift_or_dropped(make, db) -> None:  # typ
     assert adapters.lunch_break(carer) is None
 
 
-def test_a_kept_two_caregiver_visit_pins_both_caregivers(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_kept_two_caregiver_visit_pins_both_caregivers(make, db) -> None:
     station, (a, b), _ = _district(make, db, visits=1)
     c = make.caregiver(station=station, skills=("bathing",), code="CA3")
     a.skills.append(make.skill("bathing"))

@@ -22,7 +22,7 @@ MATRICES = ModelMatrices(TravelModel())
 BATHS = 6
 
 
-def _short_day(make, db, baths: int = BATHS):  # type: ignore[no-untyped-def]
+def _short_day(make, db, baths: int = BATHS):
     """One bathing-trained caregiver and hour-long baths that must all start by 09:30: the
     day leaves all but one open."""
     station = make.station(code="HP03")
@@ -44,7 +44,7 @@ def _short_day(make, db, baths: int = BATHS):  # type: ignore[no-untyped-def]
     return station, requests
 
 
-def test_a_short_day_stores_proven_advice_by_station_skill_and_band(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_short_day_stores_proven_advice_by_station_skill_and_band(make, db) -> None:
     _short_day(make, db)
     run = plan_day(db.session, DAY, ["HP03"], time_limit_s=2, matrices=MATRICES, workers=1)
     assert len(run.unassigned) == BATHS - 1
@@ -64,13 +64,13 @@ def test_a_short_day_stores_proven_advice_by_station_skill_and_band(make, db) ->
     assert set(s["placed_requests"]) == {u["request_id"] for u in run.unassigned}
 
 
-def test_a_fully_served_day_has_no_advice(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_fully_served_day_has_no_advice(make, db) -> None:
     _short_day(make, db, baths=1)
     run = plan_day(db.session, DAY, ["HP03"], time_limit_s=1, matrices=MATRICES, workers=1)
     assert run.unassigned == [] and run.shortfall is None
 
 
-def test_the_suggested_shifts_added_as_caregivers_place_what_they_promised(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_suggested_shifts_added_as_caregivers_place_what_they_promised(make, db) -> None:
     station, requests = _short_day(make, db)
     first = plan_day(db.session, DAY, ["HP03"], time_limit_s=2, matrices=MATRICES, workers=1)
     db.session.commit()
@@ -93,7 +93,7 @@ def test_the_suggested_shifts_added_as_caregivers_place_what_they_promised(make,
     assert len(set(s["open_requests"]) - still_open) >= s["placed"]
 
 
-def test_the_plan_command_prints_the_advice(app, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_plan_command_prints_the_advice(app, make, db) -> None:
     _short_day(make, db)
     result = app.test_cli_runner().invoke(
         main, ["plan", "--date", DAY.isoformat(), "--station", "HP03", "--time-limit", "2"]
@@ -106,7 +106,7 @@ def test_the_plan_command_prints_the_advice(app, make, db) -> None:  # type: ign
     )
 
 
-def test_the_run_page_shows_the_advice_in_chinese_by_default(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_run_page_shows_the_advice_in_chinese_by_default(client, login_as, make, db) -> None:
     station, _ = _short_day(make, db)
     run = plan_day(db.session, DAY, ["HP03"], time_limit_s=2, matrices=MATRICES, workers=1)
     db.session.commit()
@@ -122,7 +122,7 @@ def test_the_run_page_shows_the_advice_in_chinese_by_default(client, login_as, m
     assert "5 more caregivers with “Bathing-trained”, 09:00–11:00, place 5 of the 5" in page
 
 
-def test_a_run_without_advice_shows_no_advice(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_without_advice_shows_no_advice(client, login_as, make, db) -> None:
     station, _ = _short_day(make, db, baths=1)
     run = plan_day(db.session, DAY, ["HP03"], time_limit_s=1, matrices=MATRICES, workers=1)
     db.session.commit()
@@ -132,7 +132,7 @@ def test_a_run_without_advice_shows_no_advice(client, login_as, make, db) -> Non
     assert db.session.scalars(select(PlanningRun)).one().shortfall is None
 
 
-def test_advice_lines_name_the_gender_and_what_was_not_proven(app, db) -> None:  # type: ignore[no-untyped-def]
+def test_advice_lines_name_the_gender_and_what_was_not_proven(app, db) -> None:
     advice = {
         "budget_s": 2.0,
         "suggestions": [
@@ -182,7 +182,7 @@ def test_advice_lines_name_the_gender_and_what_was_not_proven(app, db) -> None: 
     )
 
 
-def test_extra_caregivers_travel_as_most_of_their_station_does(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_extra_caregivers_travel_as_most_of_their_station_does(make, db) -> None:
     walkers, mixed = make.station(code="HPW"), make.station(code="HPM")
     rows = [
         make.caregiver(station=walkers, travel_mode=TravelMode.WALK),
@@ -203,7 +203,7 @@ def test_the_advice_budget_is_a_tenth_of_the_run_within_bounds() -> None:
     assert planning_shortfall.budget(600) == planning_shortfall.MAX_BUDGET_S
 
 
-def test_a_station_with_nobody_on_shift_is_advised_from_its_own_door(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_station_with_nobody_on_shift_is_advised_from_its_own_door(make, db) -> None:
     # HPF lies 30 km from HP03, too far for HP03's caregiver to reach a 09:00 visit there.
     _short_day(make, db, baths=1)
     far = make.station(code="HPF", lat=CENTRE[0] + 0.27, lon=CENTRE[1])
@@ -225,7 +225,7 @@ def test_a_station_with_nobody_on_shift_is_advised_from_its_own_door(make, db) -
 
 def test_a_run_over_many_stations_shows_the_advice_of_the_chosen_one(
     client, login_as, make, db, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from carehub.dispatch.planning import views as planning_views
 
     _short_day(make, db)
@@ -249,7 +249,7 @@ def test_a_run_over_many_stations_shows_the_advice_of_the_chosen_one(
     run = plan_day(db.session, DAY, ["HP03", "HP04"], time_limit_s=2, matrices=MATRICES, workers=1)
     db.session.commit()
     assert run.status == "done" and run.shortfall, (run.status, run.input_summary, run.unassigned)
-    assert {s["station"] for s in run.shortfall["suggestions"]} == {"HP03", "HP04"}  # type: ignore[index]
+    assert {s["station"] for s in run.shortfall["suggestions"]} == {"HP03", "HP04"}
     monkeypatch.setattr(planning_views, "DRAWN_STATIONS", 1)
     login_as(Role.ADMIN)
     client.get("/lang/en")

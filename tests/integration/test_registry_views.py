@@ -21,11 +21,11 @@ def english(client: FlaskClient) -> None:
     client.get("/lang/en")
 
 
-def _count(db, model) -> int:  # type: ignore[no-untyped-def]
+def _count(db, model) -> int:
     return int(db.session.scalar(select(func.count(model.id))))
 
 
-def _elder(make, name: str, **kw):  # type: ignore[no-untyped-def]
+def _elder(make, name: str, **kw):
     return make.elder(name=name, name_initials=name_initials(name), **kw)
 
 
@@ -34,7 +34,7 @@ def _elder(make, name: str, **kw):  # type: ignore[no-untyped-def]
 
 def test_elder_search_matches_code_name_phone_and_pinyin_initials(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.DISPATCHER)
     zhang = _elder(make, "张秀英", code="E90001", phone="13811112222")
     li = _elder(make, "李大明", code="F90002", phone="13933334444")
@@ -55,7 +55,7 @@ def test_elder_search_matches_code_name_phone_and_pinyin_initials(
 
 def test_elder_filters_by_station_care_level_hardship_and_status(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.AUDITOR)
     north, south = make.station(), make.station()
     a = make.elder(station=north, care_level=CareLevel.SEVERE, hardship=Hardship.TEKUN)
@@ -75,7 +75,7 @@ def test_elder_filters_by_station_care_level_hardship_and_status(
 
 def test_lists_page_with_previous_next_and_total(
     client: FlaskClient, login_as, make, db, app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app.config["PAGE_SIZE"] = 2
     login_as(Role.ADMIN)
     station = make.station()
@@ -95,7 +95,7 @@ def test_lists_page_with_previous_next_and_total(
 
 def test_caregiver_and_station_and_service_type_lists_search(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     station = make.station(name="和平站")
     other = make.station(name="河西站")
@@ -121,7 +121,7 @@ def test_caregiver_and_station_and_service_type_lists_search(
 
 def test_elder_detail_shows_fields_status_history_plans_and_circle(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.DISPATCHER)
     station = make.station(circle_minutes=15)
     near = make.elder(station=station, emergency_contact_name="张强", notes="行动不便")
@@ -141,7 +141,7 @@ def test_elder_detail_shows_fields_status_history_plans_and_circle(
     assert "Outside the 15-minute circle" in page
 
 
-def _period(status: ElderStatus, start: dt.date, end: dt.date | None):  # type: ignore[no-untyped-def]
+def _period(status: ElderStatus, start: dt.date, end: dt.date | None):
     from carehub.registry.models import ElderStatusPeriod
 
     return ElderStatusPeriod(status=status, start_date=start, end_date=end)
@@ -149,7 +149,7 @@ def _period(status: ElderStatus, start: dt.date, end: dt.date | None):  # type: 
 
 def test_caregiver_station_and_service_type_details(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     station = make.station(circle_minutes=20)
     caregiver = make.caregiver(
@@ -180,7 +180,7 @@ def test_caregiver_station_and_service_type_details(
     assert "80.00" in page and "09:00" in page and "16:00" in page and "60" in page
 
 
-def test_unknown_rows_are_404(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_rows_are_404(client: FlaskClient, login_as) -> None:
     login_as(Role.ADMIN)
     for path in ("elders", "caregivers", "stations", "service-types"):
         assert client.get(f"/registry/{path}/999999").status_code == 404
@@ -191,7 +191,7 @@ def test_unknown_rows_are_404(client: FlaskClient, login_as) -> None:  # type: i
 
 def test_station_scoped_dispatcher_sees_only_their_station(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mine, other = make.station(), make.station()
     my_elder, their_elder = make.elder(station=mine), make.elder(station=other)
     my_cg, their_cg = make.caregiver(station=mine), make.caregiver(station=other)
@@ -210,7 +210,7 @@ def test_station_scoped_dispatcher_sees_only_their_station(
     assert client.get(f"/registry/stations/{other.id}").status_code == 404
 
 
-def test_readers_cannot_edit(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_readers_cannot_edit(client: FlaskClient, login_as, make, db) -> None:
     station = make.station()
     login_as(Role.DISPATCHER)
     assert client.get("/registry/stations/new").status_code == 403
@@ -239,7 +239,7 @@ def _station_form(**kw: object) -> dict[str, object]:
 
 def test_admin_creates_and_edits_a_station_and_it_is_audited(
     client: FlaskClient, login_as, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = login_as(Role.ADMIN)
     response = client.post("/registry/stations/new", data=_station_form())
     assert response.status_code == 302
@@ -283,7 +283,7 @@ def test_a_station_names_its_district(client: FlaskClient, login_as, db) -> None
 
 def test_station_form_errors_are_shown_and_nothing_is_written(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     taken = make.station()
     login_as(Role.ADMIN)
     before = _count(db, Station)
@@ -304,7 +304,7 @@ def test_station_form_errors_are_shown_and_nothing_is_written(
     assert _count(db, Station) == before
 
 
-def test_editing_keeps_a_code_free_of_clashes(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_editing_keeps_a_code_free_of_clashes(client: FlaskClient, login_as, make, db) -> None:
     first, second = make.station(), make.station()
     login_as(Role.ADMIN)
     # Saving a station under its own code is fine; under another station's code it is not.
@@ -346,7 +346,7 @@ def _elder_form(station_id: int | str = "", **kw: object) -> dict[str, object]:
 
 def test_admin_creates_an_elder_with_pinyin_initials(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station()
     login_as(Role.ADMIN)
     response = client.post("/registry/elders/new", data=_elder_form(station.id))
@@ -361,7 +361,7 @@ def test_admin_creates_an_elder_with_pinyin_initials(
 
 def test_elder_without_coordinates_or_station_is_accepted(
     client: FlaskClient, login_as, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     response = client.post("/registry/elders/new", data=_elder_form(lat="", lon=""))
     assert response.status_code == 302
@@ -369,7 +369,7 @@ def test_elder_without_coordinates_or_station_is_accepted(
     assert elder is not None and elder.lat is None and elder.station_id is None
 
 
-def test_elder_half_coordinates_are_refused(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_elder_half_coordinates_are_refused(client: FlaskClient, login_as, db) -> None:
     login_as(Role.ADMIN)
     response = client.post("/registry/elders/new", data=_elder_form(lat="39.1", lon=""))
     assert response.status_code == 422
@@ -379,7 +379,7 @@ def test_elder_half_coordinates_are_refused(client: FlaskClient, login_as, db) -
 
 def test_elder_status_change_starts_a_period_from_its_date(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     elder = _elder(make, "李大明")
     db.session.commit()
     login_as(Role.ADMIN)
@@ -425,7 +425,7 @@ def test_elder_status_change_starts_a_period_from_its_date(
 
 def test_edit_form_is_filled_with_the_current_values(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     elder = make.elder(phone="13812345678")
     caregiver = make.caregiver(weekdays_mask=0b1000101, shift_start=dt.time(9, 15))
     db.session.commit()
@@ -465,7 +465,7 @@ def _caregiver_form(station_id: int, skill_ids: list[int], **kw: object) -> dict
 
 def test_admin_creates_and_edits_a_caregiver_with_skills_and_weekdays(
     client: FlaskClient, login_as, make, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     station = make.station()
     nursing, bathing = make.skill("nursing"), make.skill("bathing")
     db.session.commit()
@@ -505,7 +505,7 @@ def test_admin_creates_and_edits_a_caregiver_with_skills_and_weekdays(
     assert not caregiver.has_lunch
 
 
-def test_caregiver_form_checks_times_and_weekdays(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_caregiver_form_checks_times_and_weekdays(client: FlaskClient, login_as, make, db) -> None:
     station = make.station()
     db.session.commit()
     login_as(Role.ADMIN)
@@ -558,7 +558,7 @@ def _service_form(**kw: object) -> dict[str, object]:
 
 def test_service_type_price_is_read_in_yuan_and_kept_in_fen(
     client: FlaskClient, login_as, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     # 0.29 * 100 is 28.999... in floating point; Decimal keeps it 29 fen.
     response = client.post("/registry/service-types/new", data=_service_form())
@@ -579,7 +579,7 @@ def test_service_type_price_is_read_in_yuan_and_kept_in_fen(
 
 def test_service_type_form_refuses_bad_prices_and_windows(
     client: FlaskClient, login_as, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     before = _count(db, ServiceType)
     cases = {

@@ -105,7 +105,7 @@ BY_ENDPOINT: dict[str, dict[str, object]] = {
 
 
 @pytest.fixture
-def rows(make, db) -> Rows:  # type: ignore[no-untyped-def]
+def rows(make, db) -> Rows:
     station = make.station()
     elder = make.elder(station=station)
     caregiver = make.caregiver(station=station)
@@ -227,7 +227,7 @@ def test_every_endpoint_states_who_may_use_it(app: Flask) -> None:
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_gets_exactly_the_pages_its_marks_allow(
     app: Flask, client: FlaskClient, login_as, rows: Rows, role: Role
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     headers = _bearer(login_as(role))
     wrong: list[str] = []
     for rule in _get_routes(app):
@@ -285,7 +285,7 @@ def english(client: FlaskClient) -> None:
     client.get("/lang/en")
 
 
-def test_admin_home_counts_and_links(client: FlaskClient, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_admin_home_counts_and_links(client: FlaskClient, login_as, make, db) -> None:
     login_as(Role.ADMIN)
     make.elder()
     make.elder()
@@ -298,7 +298,7 @@ def test_admin_home_counts_and_links(client: FlaskClient, login_as, make, db) ->
 
 def test_admin_home_links_to_the_data_page_only_when_it_exists(
     app: Flask, client: FlaskClient, login_as
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     page = client.get("/").get_data(as_text=True)
     assert ("Import and export" in page) == ("transfer.index" in app.view_functions)
@@ -306,7 +306,7 @@ def test_admin_home_links_to_the_data_page_only_when_it_exists(
 
 def test_dispatcher_home_shows_their_station_and_today(
     client: FlaskClient, login_as, make, db, fixed_clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mine, other = make.station(), make.station()
     placed = make.elder(station=mine)
     make.elder(station=mine, lat=None, lon=None)
@@ -329,7 +329,7 @@ def test_dispatcher_home_shows_their_station_and_today(
 
 def test_caregiver_home_lists_only_todays_visits(
     client: FlaskClient, login_as, make, db, fixed_clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = login_as(Role.CAREGIVER)
     caregiver = user.caregiver
 
@@ -358,7 +358,7 @@ def test_caregiver_home_lists_only_todays_visits(
 
 def test_auditor_home_totals_the_month_by_care_level(
     client: FlaskClient, login_as, make, db, fixed_clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make.elder(care_level=CareLevel.MILD, hardship=Hardship.DIBAO)
     make.elder(care_level=CareLevel.SEVERE, hardship=Hardship.TEKUN)
     make.elder(care_level=CareLevel.SEVERE, hardship=Hardship.LOW_INCOME)

@@ -26,20 +26,20 @@ class Ticks:
         self.calls: list[dt.datetime] = []
         self.lock = threading.Lock()
 
-    def __call__(self, session, scheduled_for: dt.datetime) -> str:  # type: ignore[no-untyped-def]
+    def __call__(self, session, scheduled_for: dt.datetime) -> str:
         with self.lock:
             self.calls.append(scheduled_for)
         time.sleep(0.1)  # long enough for the other scheduler to try the same run
         return "tick"
 
 
-def _scheduler_app(database_url: str, tmp_path, jobs):  # type: ignore[no-untyped-def]
+def _scheduler_app(database_url: str, tmp_path, jobs):
     config = base_config(database_url, tmp_path)
     config.update(JOBS=jobs, SCHEDULER_THREADS=2)
     return create_app(config)
 
 
-def test_two_schedulers_on_one_database_run_each_fire_once(app, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_two_schedulers_on_one_database_run_each_fire_once(app, database_url, tmp_path) -> None:
     ticks = Ticks()
     jobs = [catalog.JobDefinition("every-second", "* * * * * *", ticks, "test")]
     apps = [_scheduler_app(database_url, tmp_path, jobs) for _ in range(2)]
@@ -63,7 +63,7 @@ def test_two_schedulers_on_one_database_run_each_fire_once(app, database_url, tm
 
 def test_restarting_keeps_the_stored_next_run_so_missed_runs_coalesce(
     app, database_url, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     jobs = [catalog.JobDefinition("nightly", "0 1 * * *", Ticks(), "test")]
     first = _scheduler_app(database_url, tmp_path, jobs)
     scheduler = process.start(first)
@@ -96,7 +96,7 @@ def test_restarting_keeps_the_stored_next_run_so_missed_runs_coalesce(
             _db.engine.dispose()
 
 
-def test_jobs_list_shows_each_job_with_schedule_next_and_last_run(app, db) -> None:  # type: ignore[no-untyped-def]
+def test_jobs_list_shows_each_job_with_schedule_next_and_last_run(app, db) -> None:
     app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 22, 16, 30, tzinfo=dt.UTC)
     db.session.add(
         JobRun(

@@ -29,7 +29,7 @@ def test_no_server_header_names_versions(client: FlaskClient) -> None:
     assert "Werkzeug" not in server and "Python" not in server
 
 
-def test_the_session_cookie_is_samesite_lax_and_httponly(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_session_cookie_is_samesite_lax_and_httponly(client: FlaskClient, login_as) -> None:
     client.get("/lang/en")
     response = client.post("/login", data={"username": "x", "password": "y"})
     cookies = [v for k, v in response.headers.items() if k == "Set-Cookie"]
@@ -39,7 +39,7 @@ def test_the_session_cookie_is_samesite_lax_and_httponly(client: FlaskClient, lo
 
 def test_behind_https_cookies_are_secure_host_prefixed_and_hsts_is_sent(
     database_url: str, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with second_app({**base_config(database_url, tmp_path), "HTTPS": True}) as app:
         response = app.test_client().get("/lang/en", base_url="https://localhost")
     cookie = response.headers["Set-Cookie"]
@@ -48,7 +48,7 @@ def test_behind_https_cookies_are_secure_host_prefixed_and_hsts_is_sent(
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 
-def test_the_settings_can_be_changed(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_settings_can_be_changed(database_url: str, tmp_path) -> None:
     config = {**base_config(database_url, tmp_path), "SESSION_COOKIE_SAMESITE": "Strict"}
     with second_app(config) as app:
         assert app.config["SESSION_COOKIE_SAMESITE"] == "Strict"
@@ -60,7 +60,7 @@ def app_config() -> dict[str, object]:
     return {"MAX_CONTENT_LENGTH": 1024 * 1024}
 
 
-def test_an_upload_over_the_limit_is_413_with_a_message(client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_over_the_limit_is_413_with_a_message(client: FlaskClient, login_as) -> None:
     login_as(Role.ADMIN)
     client.get("/lang/en")
     boundary = "b0undary"
@@ -83,14 +83,14 @@ def test_an_upload_over_the_limit_is_413_with_a_message(client: FlaskClient, log
 
 def test_personal_pages_and_json_are_not_cached(
     app: Flask, client: FlaskClient, login_as, make
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     assert client.get("/registry/elders").headers["Cache-Control"] == "no-store"
     with client.get("/static/css/app.css") as static:
         assert "no-store" not in static.headers.get("Cache-Control", "")
 
 
-def test_the_csp_allows_the_map_tiles_origin(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_csp_allows_the_map_tiles_origin(database_url: str, tmp_path) -> None:
     tiles = "https://{s}.tiles.example.cn/{z}/{x}/{y}.png"
     with second_app({**base_config(database_url, tmp_path), "MAP_TILE_URL": tiles}) as app:
         csp = app.test_client().get("/login").headers["Content-Security-Policy"]

@@ -129,7 +129,7 @@ def test_demo_district_has_realistic_counts_and_places(app: Flask, db: Any) -> N
 
     elders = db.session.scalars(select(Elder)).all()
     assert all(e.station_id is not None for e in elders)
-    assert all(e.has_coordinates and in_china(e.lat, e.lon) for e in elders)  # type: ignore[arg-type]
+    assert all(e.has_coordinates and in_china(e.lat, e.lon) for e in elders)
     levels = {level: sum(e.care_level == level for e in elders) for level in CareLevel}
     assert all(100 <= n <= 320 for n in levels.values()), levels
     hospitalised = [e for e in elders if e.status == ElderStatus.HOSPITALISED]

@@ -11,7 +11,7 @@ from carehub.seeding.visits import generate
 from carehub.subsidy.months import Month
 
 
-def test_generating_a_month_twice_adds_nothing_the_second_time(db, make) -> None:  # type: ignore[no-untyped-def]
+def test_generating_a_month_twice_adds_nothing_the_second_time(db, make) -> None:
     station = make.station()
     make.caregiver(station=station, skills=("meal",))
     make.care_plan(elder=make.elder(station=station), start_date=dt.date(2026, 10, 1))
@@ -21,7 +21,7 @@ def test_generating_a_month_twice_adds_nothing_the_second_time(db, make) -> None
     assert db.session.scalar(select(func.count(Visit.id))) == first
 
 
-def test_topping_up_reaches_the_visits_per_elder_without_tripping_the_rules(db, make) -> None:  # type: ignore[no-untyped-def]
+def test_topping_up_reaches_the_visits_per_elder_without_tripping_the_rules(db, make) -> None:
     from carehub.core.enums import RequestOrigin
     from carehub.dispatch.models import ServiceRequest
     from carehub.subsidy.reconciliation.reconcile import reconcile

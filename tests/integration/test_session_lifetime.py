@@ -32,14 +32,14 @@ def _in(client: FlaskClient) -> bool:
     return response.status_code == 200
 
 
-def test_a_session_used_within_the_idle_time_lives_on(client: FlaskClient, login_as, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_used_within_the_idle_time_lives_on(client: FlaskClient, login_as, clock) -> None:
     login_as(Role.ADMIN)
     for _ in range(3):
         clock.at += dt.timedelta(minutes=25)
         assert _in(client)
 
 
-def test_an_idle_session_ends(client: FlaskClient, login_as, clock) -> None:  # type: ignore[no-untyped-def]
+def test_an_idle_session_ends(client: FlaskClient, login_as, clock) -> None:
     login_as(Role.ADMIN)
     clock.at += dt.timedelta(minutes=31)
     assert not _in(client)
@@ -49,7 +49,7 @@ def test_an_idle_session_ends(client: FlaskClient, login_as, clock) -> None:  # 
 
 def test_a_busy_session_still_ends_at_its_absolute_lifetime(
     client: FlaskClient, login_as, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.ADMIN)
     for _ in range(4):
         clock.at += dt.timedelta(minutes=29)

@@ -69,7 +69,7 @@ def test_the_probe_covers_the_emergency_routes(app: Flask) -> None:
 
 def test_a_scoped_dispatcher_gets_403_or_404_for_every_other_station_id(
     app: Flask, client: FlaskClient, login_as, make, rows: Rows
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The rows belong to rows["station"]; the dispatcher is scoped to a station of their own.
     user = login_as(Role.DISPATCHER, station=make.station())
     headers = _bearer(user)
@@ -87,21 +87,21 @@ def test_a_scoped_dispatcher_gets_403_or_404_for_every_other_station_id(
 
 def test_an_unscoped_dispatcher_still_opens_any_stations_emergency(
     client: FlaskClient, login_as, rows: Rows
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.DISPATCHER)
     assert client.get(f"/dispatch/emergency/{rows['emergency'].id}").status_code == 200
 
 
 def test_a_scoped_dispatcher_opens_their_own_stations_emergency(
     client: FlaskClient, login_as, rows: Rows
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.DISPATCHER, station=rows["station"])
     assert client.get(f"/dispatch/emergency/{rows['emergency'].id}").status_code == 200
 
 
 def test_web_assign_to_another_stations_emergency_offers_nothing(
     client: FlaskClient, login_as, make, rows: Rows
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.DISPATCHER, station=make.station())
     emergency = rows["emergency"]
     response = client.post(
@@ -118,7 +118,7 @@ def _raise(client: FlaskClient, headers: dict[str, str], elder_code: str) -> Any
 
 def test_api_refuses_an_emergency_for_another_stations_elder(
     client: FlaskClient, make, rows: Rows
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = make.user(Role.DISPATCHER, station=make.station())
     before = db.session.query(ServiceRequest).count()
     response = _raise(client, _bearer(user), rows["elder"].code)
@@ -129,7 +129,7 @@ def test_api_refuses_an_emergency_for_another_stations_elder(
 
 def test_api_accepts_an_emergency_for_the_dispatchers_own_elder(
     client: FlaskClient, make, rows: Rows
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = make.user(Role.DISPATCHER, station=rows["station"])
     response = _raise(client, _bearer(user), rows["elder"].code)
     assert response.status_code == 201, response.get_json()
@@ -137,7 +137,7 @@ def test_api_accepts_an_emergency_for_the_dispatchers_own_elder(
     assert created is not None and created.origin == RequestOrigin.EMERGENCY
 
 
-def test_service_get_hides_other_stations_emergencies(rows: Rows, make) -> None:  # type: ignore[no-untyped-def]
+def test_service_get_hides_other_stations_emergencies(rows: Rows, make) -> None:
     emergency = rows["emergency"]
     assert services.get(db.session, emergency.id, make.station().id) is None
     assert services.get(db.session, emergency.id, rows["station"].id) is emergency
@@ -145,7 +145,7 @@ def test_service_get_hides_other_stations_emergencies(rows: Rows, make) -> None:
 
 
 @pytest.mark.parametrize("scoped", [True, False])
-def test_find_elder_applies_the_scope(rows: Rows, make, scoped: bool) -> None:  # type: ignore[no-untyped-def]
+def test_find_elder_applies_the_scope(rows: Rows, make, scoped: bool) -> None:
     scope = make.station().id if scoped else None
     if scoped:
         with pytest.raises(services.OutOfScope):

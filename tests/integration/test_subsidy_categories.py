@@ -13,7 +13,7 @@ from carehub.subsidy.reconciliation import reconcile as rc
 NOV = Month(2026, 11)
 
 
-def _entitlement(db, elder) -> int:  # type: ignore[no-untyped-def]
+def _entitlement(db, elder) -> int:
     lines = rc.reconcile(db.session, NOV).elders
     return next((line.entitlement_fen for line in lines if line.elder_id == elder.id), 0)
 
@@ -30,19 +30,19 @@ def _entitlement(db, elder) -> int:  # type: ignore[no-untyped-def]
         Hardship.ONLY_CHILD_80,
     ],
 )
-def test_each_of_the_seven_categories_is_paid_by_default(make, db, hardship: Hardship) -> None:  # type: ignore[no-untyped-def]
+def test_each_of_the_seven_categories_is_paid_by_default(make, db, hardship: Hardship) -> None:
     elder = make.elder(care_level=CareLevel.SEVERE, hardship=hardship)
     db.session.commit()
     assert _entitlement(db, elder) == 60000
 
 
-def test_an_elder_in_no_category_is_not_paid(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_elder_in_no_category_is_not_paid(make, db) -> None:
     elder = make.elder(care_level=CareLevel.SEVERE, hardship=Hardship.NONE)
     db.session.commit()
     assert _entitlement(db, elder) == 0
 
 
-def test_a_policy_can_narrow_the_list(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_policy_can_narrow_the_list(make, db) -> None:
     policy = db.session.query(SubsidyPolicy).one()
     policy.eligible_hardships = [Hardship.DIBAO.value]
     disabled = make.elder(care_level=CareLevel.SEVERE, hardship=Hardship.DISABLED)

@@ -20,7 +20,7 @@ def app_config() -> dict[str, object]:
     return {"CLOCK": lambda: NOW}
 
 
-def _visits(make, minutes: int, service: str):  # type: ignore[no-untyped-def]
+def _visits(make, minutes: int, service: str):
     elder = make.elder()
     carer = make.caregiver(station=elder.station, skills=("meal", "cleaning"))
     return completed(
@@ -28,14 +28,14 @@ def _visits(make, minutes: int, service: str):  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_three_minute_drop_is_verified(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_three_minute_drop_is_verified(make, db) -> None:
     drop = _visits(make, 3, "meal_delivery")
     db.session.commit()
     outcome = reconcile(db.session, OCT).visits[drop.id]
     assert outcome.status == "verified", outcome.reasons
 
 
-def test_a_one_minute_drop_is_a_drop_but_not_under_the_rules_own_threshold(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_one_minute_drop_is_a_drop_but_not_under_the_rules_own_threshold(make, db) -> None:
     drop = _visits(make, 1, "meal_delivery")
     db.session.commit()
     assert "too_short" not in reconcile(db.session, OCT).visits[drop.id].reasons
@@ -45,7 +45,7 @@ def test_a_one_minute_drop_is_a_drop_but_not_under_the_rules_own_threshold(make,
     assert "too_short" in reconcile(db.session, OCT).visits[drop.id].reasons
 
 
-def test_a_three_minute_cleaning_is_still_too_short(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_three_minute_cleaning_is_still_too_short(make, db) -> None:
     cleaning = _visits(make, 3, "cleaning")
     db.session.commit()
     outcome = reconcile(db.session, OCT).visits[cleaning.id]

@@ -9,8 +9,10 @@ import datetime as dt
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from carehub.core.enums import CareLevel, Hardship, Role
+from carehub.registry.models import Station
 from carehub.subsidy.meals.services import meal_month
 from carehub.subsidy.models import KIND_PER_MEAL, SubsidyPolicy
 from carehub.subsidy.months import Month
@@ -28,7 +30,7 @@ def fixed_clock(app: Flask, client: FlaskClient) -> None:
     client.get("/lang/en")
 
 
-def _policy(db, cap: int = 1) -> SubsidyPolicy:  # type: ignore[no-untyped-def]
+def _policy(db, cap: int = 1) -> SubsidyPolicy:
     policy = SubsidyPolicy(
         code="TJ-MEAL",
         name="老年助餐",
@@ -46,7 +48,7 @@ def _policy(db, cap: int = 1) -> SubsidyPolicy:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def district(make, db):  # type: ignore[no-untyped-def]
+def district(make, db):
     north = make.station(code="CA", provider="甲公司")
     south = make.station(code="CB", provider="乙公司", lat=39.10)
     carer_n, carer_s = make.caregiver(station=north), make.caregiver(station=south)
@@ -70,7 +72,7 @@ def district(make, db):  # type: ignore[no-untyped-def]
     db.session.commit()
 
 
-def test_meals_per_canteen_and_operator_to_the_fen(district, db) -> None:  # type: ignore[no-untyped-def]
+def test_meals_per_canteen_and_operator_to_the_fen(district, db) -> None:
     _policy(db, cap=1)
     db.session.commit()
     found = meal_month(db.session, OCT, cached=False)
@@ -94,21 +96,21 @@ def test_meals_per_canteen_and_operator_to_the_fen(district, db) -> None:  # typ
     assert (total.elder_fen, total.operator_fen) == (900, 750)
 
 
-def test_a_daily_cap_of_two_pays_both_meals_of_a_day(district, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_daily_cap_of_two_pays_both_meals_of_a_day(district, db) -> None:
     _policy(db, cap=2)
     db.session.commit()
     by = {line.key: line for line in meal_month(db.session, OCT, cached=False).canteens}
     assert (by["CA"].paid_meals, by["CA"].elder_fen) == (3, 900)
 
 
-def test_without_a_per_meal_policy_nothing_is_paid(district, db) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_per_meal_policy_nothing_is_paid(district, db) -> None:
     total = meal_month(db.session, OCT, cached=False).total()
     assert (total.meals, total.paid_meals, total.elder_fen) == (5, 0, 0)
 
 
 def test_a_locked_month_gives_the_same_figures_and_export(
     district, db, client: FlaskClient, login_as
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _policy(db)
     db.session.commit()
     before = meal_month(db.session, OCT, cached=False).total()
@@ -125,7 +127,7 @@ def test_a_locked_month_gives_the_same_figures_and_export(
     assert client.get("/subsidy/2026-10/meals.pdf").status_code == 404
 
 
-def test_a_per_meal_policy_leaves_the_monthly_entitlement_alone(make, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_per_meal_policy_leaves_the_monthly_entitlement_alone(make, db) -> None:
     elder = make.elder(care_level=CareLevel.MODERATE, hardship=Hardship.DIBAO)
     policy = _policy(db)
     policy.effective_from = dt.date(2026, 9, 1)  # starts after the default policy
@@ -134,7 +136,7 @@ def test_a_per_meal_policy_leaves_the_monthly_entitlement_alone(make, db) -> Non
     assert next(x for x in lines if x.elder_id == elder.id).entitlement_fen == 40000
 
 
-def test_an_administrator_adds_a_per_meal_policy(client: FlaskClient, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_adds_a_per_meal_policy(client: FlaskClient, login_as, db) -> None:
     login_as(Role.ADMIN)
     data = {
         "code": "MEAL-2027",
@@ -156,10 +158,21 @@ def test_an_administrator_adds_a_per_meal_policy(client: FlaskClient, login_as, 
     assert client.post("/subsidy/policies/new", data=data).status_code == 422
 
 
-def test_the_bureaus_figures_carry_the_meal_subsidies(district, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_bureaus_figures_carry_the_meal_subsidies(district, db) -> None:
     from carehub.bureau.figures import Period, compute
 
     _policy(db)
     db.session.commit()
     f = compute(db.session, Period.parse("2026-Q4"), dt.date(2026, 11, 23), cached=False)
     assert (f.meals_subsidised, f.meal_elder_fen, f.meal_operator_fen) == (3, 900, 750)
+
+
+def test_the_meals_export_neutralises_formula_text(
+    district, db, client: FlaskClient, login_as
+) -> None:
+    _policy(db)
+    db.session.scalars(select(Station).where(Station.code == "CA")).one().provider = "=1+1"
+    db.session.commit()
+    login_as(Role.AUDITOR)
+    csv = client.get("/subsidy/2026-10/meals.csv").get_data(as_text=True)
+    assert "'=1+1" in csv and ",=1+1" not in csv

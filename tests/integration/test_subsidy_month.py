@@ -8,8 +8,10 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from carehub.cli import main
+from carehub.core.audit import AuditLog
 from carehub.core.enums import ElderStatus, Role
 from carehub.registry.models import ElderStatusPeriod
 from carehub.subsidy.months import Month as M
@@ -25,11 +27,11 @@ def app_config() -> dict[str, object]:
 
 
 @pytest.fixture
-def month(make, db):  # type: ignore[no-untyped-def]
+def month(make, db):
     return october(make, db)
 
 
-def test_every_planted_case_is_flagged_and_no_clean_visit_is(month, db) -> None:  # type: ignore[no-untyped-def]
+def test_every_planted_case_is_flagged_and_no_clean_visit_is(month, db) -> None:
     result = reconcile(db.session, OCT)
     expected = {
         "far_from_home": "far_from_home",
@@ -49,7 +51,7 @@ def test_every_planted_case_is_flagged_and_no_clean_visit_is(month, db) -> None:
         assert result.visits[visit.id].status == "verified", result.visits[visit.id].reasons
 
 
-def test_figures_agree_from_elder_to_station_to_total(month, db) -> None:  # type: ignore[no-untyped-def]
+def test_figures_agree_from_elder_to_station_to_total(month, db) -> None:
     result = reconcile(db.session, OCT)
     totals = result.totals()
     for name in ("entitlement_fen", "verified_fen", "payable_fen", "flagged_fen"):
@@ -60,7 +62,7 @@ def test_figures_agree_from_elder_to_station_to_total(month, db) -> None:  # typ
     assert totals.entitlement_fen == 5 * 40000 + 40000 * 17 // 31
 
 
-def test_cli_reconcile_json_has_the_issue_shape(app: Flask, month) -> None:  # type: ignore[no-untyped-def]
+def test_cli_reconcile_json_has_the_issue_shape(app: Flask, month) -> None:
     out = app.test_cli_runner().invoke(main, ["reconcile", "--month", "2026-10", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
@@ -85,7 +87,7 @@ def test_cli_reconcile_json_has_the_issue_shape(app: Flask, month) -> None:  # t
 
 def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
     month, db, client: FlaskClient, login_as, app: Flask
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.AUDITOR)
     short = month.planted["too_short"]
     page = client.get(f"/subsidy/visits/{short.id}")
@@ -137,17 +139,20 @@ def test_auditor_reviews_then_locks_and_nothing_changes_the_locked_month(
     assert summary.status_code == 200
 
 
-def test_admin_unlocks_with_a_reason(month, db, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
-    login_as(Role.ADMIN)
+def test_admin_unlocks_with_a_reason(month, db, client: FlaskClient, login_as) -> None:
+    admin = login_as(Role.ADMIN)
     client.post("/subsidy/2026-10/lock", data={"confirm": "1"})
     assert reconcile(db.session, OCT).locked
     client.post("/subsidy/2026-10/unlock", data={"reason": ""})
     assert reconcile(db.session, OCT).locked
     client.post("/subsidy/2026-10/unlock", data={"reason": "财政局要求重新核对"})
     assert not reconcile(db.session, OCT).locked
+    unlock = db.session.scalars(select(AuditLog).where(AuditLog.action == "unlock")).one()
+    assert unlock.after == {"month": "2026-10", "unlocked_by_id": admin.id}
+    assert unlock.note == "财政局要求重新核对"
 
 
-def test_pages_and_exports(month, client: FlaskClient, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_pages_and_exports(month, client: FlaskClient, login_as) -> None:
     login_as(Role.AUDITOR)
     for url in (
         "/subsidy/",
@@ -178,7 +183,7 @@ def test_pages_and_exports(month, client: FlaskClient, login_as) -> None:  # typ
     assert client.get("/subsidy/2026-10/export/elders.pdf").status_code == 404
 
 
-def _visits_file(app: Flask, elder_code: str):  # type: ignore[no-untyped-def]
+def _visits_file(app: Flask, elder_code: str):
     from pathlib import Path
 
     path = Path(app.instance_path).parent / "tmp-visits.csv"
@@ -195,7 +200,7 @@ def _visits_file(app: Flask, elder_code: str):  # type: ignore[no-untyped-def]
 
 def test_locking_asks_first_and_names_the_unreviewed_visits(
     month, db, client: FlaskClient, login_as
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.AUDITOR)
     result = reconcile(db.session, OCT)
     pending = [o for o in result.visits.values() if o.status == "flagged"]
@@ -216,7 +221,7 @@ def test_locking_asks_first_and_names_the_unreviewed_visits(
 
 def test_the_month_names_elders_and_the_header_names_the_role_once(
     month, client: FlaskClient, login_as
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     login_as(Role.AUDITOR, display_name="补贴审核员")
     page = client.get("/subsidy/2026-10").get_data(as_text=True)
     elder = month.elders[0]

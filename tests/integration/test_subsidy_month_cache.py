@@ -29,7 +29,7 @@ def app_config() -> dict[str, object]:
 
 
 @pytest.fixture
-def month(make, db):  # type: ignore[no-untyped-def]
+def month(make, db):
     return october(make, db)
 
 
@@ -47,7 +47,7 @@ def _same_as_fresh(db: Any) -> Any:
     return kept
 
 
-def test_a_review_shows_at_once_without_working_the_month_out_again(month, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_review_shows_at_once_without_working_the_month_out_again(month, db) -> None:
     first = _same_as_fresh(db)
     assert first.computed_at is not None
     kept = _kept()
@@ -125,7 +125,7 @@ def _caregiver_skill(month: Any, db: Any) -> None:
         _caregiver_skill,
     ],
 )
-def test_any_change_to_an_input_is_worked_out_afresh(  # type: ignore[no-untyped-def]
+def test_any_change_to_an_input_is_worked_out_afresh(
     month, db, change: Callable[[Any, Any], None]
 ) -> None:
     _same_as_fresh(db)
@@ -136,7 +136,7 @@ def test_any_change_to_an_input_is_worked_out_afresh(  # type: ignore[no-untyped
     assert _kept() is not kept
 
 
-def test_a_locked_month_is_kept_until_it_is_unlocked(month, db, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_month_is_kept_until_it_is_unlocked(month, db, make) -> None:
     user = make.user(Role.ADMIN)
     lock_month(db.session, OCT, user.id)
     db.session.commit()

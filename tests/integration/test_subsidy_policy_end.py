@@ -23,16 +23,16 @@ def app_config() -> dict[str, object]:
 
 
 @pytest.fixture
-def policy(make, db) -> SubsidyPolicy:  # type: ignore[no-untyped-def]
+def policy(make, db) -> SubsidyPolicy:
     october(make, db)
     return db.session.scalars(select(SubsidyPolicy)).one()
 
 
-def _end(client: FlaskClient, policy_id: int, day: str):  # type: ignore[no-untyped-def]
+def _end(client: FlaskClient, policy_id: int, day: str):
     return client.post(f"/subsidy/policies/{policy_id}/end", data={"effective_to": day})
 
 
-def test_an_ended_policy_pays_to_its_last_day_only(policy, client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_ended_policy_pays_to_its_last_day_only(policy, client, login_as, db) -> None:
     login_as(Role.ADMIN)
     full = reconcile(db.session, Month(2026, 10)).totals().entitlement_fen
     assert _end(client, policy.id, "2026-10-15").status_code == 303
@@ -47,10 +47,10 @@ def test_an_ended_policy_pays_to_its_last_day_only(policy, client, login_as, db)
     entry = db.session.scalars(
         select(AuditLog).where(AuditLog.entity_type == "SubsidyPolicy").order_by(AuditLog.id.desc())
     ).first()
-    assert entry is not None and entry.after["effective_to"] == "2026-10-15"  # type: ignore[index]
+    assert entry is not None and entry.after["effective_to"] == "2026-10-15"
 
 
-def test_no_end_date_reaches_into_a_locked_month(policy, client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_no_end_date_reaches_into_a_locked_month(policy, client, login_as, db) -> None:
     user = login_as(Role.ADMIN)
     lock_month(db.session, Month(2026, 10), user.id)
     db.session.commit()
@@ -66,7 +66,7 @@ def test_no_end_date_reaches_into_a_locked_month(policy, client, login_as, db) -
     assert _end(client, policy.id, "2026-10-30").status_code == 422
 
 
-def test_bad_end_dates_and_roles(policy, client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_bad_end_dates_and_roles(policy, client, login_as) -> None:
     login_as(Role.ADMIN)
     for day in ("", "2026-13-01", "1999-01-01"):
         response = _end(client, policy.id, day)

@@ -26,7 +26,7 @@ def app_config() -> dict[str, object]:
 
 
 @pytest.fixture
-def codes(make, db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def codes(make, db) -> dict[str, Any]:
     station = make.station()
     elder = make.elder(station=station)
     carer = make.caregiver(station=station, skills=("meal",))
@@ -63,11 +63,11 @@ def _upload(client: FlaskClient, name: str, data: bytes, dry_run: bool) -> Any:
     return client.post("/subsidy/import", data=form, content_type="multipart/form-data")
 
 
-def _visits(db) -> int:  # type: ignore[no-untyped-def]
+def _visits(db) -> int:
     return db.session.scalar(select(func.count(Visit.id)))
 
 
-def test_dry_run_previews_then_the_import_files_every_visit(client, login_as, codes, db) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_previews_then_the_import_files_every_visit(client, login_as, codes, db) -> None:
     login_as(Role.AUDITOR)
     rows = [
         _row(codes, "2026-10-05T11:00:00+08:00", "2026-10-05T11:20:00+08:00"),
@@ -96,7 +96,7 @@ def test_dry_run_previews_then_the_import_files_every_visit(client, login_as, co
     assert _visits(db) == 2
 
 
-def test_bad_rows_are_named_by_line_and_column_and_nothing_is_written(  # type: ignore[no-untyped-def]
+def test_bad_rows_are_named_by_line_and_column_and_nothing_is_written(
     client, login_as, codes, db
 ) -> None:
     login_as(Role.ADMIN)
@@ -125,7 +125,7 @@ def test_bad_rows_are_named_by_line_and_column_and_nothing_is_written(  # type: 
     assert _visits(db) == 0
 
 
-def test_a_locked_month_receives_nothing(client, login_as, codes, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_month_receives_nothing(client, login_as, codes, db) -> None:
     user = login_as(Role.AUDITOR)
     lock_month(db.session, Month(2026, 10), user.id)
     db.session.commit()
@@ -140,7 +140,7 @@ def test_a_locked_month_receives_nothing(client, login_as, codes, db) -> None:  
     assert _visits(db) == 0
 
 
-def test_the_upload_needs_a_spreadsheet_and_an_auditor(client, login_as, codes) -> None:  # type: ignore[no-untyped-def]
+def test_the_upload_needs_a_spreadsheet_and_an_auditor(client, login_as, codes) -> None:
     login_as(Role.AUDITOR)
     assert client.get("/subsidy/import").status_code == 200
     assert _upload(client, "visits.pdf", b"%PDF", dry_run=True).status_code == 422

@@ -15,14 +15,14 @@ HEADER = "code,name,address,lat,lon"
 URL = "/admin/data/"
 
 
-def _upload(client, data: bytes, name: str = "stations.csv", dry_run: bool = False):  # type: ignore[no-untyped-def]
+def _upload(client, data: bytes, name: str = "stations.csv", dry_run: bool = False):
     form = {"entity": "stations", "file": (io.BytesIO(data), name)}
     if dry_run:
         form["dry_run"] = "y"
     return client.post(URL, data=form, content_type="multipart/form-data")
 
 
-def test_page_offers_upload_and_export_links(client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_page_offers_upload_and_export_links(client, login_as) -> None:
     login_as(Role.ADMIN)
     page = client.get(URL + "?lang=en").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page and 'type="file"' in page
@@ -31,7 +31,7 @@ def test_page_offers_upload_and_export_links(client, login_as) -> None:  # type:
             assert f"/admin/data/export/{entity}.{fmt}" in page
 
 
-def test_upload_imports_and_shows_the_summary(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_upload_imports_and_shows_the_summary(client, login_as, db) -> None:
     admin = login_as(Role.ADMIN)
     client.get(URL + "?lang=en")
     response = _upload(client, csv_file(HEADER, "ST1,和平站,南京路,39.1175,117.195"))
@@ -44,7 +44,7 @@ def test_upload_imports_and_shows_the_summary(client, login_as, db) -> None:  # 
     assert entry.user_id == admin.id and entry.note == "stations.csv"
 
 
-def test_bad_file_shows_every_problem_and_writes_nothing(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_bad_file_shows_every_problem_and_writes_nothing(client, login_as, db) -> None:
     login_as(Role.ADMIN)
     before = stored(db)
     data = csv_file(
@@ -57,7 +57,7 @@ def test_bad_file_shows_every_problem_and_writes_nothing(client, login_as, db) -
     assert stored(db) == before
 
 
-def test_dry_run_upload_writes_nothing(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_upload_writes_nothing(client, login_as, db) -> None:
     login_as(Role.ADMIN)
     before = stored(db)
     response = _upload(client, csv_file(HEADER, "ST1,和平站,南京路,39.1175,117.195"), dry_run=True)
@@ -66,13 +66,13 @@ def test_dry_run_upload_writes_nothing(client, login_as, db) -> None:  # type: i
     assert stored(db) == before
 
 
-def test_other_file_types_are_refused_by_the_form(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
+def test_other_file_types_are_refused_by_the_form(client, login_as, db) -> None:
     login_as(Role.ADMIN)
     page = _upload(client, b"whatever", name="stations.txt").get_data(as_text=True)
     assert "field-error" in page and "import-result" not in page
 
 
-def test_export_downloads_csv_and_xlsx(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
+def test_export_downloads_csv_and_xlsx(client, login_as, make, db) -> None:
     make.station(code="ST1")
     login_as(Role.ADMIN)
     csv_response = client.get("/admin/data/export/stations.csv")
@@ -85,7 +85,7 @@ def test_export_downloads_csv_and_xlsx(client, login_as, make, db) -> None:  # t
     assert client.get("/admin/data/export/visits.csv").status_code == 404
 
 
-def test_only_administrators_may_use_it(client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_only_administrators_may_use_it(client, login_as) -> None:
     assert client.get(URL).status_code == 302  # to the login page
     login_as(Role.DISPATCHER)
     assert client.get(URL).status_code == 403

@@ -20,13 +20,13 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def clock(app):  # type: ignore[no-untyped-def]
+def clock(app):
     state = {"now": at(8)}
     app.config.update(CLOCK=lambda: state["now"], LATE_GRACE_MIN=15, MISSED_GRACE_MIN=60)
     return state
 
 
-def _visit(make, station=None, **kw):  # type: ignore[no-untyped-def]
+def _visit(make, station=None, **kw):
     request = make.request(
         elder=make.elder(station=station) if station else make.elder(),
         service_date=DAY,
@@ -36,7 +36,7 @@ def _visit(make, station=None, **kw):  # type: ignore[no-untyped-def]
     return make.visit(request=request, status=kw.pop("status", VisitStatus.PUBLISHED), **kw)
 
 
-def _watch(app, clock, hour: int, minute: int = 0) -> str:  # type: ignore[no-untyped-def]
+def _watch(app, clock, hour: int, minute: int = 0) -> str:
     clock["now"] = at(hour, minute)
     scheduled = clock["now"].astimezone(dt.UTC)
     run_id = runner.execute(app, "watch-visits", scheduled)
@@ -48,12 +48,12 @@ def _watch(app, clock, hour: int, minute: int = 0) -> str:  # type: ignore[no-un
         return run.summary
 
 
-def _alerts(db) -> list[tuple[AlertKind, int]]:  # type: ignore[no-untyped-def]
+def _alerts(db) -> list[tuple[AlertKind, int]]:
     db.session.expire_all()
     return [(a.kind, a.visit_id) for a in db.session.scalars(select(Alert).order_by(Alert.id))]
 
 
-def test_late_then_missed_each_raised_once(app, db, make, clock) -> None:  # type: ignore[no-untyped-def]
+def test_late_then_missed_each_raised_once(app, db, make, clock) -> None:
     visit = _visit(make)
     db.session.commit()
 
@@ -66,7 +66,7 @@ def test_late_then_missed_each_raised_once(app, db, make, clock) -> None:  # typ
     assert _alerts(db) == [(AlertKind.LATE_VISIT, visit.id), (AlertKind.MISSED_VISIT, visit.id)]
 
 
-def test_checked_in_and_cancelled_visits_raise_nothing(app, db, make, clock) -> None:  # type: ignore[no-untyped-def]
+def test_checked_in_and_cancelled_visits_raise_nothing(app, db, make, clock) -> None:
     _visit(make, status=VisitStatus.CHECKED_IN, check_in_at=at(11, 5))
     _visit(make, status=VisitStatus.CANCELLED)
     _visit(make, status=VisitStatus.COMPLETED, check_in_at=at(11), check_out_at=at(11, 40))
@@ -75,7 +75,7 @@ def test_checked_in_and_cancelled_visits_raise_nothing(app, db, make, clock) -> 
     assert _alerts(db) == []
 
 
-def test_a_late_evening_visit_is_reported_missed_after_midnight(app, db, make, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_evening_visit_is_reported_missed_after_midnight(app, db, make, clock) -> None:
     request = make.request(
         service_date=DAY, window_start=dt.time(22, 0), window_end=dt.time(23, 30)
     )
@@ -88,7 +88,7 @@ def test_a_late_evening_visit_is_reported_missed_after_midnight(app, db, make, c
 
 def test_dispatchers_see_their_stations_alerts_and_acknowledge_them(
     app, db, make, clock, client, login_as
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mine, other = make.station(), make.station()
     my_visit = _visit(make, station=mine)
     _visit(make, station=other)

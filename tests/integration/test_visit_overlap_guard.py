@@ -85,7 +85,7 @@ def test_the_guard_is_a_409_page_not_a_500(
 
     # Any path that writes visits: a plain view that commits an overlapping time.
     @app.route("/_test/overlap")
-    def overlap():  # type: ignore[no-untyped-def]
+    def overlap():
         row = db.session.get(Visit, later.id)
         row.planned_start, row.planned_end = _at(9), _at(10)
         db.session.commit()

@@ -34,14 +34,14 @@ def test_a_sheet_running_to_the_last_column_is_read_as_wide_as_its_header() -> N
     assert len(sheet.rows) == 200 and sheet.rows[0].cells == {"code": "E0", "name": "张"}
 
 
-def test_a_workbook_unpacking_past_the_limit_is_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_workbook_unpacking_past_the_limit_is_refused(monkeypatch) -> None:
     monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 2_000)
     with pytest.raises(ReadError, match="unpacks"):
         read("elders.xlsx", _xlsx([["code"], ["E1"]]))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_too_many_rows_are_refused_naming_the_line(monkeypatch, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_too_many_rows_are_refused_naming_the_line(monkeypatch, fmt: str) -> None:
     monkeypatch.setattr(reader, "MAX_ROWS", 5)
     rows = [["code"], *[[f"E{n}"] for n in range(10)]]
     data = _xlsx(rows) if fmt == "xlsx" else "\n".join(r[0] for r in rows).encode()
@@ -50,7 +50,7 @@ def test_too_many_rows_are_refused_naming_the_line(monkeypatch, fmt: str) -> Non
     assert caught.value.line == 6
 
 
-def test_rows_within_the_limit_are_read(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rows_within_the_limit_are_read(monkeypatch) -> None:
     monkeypatch.setattr(reader, "MAX_ROWS", 11)
     rows = [["code"], *[[f"E{n}"] for n in range(10)]]
     assert len(read("elders.xlsx", _xlsx(rows)).rows) == 10

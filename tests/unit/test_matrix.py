@@ -64,7 +64,7 @@ def test_a_lazy_matrix_is_never_built_whole() -> None:
             self.cells += 1
             return abs(i - j)
 
-        def block(self, rows, cols):  # type: ignore[no-untyped-def]
+        def block(self, rows, cols):
             self.cells += len(rows) * len(cols)
             return np.abs(np.subtract.outer(np.asarray(rows), np.asarray(cols))).astype(np.int64)
 

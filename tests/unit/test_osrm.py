@@ -27,7 +27,7 @@ class _Fake:
         return io.BytesIO(self.bodies[len(self.calls) - 1])
 
 
-def test_table_response_becomes_metres_and_seconds_per_mode(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_table_response_becomes_metres_and_seconds_per_mode(monkeypatch) -> None:
     fake = _Fake([RESPONSE.read_bytes()])
     monkeypatch.setattr(osrm.urllib.request, "urlopen", fake)
     model = TravelModel()
@@ -48,7 +48,7 @@ def test_table_response_becomes_metres_and_seconds_per_mode(monkeypatch) -> None
     assert all(m.distance[i][i] == 0 for i in range(3))
 
 
-def test_large_tables_are_fetched_in_blocks(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_large_tables_are_fetched_in_blocks(monkeypatch) -> None:
     body = json.loads(RESPONSE.read_text())
     block = {"code": "Ok", "distances": [[100.0, 200.0], [300.0, 400.0]]}
     fake = _Fake([json.dumps(block).encode()] * 4)
@@ -60,7 +60,7 @@ def test_large_tables_are_fetched_in_blocks(monkeypatch) -> None:  # type: ignor
     assert m.distance[0][2] == 100 and m.distance[1][3] == 400 and m.distance[2][0] == 100
 
 
-def test_an_error_answer_raises(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_answer_raises(monkeypatch) -> None:
     fake = _Fake([b'{"code": "TooBig", "message": "Too many table coordinates"}'])
     monkeypatch.setattr(osrm.urllib.request, "urlopen", fake)
     with pytest.raises(osrm.OsrmError, match="TooBig"):

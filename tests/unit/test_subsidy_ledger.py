@@ -28,7 +28,7 @@ elders = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(elders)
-def test_totals_agree_at_every_level(rows) -> None:  # type: ignore[no-untyped-def]
+def test_totals_agree_at_every_level(rows) -> None:
     lines = [
         elder_line(i, f"E{i}", station, "mild", entitled, visits, carried)
         for i, (entitled, visits, station, _provider, carried) in enumerate(rows)

@@ -9,14 +9,14 @@ A = (0.0, 1.0)
 B = (0.0, 2.0)
 
 
-def travel(a, b, mode):  # type: ignore[no-untyped-def]
+def travel(a, b, mode):
     # Ten minutes a unit of longitude; unknown places cost nothing.
     if a is None or b is None:
         return 0
     return round(abs(a[1] - b[1]) * 10)
 
 
-def _stop(vid: int, start: int, end: int, where, carer: int = 1) -> Stop:  # type: ignore[no-untyped-def]
+def _stop(vid: int, start: int, end: int, where, carer: int = 1) -> Stop:
     return Stop(vid, 3, carer, start, end, f"elder{vid}", "meal", where)
 
 

@@ -20,7 +20,7 @@ bp = Blueprint("insert", __name__)
 
 def _page(
     found: ServiceRequest, plan: object, error: str = "", done: bool = False, status: int = 200
-):  # type: ignore[no-untyped-def]
+):
     return (
         render_template(
             "intake/insert.html",
@@ -36,7 +36,7 @@ def _page(
 
 @bp.route("/<int:request_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.DISPATCHER)
-def page(request_id: int):  # type: ignore[no-untyped-def]
+def page(request_id: int):
     found = db.session.get(ServiceRequest, request_id)
     if found is None or scoped_elder(found.elder_id) is None:
         abort(404)

@@ -171,7 +171,7 @@ def _partial(data: board.Board) -> str:
 
 @bp.route("/board")
 @dispatchers
-def page():  # type: ignore[no-untyped-def]
+def page():
     data = _current_board()
     return render_template(
         "board/board.html",
@@ -185,7 +185,7 @@ def page():  # type: ignore[no-untyped-def]
 
 @bp.route("/board.json")
 @dispatchers
-def refresh():  # type: ignore[no-untyped-def]
+def refresh():
     data = _current_board()
     return jsonify(
         {
@@ -251,7 +251,7 @@ def _sick_page(
 
 @bp.route("/sick", methods=["GET", "POST"])
 @dispatchers
-def sick_form():  # type: ignore[no-untyped-def]
+def sick_form():
     """Pick the caregiver and day; the GET with a caregiver previews, the POST confirms."""
     errors: dict[str, str] = {}
     caregiver: Caregiver | None = None

@@ -38,7 +38,7 @@ def _plan(plan_id: int) -> CarePlan:
 
 @bp.route("/elders/<int:elder_id>/plans")
 @dispatchers
-def plans(elder_id: int):  # type: ignore[no-untyped-def]
+def plans(elder_id: int):
     elder = _elder(elder_id)
     rows = db.session.scalars(
         select(CarePlan).where(CarePlan.elder_id == elder.id).order_by(CarePlan.start_date)
@@ -46,7 +46,7 @@ def plans(elder_id: int):  # type: ignore[no-untyped-def]
     return render_template("intake/plans.html", elder=elder, plans=rows, today=local_today())
 
 
-def _save(form: CarePlanForm, elder: Elder, plan: CarePlan | None, title: str):  # type: ignore[no-untyped-def]
+def _save(form: CarePlanForm, elder: Elder, plan: CarePlan | None, title: str):
     """Validate, save through the service, commit once; else the form with its messages."""
     if form.validate_on_submit():
         try:
@@ -56,7 +56,7 @@ def _save(form: CarePlanForm, elder: Elder, plan: CarePlan | None, title: str): 
                 services.update_plan(db.session, plan, form.values())
         except FieldError as exc:
             db.session.rollback()
-            form[exc.field].errors.append(str(exc))  # type: ignore[attr-defined]
+            form[exc.field].errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -68,7 +68,7 @@ def _save(form: CarePlanForm, elder: Elder, plan: CarePlan | None, title: str): 
 
 @bp.route("/elders/<int:elder_id>/plans/new", methods=["GET", "POST"])
 @dispatchers
-def new_plan(elder_id: int):  # type: ignore[no-untyped-def]
+def new_plan(elder_id: int):
     elder = _elder(elder_id)
     form = CarePlanForm()
     if not form.is_submitted():
@@ -78,7 +78,7 @@ def new_plan(elder_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
 @dispatchers
-def edit_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def edit_plan(plan_id: int):
     plan = _plan(plan_id)
     form = CarePlanForm(obj=plan)
     if not form.is_submitted():
@@ -88,17 +88,17 @@ def edit_plan(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/plans/<int:plan_id>/end", methods=["GET", "POST"])
 @dispatchers
-def end_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def end_plan(plan_id: int):
     plan = _plan(plan_id)
     form = EndPlanForm()
     if not form.is_submitted():
         form.end_date.data = max(local_today(), plan.start_date)
     if form.validate_on_submit():
         try:
-            cancelled = services.end_plan(db.session, plan, form.end_date.data)  # type: ignore[arg-type]
+            cancelled = services.end_plan(db.session, plan, form.end_date.data)
         except FieldError as exc:
             db.session.rollback()
-            form.end_date.errors.append(str(exc))  # type: ignore[attr-defined]
+            form.end_date.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("Plan ended; %(count)d later requests cancelled.", count=cancelled), "success")

@@ -63,7 +63,7 @@ def _date_arg(name: str, default: dt.date) -> dt.date:
 
 @bp.route("/")
 @dispatchers
-def requests():  # type: ignore[no-untyped-def]
+def requests():
     day = _date_arg("day", local_today())
     scope = _scope()
     station_id = scope or request.args.get("station_id", type=int)
@@ -98,7 +98,7 @@ def requests():  # type: ignore[no-untyped-def]
 
 @bp.route("/elders.json")
 @dispatchers
-def elder_search():  # type: ignore[no-untyped-def]
+def elder_search():
     """Matches for the picker: code, name, phone or pinyin initials, within the user's scope."""
     found = _find_elders(request.args.get("q", ""))
     return jsonify(
@@ -115,7 +115,7 @@ def _draft(form: RequestForm) -> services.RequestDraft:
         raise FieldError("service_type_id", _("Choose a service."))
     return services.RequestDraft(
         service_type=service_type,
-        service_date=form.service_date.data,  # type: ignore[arg-type]
+        service_date=form.service_date.data,
         window_start=form.window_start.data,
         window_end=form.window_end.data,
         priority=form.priority.data,
@@ -125,7 +125,7 @@ def _draft(form: RequestForm) -> services.RequestDraft:
 
 @bp.route("/new", methods=["GET", "POST"])
 @dispatchers
-def new_request():  # type: ignore[no-untyped-def]
+def new_request():
     text = request.values.get("q", "").strip()
     chosen = scoped_elder(request.values.get("elder_id", ""))
     if request.values.get("elder_id") and chosen is None:
@@ -148,7 +148,7 @@ def new_request():  # type: ignore[no-untyped-def]
                 )
             except FieldError as exc:
                 db.session.rollback()
-                form[exc.field].errors.append(str(exc))  # type: ignore[attr-defined]
+                form[exc.field].errors.append(str(exc))
             else:
                 db.session.commit()
                 flash(_("Request created."), "success")
@@ -183,7 +183,7 @@ def _catalogue_defaults() -> dict[int, dict[str, Any]]:
 
 @bp.route("/<int:request_id>/cancel", methods=["POST"])
 @dispatchers
-def cancel(request_id: int):  # type: ignore[no-untyped-def]
+def cancel(request_id: int):
     found = db.session.get(ServiceRequest, request_id)
     if found is None or scoped_elder(found.elder_id) is None:
         abort(404)
@@ -200,7 +200,7 @@ def cancel(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/generate", methods=["GET", "POST"])
 @dispatchers
-def generate():  # type: ignore[no-untyped-def]
+def generate():
     form = GenerateForm()
     if request.method == "GET":
         form.start.data, form.end.data = default_range(local_today())
@@ -208,8 +208,8 @@ def generate():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         counts = generate_requests(
             db.session,
-            form.start.data,  # type: ignore[arg-type]
-            form.end.data,  # type: ignore[arg-type]
+            form.start.data,
+            form.end.data,
             station_id=_scope(),
         )
         db.session.commit()

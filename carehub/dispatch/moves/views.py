@@ -133,7 +133,7 @@ def _page(
     error: str = "",
     conflict: bool = False,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+):
     return render_template(
         "moves/visit.html",
         visit=visit,
@@ -147,7 +147,7 @@ def _page(
     ), status
 
 
-def _preview_page(preview: moves.Preview, form: dict[str, str], message: str = "", status=200):  # type: ignore[no-untyped-def]
+def _preview_page(preview: moves.Preview, form: dict[str, str], message: str = "", status=200):
     return render_template(
         "moves/preview.html", preview=preview, visit=preview.visit, form=form, message=message
     ), status
@@ -155,12 +155,12 @@ def _preview_page(preview: moves.Preview, form: dict[str, str], message: str = "
 
 @bp.route("/visits/<int:visit_id>")
 @dispatchers
-def visit(visit_id: int):  # type: ignore[no-untyped-def]
+def visit(visit_id: int):
     found = moves.get_visit(db.session, visit_id, _scope())
     return _page(found, _form(request.args, found))
 
 
-def _conflict(exc: moves.MoveConflict, visit_id: int, values: Any):  # type: ignore[no-untyped-def]
+def _conflict(exc: moves.MoveConflict, visit_id: int, values: Any):
     db.session.rollback()
     current = db.session.get(Visit, visit_id)
     if current is None:
@@ -171,7 +171,7 @@ def _conflict(exc: moves.MoveConflict, visit_id: int, values: Any):  # type: ign
     return _page(current, form, error=str(exc), conflict=True, status=409)
 
 
-def _failed(exc: DomainError, visit_id: int, values: Any):  # type: ignore[no-untyped-def]
+def _failed(exc: DomainError, visit_id: int, values: Any):
     db.session.rollback()
     found = moves.get_visit(db.session, visit_id, _scope())
     form = _form(values, found)
@@ -182,7 +182,7 @@ def _failed(exc: DomainError, visit_id: int, values: Any):  # type: ignore[no-un
 
 @bp.route("/visits/<int:visit_id>/move")
 @dispatchers
-def preview(visit_id: int):  # type: ignore[no-untyped-def]
+def preview(visit_id: int):
     args = request.args
     found = moves.get_visit(db.session, visit_id, _scope())
     if "caregiver_id" not in args:
@@ -203,7 +203,7 @@ def preview(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/visits/<int:visit_id>/move", methods=["POST"])
 @dispatchers
-def save(visit_id: int):  # type: ignore[no-untyped-def]
+def save(visit_id: int):
     values = request.form
     moves.get_visit(db.session, visit_id, _scope())
     try:
@@ -236,7 +236,7 @@ def save(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/visits/<int:visit_id>/pin", methods=["POST"])
 @dispatchers
-def pin(visit_id: int):  # type: ignore[no-untyped-def]
+def pin(visit_id: int):
     values = request.form
     try:
         version = int(values.get("version", ""))
@@ -266,7 +266,7 @@ def pin(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/day")
 @dispatchers
-def day():  # type: ignore[no-untyped-def]
+def day():
     from carehub.dispatch.moves.timeline import build
 
     text = request.args.get("date", "").strip()

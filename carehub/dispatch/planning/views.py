@@ -123,7 +123,7 @@ def _form_values() -> tuple[dt.date, list[str], float]:
     return day, codes, limit
 
 
-def _index_page(status: int = 200, error: str = "", form: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+def _index_page(status: int = 200, error: str = "", form: dict[str, Any] | None = None):
     runner.expire_stale(db.session)
     db.session.commit()
     code = _scope_code()
@@ -147,13 +147,13 @@ def _index_page(status: int = 200, error: str = "", form: dict[str, Any] | None 
 
 @bp.route("/")
 @dispatchers
-def index():  # type: ignore[no-untyped-def]
+def index():
     return _index_page()
 
 
 @bp.route("/", methods=["POST"])
 @dispatchers
-def start():  # type: ignore[no-untyped-def]
+def start():
     form = {
         "date": request.form.get("date", ""),
         "stations": request.form.getlist("stations"),
@@ -221,7 +221,7 @@ def _status_json(run: PlanningRun) -> dict[str, Any]:
 
 @bp.route("/runs/<int:run_id>/status.json")
 @dispatchers
-def run_status(run_id: int):  # type: ignore[no-untyped-def]
+def run_status(run_id: int):
     run = _run(run_id)
     return jsonify(_status_json(run))
 
@@ -262,7 +262,7 @@ def _still_unassigned(
 
 @bp.route("/runs/<int:run_id>")
 @dispatchers
-def run_page(run_id: int):  # type: ignore[no-untyped-def]
+def run_page(run_id: int):
     run = _run(run_id)
     kpis = run.kpis or {}
     before = previous_run(db.session, run) if kpis else None
@@ -314,7 +314,7 @@ def run_page(run_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/runs/<int:run_id>/publish", methods=["POST"])
 @dispatchers
-def publish(run_id: int):  # type: ignore[no-untyped-def]
+def publish(run_id: int):
     run = _run(run_id)
     try:
         count = publish_run(db.session, run, current_user.username)

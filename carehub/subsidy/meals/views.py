@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, render_template
+from flask.typing import ResponseReturnValue
 
+from carehub.core import spreadsheets
 from carehub.core.permissions import roles_required
 from carehub.extensions import db
 from carehub.subsidy.meals.services import export_rows, meal_month
@@ -16,30 +15,20 @@ from carehub.subsidy.views import AUDIT, _month, bp
 
 @bp.route("/<month>/meals")
 @roles_required(*AUDIT)
-def meals(month: str):  # type: ignore[no-untyped-def]
+def meals(month: str) -> ResponseReturnValue:
     m = _month(month)
     return render_template("subsidy/meals.html", month=m, found=meal_month(db.session, m))
 
 
 @bp.route("/<month>/meals.<fmt>")
 @roles_required(*AUDIT)
-def meals_export(month: str, fmt: str):  # type: ignore[no-untyped-def]
+def meals_export(month: str, fmt: str) -> ResponseReturnValue:
     m = _month(month)
     rows = export_rows(meal_month(db.session, m))
     if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        csv.writer(buffer).writerows(rows)
-        data = buffer.getvalue().encode("utf-8-sig")
+        data = spreadsheets.csv_bytes(rows)
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(f"meals {m}")
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        data = out.getvalue()
+        data = spreadsheets.xlsx_bytes(f"meals {m}", rows)
     else:
         abort(404)
     return Response(

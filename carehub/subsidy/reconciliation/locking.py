@@ -111,5 +111,11 @@ def unlock_month(session: AnySession, month: Month, reason: str, user_id: int | 
     session.execute(delete(LedgerLine).where(LedgerLine.month == str(month)))
     session.execute(delete(VisitResult).where(VisitResult.month == str(month)))
     lock.locked, lock.unlocked_at, lock.unlock_reason = False, now(), reason
-    audit.record(session, "unlock", "SubsidyMonth", after={"month": str(month)}, note=reason)
+    audit.record(
+        session,
+        "unlock",
+        "SubsidyMonth",
+        after={"month": str(month), "unlocked_by_id": user_id},
+        note=reason,
+    )
     session.flush()

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 
@@ -252,10 +253,39 @@ def _live(session: AnySession, month: Month, settings: Settings) -> Reconciliati
 
 
 def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged:
-    first, last = month.first, month.last
     monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
     terms = [policies.PolicyTerms.of(p) for p in session.scalars(monthly)]
     elders = _elder_terms(session, month)
+    homes, info = _elder_places(session)
+    facts = _visit_facts(session, month, elders, homes)
+    visits, per_elder = _outcomes(facts, verify(facts, settings), PriceBook.load(session))
+    carried = _carried_in(session, month, terms)
+    elder_rows: list[ElderRow] = []
+    for eid in sorted(info, key=lambda e: info[e][0]):
+        elder = elders[eid]
+        entitled = policies.entitlement_fen(month, elder, terms)
+        carry = carried.get(eid, 0)
+        if not entitled and not carry and eid not in per_elder:
+            continue
+        code, station_id = info[eid]
+        elder_rows.append(
+            ElderRow(
+                eid,
+                code,
+                station_id,
+                elder.level_on(month.last, policies.in_force(terms, month.last)),
+                entitled,
+                carry,
+                per_elder.get(eid, []),
+            )
+        )
+    return Judged(month, visits, elder_rows)
+
+
+def _elder_places(
+    session: AnySession,
+) -> tuple[dict[int, tuple[float, float] | None], dict[int, tuple[str, int | None]]]:
+    """Every elder's home (None without coordinates), and their code and station."""
     homes: dict[int, tuple[float, float] | None] = {}
     info: dict[int, tuple[str, int | None]] = {}
     for eid, code, station_id, lat, lon in session.execute(
@@ -263,19 +293,10 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
     ):
         homes[eid] = (lat, lon) if lat is not None and lon is not None else None
         info[eid] = (code, station_id)
+    return homes, info
 
-    services = {
-        sid: (minutes, needed, skill, percent)
-        for sid, minutes, needed, skill, percent in session.execute(
-            select(
-                ServiceType.id,
-                ServiceType.duration_min,
-                ServiceType.caregivers_needed,
-                Skill.code,
-                ServiceType.min_visit_percent,
-            ).outerjoin(Skill, ServiceType.skill_id == Skill.id)
-        )
-    }
+
+def _caregiver_skills(session: AnySession) -> dict[int, frozenset[str]]:
     skills: dict[int, set[str]] = defaultdict(set)
     for cid, code in session.execute(
         select(caregiver_skills.c.caregiver_id, Skill.code).join(
@@ -283,7 +304,18 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
         )
     ):
         skills[cid].add(code)
-    frozen = {cid: frozenset(codes) for cid, codes in skills.items()}
+    return {cid: frozenset(codes) for cid, codes in skills.items()}
+
+
+def _visit_facts(
+    session: AnySession,
+    month: Month,
+    elders: dict[int, policies.ElderTerms],
+    homes: dict[int, tuple[float, float] | None],
+) -> list[VisitFacts]:
+    """What the rules need to know of each completed visit of the month."""
+    services = _service_terms(session)
+    frozen = _caregiver_skills(session)
     shifts = {
         cid: (start, end)
         for cid, start, end in session.execute(
@@ -291,37 +323,7 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
         )
     }
     zone = local_zone()
-    prices = PriceBook.load(session)
-
-    in_month = and_(
-        Visit.status == VisitStatus.COMPLETED,
-        ServiceRequest.service_date >= first,
-        ServiceRequest.service_date <= last,
-    )
-    joined = select().select_from(Visit).join(ServiceRequest, Visit.request_id == ServiceRequest.id)
-    receipts: dict[int, dt.datetime] = dict(
-        session.execute(
-            joined.add_columns(VisitReceipt.visit_id, VisitReceipt.received_at)
-            .join(VisitReceipt, VisitReceipt.visit_id == Visit.id)
-            .where(in_month)
-        ).all()
-    )
-    rows = session.execute(
-        joined.add_columns(
-            Visit.id,
-            Visit.request_id,
-            ServiceRequest.elder_id,
-            ServiceRequest.service_type_id,
-            Visit.caregiver_id,
-            ServiceRequest.service_date,
-            Visit.check_in_at,
-            Visit.check_out_at,
-            Visit.check_in_lat,
-            Visit.check_in_lon,
-            Visit.check_out_lat,
-            Visit.check_out_lon,
-        ).where(in_month)
-    )
+    receipts, rows = _completed_in(session, month)
     no_skills: frozenset[str] = frozenset()
     facts: list[VisitFacts] = []
     for vid, rid, eid, sid, cid, day, t_in, t_out, lat_in, lon_in, lat_out, lon_out in rows:
@@ -353,7 +355,63 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
                 zone=zone,
             )
         )
-    judged = verify(facts, settings)
+    return facts
+
+
+def _service_terms(session: AnySession) -> dict[int, tuple[int, int, str | None, int | None]]:
+    """Each service type's standard minutes, caregivers needed, skill and minimum share."""
+    return {
+        sid: (minutes, needed, skill, percent)
+        for sid, minutes, needed, skill, percent in session.execute(
+            select(
+                ServiceType.id,
+                ServiceType.duration_min,
+                ServiceType.caregivers_needed,
+                Skill.code,
+                ServiceType.min_visit_percent,
+            ).outerjoin(Skill, ServiceType.skill_id == Skill.id)
+        )
+    }
+
+
+def _completed_in(session: AnySession, month: Month) -> tuple[dict[int, dt.datetime], Any]:
+    """The month's completed visits (rows) and when each one's receipt came in."""
+    in_month = and_(
+        Visit.status == VisitStatus.COMPLETED,
+        ServiceRequest.service_date >= month.first,
+        ServiceRequest.service_date <= month.last,
+    )
+    joined = select().select_from(Visit).join(ServiceRequest, Visit.request_id == ServiceRequest.id)
+    receipts: dict[int, dt.datetime] = dict(
+        session.execute(
+            joined.add_columns(VisitReceipt.visit_id, VisitReceipt.received_at)
+            .join(VisitReceipt, VisitReceipt.visit_id == Visit.id)
+            .where(in_month)
+        ).all()
+    )
+    rows = session.execute(
+        joined.add_columns(
+            Visit.id,
+            Visit.request_id,
+            ServiceRequest.elder_id,
+            ServiceRequest.service_type_id,
+            Visit.caregiver_id,
+            ServiceRequest.service_date,
+            Visit.check_in_at,
+            Visit.check_out_at,
+            Visit.check_in_lat,
+            Visit.check_in_lon,
+            Visit.check_out_lat,
+            Visit.check_out_lon,
+        ).where(in_month)
+    )
+    return receipts, rows
+
+
+def _outcomes(
+    facts: list[VisitFacts], judged: dict[int, tuple[str, list[str]]], prices: PriceBook
+) -> tuple[dict[int, VisitOutcome], dict[int, list[int]]]:
+    """Each visit's verdict and value, and each elder's visits in order."""
     visits: dict[int, VisitOutcome] = {}
     per_elder: dict[int, list[int]] = defaultdict(list)
     for fact in facts:
@@ -367,28 +425,7 @@ def judge_month(session: AnySession, month: Month, settings: Settings) -> Judged
             prices.price_on(fact.service_type_id, fact.day),
         )
         per_elder[fact.elder_id].append(fact.id)
-
-    carried = _carried_in(session, month, terms)
-    elder_rows: list[ElderRow] = []
-    for eid in sorted(info, key=lambda e: info[e][0]):
-        elder = elders[eid]
-        entitled = policies.entitlement_fen(month, elder, terms)
-        carry = carried.get(eid, 0)
-        if not entitled and not carry and eid not in per_elder:
-            continue
-        code, station_id = info[eid]
-        elder_rows.append(
-            ElderRow(
-                eid,
-                code,
-                station_id,
-                elder.level_on(last, policies.in_force(terms, last)),
-                entitled,
-                carry,
-                per_elder.get(eid, []),
-            )
-        )
-    return Judged(month, visits, elder_rows)
+    return visits, per_elder
 
 
 def assemble(session: AnySession, judged: Judged) -> Reconciliation:
@@ -548,16 +585,6 @@ def _from_snapshot(session: AnySession, month: Month) -> Reconciliation:
     return Reconciliation(
         month, True, lines, visits, _stations(session), adjustments_of(session, month)
     )
-
-
-def flagged_ids(result: Reconciliation, reason: str | None = None) -> list[int]:
-    """Visits awaiting an auditor, oldest first."""
-    found = [
-        v
-        for v in result.visits.values()
-        if v.status == FLAGGED and (reason is None or reason in v.reasons)
-    ]
-    return [v.visit_id for v in sorted(found, key=lambda v: (v.day, v.visit_id))]
 
 
 def reviewable_ids(result: Reconciliation, reason: str | None = None) -> list[int]:

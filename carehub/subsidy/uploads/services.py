@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.travel import in_china
 from carehub.registry.imports.entity import codes
 from carehub.registry.imports.fields import CellError, Decimal, Text
-from carehub.registry.imports.reader import ReadError, read
+from carehub.registry.imports.reader import ReadError, Sheet, read
 from carehub.registry.imports.result import ImportResult, RowError
 from carehub.registry.models import Caregiver, Elder, ServiceType
 from carehub.subsidy.models import MonthLock
@@ -63,34 +64,31 @@ class VisitImport(ImportResult):
         return sorted(Counter(str(Month.of(v["day"])) for v in self.visits).items())
 
 
+Report = Callable[[str, str], None]
+
+
+@dataclass
+class _Known:
+    """What the rows are checked against: codes, locked months, visits already recorded
+    and the first line of each visit seen in this file."""
+
+    elders: dict[str, int]
+    caregivers: dict[str, int]
+    services: dict[str, int]
+    locked: set[str]
+    recorded: set[tuple[int, int, dt.datetime | None]]
+    first_line: dict[tuple[int, int, dt.datetime], int] = field(default_factory=dict)
+
+
 def import_visits(
     session: AnySession, filename: str, data: bytes, dry_run: bool = False
 ) -> VisitImport:
     """Check the whole file, then write every visit, or (``dry_run``, or any bad row) none."""
     result = VisitImport("visits", filename, dry_run=dry_run)
-    try:
-        sheet = read(filename, data)
-    except ReadError as exc:
-        result.errors.append(RowError(exc.line, "", exc.reason))
+    sheet = _read(filename, data, result)
+    if sheet is None:
         return result
-    missing = [c for c in COLUMNS if c not in sheet.header]
-    for column in missing:
-        result.errors.append(RowError(sheet.header_line, column, _("Missing column")))
-    if missing:
-        return result
-    elders = codes(session, Elder)
-    caregivers = codes(session, Caregiver)
-    services = codes(session, ServiceType)
-    locked = set(session.scalars(select(MonthLock.month).where(MonthLock.locked.is_(True))))
-    known = {
-        (eid, sid, t)
-        for eid, sid, t in session.execute(
-            select(ServiceRequest.elder_id, ServiceRequest.service_type_id, Visit.check_in_at)
-            .join(Visit, Visit.request_id == ServiceRequest.id)
-            .where(Visit.check_in_at.is_not(None))
-        )
-    }
-    first_line: dict[tuple[int, int, dt.datetime], int] = {}
+    known = _known(session)
     planned: list[dict[str, Any]] = []
     for row in sheet.rows:
         found: list[RowError] = []
@@ -100,82 +98,143 @@ def import_visits(
         ) -> None:
             into.append(RowError(line, column, reason))
 
-        values: dict[str, Any] = {}
-        for column in COLUMNS:
-            text = row.cells.get(column, "")
-            if not text:
-                report(column, _("Required value missing"))
-                continue
-            try:
-                if column.endswith("_at"):
-                    values[column] = _instant(text)
-                elif column.endswith(("_lat", "_lon")):
-                    values[column] = _NUMBER.parse(text)
-                else:
-                    values[column] = _CODE.parse(text)
-            except CellError as exc:
-                report(column, exc.reason)
+        values = _values(row.cells, report)
         if found:
             result.errors.extend(found)
             continue
-        refs = {}
-        for column, table, message in (
-            ("elder_code", elders, _("Unknown elder: %(code)s", code=values["elder_code"])),
-            (
-                "caregiver_code",
-                caregivers,
-                _("Unknown caregiver: %(code)s", code=values["caregiver_code"]),
-            ),
-            (
-                "service_code",
-                services,
-                _("Unknown service type: %(code)s", code=values["service_code"]),
-            ),
-        ):
-            refs[column] = table.get(values[column])
-            if refs[column] is None:
-                report(column, message)
-        if values["check_out_at"] <= values["check_in_at"]:
-            report("check_out_at", _("check_out_at must be later than check_in_at"))
-        for lat, lon in (("check_in_lat", "check_in_lon"), ("check_out_lat", "check_out_lon")):
-            if not in_china(values[lat], values[lon]):
-                report(
-                    lat,
-                    _(
-                        "Coordinates outside China: %(lat)s, %(lon)s",
-                        lat=values[lat],
-                        lon=values[lon],
-                    ),
-                )
-        day = values["check_in_at"].astimezone(local_zone()).date()
-        if str(Month.of(day)) in locked:
-            report(
-                "check_in_at", _("%(month)s is locked and cannot be changed.", month=Month.of(day))
-            )
-        key = (refs["elder_code"], refs["service_code"], values["check_in_at"])
-        if None not in key[:2]:
-            if key in known:
-                report("check_in_at", _("This visit is already recorded"))
-            elif key in first_line:
-                report(
-                    "check_in_at",
-                    _(
-                        "Duplicate of line %(line)s (same %(key)s)",
-                        line=first_line[key],
-                        key="elder_code, service_code, check_in_at",
-                    ),
-                )
-            first_line.setdefault(key, row.line)  # type: ignore[arg-type]
+        item = _checked(values, row.line, known, report)
         if found:
             result.errors.extend(found)
         else:
-            planned.append({**values, **{f"{k}_id": v for k, v in refs.items()}, "day": day})
+            planned.append(item)
     if result.errors:
         return result
     result.visits = planned
     if dry_run:
         result.created = len(planned)
         return result
+    _write(session, filename, planned, result)
+    return result
+
+
+def _read(filename: str, data: bytes, result: VisitImport) -> Sheet | None:
+    """The sheet, or None with the reason in ``result`` when it cannot be read or lacks columns."""
+    try:
+        sheet = read(filename, data)
+    except ReadError as exc:
+        result.errors.append(RowError(exc.line, "", exc.reason))
+        return None
+    missing = [c for c in COLUMNS if c not in sheet.header]
+    for column in missing:
+        result.errors.append(RowError(sheet.header_line, column, _("Missing column")))
+    return None if missing else sheet
+
+
+def _known(session: AnySession) -> _Known:
+    return _Known(
+        elders=codes(session, Elder),
+        caregivers=codes(session, Caregiver),
+        services=codes(session, ServiceType),
+        locked=set(session.scalars(select(MonthLock.month).where(MonthLock.locked.is_(True)))),
+        recorded={
+            (eid, sid, t)
+            for eid, sid, t in session.execute(
+                select(ServiceRequest.elder_id, ServiceRequest.service_type_id, Visit.check_in_at)
+                .join(Visit, Visit.request_id == ServiceRequest.id)
+                .where(Visit.check_in_at.is_not(None))
+            )
+        },
+    )
+
+
+def _values(cells: dict[str, str], report: Report) -> dict[str, Any]:
+    """Each column's text parsed; a missing or unreadable cell is reported."""
+    values: dict[str, Any] = {}
+    for column in COLUMNS:
+        text = cells.get(column, "")
+        if not text:
+            report(column, _("Required value missing"))
+            continue
+        try:
+            if column.endswith("_at"):
+                values[column] = _instant(text)
+            elif column.endswith(("_lat", "_lon")):
+                values[column] = _NUMBER.parse(text)
+            else:
+                values[column] = _CODE.parse(text)
+        except CellError as exc:
+            report(column, exc.reason)
+    return values
+
+
+def _checked(values: dict[str, Any], line: int, known: _Known, report: Report) -> dict[str, Any]:
+    """The visit as it would be filed; what is wrong with it is reported."""
+    refs = _references(values, known, report)
+    if values["check_out_at"] <= values["check_in_at"]:
+        report("check_out_at", _("check_out_at must be later than check_in_at"))
+    for lat, lon in (("check_in_lat", "check_in_lon"), ("check_out_lat", "check_out_lon")):
+        if not in_china(values[lat], values[lon]):
+            report(
+                lat,
+                _(
+                    "Coordinates outside China: %(lat)s, %(lon)s",
+                    lat=values[lat],
+                    lon=values[lon],
+                ),
+            )
+    day = values["check_in_at"].astimezone(local_zone()).date()
+    if str(Month.of(day)) in known.locked:
+        report("check_in_at", _("%(month)s is locked and cannot be changed.", month=Month.of(day)))
+    _check_repeat(
+        (refs["elder_code"], refs["service_code"], values["check_in_at"]), line, known, report
+    )
+    return {**values, **{f"{k}_id": v for k, v in refs.items()}, "day": day}
+
+
+def _references(values: dict[str, Any], known: _Known, report: Report) -> dict[str, int | None]:
+    refs = {}
+    for column, table, message in (
+        ("elder_code", known.elders, _("Unknown elder: %(code)s", code=values["elder_code"])),
+        (
+            "caregiver_code",
+            known.caregivers,
+            _("Unknown caregiver: %(code)s", code=values["caregiver_code"]),
+        ),
+        (
+            "service_code",
+            known.services,
+            _("Unknown service type: %(code)s", code=values["service_code"]),
+        ),
+    ):
+        refs[column] = table.get(values[column])
+        if refs[column] is None:
+            report(column, message)
+    return refs
+
+
+def _check_repeat(
+    key: tuple[Any, Any, dt.datetime], line: int, known: _Known, report: Report
+) -> None:
+    """A visit already recorded, or twice in this file, is refused."""
+    if None in key[:2]:
+        return
+    if key in known.recorded:
+        report("check_in_at", _("This visit is already recorded"))
+    elif key in known.first_line:
+        report(
+            "check_in_at",
+            _(
+                "Duplicate of line %(line)s (same %(key)s)",
+                line=known.first_line[key],
+                key="elder_code, service_code, check_in_at",
+            ),
+        )
+    known.first_line.setdefault(key, line)
+
+
+def _write(
+    session: AnySession, filename: str, planned: list[dict[str, Any]], result: VisitImport
+) -> None:
     for item in planned:
         request = ServiceRequest(
             elder_id=item["elder_code_id"],
@@ -207,4 +266,3 @@ def import_visits(
         session, "import", "Visit", after={"file": filename, **result.counts()}, note=filename
     )
     session.flush()
-    return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -32,7 +33,7 @@ class VisitUploadForm(FlaskForm):
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*AUDIT)
-def upload():  # type: ignore[no-untyped-def]
+def upload() -> ResponseReturnValue:
     form = VisitUploadForm()
     result: VisitImport | None = None
     if form.validate_on_submit():

@@ -7,7 +7,7 @@ from carehub.routing.replan import Position, insert
 from tests.unit.routing.helpers import H, caregiver, problem, solve_valid, visit
 
 
-def _day(extra: list, caregivers: list | None = None):  # type: ignore[no-untyped-def]
+def _day(extra: list, caregivers: list | None = None):
     base = [
         visit("a", 2, 9 * H, 9 * H + 1800, 1800),
         visit("b", 4, 10 * H, 10 * H + 1800, 1800),
