@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The city-morning load test: a private PostgreSQL, the seeded city, gunicorn, Locust,
+# then the exactly-once check in the database; RUNS times, each from the same morning.
+#
+#   bash bench/load/run.sh            # or: make load
+#
+# Settings (environment): RUNS (3), WORKERS (gunicorn processes, 4), THREADS (per
+# process, 1), CAREGIVERS (1000), DISPATCHERS (50), VISITS (per route, 4), RUN_TIME (4m),
+# SPAWN_RATE (50/s), PG_DIR (/tmp/carehub-load-pg), PG_PORT (55439), WEB_PORT (8731).
+# Results: bench-results/load/ (Locust's CSVs per run, the check's output, summary.txt).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+RUNS=${RUNS:-3}
+WORKERS=${WORKERS:-4}
+THREADS=${THREADS:-1}
+CAREGIVERS=${CAREGIVERS:-1000}
+DISPATCHERS=${DISPATCHERS:-50}
+VISITS=${VISITS:-4}
+RUN_TIME=${RUN_TIME:-4m}
+SPAWN_RATE=${SPAWN_RATE:-50}
+PG_DIR=${PG_DIR:-/tmp/carehub-load-pg}
+PG_PORT=${PG_PORT:-55439}
+WEB_PORT=${WEB_PORT:-8731}
+OUT=bench-results/load
+BIN=.venv/bin
+mkdir -p "$OUT"
+
+CAREHUB_DATABASE_URL=$(bash scripts/private-postgres start "$PG_DIR" "$PG_PORT")
+export CAREHUB_DATABASE_URL
+export CAREHUB_SECRET_KEY=${CAREHUB_SECRET_KEY:-load-test-secret}
+$BIN/carehub init >/dev/null
+$BIN/carehub seed city --elders 30000 | tail -n1
+
+web=
+stop_web() { [ -n "$web" ] && kill "$web" 2>/dev/null && wait "$web" 2>/dev/null; web=; }
+trap 'stop_web; bash scripts/private-postgres stop "$PG_DIR"' EXIT INT TERM
+
+for run in $(seq "$RUNS"); do
+    echo "== run $run of $RUNS: $CAREGIVERS caregivers, $DISPATCHERS dispatchers, gunicorn -w $WORKERS --threads $THREADS"
+    $BIN/python bench/load/prepare.py --caregivers "$CAREGIVERS" --visits "$VISITS" \
+        --dispatchers "$DISPATCHERS" --out "$OUT/users.json"
+    $BIN/gunicorn -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$WEB_PORT" \
+        --timeout 60 --log-level warning wsgi:app &
+    web=$!
+    for _ in $(seq 60); do
+        curl -fs "http://127.0.0.1:$WEB_PORT/healthz" >/dev/null && break
+        sleep 0.5
+    done
+    LOAD_USERS="$OUT/users.json" LOAD_SENT="$OUT/sent-$run.jsonl" \
+        $BIN/locust -f bench/load/locustfile.py --headless --only-summary \
+        --host "http://127.0.0.1:$WEB_PORT" --users $((CAREGIVERS + DISPATCHERS)) \
+        --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 30 \
+        --csv "$OUT/run-$run" --exit-code-on-error 0 >"$OUT/locust-$run.txt" 2>&1 || true
+    stop_web
+    $BIN/python bench/load/check.py --sent "$OUT/sent-$run.jsonl" | tee "$OUT/check-$run.txt"
+done
+$BIN/python bench/load/summary.py "$OUT"/run-*_stats.csv | tee "$OUT/summary.txt"
