@@ -14,7 +14,7 @@ WEEK_END := $(shell TZ=Asia/Shanghai date -d '+6 days' +%F)
 LAST_MONTH := $(shell TZ=Asia/Shanghai date -d "$$(TZ=Asia/Shanghai date +%Y-%m-01) -1 month" +%Y-%m)
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench clean
+.PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench load clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -100,6 +100,9 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub seed city --elders 30000
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub requests generate --from 2026-12-07 --to 2026-12-07
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/python bench/city_day.py --date 2026-12-07 --time-limit 60 --runs 3 --out bench-results/city-day.json
+
+load: install ## City-morning load test: 1,000 caregivers and 50 dispatchers on gunicorn and a private PostgreSQL (root; results in bench-results/load/)
+	bash bench/load/run.sh
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check carehub tests seed bench wsgi.py

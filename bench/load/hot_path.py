@@ -34,15 +34,25 @@ def main() -> None:
     parser.add_argument("--users", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--profile", default="")
+    parser.add_argument("--statements", default="", help="print the SQL of one request of KIND")
     args = parser.parse_args()
     users = json.loads(args.users.read_text())
     app = create_app({"WTF_CSRF_ENABLED": False})
     statements = [0]
+    shown: list[tuple[float, str]] = []
+    show = [False]
     with app.app_context():
 
         @event.listens_for(db.engine, "before_cursor_execute")
-        def _count(*_a: Any) -> None:
+        def _count(conn: Any, _c: Any, sql: str, *_a: Any) -> None:
             statements[0] += 1
+            conn.info["started"] = time.perf_counter()
+
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def _took(conn: Any, _c: Any, sql: str, *_a: Any) -> None:
+            if show[0]:
+                took = time.perf_counter() - conn.info["started"]
+                shown.append((took, " ".join(sql.split())[:150]))
 
     phones = users["caregivers"][: args.requests]
     web = app.test_client()
@@ -90,7 +100,9 @@ def main() -> None:
             started = time.perf_counter()
             if profiler:
                 profiler.enable()
+            show[0] = bool(args.statements) and args.statements in name and i == len(phones) - 1
             answer = call(i)
+            show[0] = False
             if profiler:
                 profiler.disable()
             times.append(time.perf_counter() - started)
@@ -102,6 +114,9 @@ def main() -> None:
         )
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        for took, sql in shown:
+            print(f"  {took * 1000:6.1f} ms  {sql}")
+        shown.clear()
 
 
 def _bearer(phone: dict[str, Any]) -> dict[str, str]:
