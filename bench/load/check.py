@@ -48,7 +48,9 @@ def main() -> None:
         per_visit = Counter((visit, kind) for _u, _k, visit, kind in stored)
         statuses = dict(
             db.session.execute(
-                select(Visit.status, func.count()).where(Visit.id.in_(load_visits)).group_by(Visit.status)
+                select(Visit.status, func.count())
+                .where(Visit.id.in_(load_visits))
+                .group_by(Visit.status)
             ).all()
         )
         acknowledged = {(row["user"], row["key"]) for row in sent}
@@ -64,7 +66,9 @@ def main() -> None:
             problems.append(f"{len(unasked)} stored events no phone had acknowledged")
         if twice:
             problems.append(f"{len(twice)} visits with two events of one type, e.g. {twice[:3]}")
-        complete = {v for (v, kind) in per_visit if kind == "check_out" and (v, "check_in") in per_visit}
+        complete = {
+            v for (v, kind) in per_visit if kind == "check_out" and (v, "check_in") in per_visit
+        }
         done = statuses.get(VisitStatus.COMPLETED.value, 0)
         if done != len(complete):
             problems.append(f"{len(complete)} visits checked in and out but {done} completed")

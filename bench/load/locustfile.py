@@ -24,13 +24,14 @@ import random
 import re
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 import gevent
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
-USERS = json.loads(open(os.environ.get("LOAD_USERS", "bench-results/load/users.json")).read())
+USERS = json.loads(Path(os.environ.get("LOAD_USERS", "bench-results/load/users.json")).read_text())
 SENT_PATH = os.environ.get("LOAD_SENT", "bench-results/load/sent.jsonl")
 RETRY_SHARE = float(os.environ.get("LOAD_RETRY_SHARE", "0.1"))
 

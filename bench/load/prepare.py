@@ -48,7 +48,10 @@ def _users(caregivers: list[Caregiver], dispatchers: int, password: str) -> dict
     template = User(username="-", role=Role.DISPATCHER)
     template.set_password(password)  # one hash for all: hashing is slow by design
     found: dict[str, object] = {"password": password, "caregivers": [], "dispatchers": []}
-    existing = {u.username: u for u in db.session.scalars(select(User).where(User.username.like(f"{PREFIX}%")))}
+    existing = {
+        u.username: u
+        for u in db.session.scalars(select(User).where(User.username.like(f"{PREFIX}%")))
+    }
     for n in range(dispatchers):
         name = f"{PREFIX}-dispatcher-{n:03d}"
         station = None if n % 5 == 0 else stations[n % len(stations)]

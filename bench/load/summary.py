@@ -17,7 +17,9 @@ def main() -> None:
                 found[f"{row['Type']} {row['Name']}".strip()].append(row)
     runs = len(sys.argv) - 1
     print(f"medians of {runs} runs (times in ms)")
-    print(f"{'request':28} {'count':>7} {'fails':>6} {'median':>7} {'p95':>6} {'p99':>6} {'max':>7}")
+    print(
+        f"{'request':28} {'count':>7} {'fails':>6} {'median':>7} {'p95':>6} {'p99':>6} {'max':>7}"
+    )
     for name, rows in found.items():
 
         def med(col: str, rows: list[dict[str, str]] = rows) -> float:
