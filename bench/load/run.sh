@@ -32,6 +32,7 @@ export CAREHUB_SECRET_KEY=${CAREHUB_SECRET_KEY:-load-test-secret}
 $BIN/carehub init >/dev/null
 $BIN/carehub seed city --elders 30000 | tail -n1
 
+status=0
 web=
 stop_web() { [ -n "$web" ] && kill "$web" 2>/dev/null && wait "$web" 2>/dev/null; web=; }
 trap 'stop_web; bash scripts/private-postgres stop "$PG_DIR"' EXIT INT TERM
@@ -53,6 +54,8 @@ for run in $(seq "$RUNS"); do
         --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 30 \
         --csv "$OUT/run-$run" --exit-code-on-error 0 >"$OUT/locust-$run.txt" 2>&1 || true
     stop_web
-    $BIN/python bench/load/check.py --sent "$OUT/sent-$run.jsonl" | tee "$OUT/check-$run.txt"
+    $BIN/python bench/load/check.py --sent "$OUT/sent-$run.jsonl" >"$OUT/check-$run.txt" || status=1
+    cat "$OUT/check-$run.txt"
 done
-$BIN/python bench/load/summary.py "$OUT"/run-*_stats.csv | tee "$OUT/summary.txt"
+$BIN/python bench/load/summary.py $(seq -f "$OUT/run-%g_stats.csv" "$RUNS") | tee "$OUT/summary.txt"
+exit "$status"
