@@ -32,10 +32,19 @@ export CAREHUB_SECRET_KEY=${CAREHUB_SECRET_KEY:-load-test-secret}
 $BIN/carehub init >/dev/null
 $BIN/carehub seed city --elders 30000 | tail -n1
 
+# Cumulative CPU seconds of the children of each of two processes: "WEB DATABASE".
+cpu_of() {
+    local web db
+    web=$(ps --ppid "$1" -o times= | awk '{s += $1} END {print s + 0}')
+    db=$(ps --ppid "$2" -o times= | awk '{s += $1} END {print s + 0}')
+    echo "$web $db"
+}
+
 status=0
 web=
 stop_web() { [ -n "$web" ] && kill "$web" 2>/dev/null && wait "$web" 2>/dev/null; web=; }
-trap 'stop_web; bash scripts/private-postgres stop "$PG_DIR"' EXIT INT TERM
+trap 'stop_web; bash scripts/private-postgres stop "$PG_DIR"' EXIT
+trap 'exit 130' INT TERM
 
 for run in $(seq "$RUNS"); do
     echo "== run $run of $RUNS: $CAREGIVERS caregivers, $DISPATCHERS dispatchers, gunicorn -w $WORKERS --threads $THREADS"
@@ -48,11 +57,18 @@ for run in $(seq "$RUNS"); do
         curl -fs "http://127.0.0.1:$WEB_PORT/healthz" >/dev/null && break
         sleep 0.5
     done
+    # CPU seconds the web workers and the database's backends spend on the run: what a
+    # request costs, whatever share of the shared machine they were given.
+    postmaster=$(head -n1 "$PG_DIR/postmaster.pid")
+    cpu_before=$(cpu_of "$web" "$postmaster")
     LOAD_USERS="$OUT/users.json" LOAD_SENT="$OUT/sent-$run.jsonl" \
         $BIN/locust -f bench/load/locustfile.py --headless --only-summary \
         --host "http://127.0.0.1:$WEB_PORT" --users $((CAREGIVERS + DISPATCHERS)) \
         --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 30 \
         --csv "$OUT/run-$run" --exit-code-on-error 0 >"$OUT/locust-$run.txt" 2>&1 || true
+    cpu_after=$(cpu_of "$web" "$postmaster")
+    echo "cpu seconds: web $(( ${cpu_after% *} - ${cpu_before% *} )), database $(( ${cpu_after#* } - ${cpu_before#* } ))" \
+        | tee "$OUT/cpu-$run.txt"
     stop_web
     $BIN/python bench/load/check.py --sent "$OUT/sent-$run.jsonl" >"$OUT/check-$run.txt" || status=1
     cat "$OUT/check-$run.txt"
