@@ -181,7 +181,7 @@ def test_the_month_page_says_when_its_figures_are_being_worked_out(  # type: ign
     pending = client.get("/subsidy/2026-10")
     assert pending.status_code == 503
     assert pending.headers["Retry-After"].isdigit()
-    assert "being worked out" in pending.get_data(as_text=True)
+    assert "本月数据正在计算中" in pending.get_data(as_text=True)  # translated
     month_figures.work_out(db.session, OCT)
     page = client.get("/subsidy/2026-10")
     assert page.status_code == 200
@@ -206,7 +206,7 @@ def test_an_unreachable_broker_is_503_with_a_message_and_nothing_written(  # typ
         page = client.get("/subsidy/2026-10")
         assert page.status_code == 503
         assert page.headers["Retry-After"].isdigit()
-        assert "Background work cannot be started" in page.get_data(as_text=True)
+        assert "后台任务暂时无法启动" in page.get_data(as_text=True)  # translated
         answer = client.get("/subsidy/2026-10", headers={"Accept": "application/json"})
         assert answer.status_code == 503
         assert answer.get_json()["status"] == 503
