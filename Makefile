@@ -104,14 +104,15 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 load: install ## City-morning load test: 1,000 caregivers and 50 dispatchers on gunicorn and a private PostgreSQL (root; results in bench-results/load/)
 	bash bench/load/run.sh
 
-lint: install ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check carehub tests seed bench wsgi.py
-	$(BIN)/ruff format --check carehub tests seed bench wsgi.py
+lint: install ## ruff (lint + format check), mypy and the import layering contracts
+	$(BIN)/ruff check carehub carehub_bench tests seed bench wsgi.py
+	$(BIN)/ruff format --check carehub carehub_bench tests seed bench wsgi.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: install ## Format and autofix with ruff
-	$(BIN)/ruff format carehub tests seed bench wsgi.py
-	$(BIN)/ruff check --fix carehub tests seed bench wsgi.py
+	$(BIN)/ruff format carehub carehub_bench tests seed bench wsgi.py
+	$(BIN)/ruff check --fix carehub carehub_bench tests seed bench wsgi.py
 
 typecheck: install ## mypy only
 	$(BIN)/mypy

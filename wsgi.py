@@ -1,5 +1,5 @@
 """WSGI entry point: ``gunicorn wsgi:app`` or ``flask --app wsgi run``."""
 
-from carehub import create_app
+from carehub.app import create_app
 
 app = create_app()

@@ -15,7 +15,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from carehub.routing import solomon
+from carehub_bench import solomon
 
 ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
 

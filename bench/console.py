@@ -30,16 +30,16 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.auth.models import User
 from carehub.core import audit
 from carehub.core import time as clock
 from carehub.core.enums import RequestStatus, Role, VisitStatus
 from carehub.core.time import local_to_utc
-from carehub.dispatch import planning_kpis
 from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning_models import RUN_DONE, PlanningRun
+from carehub.dispatch.planning import kpis as planning_kpis
+from carehub.dispatch.planning.models import RUN_DONE, PlanningRun
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 

@@ -29,10 +29,10 @@ def main() -> None:
 
     from flask_migrate import upgrade
 
-    from carehub import create_app
+    from carehub.app import create_app
     from carehub.core.time import local_to_utc, local_today
     from carehub.dispatch.generation import generate_requests
-    from carehub.dispatch.planning import plan_day
+    from carehub.dispatch.planning.services import plan_day
     from carehub.emergency import services
     from carehub.extensions import db
     from carehub.geo.travel import current_model

@@ -15,7 +15,7 @@ import argparse
 import statistics
 import time
 
-from carehub import create_app
+from carehub.app import create_app
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import time
 
 from sqlalchemy import select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.extensions import db
 
 
@@ -61,7 +61,7 @@ def main() -> None:
     for title, inline, runs in modes:
         if inline is False:
             with app.app_context():
-                from carehub.subsidy import month_figures
+                from carehub.subsidy.reconciliation import month_figures
 
                 started = time.perf_counter()
                 done = month_figures.work_out(db.session, month)

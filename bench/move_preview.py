@@ -41,13 +41,14 @@ def main() -> None:
 
     from flask_migrate import upgrade
 
-    from carehub import create_app
+    from carehub.app import create_app
     from carehub.core.enums import VisitStatus
     from carehub.core.time import local_today
-    from carehub.dispatch import move_routes, moves
     from carehub.dispatch.generation import generate_requests
     from carehub.dispatch.models import Visit
-    from carehub.dispatch.planning import plan_day
+    from carehub.dispatch.moves import routes as move_routes
+    from carehub.dispatch.moves import services as moves
+    from carehub.dispatch.planning.services import plan_day
     from carehub.extensions import db
     from carehub.geo.matrix import ModelMatrices
     from carehub.geo.travel import current_model

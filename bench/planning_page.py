@@ -18,11 +18,11 @@ import time
 
 from sqlalchemy import select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.auth.models import User
 from carehub.core.enums import Role
-from carehub.dispatch.planning_kpis import compute
-from carehub.dispatch.planning_models import FINISHED, PlanningRun
+from carehub.dispatch.planning.kpis import compute
+from carehub.dispatch.planning.models import FINISHED, PlanningRun
 from carehub.extensions import db
 
 

@@ -14,8 +14,8 @@ import statistics
 import time
 
 from carehub.routing import circles
-from carehub.routing.bench_day import generate
 from carehub.routing.params import SolverParams
+from carehub_bench.bench_day import generate
 
 METHODS = ("fork", "forkserver")
 

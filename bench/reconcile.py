@@ -17,10 +17,10 @@ import time
 
 from sqlalchemy import func, select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.extensions import db
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation.reconcile import reconcile
 
 
 def reference() -> float:

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from carehub.routing import solomon
+from carehub_bench import solomon
 
 
 def pyvrp_solve(inst: solomon.Instance, time_limit_s: float, seed: int = 1) -> solomon.Result:

@@ -8,7 +8,7 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.core import audit
 from carehub.core.enums import Role
 
@@ -25,7 +25,7 @@ def init_command() -> None:
     from flask_migrate import upgrade
 
     from carehub.extensions import db
-    from carehub.registry.defaults import load_defaults
+    from carehub.seeding.defaults import load_defaults
 
     upgrade()
     with audit.acting_as("cli:init"):
@@ -106,9 +106,9 @@ def _register_feature_commands() -> None:
     from carehub.geo.cli import register as register_geo
     from carehub.jobs.cli import register as register_jobs
     from carehub.registry.cli import register as register_registry
-    from carehub.routing.cli import register as register_routing
     from carehub.seeding.cli import register as register_seeding
     from carehub.subsidy.cli import register as register_subsidy
+    from carehub_bench.cli import register as register_bench
 
     register_assessments(main)
     register_audit(main)
@@ -117,7 +117,7 @@ def _register_feature_commands() -> None:
     register_geo(main)
     register_jobs(main)
     register_registry(main)
-    register_routing(main)
+    register_bench(main)
     register_seeding(main)
     register_subsidy(main)
 

@@ -56,7 +56,7 @@ DEFAULTS: dict[str, Any] = {
     # {"enabled": false}, ...}; the environment variable holds the same as JSON.
     "SUBSIDY_RULES": {},
     # An open month with more visits than this is never worked out inside a request: the
-    # pages read the figures a task stored (carehub.subsidy.month_figures).
+    # pages read the figures a task stored (carehub.subsidy.reconciliation.month_figures).
     "SUBSIDY_INLINE_VISITS": 20000,
     # A check-in farther than this from the elder's home is accepted but flagged.
     "MOBILE_CHECKIN_RADIUS_M": 200.0,

@@ -17,10 +17,10 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import MetaData, text
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.core.enums import Role
 from carehub.extensions import db as _db
-from carehub.registry.defaults import load_defaults
+from carehub.seeding.defaults import load_defaults
 from tests.builders import PASSWORD, Builders
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.extensions import db
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.auth.models import User
 from carehub.core.enums import RequestOrigin, RequestStatus, Role, VisitStatus
 from carehub.core.time import local_to_utc, local_today, now

@@ -15,10 +15,10 @@ from carehub.core import audit_chain
 from carehub.core.audit import AuditLog
 from carehub.core.enums import Role
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.extensions import db
 from carehub.geo import coverage as geo_coverage
 from carehub.registry.models import Elder
-from carehub.registry.services import station_scope
 from carehub.registry.views import page_of
 
 bp = Blueprint("admin", __name__)

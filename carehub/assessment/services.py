@@ -28,11 +28,11 @@ from carehub.assessment.models import (
     AssessmentForm,
 )
 from carehub.core.enums import CareLevel, ElderStatus
+from carehub.core.errors import FieldError
 from carehub.db import AnySession
 from carehub.registry.models import Elder, ElderStatusPeriod
-from carehub.registry.services import FieldError
 from carehub.subsidy.models import DEFAULT_TIERS, MONTHLY_KINDS, SubsidyPolicy
-from carehub.subsidy.policy import PolicyTerms, in_force
+from carehub.subsidy.policy.entitlement import PolicyTerms, in_force
 
 _ALLOW = "care_level_by_assessment"
 MONTHLY = SubsidyPolicy.kind.in_(MONTHLY_KINDS)

@@ -14,11 +14,12 @@ from carehub.assessment import services, standard
 from carehub.assessment.forms import FlagForm, OverrideForm, SignatureForm
 from carehub.assessment.models import Assessment, AssessmentForm
 from carehub.core.enums import CareLevel, Role, label
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import local_today
 from carehub.extensions import db
 from carehub.registry.models import Elder
-from carehub.registry.services import FieldError, station_scope
 
 bp = Blueprint("assessment", __name__)
 

@@ -20,11 +20,11 @@ from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo import coverage
 from carehub.registry.models import Elder, ElderStatusPeriod, ServiceType, Station
-from carehub.subsidy import reconcile as rc
-from carehub.subsidy.meals import meal_month, policies_of
+from carehub.subsidy.meals.services import meal_month, policies_of
 from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy import PolicyTerms, in_force
+from carehub.subsidy.policy.entitlement import PolicyTerms, in_force
+from carehub.subsidy.reconciliation import reconcile as rc
 
 PROMISE_MINUTES = 15
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})|-Q([1-4]))?")

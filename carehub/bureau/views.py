@@ -12,8 +12,8 @@ from carehub.core.errors import DomainError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.extensions import db
-from carehub.subsidy.charts import bars, columns
 from carehub.subsidy.months import Month
+from carehub.subsidy.reports.charts import bars, columns
 
 bp = Blueprint("bureau", __name__)
 

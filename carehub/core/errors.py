@@ -24,6 +24,14 @@ class ConflictError(DomainError):
     status_code = 409
 
 
+class FieldError(DomainError):
+    """A rule broken by one form field; views show the message next to that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 # Raised by the database guard (migration 4b7e2c9d1a05) on SQLite and named by the
 # constraint on PostgreSQL.
 OVERLAP_MARKS = ("visits_caregiver_overlap",)

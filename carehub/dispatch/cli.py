@@ -80,8 +80,8 @@ def register(main: click.Group) -> None:
         from flask_babel import gettext as _
 
         from carehub.core import audit
-        from carehub.dispatch import planning_shortfall
-        from carehub.dispatch.planning import PlanningError, plan_day
+        from carehub.dispatch.planning import shortfall as planning_shortfall
+        from carehub.dispatch.planning.services import PlanningError, plan_day
         from carehub.extensions import db
         from carehub.routing.deadline import Deadline
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from carehub.core.enums import Role
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import local_today
 from carehub.dispatch import meal_rounds
 from carehub.extensions import db
 from carehub.registry.models import Station
-from carehub.registry.services import station_scope
 
 bp = Blueprint("packing", __name__)
 

@@ -11,14 +11,15 @@ from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from carehub.core.enums import Role
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import now
 from carehub.emergency import devices, services
 from carehub.emergency.proposals import Proposal
 from carehub.extensions import csrf, db, login_manager
 from carehub.mobile import route, tokens
 from carehub.mobile.payloads import PayloadError
-from carehub.registry.services import FieldError, station_scope
 
 bp = Blueprint("emergency_api", __name__)
 csrf.exempt(bp)

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from carehub.core import audit
 from carehub.core.enums import AlertKind, ElderStatus, RequestOrigin, RequestStatus
-from carehub.core.errors import ConflictError, DomainError
+from carehub.core.errors import ConflictError, DomainError, FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
@@ -26,7 +26,6 @@ from carehub.jobs.models import Alert
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus
 from carehub.registry.models import Caregiver, Elder, ServiceType
-from carehub.registry.services import FieldError
 
 SERVICE_CODE = "emergency"
 NOTE_MAX = 2000

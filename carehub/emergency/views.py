@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from carehub.core.enums import Role
-from carehub.core.errors import DomainError
+from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import now
 from carehub.emergency import positions, services, timeline
 from carehub.extensions import db
 from carehub.registry.models import Elder
-from carehub.registry.services import ElderFilter, FieldError, elder_query, station_scope
+from carehub.registry.services import ElderFilter, elder_query
 
 bp = Blueprint("emergency", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)

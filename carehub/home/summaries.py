@@ -14,13 +14,13 @@ from carehub.core.enums import AlertKind, CareLevel, ElderStatus, RequestStatus,
 from carehub.core.time import local_to_utc
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning_models import PlanningRun
+from carehub.dispatch.planning.models import PlanningRun
 from carehub.geo import coverage
 from carehub.jobs.models import Alert
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy import PolicyTerms, in_force
+from carehub.subsidy.policy.entitlement import PolicyTerms, in_force
 
 
 def admin_counts(session: AnySession) -> dict[str, int]:
@@ -294,7 +294,7 @@ class AuditMonth:
 def audit_months(session: AnySession, today: dt.date, count: int = 6) -> list[AuditMonth]:
     """The last ``count`` months with the subsidy module's own figures: a locked month from
     its ledger, an open one as the month page shows it (kept between requests)."""
-    from carehub.subsidy.reconcile import month_lines
+    from carehub.subsidy.reconciliation.reconcile import month_lines
 
     month = Month.of(today)
     found = []

@@ -8,10 +8,10 @@ from sqlalchemy import text
 
 from carehub.core.enums import Role
 from carehub.core.permissions import any_role, public
+from carehub.core.scope import station_scope
 from carehub.core.time import local_today
 from carehub.extensions import db
 from carehub.home import summaries
-from carehub.registry.services import station_scope
 
 bp = Blueprint("home", __name__)
 

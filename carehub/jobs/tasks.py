@@ -10,10 +10,10 @@ from flask import current_app
 from carehub.core.time import local_zone, now
 from carehub.db import AnySession
 from carehub.dispatch.generation import generate_requests
-from carehub.dispatch.planning import plan_day
+from carehub.dispatch.planning.services import plan_day
 from carehub.emergency import services as emergency_services
 from carehub.jobs import alerts
-from carehub.subsidy.reconcile import draft_month
+from carehub.subsidy.reconciliation.reconcile import draft_month
 
 
 def _local_day(instant: dt.datetime) -> dt.date:

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from carehub.core.enums import AlertKind, Role
 from carehub.core.permissions import roles_required
+from carehub.core.scope import station_scope
 from carehub.core.time import now
 from carehub.extensions import db
 from carehub.jobs import alerts as alert_services
 from carehub.jobs import catalog, summaries
 from carehub.jobs.models import Alert
 from carehub.jobs.status import history_query, job_statuses
-from carehub.registry.services import station_scope
 from carehub.registry.views import page_of
 
 bp = Blueprint("jobs", __name__)

@@ -25,7 +25,7 @@ from carehub.mobile import checklists, route
 from carehub.mobile.models import VisitEvent
 from carehub.mobile.payloads import EventInput
 from carehub.mobile.vocab import EventType, Flag, Outcome
-from carehub.subsidy import receipts
+from carehub.subsidy.reconciliation import receipts
 
 # Phones' clocks drift; only a clock well ahead of the server's is worth a flag.
 CLOCK_AHEAD_TOLERANCE = dt.timedelta(minutes=5)

@@ -26,7 +26,7 @@ def _obj(required: list[str], properties: dict[str, Schema], closed: bool = True
 
 
 INSTANT = {"type": "string", "format": "date-time"}
-# Ids are the database's 32-bit integers (carehub.MAX_ID).
+# Ids are the database's 32-bit integers (carehub.app.MAX_ID).
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 # Dates and instants the service accepts (carehub.core.time.EARLIEST_DAY .. LATEST_DAY).
 PHONE_INSTANT = {

@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
-from carehub.core.enums import ElderStatus, Role
-from carehub.core.errors import DomainError
+from carehub.core.enums import ElderStatus
+from carehub.core.errors import DomainError, FieldError  # noqa: F401  (re-exported for callers not yet moved)
+from carehub.core.scope import station_scope  # noqa: F401  (re-exported likewise)
 from carehub.db import AnySession
 from carehub.geo.travel import current_model
 from carehub.registry.models import (
@@ -28,21 +29,6 @@ from carehub.registry.models import (
 from carehub.registry.naming import name_initials
 
 T = TypeVar("T")
-
-
-class FieldError(DomainError):
-    """A rule broken by one form field; views show the message next to that field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def station_scope(user: Any) -> int | None:
-    """The one station a dispatcher is limited to, or None for everyone else."""
-    if user.role == Role.DISPATCHER:
-        return user.station_id  # type: ignore[no-any-return]
-    return None
 
 
 # --- finding -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select
 
 from carehub.auth.models import User
 from carehub.core.enums import CareLevel, ElderStatus, Hardship, Role, choices
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.dispatch.models import CarePlan
 from carehub.extensions import db
@@ -27,7 +28,7 @@ from carehub.registry.forms import (
     StationForm,
 )
 from carehub.registry.models import Caregiver, Elder, Kitchen, ServiceType, Skill, Station
-from carehub.registry.services import ElderFilter, FieldError
+from carehub.registry.services import ElderFilter
 
 bp = Blueprint("registry", __name__)
 

@@ -23,7 +23,6 @@ from carehub.db import AnySession
 from carehub.dispatch.models import CarePlan
 from carehub.geo.coverage import StationPoint
 from carehub.geo.travel import TravelModel
-from carehub.registry.defaults import load_defaults
 from carehub.registry.models import (
     Caregiver,
     Elder,
@@ -34,6 +33,7 @@ from carehub.registry.models import (
     caregiver_skills,
 )
 from carehub.seeding import inputs, places, teams
+from carehub.seeding.defaults import load_defaults
 from carehub.seeding.demo import BASE_TEAM, LUNCH, anchor_date
 from carehub.seeding.inputs import Block, District
 from carehub.seeding.names import NameBook, tianjin_landline

@@ -25,7 +25,6 @@ from carehub.db import AnySession
 from carehub.dispatch.models import CarePlan
 from carehub.geo.coverage import StationPoint
 from carehub.geo.travel import TravelModel
-from carehub.registry.defaults import load_defaults
 from carehub.registry.models import (
     Caregiver,
     Elder,
@@ -35,6 +34,7 @@ from carehub.registry.models import (
     Station,
 )
 from carehub.seeding import inputs, places, planted, teams
+from carehub.seeding.defaults import load_defaults
 from carehub.seeding.inputs import Block
 from carehub.seeding.names import NameBook
 from carehub.seeding.people import (

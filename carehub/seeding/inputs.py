@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from carehub import PROJECT_ROOT
+from carehub.app import PROJECT_ROOT
 
 SEED_DIR = PROJECT_ROOT / "seed"
 

@@ -31,7 +31,7 @@ def register(main: click.Group) -> None:
 
         from carehub.extensions import db
         from carehub.registry.models import Station
-        from carehub.subsidy.reconcile import reconcile
+        from carehub.subsidy.reconciliation.reconcile import reconcile
 
         month = _month(month_text)
         result = reconcile(db.session, month)  # type: ignore[arg-type]
@@ -56,7 +56,7 @@ def register(main: click.Group) -> None:
         from carehub.core import audit
         from carehub.extensions import db
         from carehub.registry.cli import _echo
-        from carehub.subsidy.visit_import import import_visits
+        from carehub.subsidy.uploads.services import import_visits
 
         with audit.acting_as("cli:import"):
             result = import_visits(db.session, file.name, file.read_bytes())
@@ -84,7 +84,7 @@ def register(main: click.Group) -> None:
         """Complete a month of visits from the care plans, for the reconciliation benchmark."""
         from carehub.core import audit
         from carehub.extensions import db
-        from carehub.subsidy.benchdata import generate
+        from carehub.seeding.visits import generate
 
         month = _month(month_text)
         started = time.perf_counter()
@@ -97,8 +97,8 @@ def register(main: click.Group) -> None:
 
 
 def _print_table(result: object) -> None:
-    from carehub.subsidy.ledger import Summary
-    from carehub.subsidy.reconcile import Reconciliation
+    from carehub.subsidy.reconciliation.ledger import Summary
+    from carehub.subsidy.reconciliation.reconcile import Reconciliation
     from carehub.web import yuan
 
     assert isinstance(result, Reconciliation)

@@ -15,8 +15,8 @@ from celery import shared_task
 from flask import Flask, has_app_context
 
 from carehub.core.time import local_today
-from carehub.subsidy import month_figures
 from carehub.subsidy.months import Month
+from carehub.subsidy.reconciliation import month_figures
 
 _app: Flask | None = None
 
@@ -30,7 +30,7 @@ def _app_context() -> Iterator[None]:
         return
     global _app
     if _app is None:
-        from carehub import create_app
+        from carehub.app import create_app
 
         _app = create_app()
     with _app.app_context():

@@ -22,20 +22,24 @@ from sqlalchemy import select
 
 from carehub.core import audit
 from carehub.core.enums import Role
+from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.registry.models import Elder, Station
-from carehub.registry.services import FieldError
-from carehub.subsidy import charts, evidence, labels, locking, reviews
-from carehub.subsidy.exports import FORMATS, LAYOUTS, MIMETYPES, SCOPES, export_bytes
-from carehub.subsidy.forms import PolicyForm
+from carehub.subsidy import labels
 from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy_changes import add_policy, end_policy
-from carehub.subsidy.reconcile import Reconciliation, reconcile, reviewable_ids
-from carehub.subsidy.rules import FLAGGED, current_settings
+from carehub.subsidy.policy.forms import PolicyForm
+from carehub.subsidy.policy.services import add_policy, end_policy
+from carehub.subsidy.reconciliation import locking
+from carehub.subsidy.reconciliation.reconcile import Reconciliation, reconcile, reviewable_ids
+from carehub.subsidy.reconciliation.rules import FLAGGED, current_settings
+from carehub.subsidy.reports import charts
+from carehub.subsidy.reports.exports import FORMATS, LAYOUTS, MIMETYPES, SCOPES, export_bytes
+from carehub.subsidy.review import evidence
+from carehub.subsidy.review import services as reviews
 from carehub.web import yuan
 
 bp = Blueprint("subsidy", __name__)
@@ -459,7 +463,3 @@ def policy_new():  # type: ignore[no-untyped-def]
             return redirect(url_for("subsidy.policies"))
     status = 422 if any(field.errors for field in form) else 200
     return render_template("subsidy/policy_form.html", form=form), status
-
-
-# Registers the upload routes on this blueprint.
-from carehub.subsidy import meal_views, upload_views  # noqa: E402, F401

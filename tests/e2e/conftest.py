@@ -20,10 +20,10 @@ from flask import Flask, got_request_exception
 from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.core.enums import Role
 from carehub.extensions import db
-from carehub.registry.defaults import load_defaults
+from carehub.seeding.defaults import load_defaults
 from tests.builders import PASSWORD, Builders
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, Account
 

@@ -14,11 +14,11 @@ from carehub.assessment import services, standard
 from carehub.assessment.models import Assessment
 from carehub.core.audit import AuditLog
 from carehub.core.enums import CareLevel, ElderStatus, Hardship, Role
+from carehub.core.errors import FieldError
 from carehub.registry.models import ElderStatusPeriod
-from carehub.registry.services import FieldError
-from carehub.subsidy import reconcile as rc
 from carehub.subsidy.models import SubsidyPolicy
 from carehub.subsidy.months import Month
+from carehub.subsidy.reconciliation import reconcile as rc
 
 # 10:00 in Shanghai on Monday 16 November 2026.
 NOW = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)

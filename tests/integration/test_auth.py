@@ -69,7 +69,7 @@ def test_login_and_logout_are_audited(client: FlaskClient, login_as, db) -> None
 
 
 def test_csrf_token_is_required_on_forms(database_url: str, tmp_path, make, db) -> None:  # type: ignore[no-untyped-def]
-    from carehub import create_app
+    from carehub.app import create_app
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "TESTING": True})
     user = make.user(Role.ADMIN)

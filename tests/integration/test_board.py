@@ -9,7 +9,7 @@ import pytest
 
 from carehub.core.enums import RequestStatus, Role, VisitStatus
 from carehub.core.time import local_to_utc
-from carehub.dispatch import board
+from carehub.dispatch.board import services as board
 from carehub.jobs.alerts import due_wall
 
 DAY = dt.date(2026, 11, 23)

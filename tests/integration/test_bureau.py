@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from carehub.bureau.figures import Period, PeriodError, compute
 from carehub.core.enums import RequestOrigin, RequestStatus, Role, VisitStatus
-from carehub.subsidy import locking
 from carehub.subsidy.models import LedgerLine
 from carehub.subsidy.months import Month
+from carehub.subsidy.reconciliation import locking
 from tests.integration.subsidy_support import NOW, SHANGHAI, october
 
 OCT = Month(2026, 10)

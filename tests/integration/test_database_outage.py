@@ -18,11 +18,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from carehub import PROJECT_ROOT, create_app
+from carehub.app import PROJECT_ROOT, create_app
 from carehub.core.enums import Role
 from carehub.extensions import db
 from carehub.mobile.models import VisitEvent
-from carehub.registry.defaults import load_defaults
+from carehub.seeding.defaults import load_defaults
 from tests.builders import PASSWORD, Builders
 from tests.conftest import base_config
 from tests.phone import Phone, make_phone, new_key, phone_time, published_visit

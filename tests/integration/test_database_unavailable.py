@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.auth.models import LoginSession
 from carehub.core.enums import Role
 from carehub.extensions import db as _db

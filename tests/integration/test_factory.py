@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.config import from_environment
 from carehub.extensions import db
 

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 from carehub.core.enums import AlertKind, RequestStatus, Role, VisitStatus
 from carehub.jobs.models import Alert
-from carehub.subsidy import locking
-from carehub.subsidy import reconcile as rc
 from carehub.subsidy.months import Month
+from carehub.subsidy.reconciliation import locking
+from carehub.subsidy.reconciliation import reconcile as rc
 from tests.integration.subsidy_support import NOW, october
 
 TODAY = dt.date(2026, 11, 23)

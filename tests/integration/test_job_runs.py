@@ -210,7 +210,7 @@ def test_an_expired_lease_fails_the_run_and_its_late_commit_is_refused(app, db, 
 
 def test_planning_tomorrow_drafts_unpublished_visits(app, db, clock, make) -> None:  # type: ignore[no-untyped-def]
     from carehub.dispatch.models import Visit
-    from carehub.dispatch.planning_models import PlanningRun
+    from carehub.dispatch.planning.models import PlanningRun
 
     station = make.station(code="ST9")
     make.caregiver(station=station, weekdays_mask=0b1111111)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from carehub.core.enums import Role, VisitStatus
 from carehub.dispatch import adapters, meal_rounds
 from carehub.dispatch.models import MealRound, Visit
-from carehub.dispatch.planning import _drop_replaceable
+from carehub.dispatch.planning.services import _drop_replaceable
 from carehub.routing import validate
 from tests.integration.meals_support import MATRICES, meal_day, write
 
@@ -49,7 +49,7 @@ def test_a_named_kitchen_and_the_settings_reach_the_problem(app, make, db) -> No
     assert p.meals.box["ebike"] == 8 and p.meals.max_ride == 1800 and p.meals.load == 300
     assert r.data.kitchens["kitchen:K1"].kitchen_id == central.id
     # The run's travel minutes count the ride to the kitchen.
-    from carehub.dispatch.planning import travel_seconds
+    from carehub.dispatch.planning.services import travel_seconds
 
     t, home = p.travel["ebike"], p.caregiver(r.caregiver.code).start_location
     drops = [p.visit(adapters.visit_id(q)).location for q in r.requests]
@@ -153,7 +153,7 @@ def test_cancelled_drops_leave_the_packing_list(make, db) -> None:  # type: igno
 
 
 def test_planning_a_day_stores_the_solvers_rounds_and_replanning_replaces_them(make, db) -> None:  # type: ignore[no-untyped-def]
-    from carehub.dispatch.planning import plan_day, planned_visits
+    from carehub.dispatch.planning.services import plan_day, planned_visits
 
     r = meal_day(make, DAY, diets=("低盐", None, "软食", None, "清真"), code="HPR")
     db.session.commit()
@@ -187,7 +187,7 @@ def _moves_at_night(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_moving_a_drop_along_its_route_keeps_its_round_and_the_hot_food_rule(app, make, db) -> None:  # type: ignore[no-untyped-def]
-    from carehub.dispatch import moves
+    from carehub.dispatch.moves import services as moves
 
     _moves_at_night(app)
     r = meal_day(make, DAY)
@@ -215,7 +215,7 @@ def test_moving_a_drop_along_its_route_keeps_its_round_and_the_hot_food_rule(app
 def test_a_drop_moved_to_another_caregiver_is_refused_then_gets_its_own_round(
     app, make, db
 ) -> None:  # type: ignore[no-untyped-def]
-    from carehub.dispatch import moves
+    from carehub.dispatch.moves import services as moves
 
     _moves_at_night(app)
     r = meal_day(make, DAY)
@@ -244,7 +244,7 @@ def test_a_drop_moved_to_another_caregiver_is_refused_then_gets_its_own_round(
 
 def test_a_sick_hand_over_keeps_the_others_rounds_as_published(app, make, db) -> None:  # type: ignore[no-untyped-def]
     from carehub.core.time import local_to_utc
-    from carehub.dispatch import sick
+    from carehub.dispatch.board import sick
 
     now = local_to_utc(DAY, dt.time(8, 0))
     app.config["CLOCK"] = lambda: now

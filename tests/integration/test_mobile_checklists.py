@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from carehub.mobile import checklists
 from carehub.mobile.models import ChecklistItem
-from carehub.registry.defaults import SERVICE_TYPES, load_defaults
 from carehub.registry.models import ServiceType
+from carehub.seeding.defaults import SERVICE_TYPES, load_defaults
 
 
 def test_the_six_default_services_have_checklists(db) -> None:  # type: ignore[no-untyped-def]

@@ -306,7 +306,7 @@ def test_notes_are_kept_in_recorded_order(phone: Phone, make) -> None:  # type: 
 
 def test_a_check_out_sent_days_late_is_flagged_by_the_subsidy_audit(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
     from carehub.subsidy.months import Month
-    from carehub.subsidy.reconcile import reconcile
+    from carehub.subsidy.reconciliation.reconcile import reconcile
 
     visit = published_visit(make, phone)
     # The phone was offline for four days: both events were recorded on the 19th.
@@ -322,7 +322,7 @@ def test_a_check_out_sent_days_late_is_flagged_by_the_subsidy_audit(phone: Phone
 
 def test_a_prompt_check_out_is_not_flagged_as_late(phone: Phone, make, db) -> None:  # type: ignore[no-untyped-def]
     from carehub.subsidy.months import Month
-    from carehub.subsidy.reconcile import reconcile
+    from carehub.subsidy.reconciliation.reconcile import reconcile
 
     visit = published_visit(make, phone)
     assert phone.event(visit, "check_in", recorded_at=phone_time(11, 2)).status_code == 201

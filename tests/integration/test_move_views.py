@@ -254,7 +254,7 @@ def test_the_day_timeline_shows_a_caregivers_visit_lent_elsewhere(
 
 
 def test_the_move_preview_sees_a_visit_the_caregiver_was_lent_for(make, db) -> None:  # type: ignore[no-untyped-def]
-    from carehub.dispatch import moves
+    from carehub.dispatch.moves import services as moves
 
     d = district(make)
     _lent_out(make, d)
@@ -265,7 +265,7 @@ def test_the_move_preview_sees_a_visit_the_caregiver_was_lent_for(make, db) -> N
 
 
 def test_a_time_only_move_is_logged_as_a_time_change(client, login_as, make, db) -> None:  # type: ignore[no-untyped-def]
-    from carehub.dispatch import moves
+    from carehub.dispatch.moves import services as moves
 
     d = district(make)
     moves.apply_move(db.session, d.v1.id, d.a.id, dt.time(11, 30), d.v1.version, confirmed=True)

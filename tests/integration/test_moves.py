@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from carehub.core.audit import AuditLog
 from carehub.core.enums import VisitStatus
-from carehub.core.errors import DomainError
-from carehub.dispatch import moves
+from carehub.core.errors import DomainError, FieldError
 from carehub.dispatch.models import Visit
-from carehub.registry.services import FieldError
+from carehub.dispatch.moves import services as moves
 from tests.integration.moves_support import DAY, at, district
 
 # Before the day: 08:00 on the day before, so no start lies in the past.

@@ -20,9 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from carehub.core.enums import VisitStatus
 from carehub.core.errors import DomainError, is_overlap
 from carehub.core.time import local_to_utc
-from carehub.dispatch import moves, sick
+from carehub.dispatch.board import sick
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning import plan_day
+from carehub.dispatch.moves import services as moves
+from carehub.dispatch.planning.services import plan_day
 from carehub.emergency import services as emergencies
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel

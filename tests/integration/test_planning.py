@@ -11,8 +11,8 @@ from carehub.core.enums import Gender, RequestStatus, VisitStatus
 from carehub.core.time import local_to_utc
 from carehub.dispatch import adapters
 from carehub.dispatch.models import ServiceRequest
-from carehub.dispatch.planning import plan_day, planned_visits
-from carehub.dispatch.planning_models import PlanningRun
+from carehub.dispatch.planning.models import PlanningRun
+from carehub.dispatch.planning.services import plan_day, planned_visits
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import Caregiver, Station
@@ -211,7 +211,7 @@ def test_circle_plan_passes_validation(make, db) -> None:  # type: ignore[no-unt
 
 
 def test_a_day_without_caregivers_on_shift_leaves_every_request_with_a_reason(db, make) -> None:  # type: ignore[no-untyped-def]
-    from carehub.dispatch.planning import REASON_NO_SHIFT, plan_day
+    from carehub.dispatch.planning.services import REASON_NO_SHIFT, plan_day
 
     station = make.station()
     make.caregiver(station=station, weekdays_mask=0b0000001)  # Mondays only

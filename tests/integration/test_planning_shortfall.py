@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from carehub.cli import main
 from carehub.core.enums import Role, TravelMode
-from carehub.dispatch import planning_shortfall
-from carehub.dispatch.planning import plan_day
-from carehub.dispatch.planning_models import PlanningRun
+from carehub.dispatch.planning import shortfall as planning_shortfall
+from carehub.dispatch.planning.models import PlanningRun
+from carehub.dispatch.planning.services import plan_day
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel
 from tests.builders import CENTRE
@@ -226,7 +226,7 @@ def test_a_station_with_nobody_on_shift_is_advised_from_its_own_door(make, db) -
 def test_a_run_over_many_stations_shows_the_advice_of_the_chosen_one(
     client, login_as, make, db, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from carehub.dispatch import planning_views
+    from carehub.dispatch.planning import views as planning_views
 
     _short_day(make, db)
     other = make.station(code="HP04", lat=CENTRE[0] + 0.27, lon=CENTRE[1])

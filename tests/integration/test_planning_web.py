@@ -12,11 +12,11 @@ from sqlalchemy import select
 from carehub.core.audit import AuditLog
 from carehub.core.enums import Role, VisitStatus
 from carehub.core.time import local_to_utc
-from carehub.dispatch import planning_runner
 from carehub.dispatch.models import Visit
-from carehub.dispatch.planning import plan_day, planned_visits
-from carehub.dispatch.planning_kpis import compute, difference, verdict
-from carehub.dispatch.planning_models import PlanningRun
+from carehub.dispatch.planning import runner as planning_runner
+from carehub.dispatch.planning.kpis import compute, difference, verdict
+from carehub.dispatch.planning.models import PlanningRun
+from carehub.dispatch.planning.services import plan_day, planned_visits
 from carehub.registry.models import Caregiver
 from carehub.routing import SolverParams
 from carehub.routing.circles import solve_circles
@@ -467,7 +467,7 @@ def _map(page: str) -> dict:  # type: ignore[type-arg]
 def test_a_run_over_many_stations_draws_one_station_at_a_time(  # type: ignore[no-untyped-def]
     client, login_as, make, db, monkeypatch
 ) -> None:
-    from carehub.dispatch import planning_views
+    from carehub.dispatch.planning import views as planning_views
 
     _district(make, db, code="HPA", visits=2)
     _district(make, db, code="HPB", visits=3, lat=0.02)

@@ -14,7 +14,7 @@ from werkzeug.routing import Rule
 
 from carehub.assessment import services as assessments
 from carehub.core.enums import CareLevel, Hardship, RequestOrigin, Role
-from carehub.dispatch.planning_models import PlanningRun
+from carehub.dispatch.planning.models import PlanningRun
 from carehub.registry.models import Kitchen
 from carehub.subsidy.models import SubsidyPolicy
 from tests.builders import CENTRE

@@ -11,7 +11,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
-from carehub import create_app
+from carehub.app import create_app
 from carehub.cli import main
 from carehub.core.enums import RunOutcome
 from carehub.extensions import db as _db

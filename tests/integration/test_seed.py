@@ -17,9 +17,9 @@ from carehub.core.time import local_today
 from carehub.dispatch.models import CarePlan
 from carehub.geo.coverage import compute
 from carehub.geo.travel import in_china
-from carehub.registry.defaults import load_defaults
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 from carehub.seeding import demo
+from carehub.seeding.defaults import load_defaults
 
 
 def _seed(app: Flask, *args: str) -> Result:

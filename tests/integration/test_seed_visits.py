@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from carehub.dispatch.models import Visit
-from carehub.subsidy.benchdata import generate
+from carehub.seeding.visits import generate
 from carehub.subsidy.months import Month
 
 
@@ -24,7 +24,7 @@ def test_generating_a_month_twice_adds_nothing_the_second_time(db, make) -> None
 def test_topping_up_reaches_the_visits_per_elder_without_tripping_the_rules(db, make) -> None:  # type: ignore[no-untyped-def]
     from carehub.core.enums import RequestOrigin
     from carehub.dispatch.models import ServiceRequest
-    from carehub.subsidy.reconcile import reconcile
+    from carehub.subsidy.reconciliation.reconcile import reconcile
 
     station = make.station()
     make.caregiver(station=station, skills=("meal",))

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from carehub.core.audit import AuditLog
 from carehub.core.enums import RequestStatus, Role, VisitStatus
-from carehub.core.errors import ConflictError
+from carehub.core.errors import ConflictError, FieldError
 from carehub.core.time import local_to_utc
-from carehub.dispatch import sick
+from carehub.dispatch.board import sick
 from carehub.dispatch.models import Visit
-from carehub.registry.services import FieldError
 from carehub.routing.problem import REASON_NO_CAREGIVER
 from tests.builders import CENTRE
 

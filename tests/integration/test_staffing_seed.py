@@ -9,8 +9,9 @@ from flask import Flask
 
 from carehub.cli import main
 from carehub.core.time import local_today
-from carehub.dispatch import adapters, planning
+from carehub.dispatch import adapters
 from carehub.dispatch.generation import generate_requests
+from carehub.dispatch.planning import services as planning
 from carehub.geo.travel import current_model
 from carehub.routing.screen import screen
 from carehub.seeding import planted, report

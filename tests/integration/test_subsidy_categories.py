@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from carehub.core.enums import CareLevel, Hardship
-from carehub.subsidy import reconcile as rc
 from carehub.subsidy.models import SubsidyPolicy
 from carehub.subsidy.months import Month
+from carehub.subsidy.reconciliation import reconcile as rc
 
 NOV = Month(2026, 11)
 

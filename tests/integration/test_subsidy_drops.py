@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation.reconcile import reconcile
 from tests.integration.subsidy_support import NOW, completed
 
 OCT = Month(2026, 10)

@@ -11,11 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from carehub.core.enums import CareLevel, Hardship, Role
-from carehub.subsidy import locking
-from carehub.subsidy import reconcile as rc
-from carehub.subsidy.meals import meal_month
+from carehub.subsidy.meals.services import meal_month
 from carehub.subsidy.models import KIND_PER_MEAL, SubsidyPolicy
 from carehub.subsidy.months import Month
+from carehub.subsidy.reconciliation import locking
+from carehub.subsidy.reconciliation import reconcile as rc
 from tests.integration.subsidy_support import NOW, completed
 
 OCT = Month(2026, 10)

@@ -13,7 +13,7 @@ from carehub.cli import main
 from carehub.core.enums import ElderStatus, Role
 from carehub.registry.models import ElderStatusPeriod
 from carehub.subsidy.months import Month as M
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation.reconcile import reconcile
 from tests.integration.subsidy_support import NOW, october
 
 OCT = M(2026, 10)

@@ -12,11 +12,12 @@ import pytest
 from carehub.assessment import services as assessments
 from carehub.core.enums import CareLevel, ElderStatus, Role
 from carehub.registry.models import ElderStatusPeriod
-from carehub.subsidy import month_cache, reviews
-from carehub.subsidy.locking import lock_month, unlock_month
 from carehub.subsidy.models import ServicePrice, SubsidyPolicy, VisitReceipt
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation import month_cache
+from carehub.subsidy.reconciliation.locking import lock_month, unlock_month
+from carehub.subsidy.reconciliation.reconcile import reconcile
+from carehub.subsidy.review import services as reviews
 from tests.integration.subsidy_support import NOW, october
 
 OCT = Month(2026, 10)

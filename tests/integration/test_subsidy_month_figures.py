@@ -19,11 +19,12 @@ from sqlalchemy import select
 
 from carehub.core.enqueue import BrokerUnavailable, enqueue
 from carehub.core.enums import Role
-from carehub.subsidy import month_figures, reviews
-from carehub.subsidy.locking import lock_month
 from carehub.subsidy.models import MonthFigures
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation import month_figures
+from carehub.subsidy.reconciliation.locking import lock_month
+from carehub.subsidy.reconciliation.reconcile import reconcile
+from carehub.subsidy.review import services as reviews
 from carehub.subsidy.tasks import work_out_month, work_out_open_months
 from tests.conftest import base_config, second_app
 from tests.integration.subsidy_support import NOW, october
@@ -221,6 +222,6 @@ def test_a_reachable_broker_takes_the_task(queue) -> None:  # type: ignore[no-un
 
 
 def _rules() -> Any:
-    from carehub.subsidy.rules import current_settings
+    from carehub.subsidy.reconciliation.rules import current_settings
 
     return current_settings()

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from carehub.core.audit import AuditLog
 from carehub.core.enums import Role
-from carehub.subsidy.locking import lock_month
 from carehub.subsidy.models import SubsidyPolicy
 from carehub.subsidy.months import Month
-from carehub.subsidy.reconcile import reconcile
+from carehub.subsidy.reconciliation.locking import lock_month
+from carehub.subsidy.reconciliation.reconcile import reconcile
 from tests.integration.subsidy_support import NOW, october
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from carehub.core.enums import Role
 from carehub.dispatch.models import Visit
-from carehub.subsidy.locking import lock_month
 from carehub.subsidy.months import Month
-from carehub.subsidy.visit_import import COLUMNS
+from carehub.subsidy.reconciliation.locking import lock_month
+from carehub.subsidy.uploads.services import COLUMNS
 from tests.integration.subsidy_support import NOW
 
 

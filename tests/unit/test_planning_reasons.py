@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carehub.dispatch.planning import _reason
+from carehub.dispatch.planning.services import _reason
 from carehub.routing import Unassigned
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER
 from tests.unit.routing.helpers import caregiver, problem, visit

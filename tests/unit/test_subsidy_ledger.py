@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carehub.core.enums import CareLevel, Hardship
-from carehub.subsidy.ledger import FEN_FIELDS, elder_line, roll_up, total
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy import ElderTerms, PolicyTerms, entitlement_fen
+from carehub.subsidy.policy.entitlement import ElderTerms, PolicyTerms, entitlement_fen
+from carehub.subsidy.reconciliation.ledger import FEN_FIELDS, elder_line, roll_up, total
 
 statuses = st.sampled_from(["verified", "flagged", "rejected"])
 visit_lists = st.lists(st.tuples(statuses, st.integers(0, 20_000)), max_size=40)

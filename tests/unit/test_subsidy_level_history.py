@@ -7,7 +7,7 @@ import datetime as dt
 
 from carehub.subsidy.models import DEFAULT_TIERS
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy import ElderTerms, LevelEntry, PolicyTerms, entitlement_fen
+from carehub.subsidy.policy.entitlement import ElderTerms, LevelEntry, PolicyTerms, entitlement_fen
 
 NOV = Month(2026, 11)  # 30 days
 

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from carehub.subsidy import rules
-from carehub.subsidy.rules import FLAGGED, REJECTED, VERIFIED, Settings, VisitFacts
+from carehub.subsidy.reconciliation import rules
+from carehub.subsidy.reconciliation.rules import FLAGGED, REJECTED, VERIFIED, Settings, VisitFacts
 
 HOME = (39.1195, 117.1970)
 T0 = dt.datetime(2026, 10, 12, 2, 0, tzinfo=dt.UTC)

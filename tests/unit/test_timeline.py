@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carehub.dispatch.timeline import Stop, Worker, build, clock
+from carehub.dispatch.planning.timeline import Stop, Worker, build, clock
 
 HOME = (0.0, 0.0)
 A = (0.0, 1.0)

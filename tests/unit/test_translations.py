@@ -71,7 +71,8 @@ def test_values_shown_from_data_have_labels() -> None:
     from carehub.core import enums
     from carehub.core.audit import _SECRET_COLUMNS, Audited
     from carehub.db import Base
-    from carehub.dispatch import board_views, sick
+    from carehub.dispatch.board import sick
+    from carehub.dispatch.board import views as board_views
     from carehub.routing import problem
 
     missing = [

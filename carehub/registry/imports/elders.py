@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from carehub.core.enums import CareLevel, ElderStatus, Hardship
+from carehub.core.errors import FieldError
 from carehub.core.time import local_today
 from carehub.geo.coverage import StationIndex, load_stations
 from carehub.geo.geocoding import geocode
@@ -28,7 +29,7 @@ from carehub.registry.imports.fields import (
 )
 from carehub.registry.models import Elder, Station
 from carehub.registry.naming import name_initials
-from carehub.registry.services import FieldError, change_status
+from carehub.registry.services import change_status
 
 
 def _station_code(elder: Elder) -> str | None:

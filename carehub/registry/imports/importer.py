@@ -7,12 +7,12 @@ from typing import Any
 from flask_babel import gettext as _
 
 from carehub.core import audit
+from carehub.core.errors import FieldError
 from carehub.db import AnySession
 from carehub.registry.imports.entity import Entity
 from carehub.registry.imports.fields import CellError, Column
 from carehub.registry.imports.reader import ReadError, Row, Sheet, read
 from carehub.registry.imports.result import ImportResult, RowError
-from carehub.registry.services import FieldError
 
 
 def run_import(

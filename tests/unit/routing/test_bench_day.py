@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from carehub.routing import bench_day
 from carehub.routing.screen import screen
+from carehub_bench import bench_day
 
 
 def test_loaded_day_scales_service_and_marks_its_infeasible_visits() -> None:

@@ -54,7 +54,7 @@ def test_the_cli_deadline_starts_with_the_process() -> None:
 
 
 def test_the_writing_reserve_grows_with_the_day_and_the_machine_s_load() -> None:
-    from carehub.dispatch.planning import WRITE_S, WRITE_S_PER_VISIT, write_reserve
+    from carehub.dispatch.planning.services import WRITE_S, WRITE_S_PER_VISIT, write_reserve
 
     quiet = write_reserve(10_000, load=1.0, cores=2)
     assert quiet == pytest.approx(WRITE_S + WRITE_S_PER_VISIT * 10_000)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carehub.routing import eject
+from carehub_bench import eject
 
 FAR = 1000
 

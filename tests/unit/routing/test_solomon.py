@@ -11,9 +11,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from carehub.routing import eject, solomon, validate
-from carehub.routing.cli import register
+from carehub.routing import validate
 from carehub.routing.solver import _search_parameters
+from carehub_bench import eject, solomon
+from carehub_bench.cli import register
 
 ROOT = Path(__file__).resolve().parents[3].parent / "shared" / "benchmarks"
 C101 = ROOT / "solomon" / "C101.txt"

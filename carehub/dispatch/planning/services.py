@@ -1,0 +1,288 @@
+"""Plan a day from the database and record the run.
+
+Re-planning a day replaces the visits that are merely planned and not pinned; pinned,
+published and checked-in visits stay and the rest is planned around them.
+
+Nothing is written until the solver is done: a run started from the web reports progress
+on its own connection meanwhile, which a write lock held here would block (SQLite locks the
+file, PostgreSQL the run's row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from carehub.core import time as clock
+from carehub.core.enums import RequestStatus, VisitStatus
+from carehub.db import AnySession
+from carehub.dispatch import adapters, meal_rounds
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.dispatch.planning import kpis as planning_kpis
+from carehub.dispatch.planning import shortfall as planning_shortfall
+from carehub.dispatch.planning.models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
+from carehub.geo.matrix import MatrixProvider, provider
+from carehub.geo.travel import current_model
+from carehub.registry.models import Caregiver, Elder, Station
+from carehub.routing import Plan, Problem, SolverParams, Unassigned, validate
+from carehub.routing.circles import WORKERS, Progress, solve_circles, warm
+from carehub.routing.deadline import Deadline
+from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER
+
+DEFAULT_TIME_LIMIT_S = 20.0
+# Checking the plan and writing its visits, the audit trail and the figures, set aside from
+# the time limit before solving: seconds per visit of the day, and once, on a machine whose
+# load average is up to WRITE_LOAD_PER_CORE; a busier one takes longer in proportion. Measured
+# on the city weekday (9,882 requests, 5,700 visits written) on the shared 2-core machine:
+# 11 s at load average 5, 16-30 s at 9-10.
+WRITE_S_PER_VISIT = 0.0011
+WRITE_S = 2.0
+WRITE_LOAD_PER_CORE = 2.5
+
+
+def write_reserve(visits: int, load: float | None = None, cores: int | None = None) -> float:
+    """Seconds to keep for checking and writing a plan of ``visits`` visits, by the
+    machine's load average (one minute) and cores, read now when not given."""
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except OSError:
+            load = 0.0
+    cores = cores or os.cpu_count() or 1
+    busy = max(1.0, load / cores / WRITE_LOAD_PER_CORE)
+    return (WRITE_S + WRITE_S_PER_VISIT * visits) * busy
+
+
+REASON_NO_SHIFT = "no caregiver on shift"
+CLOSED = (RequestStatus.CANCELLED, RequestStatus.DONE)
+
+
+class PlanningError(ValueError):
+    pass
+
+
+def travel_seconds(problem: Problem, plan: Plan) -> int:
+    total = 0
+    for route in plan.used_routes():
+        cg = problem.caregiver(route.caregiver)
+        travel = problem.travel[cg.mode]
+        locs = [cg.start_location]
+        for i, s in enumerate(route.stops):
+            # Trips to the kitchen count: a meal round is collected before its drops.
+            locs += [
+                problem.kitchen(c.kitchen).location for c in route.collections if c.before == i
+            ]
+            locs.append(problem.visit(s.visit).location)
+        locs.append(cg.end_location)
+        total += sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False))
+    return total
+
+
+def _stations(session: AnySession, codes: Sequence[str] | None) -> list[Station]:
+    query = select(Station).where(Station.active.is_(True)).order_by(Station.code)
+    if codes:
+        query = query.where(Station.code.in_(codes))
+    found = list(session.scalars(query))
+    missing = sorted(set(codes or ()) - {s.code for s in found})
+    if missing:
+        raise PlanningError(f"unknown or inactive station: {', '.join(missing)}")
+    return found
+
+
+def validate_stations(session: AnySession, codes: Sequence[str] | None) -> list[Station]:
+    """The active stations of ``codes`` (every active one when empty); PlanningError names
+    the codes that are unknown or inactive."""
+    return _stations(session, codes)
+
+
+def _default_matrices() -> MatrixProvider:
+    from flask import current_app, has_app_context
+
+    config = current_app.config if has_app_context() else {}
+    return provider(config, current_model())
+
+
+def day_requests(session: AnySession, day: dt.date, station_ids: list[int]) -> list[ServiceRequest]:
+    """The day's requests of these stations' elders, with what building the day reads."""
+    return list(
+        session.scalars(
+            select(ServiceRequest)
+            .join(Elder, ServiceRequest.elder_id == Elder.id)
+            .where(ServiceRequest.service_date == day, Elder.station_id.in_(station_ids))
+            .options(
+                selectinload(ServiceRequest.visits),
+                selectinload(ServiceRequest.elder).selectinload(Elder.status_periods),
+                selectinload(ServiceRequest.service_type),
+            )
+        )
+    )
+
+
+def station_caregivers(session: AnySession, station_ids: list[int]) -> list[Caregiver]:
+    """The active caregivers of these stations, with their skills and station."""
+    return list(
+        session.scalars(
+            select(Caregiver)
+            .where(Caregiver.station_id.in_(station_ids), Caregiver.active.is_(True))
+            .options(selectinload(Caregiver.skills), selectinload(Caregiver.station))
+        )
+    )
+
+
+def plan_day(
+    session: AnySession,
+    day: dt.date,
+    station_codes: Sequence[str] | None = None,
+    *,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    publish: bool = False,
+    created_by: str | None = None,
+    matrices: MatrixProvider | None = None,
+    workers: int = WORKERS,
+    run: PlanningRun | None = None,
+    progress: Progress | None = None,
+    deadline: Deadline | None = None,
+) -> PlanningRun:
+    """Plan ``day`` for the stations (all active ones by default); flushes, never commits.
+
+    ``run``: a run already stored (queued from the web) to fill in rather than a new one.
+    The time limit covers the whole call: loading, matrices, solving and writing; a
+    ``deadline`` given instead (the CLI's, from the process's start) bounds it the same way.
+    """
+    deadline = deadline or Deadline.after(time_limit_s)
+    stations = _stations(session, station_codes)
+    if len(stations) > 1:
+        warm(workers)  # one station's day is a single part, solved here without the pool
+    if run is None:
+        run = PlanningRun(
+            service_date=day,
+            stations=[s.code for s in stations],
+            started_at=clock.now(),
+            created_by=created_by,
+            time_limit_s=time_limit_s,
+        )  # added to the session when finished, so no query before writes it
+    ids = [s.id for s in stations]
+    requests = day_requests(session, day, ids)
+    caregivers = station_caregivers(session, ids)
+    if not any(c.works_on(day) for c in caregivers):
+        # No routing problem exists without a caregiver; every request waits, with the reason.
+        wanted = [r for r in requests if r.status not in CLOSED]
+        _drop_replaceable(session, requests)
+        run.input_summary = {"requests": len(wanted), "caregivers": 0}
+        unassigned = [{"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted]
+        return _finish(session, run, unassigned, RUN_DONE)
+    matrices = matrices or _default_matrices()
+    data = adapters.build_day(day, stations, requests, caregivers, matrices)
+    unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
+    if not data.problem.visits:
+        _drop_replaceable(session, requests)
+        run.input_summary = data.summary()
+        return _finish(session, run, unassigned, RUN_DONE)
+
+    result = solve_circles(
+        data.problem,
+        data.circles,
+        SolverParams(time_limit_s=time_limit_s),
+        workers=workers,
+        progress=progress,
+        deadline=deadline,
+        # Writing, and a tenth for the shortfall advice, come out of the same limit.
+        reserve_s=write_reserve(len(data.problem.visits)) + planning_shortfall.SHARE * time_limit_s,
+    )
+    run.input_summary = data.summary()
+    plan = result.plan
+    run.solve_seconds = round(result.seconds, 2)
+    run.fallback = plan.fallback
+    run.objective = plan.objective
+    violations = validate(data.problem, plan)
+    if violations:
+        # Never store a plan that breaks a hard rule; the run says why.
+        run.input_summary = {**data.summary(), "violations": [v.message for v in violations[:20]]}
+        return _finish(session, run, unassigned, RUN_FAILED)
+
+    # The advice takes its tenth, or what the deadline still leaves beyond writing when
+    # that is more (up to its cap): groups it cannot reach in time are reported unproven.
+    advice_s = min(
+        planning_shortfall.budget(time_limit_s),
+        max(
+            planning_shortfall.SHARE * time_limit_s,
+            deadline.left() - write_reserve(len(data.problem.visits)),
+        ),
+    )
+    run.shortfall = planning_shortfall.compute(data, plan, stations, caregivers, matrices, advice_s)
+    # Replaced only now that a valid plan stands in for them.
+    _drop_replaceable(session, requests)
+    rows = adapters.plan_to_visits(data, plan, result.lent)
+    session.add_all(rows)
+    meal_rounds.write(session, data, plan, rows)
+    served = {s.visit for r in plan.routes for s in r.stops}
+    for vid, request in data.requests.items():
+        if vid in served and request.status == RequestStatus.OPEN:
+            request.status = RequestStatus.SCHEDULED
+    unassigned += [
+        {"request_id": data.requests[u.visit].id, "reason": _reason(data.problem, u)}
+        for u in plan.unassigned
+    ]
+    run.travel_minutes = round(travel_seconds(data.problem, plan) / 60)
+    run.visits_planned = len(rows)
+    run.visits_lent = sum(1 for v in rows if v.lent)
+    status = RUN_DONE
+    if publish:
+        at = clock.now()
+        for request in requests:
+            for visit in request.visits:
+                if visit.status == VisitStatus.PLANNED:
+                    visit.status = VisitStatus.PUBLISHED
+                    visit.published_at = at
+        for visit in rows:
+            visit.status = VisitStatus.PUBLISHED
+            visit.published_at = at
+        status = RUN_PUBLISHED
+    return _finish(session, run, unassigned, status)
+
+
+def _reason(problem: Problem, left: Unassigned) -> str:
+    """The solver's reason, except that "no room" for a visit nobody could ever take (no
+    caregiver of the day has its skill or gender) names that instead."""
+    if left.reason == REASON_CAPACITY and not adapters.anyone_can(problem, left.visit):
+        return REASON_NO_CAREGIVER
+    return left.reason
+
+
+def _drop_replaceable(session: AnySession, requests: Sequence[ServiceRequest]) -> None:
+    """Delete the visits a new plan replaces: planned, not pinned."""
+    for request in requests:
+        for visit in list(request.visits):
+            if visit.status == VisitStatus.PLANNED and not visit.pinned:
+                request.visits.remove(visit)
+                session.delete(visit)
+    session.flush()
+    meal_rounds.drop_empty(session, {r.service_date for r in requests})
+
+
+def _finish(
+    session: AnySession, run: PlanningRun, unassigned: list[dict[str, object]], status: str
+) -> PlanningRun:
+    run.unassigned = sorted(unassigned, key=lambda u: (str(u["reason"]), int(str(u["request_id"]))))
+    run.status = status
+    run.finished_at = clock.now()
+    session.add(run)
+    session.flush()
+    if status != RUN_FAILED:
+        run.kpis = planning_kpis.compute(session, run)
+    return run
+
+
+def planned_visits(session: AnySession, day: dt.date) -> list[Visit]:
+    return list(
+        session.scalars(
+            select(Visit)
+            .join(ServiceRequest, Visit.request_id == ServiceRequest.id)
+            .where(ServiceRequest.service_date == day, Visit.status != VisitStatus.CANCELLED)
+            .order_by(Visit.caregiver_id, Visit.route_seq)
+        )
+    )
