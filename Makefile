@@ -14,7 +14,7 @@ WEEK_END := $(shell TZ=Asia/Shanghai date -d '+6 days' +%F)
 LAST_MONTH := $(shell TZ=Asia/Shanghai date -d "$$(TZ=Asia/Shanghai date +%Y-%m-01) -1 month" +%Y-%m)
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench clean
+.PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench load clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -105,6 +105,9 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	@# The same day planned on Celery workers (a private redis-server): one solver process,
 	@# two, and three copies of the city planned at once by two ("a province night").
 	$(BIN)/python bench/scale_out.py --db bench-results/city-day.sqlite3 --date 2026-12-07 --time-limit 60 --cases 1x1 1x2 3x2 | tee bench-results/scale-out.jsonl
+
+load: install ## City-morning load test: 1,000 caregivers and 50 dispatchers on gunicorn and a private PostgreSQL (root; results in bench-results/load/)
+	bash bench/load/run.sh
 
 lint: install ## ruff (lint + format check), mypy and the import layering contracts
 	$(BIN)/ruff check carehub carehub_bench tests seed bench wsgi.py

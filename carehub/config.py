@@ -57,6 +57,9 @@ DEFAULTS: dict[str, Any] = {
     # Visit verification rules: {"far_from_home": {"radius_m": 300}, "late_upload":
     # {"enabled": false}, ...}; the environment variable holds the same as JSON.
     "SUBSIDY_RULES": {},
+    # An open month with more visits than this is never worked out inside a request: the
+    # pages read the figures a task stored (carehub.subsidy.reconciliation.month_figures).
+    "SUBSIDY_INLINE_VISITS": 20000,
     # A check-in farther than this from the elder's home is accepted but flagged.
     "MOBILE_CHECKIN_RADIUS_M": 200.0,
     "MOBILE_TOKEN_DAYS": 30,
@@ -144,6 +147,7 @@ _FLOAT_KEYS = {
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",
     "PAGE_SIZE",
+    "SUBSIDY_INLINE_VISITS",
     "GENERATE_DAYS_AHEAD",
     "LATE_GRACE_MIN",
     "MISSED_GRACE_MIN",

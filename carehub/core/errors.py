@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -98,6 +98,11 @@ def register(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # the connection may be gone too
             log.warning("rollback after a database error failed", exc_info=True)
+        # The page must not ask the database about the user (who, or a lazy attribute):
+        # it is what just failed. The page is drawn as for a visitor.
+        from carehub.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
         response = make_response(
             _respond(503, _("The database is busy or unreachable. Try again in a moment."))
         )

@@ -180,7 +180,7 @@ def my_visits():
     return jsonify(
         {
             "date": day.isoformat(),
-            "visits": [route.visit_json(db.session, v, locale) for v in visits],
+            "visits": route.route_json(db.session, visits, locale),
             "rounds": route.rounds_of(visits),
         }
     )

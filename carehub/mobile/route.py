@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from carehub.core.enums import RequestOrigin, VisitStatus
 from carehub.core.time import local_to_utc, to_local
 from carehub.db import AnySession
 from carehub.dispatch.models import MealRound, ServiceRequest, Visit
 from carehub.mobile import checklists
-from carehub.mobile.models import VisitEvent
+from carehub.mobile.models import ChecklistItem, VisitEvent
 from carehub.mobile.vocab import EventType
 
 # A dispatcher's draft is not the caregiver's business until it is published.
@@ -55,6 +57,11 @@ def visits_on(session: AnySession, caregiver_id: int, day: dt.date) -> list[Visi
             Visit.planned_start < end,
         )
         .order_by(Visit.planned_start, Visit.route_seq, Visit.id)
+        # The phone's JSON reads each visit's elder and service: one query, not one each.
+        .options(
+            joinedload(Visit.request).joinedload(ServiceRequest.elder),
+            joinedload(Visit.request).joinedload(ServiceRequest.service_type),
+        )
     )
     visits = list(rows)
     return sorted(visits, key=lambda v: v.request.origin != RequestOrigin.EMERGENCY)
@@ -80,6 +87,34 @@ def events_of(session: AnySession, visit_id: int) -> list[VisitEvent]:
     )
 
 
+def events_by_visit(session: AnySession, visit_ids: list[int]) -> dict[int, list[VisitEvent]]:
+    """``events_of`` for a whole route in one query."""
+    found: dict[int, list[VisitEvent]] = defaultdict(list)
+    if visit_ids:
+        for event in session.scalars(
+            select(VisitEvent)
+            .where(VisitEvent.visit_id.in_(visit_ids))
+            .order_by(VisitEvent.recorded_at, VisitEvent.received_at, VisitEvent.id)
+        ):
+            found[event.visit_id].append(event)
+    return found
+
+
+def route_json(session: AnySession, visits: list[Visit], locale: str) -> list[dict[str, Any]]:
+    """The day's visits as the phone reads them, with the events and checklists of the
+    whole route loaded once rather than per visit."""
+    events = events_by_visit(session, [v.id for v in visits])
+    lists: dict[int, list[ChecklistItem]] = {}
+    for visit in visits:
+        service_id = visit.request.service_type_id
+        if service_id not in lists:
+            lists[service_id] = checklists.items_for(session, service_id)
+    return [
+        visit_json(session, v, locale, events[v.id], lists[v.request.service_type_id])
+        for v in visits
+    ]
+
+
 def visit_state(visit: Visit) -> dict[str, Any]:
     return {
         "id": visit.id,
@@ -90,11 +125,20 @@ def visit_state(visit: Visit) -> dict[str, Any]:
     }
 
 
-def visit_json(session: AnySession, visit: Visit, locale: str) -> dict[str, Any]:
+def visit_json(
+    session: AnySession,
+    visit: Visit,
+    locale: str,
+    events: list[VisitEvent] | None = None,
+    checklist: list[ChecklistItem] | None = None,
+) -> dict[str, Any]:
     request = visit.request
     elder = request.elder
     service = request.service_type
-    events = events_of(session, visit.id)
+    if events is None:
+        events = events_of(session, visit.id)
+    if checklist is None:
+        checklist = checklists.items_for(session, service.id)
     outcomes = [e for e in events if e.type == EventType.OUTCOME]
     flags = sorted({flag for e in events for flag in (e.flags or [])})
     return {
@@ -120,10 +164,7 @@ def visit_json(session: AnySession, visit: Visit, locale: str) -> dict[str, Any]
             "diet_notes": elder.diet_notes,
         },
         "navigation_url": navigation_url(elder.address, elder.lat, elder.lon),
-        "checklist": [
-            {"code": item.code, "label": item.label(locale)}
-            for item in checklists.items_for(session, service.id)
-        ],
+        "checklist": [{"code": item.code, "label": item.label(locale)} for item in checklist],
         "checklist_done": list(outcomes[-1].checklist or []) if outcomes else [],
         "notes": [
             {"text": e.text, "recorded_at": iso_local(e.recorded_at)}

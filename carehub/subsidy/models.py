@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -214,3 +215,21 @@ class VisitReceipt(Base):
         ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True
     )
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class MonthFigures(Base):
+    """An open month's rule verdicts and entitlements as worked out by a background task,
+    with the fingerprint of the inputs they came from (see ``month_figures``). Derived data:
+    not audited, replaced whole whenever the month is worked out again."""
+
+    __tablename__ = "subsidy_month_figures"
+
+    id: Mapped[intpk]
+    month: Mapped[str] = mapped_column(String(7), unique=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    computed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    visit_count: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed JSON
+    # A task's claim, so two workers do not work out the same inputs at once.
+    working_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    working_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

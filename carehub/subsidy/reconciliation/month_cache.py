@@ -1,12 +1,11 @@
-"""A month's reconciliation kept between requests, and thrown away the moment any of its
-inputs changes.
+"""The fingerprint of everything a month's verdicts and entitlements are worked out from,
+and the process's memo of months keyed by it.
 
-Working out a city month takes some 20 s, too long for every page an auditor opens. The
-rules' verdicts and the entitlements are kept per month in this process together with a
-fingerprint of everything they were computed from; every request takes the fingerprint
-again (a few cheap aggregate queries) and recomputes only when it differs. The auditors'
-decisions and the adjustments are not part of it: they are read on every request and laid
-over the kept verdicts, so a review shows at once without recomputing the month.
+Working out a city month takes some 20 s. The figures are stored in the database with
+this fingerprint (``month_figures``); every request takes the fingerprint again (a few
+cheap aggregate queries) and uses stored or kept figures only when it matches. The
+auditors' decisions and the adjustments are not part of it: they are read on every
+request and laid over the verdicts, so a review shows at once without recomputing.
 
 The fingerprint covers the month's visits and their requests (count; sums of ids,
 versions, caregivers, elders, services and fixes: every ORM update of a visit bumps its
@@ -25,13 +24,12 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import func, select
 
 from carehub.core.audit import AuditLog
-from carehub.core.time import now
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.models import Elder, ElderStatusPeriod, caregiver_skills
@@ -146,25 +144,3 @@ def fingerprint(session: AnySession, month: Month, settings: Settings) -> Hashab
     )
     rules = tuple(sorted((code, tuple(sorted(p.items()))) for code, p in settings.params.items()))
     return ("open", tuple(visits), reference, unaudited, rules)
-
-
-def reconcile(session: AnySession, month: Month, settings: Settings) -> rc.Reconciliation:
-    if not has_app_context():
-        return rc.reconcile(session, month, settings)
-    kept = store()
-    key = str(month)  # one store per application, and so per database
-    mark = fingerprint(session, month, settings)
-    entry = kept.get(key, mark)
-    if entry is None:
-        entry = Entry(mark, now())
-        if mark[0] == "locked":  # type: ignore[index]
-            entry.snapshot = rc.reconcile(session, month, settings)
-        else:
-            entry.judged = rc.judge_month(session, month, settings)
-        kept.put(key, entry)
-    if entry.snapshot is not None:
-        # Adjustments booked to a locked month can still arrive from the month before.
-        fresh = rc.adjustments_of(session, month)
-        return replace(entry.snapshot, adjustments=fresh, computed_at=entry.computed_at)
-    assert entry.judged is not None
-    return replace(rc.assemble(session, entry.judged), computed_at=entry.computed_at)

@@ -2,7 +2,7 @@
 and the station, provider and month totals.
 
 An open month is worked out from the live records (the web pages keep the rules'
-verdicts between requests while their inputs are unchanged, see ``month_cache``); a locked
+verdicts in the database while their inputs are unchanged, see ``month_figures``); a locked
 month is read from the snapshot taken when it was locked, so nothing changed since can
 alter it. Loading uses plain column queries (no ORM objects) because a city month holds
 some 300,000 visits.
@@ -94,8 +94,10 @@ class Reconciliation:
     visits: dict[int, VisitOutcome]
     stations: dict[int | None, StationInfo]
     adjustments: dict[int, int] = field(default_factory=dict)  # elder id -> fen
-    # When the rules last ran over the month, if the figures came from the month cache.
+    # When the rules last ran over the month, if the figures came from stored or kept ones.
     computed_at: dt.datetime | None = None
+    # Stored figures older than the records: a task is working the month out again.
+    stale: bool = False
     # A city month has some 30,000 lines and a page asks for the sums several times.
     _by_station: list[Summary] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -160,6 +162,7 @@ class Reconciliation:
             self.stations,
             {eid: fen for eid, fen in self.adjustments.items() if eid in keep},
             self.computed_at,
+            self.stale,
         )
 
 
@@ -174,17 +177,17 @@ def is_locked(session: AnySession, month: Month) -> bool:
 def reconcile(
     session: AnySession, month: Month, settings: Settings | None = None, cached: bool = False
 ) -> Reconciliation:
-    """The month's figures. ``cached`` reuses the last result worked out in this process
-    when a fingerprint of every input still matches (see ``month_cache``); reviews and
-    adjustments are always read afresh."""
+    """The month's figures. ``cached`` reads the verdicts stored in the database when a
+    fingerprint of every input still matches, and never works a large month out in the
+    request (see ``month_figures``); reviews and adjustments are always read afresh."""
     settings = settings or current_settings()
     if not cached:
         if is_locked(session, month):
             return _from_snapshot(session, month)
         return _live(session, month, settings)
-    from carehub.subsidy.reconciliation import month_cache
+    from carehub.subsidy.reconciliation import month_figures
 
-    return month_cache.reconcile(session, month, settings)
+    return month_figures.reconcile(session, month, settings)
 
 
 def _stations(session: AnySession) -> dict[int | None, StationInfo]:
