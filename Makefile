@@ -39,7 +39,7 @@ demo: install ## Install, migrate SQLite, load the demo district, print logins, 
 	$(BIN)/carehub seed visits --month $(LAST_MONTH)
 	$(BIN)/carehub requests generate --from $(TODAY) --to $(WEEK_END)
 	@mkdir -p instance
-	$(BIN)/carehub plan --date $(TODAY) --publish --time-limit 15 > instance/demo-plan.txt
+	$(BIN)/carehub plan --date $(TODAY) --whole-day --publish --time-limit 15 > instance/demo-plan.txt
 	@head -n 1 instance/demo-plan.txt; echo "  (unassigned requests and reasons: instance/demo-plan.txt)"
 	@# Re-running the seed loads nothing and prints the demo logins last, where they are seen.
 	@$(BIN)/carehub seed demo --seed $(SEED)

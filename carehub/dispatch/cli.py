@@ -69,17 +69,29 @@ def register(main: click.Group) -> None:
     @click.option("--station", "stations", multiple=True, help="Station code; repeat for more.")
     @click.option("--time-limit", default=20.0, show_default=True, help="Seconds of solving.")
     @click.option("--publish", is_flag=True, help="Publish the plan to the caregivers.")
+    @click.option(
+        "--whole-day",
+        is_flag=True,
+        help="Plan from the day's start, as the night before would, even if it has begun.",
+    )
     def plan_command(
-        day: dt.datetime, stations: tuple[str, ...], time_limit: float, publish: bool
+        day: dt.datetime,
+        stations: tuple[str, ...],
+        time_limit: float,
+        publish: bool,
+        whole_day: bool,
     ) -> None:
         """Plan a day's visits: every active station, or those given."""
-        run_plan(day.date(), list(stations), time_limit, publish)
+        run_plan(day.date(), list(stations), time_limit, publish, whole_day)
 
     @with_appcontext
-    def run_plan(day: dt.date, stations: list[str], time_limit: float, publish: bool) -> None:
+    def run_plan(
+        day: dt.date, stations: list[str], time_limit: float, publish: bool, whole_day: bool
+    ) -> None:
         from flask_babel import gettext as _
 
         from carehub.core import audit
+        from carehub.core.time import local_to_utc
         from carehub.dispatch.planning import shortfall as planning_shortfall
         from carehub.dispatch.planning.claim import claimed_run
         from carehub.dispatch.planning.runner import RunConflict
@@ -101,6 +113,7 @@ def register(main: click.Group) -> None:
                     created_by="cli:plan",
                     deadline=Deadline(process_started() + time_limit),
                     run=run,
+                    as_of=local_to_utc(day, dt.time(0)) if whole_day else None,
                 )
                 db.session.commit()
         except PlanningError as exc:

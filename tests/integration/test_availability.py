@@ -111,6 +111,28 @@ def test_planning_the_day_before_uses_the_morning(app: Any, make: Any, db: Any) 
     assert to_local(morning.planned_start).time() < dt.time(10)  # type: ignore[arg-type]
 
 
+def test_the_whole_day_flag_plans_today_from_its_start(app: Any, make: Any, db: Any) -> None:
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from carehub.cli import main
+
+    station, a, b, requests = _district(make, db)
+    requests[0].window_end = dt.time(10, 0)
+    db.session.commit()
+    app.config["CLOCK"] = lambda: local_to_utc(DAY, dt.time(13))
+    args = ["plan", "--date", DAY.isoformat(), "--time-limit", "3"]
+    info = ScriptInfo(create_app=lambda: app)
+    CliRunner().invoke(main, args, obj=info, catch_exceptions=False)
+    # From now (13:00) the morning-only visit cannot be made...
+    assert db.session.scalars(select(Visit).where(Visit.request_id == requests[0].id)).all() == []
+    result = CliRunner().invoke(main, [*args, "--whole-day"], obj=info, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    # ...planned from the day's start, as the night before would, it is made in the morning.
+    (morning,) = db.session.scalars(select(Visit).where(Visit.request_id == requests[0].id))
+    assert to_local(morning.planned_start).time() < dt.time(10)  # type: ignore[arg-type]
+
+
 def test_during_the_day_a_caregiver_starts_from_their_last_visit(make: Any, db: Any) -> None:
     station, a, b, requests = _district(make, db)
     far = make.elder(station=station, lat=CENTRE[0] + 0.03, lon=CENTRE[1] + 0.03)

@@ -148,6 +148,7 @@ def plan_day(
     progress: Progress | None = None,
     deadline: Deadline | None = None,
     executor: Executor | None = None,
+    as_of: dt.datetime | None = None,
 ) -> PlanningRun:
     """Plan ``day`` for the stations (all active ones by default); flushes, never commits.
 
@@ -155,6 +156,8 @@ def plan_day(
     The time limit covers the whole call: loading, matrices, solving and writing; a
     ``deadline`` given instead (the CLI's, from the process's start) bounds it the same way.
     ``executor``: where the circles are solved (worker tasks), instead of this process's pool.
+    ``as_of``: the instant the plan starts from instead of now (the start of the day plans
+    it whole, as the night before would).
     """
     deadline = deadline or Deadline.after(time_limit_s)
     stations = _stations(session, station_codes)
@@ -171,7 +174,7 @@ def plan_day(
     ids = [s.id for s in stations]
     requests = day_requests(session, day, ids)
     caregivers = station_caregivers(session, ids)
-    at = clock.now()
+    at = as_of or clock.now()
     if not adapters.caregivers_left(day, stations, requests, caregivers, at):
         # Nobody on duty, or every shift over or away (planning today in the evening).
         # No routing problem exists without a caregiver; every request waits, with the reason.
