@@ -168,7 +168,8 @@ def test_fleet_strategy_removes_routes_its_start_left_and_polishes_them() -> Non
     weak = dataclasses.replace(
         solomon.FLEET, ils=False, metaheuristic="GREEDY_DESCENT", full_share=0.05
     )
-    result = solomon.solve_instance(inst, 3.0, strategy=weak)
+    # Ten seconds, not three: on a loaded machine three left the fifth route in place.
+    result = solomon.solve_instance(inst, 10.0, strategy=weak)
     assert solomon.check(inst, result.routes) == []
     assert result.vehicles == 4
     # 1,252.37 best known; the polish after elimination brings it within a few percent.
