@@ -6,63 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
-from flask_login import AnonymousUserMixin, current_user
-from werkzeug.exceptions import Forbidden, Unauthorized
+from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 from carehub.availability import services
 from carehub.availability.models import CaregiverAbsence
 from carehub.availability.views import absence_span
 from carehub.core.enums import AbsenceKind, AbsenceStatus, Role
-from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.time import in_service_range, to_local
-from carehub.extensions import csrf, db, login_manager
-from carehub.mobile import tokens
+from carehub.extensions import db
+from carehub.mobile import bearer
 from carehub.mobile.payloads import PayloadError
 from carehub.registry.models import Caregiver
 
-bp = Blueprint("absence_api", __name__)
-csrf.exempt(bp)
+bp = bearer.json_api(Blueprint("absence_api", __name__))
 FIELDS = {"kind", "first_day", "last_day", "start_time", "end_time", "note"}
-
-
-@bp.record_once
-def _no_login_page(state: Any) -> None:
-    login_manager.blueprint_login_views[bp.name] = None
-
-
-@bp.before_request
-def _bearer_user() -> None:
-    token = tokens.bearer_from_request()
-    row = tokens.find_usable(db.session, token) if token else None
-    g._login_user = tokens.TokenUser(row) if row else AnonymousUserMixin()
-
-
-@bp.errorhandler(PayloadError)
-def _payload_error(exc: PayloadError):
-    message = _("The request has errors; see the fields.")
-    return jsonify({"error": message, "status": 400, "fields": exc.fields}), 400
-
-
-@bp.errorhandler(FieldError)
-def _field_error(exc: FieldError):
-    return jsonify({"error": str(exc), "status": 400, "fields": {exc.field: str(exc)}}), 400
-
-
-@bp.errorhandler(Unauthorized)
-def _unauthorized(exc: Unauthorized):
-    response = jsonify({"error": _("Log in again: a valid bearer token is needed."), "status": 401})
-    response.headers["WWW-Authenticate"] = 'Bearer realm="carehub"'
-    return response, 401
-
-
-@bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden):
-    told = exc.description if exc.description != Forbidden.description else None
-    message = told or _("You do not have permission to open this page.")
-    return jsonify({"error": message, "status": 403}), 403
 
 
 def _caregiver() -> Caregiver:

@@ -5,69 +5,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
-from flask_login import AnonymousUserMixin, current_user
-from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
+from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from carehub.core.enums import Role
-from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.core.time import now
 from carehub.emergency import devices, services
 from carehub.emergency.proposals import Proposal
-from carehub.extensions import csrf, db, login_manager
-from carehub.mobile import route, tokens
+from carehub.extensions import db
+from carehub.mobile import bearer, route
 from carehub.mobile.payloads import PayloadError
 
-bp = Blueprint("emergency_api", __name__)
-csrf.exempt(bp)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 
 
-@bp.record_once
-def _no_login_page(state: Any) -> None:
-    login_manager.blueprint_login_views[bp.name] = None
+def _token_or_device(token: str) -> Any:
+    """A dispatcher's token, or an alarm device's (its last use noted)."""
+    user = bearer.token_user(token)
+    if user is not None:
+        return user
+    device = devices.find_usable(db.session, token)
+    if device is None:
+        return None
+    device.last_used_at = now()
+    return devices.DeviceUser(device)
 
 
-@bp.before_request
-def _bearer() -> None:
-    token = tokens.bearer_from_request()
-    user: Any = AnonymousUserMixin()
-    if token:
-        row = tokens.find_usable(db.session, token)
-        device = None if row else devices.find_usable(db.session, token)
-        if row is not None:
-            user = tokens.TokenUser(row)
-        elif device is not None:
-            device.last_used_at = now()
-            user = devices.DeviceUser(device)
-    g._login_user = user
+def _forbidden_message() -> str:
+    return _("Only dispatchers and alarm devices may raise emergencies.")
 
 
-@bp.errorhandler(PayloadError)
-def _payload_error(exc: PayloadError):
-    message = _("The request has errors; see the fields.")
-    return jsonify({"error": message, "status": 400, "fields": exc.fields}), 400
-
-
-@bp.errorhandler(FieldError)
-def _field_error(exc: FieldError):
-    return jsonify({"error": str(exc), "status": 400, "fields": {exc.field: str(exc)}}), 400
-
-
-@bp.errorhandler(Unauthorized)
-def _unauthorized(exc: Unauthorized):
-    response = jsonify({"error": _("Log in again: a valid bearer token is needed."), "status": 401})
-    response.headers["WWW-Authenticate"] = 'Bearer realm="carehub"'
-    return response, 401
-
-
-@bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden):
-    message = _("Only dispatchers and alarm devices may raise emergencies.")
-    return jsonify({"error": message, "status": 403}), 403
+bp = bearer.json_api(
+    Blueprint("emergency_api", __name__), _token_or_device, forbidden=_forbidden_message
+)
 
 
 def _body() -> dict[str, Any]:

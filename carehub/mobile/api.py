@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import AnonymousUserMixin, current_user
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,50 +24,16 @@ from carehub.core.enums import Role
 from carehub.core.permissions import any_role, public, roles_required
 from carehub.core.time import EARLIEST_DAY, LATEST_DAY, in_service_range, local_today, now
 from carehub.emergency import services as escalation
-from carehub.extensions import csrf, db, login_manager
-from carehub.mobile import emergencies, events, openapi, payloads, route, tokens, upcoming
+from carehub.extensions import db
+from carehub.mobile import bearer, emergencies, events, openapi, payloads, route, tokens, upcoming
 from carehub.mobile.payloads import PayloadError
 from carehub.notify import feed, push, vapid
 from carehub.registry.models import Caregiver
 
-bp = Blueprint("api_v1", __name__)
-csrf.exempt(bp)
+bp = bearer.json_api(Blueprint("api_v1", __name__))
 caregiver_only = roles_required(Role.CAREGIVER)
 # Concurrent posts can race on the unique key or the visit's version; a retry replays.
 ATTEMPTS = 5
-
-
-@bp.record_once
-def _no_login_page(state: Any) -> None:
-    # Anonymous API calls get 401, not a redirect to the HTML login form.
-    login_manager.blueprint_login_views[bp.name] = None
-
-
-@bp.before_request
-def _bearer_user() -> None:
-    token = tokens.bearer_from_request()
-    row = tokens.find_usable(db.session, token) if token else None
-    g._login_user = tokens.TokenUser(row) if row else AnonymousUserMixin()
-
-
-@bp.errorhandler(PayloadError)
-def _payload_error(exc: PayloadError):
-    message = _("The request has errors; see the fields.")
-    return jsonify({"error": message, "status": 400, "fields": exc.fields}), 400
-
-
-@bp.errorhandler(Unauthorized)
-def _unauthorized(exc: Unauthorized):
-    response = jsonify({"error": _("Log in again: a valid bearer token is needed."), "status": 401})
-    response.headers["WWW-Authenticate"] = 'Bearer realm="carehub"'
-    return response, 401
-
-
-@bp.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden):
-    told = exc.description if exc.description != Forbidden.description else None
-    message = told or _("You do not have permission to open this page.")
-    return jsonify({"error": message, "status": 403}), 403
 
 
 def _locale() -> str:
