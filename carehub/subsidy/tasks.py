@@ -1,43 +1,17 @@
 """Background tasks of the subsidy module, run by the task queue's workers.
 
 Each task is a thin shell around a service function (``month_figures.work_out``), which
-the tests and the command line call directly too. The tasks need the Flask application
-for the database and the settings: they use the one the worker has pushed, or build one
-from the environment.
+the tests and the command line call directly too. The worker runs every task inside its
+Flask app's context (carehub.worker), which gives them the database and the settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from celery import shared_task
-from flask import Flask, has_app_context
 
 from carehub.core.time import local_today
 from carehub.subsidy.months import Month
 from carehub.subsidy.reconciliation import month_figures
-
-_app: Flask | None = None
-
-
-@contextmanager
-def _app_context() -> Iterator[None]:
-    from carehub.extensions import db
-
-    if has_app_context():
-        yield
-        return
-    global _app
-    if _app is None:
-        from carehub.app import create_app
-
-        _app = create_app()
-    with _app.app_context():
-        try:
-            yield
-        finally:
-            db.session.remove()
 
 
 @shared_task(name="carehub.subsidy.work_out_month", ignore_result=True, acks_late=True)
@@ -46,8 +20,7 @@ def work_out_month(month: str) -> str:
     Safe to run twice, and at once on two workers (the second sees the first's claim)."""
     from carehub.extensions import db
 
-    with _app_context():
-        return month_figures.work_out(db.session, Month.parse(month))
+    return month_figures.work_out(db.session, Month.parse(month))
 
 
 @shared_task(name="carehub.subsidy.work_out_open_months", ignore_result=True)
@@ -56,6 +29,5 @@ def work_out_open_months() -> dict[str, str]:
     schedule, so the pages rarely find a month stale."""
     from carehub.extensions import db
 
-    with _app_context():
-        this = Month.of(local_today())
-        return {str(m): month_figures.work_out(db.session, m) for m in (this.previous(), this)}
+    this = Month.of(local_today())
+    return {str(m): month_figures.work_out(db.session, m) for m in (this.previous(), this)}
