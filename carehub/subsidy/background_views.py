@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from carehub.core.permissions import roles_required
-from carehub.subsidy.background_tasks import EXPORT_TASK, KIND, LOCK_KIND, LOCK_TASK, file_name
 from carehub.subsidy.reports.exports import FORMATS, LAYOUTS, SCOPES
+from carehub.subsidy.tasks import EXPORT_TASK, KIND, LOCK_KIND, LOCK_TASK, file_name
 from carehub.subsidy.views import AUDIT, _month, bp
 from carehub.worker import records
 

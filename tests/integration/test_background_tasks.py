@@ -231,3 +231,14 @@ def test_a_background_import_without_a_file_is_refused_by_the_form(client, login
     )
     assert response.status_code == 422
     assert db.session.scalars(db.select(BackgroundTask)).all() == []
+
+
+def test_the_subsidy_tasks_keep_the_names_their_queued_messages_carry(app) -> None:  # type: ignore[no-untyped-def]
+    celery = app.extensions["celery"]
+    celery.loader.import_default_modules()
+    assert {
+        "carehub.subsidy.background_tasks.month_export",
+        "carehub.subsidy.background_tasks.month_lock",
+        "carehub.subsidy.work_out_month",
+        "carehub.subsidy.work_out_open_months",
+    } <= set(celery.tasks)
