@@ -40,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "JOB_PLAN_CRON": "30 1 * * *",
     "JOB_WATCH_CRON": "* * * * *",
     "JOB_RECONCILE_CRON": "0 3 1 * *",
+    # Hourly: a month whose records did not change costs a fingerprint query.
+    "JOB_MONTH_FIGURES_CRON": "20 * * * *",
     "GENERATE_DAYS_AHEAD": 7,
     "LATE_GRACE_MIN": 15,
     "MISSED_GRACE_MIN": 60,
@@ -126,6 +128,9 @@ DEFAULTS: dict[str, Any] = {
     "TASKS_EAGER": False,
     "PLANNING_FANOUT": False,
     "TASK_VISIBILITY_S": 3600,
+    # How long a process waits to connect to the broker: a request whose task cannot be
+    # sent answers 503 after about this long.
+    "BROKER_CONNECT_TIMEOUT_S": 1.0,
     # The queue planning runs go to. Cities on databases of their own but one Redis each
     # name their own (their runs' workers read their database), and share the solvers.
     "PLAN_QUEUE": "plan",
@@ -143,6 +148,7 @@ _FLOAT_KEYS = {
     "SESSION_ABSOLUTE_HOURS",
     "PUSH_TIMEOUT_S",
     "SMS_TIMEOUT_S",
+    "BROKER_CONNECT_TIMEOUT_S",
 }
 _INT_KEYS = {
     "SQLITE_BUSY_TIMEOUT_MS",

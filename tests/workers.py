@@ -74,7 +74,9 @@ def redis_server(tmp: Path) -> Iterator[str]:
 class Worker:
     """A ``carehub worker`` process; its output goes to a log file the test can read."""
 
-    def __init__(self, env: dict[str, str], log: Path, queues: str, concurrency: int) -> None:
+    def __init__(
+        self, env: dict[str, str], log: Path, queues: str, concurrency: int, own_group: bool = False
+    ) -> None:
         self.log = log
         self._out = log.open("ab")
         self.process = subprocess.Popen(
@@ -95,6 +97,8 @@ class Worker:
             env=env,
             stdout=self._out,
             stderr=subprocess.STDOUT,
+            # A process group of its own can be killed whole, as a machine is lost.
+            start_new_session=own_group,
         )
 
     def wait_ready(self) -> None:

@@ -35,7 +35,7 @@ class BrokerUnavailable(ServiceUnavailable):
         )
 
 
-def _broker_errors() -> tuple[type[BaseException], ...]:
+def broker_errors() -> tuple[type[BaseException], ...]:
     from kombu.exceptions import OperationalError
 
     return (OperationalError, OSError, *_REDIS_ERRORS)
@@ -46,7 +46,7 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> str:
     reconnect loop; returns the task id or raises ``BrokerUnavailable``."""
     try:
         result = task.apply_async(args=args, kwargs=kwargs, retry=False)
-    except _broker_errors() as exc:
+    except broker_errors() as exc:
         log.warning("task broker unavailable for %s: %s", getattr(task, "name", task), exc)
         raise BrokerUnavailable() from exc
     return str(result.id)

@@ -78,6 +78,12 @@ def standard(config: dict[str, Any]) -> list[JobDefinition]:
             tasks.reconcile_closed_month,
             _l("Draft the subsidy reconciliation of the closed month"),
         ),
+        JobDefinition(
+            "month-figures",
+            config["JOB_MONTH_FIGURES_CRON"],
+            tasks.work_out_month_figures,
+            _l("Work out this month's and last month's subsidy figures"),
+        ),
     ]
 
 

@@ -21,6 +21,7 @@ from carehub.dispatch.planning.services import plan_day
 from carehub.emergency import queue as emergency_queue
 from carehub.emergency import services as emergency_services
 from carehub.jobs import alerts
+from carehub.subsidy.reconciliation import month_figures
 from carehub.subsidy.reconciliation.reconcile import draft_month
 
 RUN_TASK = "carehub.jobs.run"
@@ -96,3 +97,11 @@ def reconcile_closed_month(session: AnySession, scheduled_for: dt.datetime) -> s
     month = previous_month(_local_day(scheduled_for))
     result = draft_month(session, month)
     return f"{month:%Y-%m}: {result}"
+
+
+def work_out_month_figures(session: AnySession, scheduled_for: dt.datetime) -> str:
+    """This month's and last month's subsidy figures stored ahead of the pages, which would
+    otherwise find a month changed since and wait for them; a month whose records have not
+    changed is left as it is."""
+    done = month_figures.work_out_open(session, _local_day(scheduled_for))
+    return ", ".join(f"{month}: {outcome}" for month, outcome in done.items())

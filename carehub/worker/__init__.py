@@ -10,17 +10,19 @@ Tests run tasks in the calling process (``TASKS_EAGER``) unless they start a rea
 from __future__ import annotations
 
 import importlib.util
+import logging
 from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 
+log = logging.getLogger(__name__)
+
 # Packages whose ``tasks`` module holds shared tasks, plus modules named otherwise.
 TASK_PACKAGES = ("carehub.dispatch.planning", "carehub.subsidy", "carehub.registry", "carehub.jobs")
 TASK_MODULES = (
     "carehub.worker.remote",
-    "carehub.subsidy.background_tasks",
     "carehub.registry.background_tasks",
 )
 
@@ -57,9 +59,19 @@ def _task_modules() -> list[str]:
 def init_app(app: Flask) -> Celery:
     """A Celery app for ``app``, made the default one (``shared_task`` resolves to it)."""
     broker, backend = broker_urls(app)
+    connect_s = float(app.config["BROKER_CONNECT_TIMEOUT_S"])
     transport: dict[str, Any] = {}
     if broker.startswith(("redis://", "rediss://")):
-        transport["visibility_timeout"] = int(app.config["TASK_VISIBILITY_S"])
+        transport.update(
+            visibility_timeout=int(app.config["TASK_VISIBILITY_S"]),
+            # A Redis that is down answers a request with 503 at once rather than after
+            # kombu's reconnect loop; one that vanished from the network (no refusal) is
+            # given this long to connect, and a little longer to answer, which stays above
+            # the worker's one-second BRPOP.
+            max_retries=1,
+            socket_connect_timeout=connect_s,
+            socket_timeout=max(5.0, 5 * connect_s),
+        )
 
     class FlaskTask(Task):
         # Tasks run inside the Flask app's context, as requests and commands do.
@@ -91,7 +103,20 @@ def init_app(app: Flask) -> Celery:
         # A message taken by a worker that vanished whole is redelivered after this long
         # (Redis); it must outlast the longest task, a planning run (600 s at most).
         broker_transport_options=transport,
+        broker_connection_timeout=connect_s,
+        # A publish over a connection Redis dropped (it restarted) is tried once more on a
+        # fresh one, at once; a Redis still down fails the request's enqueue (503).
+        task_publish_retry_policy={
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.1,
+            "interval_max": 0.1,
+        },
+        # A worker outlives a Redis outage: it reconnects for as long as it takes, at
+        # startup too, and takes work again without a restart.
+        broker_connection_retry=True,
         broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
         worker_hijack_root_logger=False,
         task_always_eager=bool(app.config.get("TASKS_EAGER")),
         task_eager_propagates=True,
@@ -109,11 +134,21 @@ def celery_app(app: Flask | None = None) -> Celery:
 def enqueue(name: str, *args: Any, queue: str = QUEUE_DEFAULT, task_id: str | None = None) -> str:
     """Send the task ``name`` (``module.function``) for a worker; its id.
 
-    In eager mode it runs here and now, as a test wants.
+    Raises ``BrokerUnavailable`` (a 503) when the broker cannot take it. In eager mode the
+    task runs here and now, as a test wants.
     """
+    from carehub.core.enqueue import BrokerUnavailable, broker_errors
+
     celery = celery_app()
     if celery.conf.task_always_eager:
         celery.loader.import_default_modules()
         task = celery.tasks[name]
         return str(task.apply(args=args, task_id=task_id).id)
-    return str(celery.send_task(name, args=args, queue=queue, task_id=task_id).id)
+    try:
+        # The sender reads progress from the database, never the task's result: no
+        # subscription to the result store, whose client gives up for good after an outage.
+        sent = celery.send_task(name, args=args, queue=queue, task_id=task_id, ignore_result=True)
+    except broker_errors() as exc:
+        log.warning("task broker unavailable for %s: %s", name, exc)
+        raise BrokerUnavailable() from exc
+    return str(sent.id)

@@ -254,3 +254,21 @@ def test_the_nightly_generation_job_covers_the_configured_days(app, db, clock, m
     [run] = _runs(db)
     assert run.outcome == RunOutcome.SUCCEEDED
     assert run.summary.startswith("2026-11-23..2026-11-25: created 3")
+
+
+def test_the_month_figures_job_stores_the_open_months_and_later_finds_them_current(
+    app, db, clock, make
+) -> None:  # type: ignore[no-untyped-def]
+    from carehub.subsidy.models import MonthFigures
+    from tests.integration.subsidy_support import october
+
+    october(make, db)
+    runner.execute(app, "month-figures", T0)  # 01:00 on 23 Nov in Shanghai
+    runner.execute(app, "month-figures", T0 + dt.timedelta(hours=1))
+    first, second = sorted(_runs(db), key=lambda r: r.scheduled_for)
+    assert first.outcome == second.outcome == RunOutcome.SUCCEEDED, (first.error, second.error)
+    assert first.summary == "2026-10: stored, 2026-11: stored"
+    # Nothing changed in between: the second run only compared fingerprints.
+    assert second.summary == "2026-10: current, 2026-11: current"
+    stored = db.session.scalars(select(MonthFigures).where(MonthFigures.payload.is_not(None)))
+    assert sorted(f.month for f in stored) == ["2026-10", "2026-11"]

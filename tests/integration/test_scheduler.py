@@ -112,7 +112,13 @@ def test_jobs_list_shows_each_job_with_schedule_next_and_last_run(app, db) -> No
     result = app.test_cli_runner().invoke(main, ["jobs", "list", "--json"])
     assert result.exit_code == 0, result.output
     jobs = {row["id"]: row for row in json.loads(result.output)}
-    assert set(jobs) == {"generate-requests", "plan-tomorrow", "watch-visits", "reconcile-month"}
+    assert set(jobs) == {
+        "generate-requests",
+        "plan-tomorrow",
+        "watch-visits",
+        "reconcile-month",
+        "month-figures",
+    }
     generate = jobs["generate-requests"]
     assert generate["schedule"] == "0 1 * * *" and generate["timezone"] == "Asia/Shanghai"
     # 00:30 in Shanghai: the next 01:00 is half an hour away.

@@ -202,6 +202,13 @@ def work_out(session: AnySession, month: Month, settings: Settings | None = None
     return "stored"
 
 
+def work_out_open(session: AnySession, day: dt.date) -> dict[str, str]:
+    """The month of ``day`` and the one before, whose records still change: what
+    ``work_out`` did for each."""
+    this = Month.of(day)
+    return {str(m): work_out(session, m) for m in (this.previous(), this)}
+
+
 def _release(session: AnySession, month: Month, key: str) -> None:
     try:
         session.execute(
