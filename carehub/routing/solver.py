@@ -284,6 +284,7 @@ class _Model:
         unary = routing.RegisterUnaryTransitVector(change)
         caps = [rules.box.get(c.mode, 0) for c in p.caregivers]
         routing.AddDimensionWithVehicleCapacity(unary, 0, caps, True, "Meals")
+        ride = rules.load + rules.max_ride
         for vid, pnode in lay.pickup.items():
             meal = lay.pickup_of[pnode]
             assert meal.kitchen is not None
@@ -292,11 +293,16 @@ class _Model:
             routing.AddPickupAndDelivery(pick, drop)
             solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
             solver.Add(time_dim.CumulVar(pick) <= time_dim.CumulVar(drop))
-            time_dim.CumulVar(pick).SetRange(kitchens[meal.kitchen].ready, horizon)
-            # The batch leaves at its last pickup + load, at or after this one's.
-            solver.Add(
-                time_dim.CumulVar(drop) <= time_dim.CumulVar(pick) + rules.load + rules.max_ride
+            # Not before the kitchen is ready, nor so early that the meal would cool on the
+            # way; with the drop's time pinned this is the hot-food rule itself, in a form the
+            # search's filters see (ruin and recreate relies on it).
+            earliest = meal.pinned_time if meal.pinned_time is not None else meal.windows[0].start
+            latest = meal.pinned_time if meal.pinned_time is not None else meal.windows[-1].end
+            time_dim.CumulVar(pick).SetRange(
+                max(kitchens[meal.kitchen].ready, earliest - ride), min(horizon, latest)
             )
+            # The batch leaves at its last pickup + load, at or after this one's.
+            solver.Add(time_dim.CumulVar(drop) <= time_dim.CumulVar(pick) + ride)
             # Same caregivers as the drop, so the search never tries the others.
             dropped = [
                 k for k in range(len(p.caregivers)) if not routing.VehicleVar(drop).Contains(k)
@@ -440,14 +446,10 @@ def solve(
     share = params.polish_share
     # A solution limit asks for a reproducible run; ruin and recreate on a small day runs to
     # its time limit whatever the count, so it is left out of such runs.
-    # On a day with meal rounds, iterated local search started from the guided plan returned
-    # plans far worse than its start (the pickup-and-delivery pairs seem to lose the hint;
-    # docs/benchmarks.md), so guided local search keeps the whole limit.
     if (
         share == 0
         or params.solution_limit is not None
         or params.metaheuristic != "GUIDED_LOCAL_SEARCH"
-        or any(v.kitchen is not None for v in problem.visits)
     ):
         return _solve(problem, params, initial_routes)
     started = time.monotonic()
