@@ -20,6 +20,7 @@ import datetime as dt
 import random
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ from carehub.routing.solver import solve
 from carehub.routing.validate import validate
 from carehub.seeding import inputs, places
 from carehub.seeding.defaults import SERVICE_TYPES
+from carehub.seeding.inputs import StationRow
 from carehub.seeding.people import SHIFTS, SKILL_SHARES, apportion, ensure_station_skills
 from carehub.seeding.plans import _WINDOWS, MEAL_WINDOW
 
@@ -97,84 +99,16 @@ def generate(
         raise ValueError("infeasible: must be between 0 and visits")
     rng = random.Random(seed)
     rows = inputs.demo_stations()[:stations] if stations else inputs.demo_stations()
-    catalogue = {row[0]: row for row in SERVICE_TYPES}
     points: list[tuple[float, float]] = []
-    cgs: list[Caregiver] = []
-    cg_circle: dict[str, str] = {}
     team_sizes = apportion(caregivers, [1.0] * len(rows), minimum=1)
-    for site, size in zip(rows, team_sizes, strict=True):
-        team = [
-            [c for c, share in SKILL_SHARES if rng.random() < share] or ["meal"]
-            for _ in range(size)
-        ]
-        ensure_station_skills(team, ("meal", "bathing", "nursing", "first_aid"))
-        if load is not None:
-            _ensure_two(team, ("bathing", "nursing"))
-        for skills in team:
-            shift = rng.choices([s for s, _ in SHIFTS], weights=[w for _, w in SHIFTS])[0]
-            points.append(places.in_disc(rng, (site.lat, site.lon), 800))
-            cid = f"{site.code}-C{len(cgs) + 1:03d}"
-            cgs.append(
-                Caregiver(
-                    cid,
-                    len(points) - 1,
-                    len(points) - 1,
-                    _secs(shift[0]),
-                    _secs(shift[1]),
-                    skills=frozenset(skills),
-                    gender="female" if rng.random() < 0.85 else "male",
-                    mode="ebike" if rng.random() < 0.85 else "walk",
-                )
-            )
-            cg_circle[cid] = site.code
-    mix = MIX if load is None else LOADED_MIX
-    drawn = []
-    # Loaded: each station's caseload follows its staff, as a district would assign it.
-    caseload = [
-        s
-        for s, n in zip(rows, apportion(visits, [float(n) for n in team_sizes]), strict=True)
-        for _ in range(n)
-    ]
-    rng.shuffle(caseload)
-    for i in range(visits):
-        site = caseload[i] if load is not None else rng.choice(rows)
-        code = rng.choices([c for c, _ in mix], weights=[w for _, w in mix])[0]
-        pair = code == "bathing" and rng.random() < PAIR_BATH_SHARE
-        drawn.append((site, code, pair, rng.random() < 0.06))
+    cgs, cg_circle = _staff(rng, rows, team_sizes, load is not None, points)
+    drawn = _draw(rng, rows, team_sizes, visits, load)
     scale = 1.0
     if load is not None:
-        work = sum(catalogue[code][3] * 60 * (2 if pair else 1) for _, code, pair, _ in drawn)
+        work = sum(CATALOGUE[code][3] * 60 * (2 if pair else 1) for _, code, pair, _ in drawn)
         shifts = sum(c.shift_end - c.shift_start for c in cgs)
         scale = min(1.0, load * shifts / max(1, work))
-    vs: list[Visit] = []
-    v_circle: dict[str, str] = {}
-    for i, (site, code, pair, female) in enumerate(drawn):
-        _, _, _, minutes, _, skill, needed, _, priority = catalogue[code]
-        start, end = MEAL_WINDOW if code == "meal_delivery" else rng.choice(_WINDOWS[code])
-        service = max(300, 60 * round(minutes * scale))
-        window = (_secs(start), max(_secs(start), _secs(end) - service))
-        k = i - (visits - infeasible)
-        if k >= 0:
-            # Deliberately infeasible: alternately a skill nobody holds, a window before shifts.
-            if k % 2 == 0:
-                skill = UNHELD_SKILL
-            else:
-                window = EARLY_WINDOW
-        points.append(places.in_disc(rng, (site.lat, site.lon), CIRCLE_M))
-        vid = f"v{i + 1:04d}"
-        vs.append(
-            Visit(
-                vid,
-                len(points) - 1,
-                (Window(*window),),
-                service,
-                skill=skill,
-                caregivers_needed=2 if pair else needed,
-                priority=priority,
-                gender="female" if female else None,
-            )
-        )
-        v_circle[vid] = site.code
+    vs, v_circle = _visits(rng, drawn, scale, visits - infeasible, points)
     spare_at = []
     for _ in range(spare):
         site = rng.choice(rows)
@@ -196,6 +130,114 @@ def generate(
         for a in rows
     }
     return Day(problem, Circles(v_circle, cg_circle, neighbours), tuple(spare_at))
+
+
+CATALOGUE = {row[0]: row for row in SERVICE_TYPES}
+# A drawn visit: its station, service type, whether two caregivers bathe, female caregiver.
+Drawn = tuple[StationRow, str, bool, bool]
+
+
+def _staff(
+    rng: random.Random,
+    rows: Sequence[StationRow],
+    team_sizes: list[int],
+    loaded: bool,
+    points: list[tuple[float, float]],
+) -> tuple[list[Caregiver], dict[str, str]]:
+    """Each station's team, homes near the station appended to ``points``."""
+    cgs: list[Caregiver] = []
+    cg_circle: dict[str, str] = {}
+    for site, size in zip(rows, team_sizes, strict=True):
+        team = [
+            [c for c, share in SKILL_SHARES if rng.random() < share] or ["meal"]
+            for _ in range(size)
+        ]
+        ensure_station_skills(team, ("meal", "bathing", "nursing", "first_aid"))
+        if loaded:
+            _ensure_two(team, ("bathing", "nursing"))
+        for skills in team:
+            shift = rng.choices([s for s, _ in SHIFTS], weights=[w for _, w in SHIFTS])[0]
+            points.append(places.in_disc(rng, (site.lat, site.lon), 800))
+            cid = f"{site.code}-C{len(cgs) + 1:03d}"
+            cgs.append(
+                Caregiver(
+                    cid,
+                    len(points) - 1,
+                    len(points) - 1,
+                    _secs(shift[0]),
+                    _secs(shift[1]),
+                    skills=frozenset(skills),
+                    gender="female" if rng.random() < 0.85 else "male",
+                    mode="ebike" if rng.random() < 0.85 else "walk",
+                )
+            )
+            cg_circle[cid] = site.code
+    return cgs, cg_circle
+
+
+def _draw(
+    rng: random.Random,
+    rows: Sequence[StationRow],
+    team_sizes: list[int],
+    visits: int,
+    load: float | None,
+) -> list[Drawn]:
+    """Each visit's station and service. Loaded: each station's caseload follows its
+    staff, as a district would assign it."""
+    mix = MIX if load is None else LOADED_MIX
+    drawn: list[Drawn] = []
+    caseload = [
+        s
+        for s, n in zip(rows, apportion(visits, [float(n) for n in team_sizes]), strict=True)
+        for _ in range(n)
+    ]
+    rng.shuffle(caseload)
+    for i in range(visits):
+        site = caseload[i] if load is not None else rng.choice(rows)
+        code = rng.choices([c for c, _ in mix], weights=[w for _, w in mix])[0]
+        pair = code == "bathing" and rng.random() < PAIR_BATH_SHARE
+        drawn.append((site, code, pair, rng.random() < 0.06))
+    return drawn
+
+
+def _visits(
+    rng: random.Random,
+    drawn: list[Drawn],
+    scale: float,
+    feasible: int,
+    points: list[tuple[float, float]],
+) -> tuple[list[Visit], dict[str, str]]:
+    """The visits, durations scaled; those from index ``feasible`` on are made infeasible."""
+    vs: list[Visit] = []
+    v_circle: dict[str, str] = {}
+    for i, (site, code, pair, female) in enumerate(drawn):
+        _, _, _, minutes, _, skill, needed, _, priority = CATALOGUE[code]
+        start, end = MEAL_WINDOW if code == "meal_delivery" else rng.choice(_WINDOWS[code])
+        service = max(300, 60 * round(minutes * scale))
+        window = (_secs(start), max(_secs(start), _secs(end) - service))
+        k = i - feasible
+        if k >= 0:
+            # Deliberately infeasible: alternately a skill nobody holds, a window before shifts.
+            if k % 2 == 0:
+                skill = UNHELD_SKILL
+            else:
+                window = EARLY_WINDOW
+        points.append(places.in_disc(rng, (site.lat, site.lon), CIRCLE_M))
+        vid = f"v{i + 1:04d}"
+        vs.append(
+            Visit(
+                vid,
+                len(points) - 1,
+                (Window(*window),),
+                service,
+                skill=skill,
+                caregivers_needed=2 if pair else needed,
+                priority=priority,
+                gender="female" if female else None,
+            )
+        )
+        v_circle[vid] = site.code
+    return vs, v_circle
 
 
 def travel_seconds(problem: Problem, plan: Plan) -> int:
