@@ -17,13 +17,19 @@ feasible visit assigned" can be checked against the screen.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
+import os
 import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from carehub import routing
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel
 from carehub.routing.circles import Circles, solve_circles
@@ -258,6 +264,7 @@ def day_run(day: Day, time_limit_s: float) -> dict[str, Any]:
     visit left over is listed with its reason.
     """
     infeasible = screen(day.problem).rejected
+    load_before = os.getloadavg()
     started = time.monotonic()
     result = solve_circles(day.problem, day.circles, SolverParams(time_limit_s=time_limit_s))
     wall = time.monotonic() - started
@@ -281,7 +288,44 @@ def day_run(day: Day, time_limit_s: float) -> dict[str, Any]:
         "travel_min": round(travel_seconds(day.problem, plan) / 60),
         "fallback": plan.fallback,
         "violations": len(validate(day.problem, plan)),
+        # The machine's 1-minute load average before and after: timings follow it.
+        "load_avg": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
     }
+
+
+def code_version() -> str:
+    """A fingerprint of the code that decides a plan: the optimiser's sources and this
+    generator. References stored under another fingerprint are computed again."""
+    digest = hashlib.sha256()
+    roots = [Path(routing.__file__).parent, Path(__file__).parent]
+    for path in sorted(p for root in roots for p in root.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class References:
+    """Reference runs stored in a JSON file, one per day and limit, under the code version
+    that computed them: a ten-times reference of a seed takes minutes, the plan seconds."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.code = code_version()
+        self.runs: dict[str, dict[str, Any]] = {}
+        if path is not None and path.exists():
+            stored = json.loads(path.read_text())
+            if stored.get("code") == self.code:
+                self.runs = stored["runs"]
+
+    def get(self, key: str, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        if key in self.runs:
+            return {**self.runs[key], "stored": True}
+        found = run()
+        self.runs[key] = found
+        if self.path is not None:
+            self.path.write_text(json.dumps({"code": self.code, "runs": self.runs}, indent=1))
+        return {**found, "stored": False}
 
 
 def compare(
@@ -292,16 +336,21 @@ def compare(
     reference_factor: float,
     load: float,
     infeasible: int,
+    references: Path | None = None,
 ) -> dict[str, object]:
     """Each seed's day planned with ``time_limit_s`` and, as the reference, with
-    ``reference_factor`` times as long; medians over the seeds."""
+    ``reference_factor`` times as long (taken from ``references`` when it holds that run of
+    this code); medians over the seeds."""
+    stored = References(references)
     runs: list[dict[str, Any]] = []
     for seed in seeds:
         day = generate(visits, caregivers, seed, load=load, infeasible=infeasible)
         plan = day_run(day, time_limit_s)
         run: dict[str, Any] = {"seed": seed, "plan": plan}
         if reference_factor > 0:
-            ref = day_run(day, time_limit_s * reference_factor)
+            limit = time_limit_s * reference_factor
+            key = f"{visits}/{caregivers}/{seed}/{load}/{infeasible}/{limit:g}"
+            ref = stored.get(key, functools.partial(day_run, day, limit))
             run["reference"] = ref
             run["travel_ratio"] = round(plan["travel_min"] / max(1, ref["travel_min"]), 4)
         runs.append(run)
@@ -314,6 +363,7 @@ def compare(
     }
     if reference_factor > 0:
         summary["median_travel_ratio"] = statistics.median(r["travel_ratio"] for r in runs)
+        summary["max_travel_ratio"] = max(r["travel_ratio"] for r in runs)
         summary["reference_all_feasible_assigned"] = all(
             r["reference"]["all_feasible_assigned"] for r in runs
         )
@@ -321,6 +371,7 @@ def compare(
         "visits": visits,
         "caregivers": caregivers,
         "load": load,
+        "code": stored.code,
         "runs": runs,
         "summary": summary,
     }
