@@ -6,7 +6,8 @@ and then gains little for many seconds; ruin and recreate (SISR string removals,
 cheapest insertion, simulated annealing on the reference solution) keeps finding shorter
 routes from there. OR-Tools' insertion places a pair's two copies one at a time and cannot
 see that they must start together, so while it runs every pair stays where guided local
-search put it: the same two caregivers, the same start.
+search put it: the same two caregivers, the same start. Each meal it placed stays with its
+caregiver and drop time the same way (see `_hold`).
 """
 
 from __future__ import annotations
