@@ -27,15 +27,11 @@ from typing import Any
 
 from celery import shared_task
 from celery.exceptions import TimeoutError as CeleryTimeout
-from celery.signals import worker_init
 
 from carehub.worker import QUEUE_SOLVE, celery_app
 
 CALL_TASK = "carehub.worker.remote.call"
 ALLOWED = frozenset({"carehub.routing.circles:_solve_part"})
-# Imported by each worker process when it starts rather than by its first task: OR-Tools
-# and the solver take about a second to import, which the first circle of a run paid.
-PRELOAD = ("carehub.routing.circles",)
 
 
 def _pack(value: Any) -> str:
@@ -48,13 +44,6 @@ def _unpack(text: str) -> Any:
 
 def _name(fn: Callable[..., Any]) -> str:
     return f"{fn.__module__}:{fn.__qualname__}"
-
-
-@worker_init.connect
-def preload(**_: Any) -> None:
-    """In the worker's main process, before it forks its pool: each process has them."""
-    for module in PRELOAD:
-        importlib.import_module(module)
 
 
 # The result is a plan in base64: not for the log. A circle's task is short and its caller
