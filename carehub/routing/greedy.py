@@ -12,6 +12,7 @@ fallback (and the solver's start) keeps continuity too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from carehub.routing.params import SolverParams
@@ -20,6 +21,7 @@ from carehub.routing.problem import (
     Caregiver,
     Collection,
     Kitchen,
+    Matrix,
     Plan,
     Problem,
     Route,
@@ -411,8 +413,17 @@ def solve(problem: Problem, screened: Screened | None = None) -> Plan:
             key=lambda v: (v.priority, v.kitchen is None, v.windows[-1].end, v.id),
         ),
     )
+    built: set[str] = set()
+    rounds_for: set[int] = set()
     for v in todo:
         if v.kitchen is not None:
+            if v.priority not in rounds_for:
+                # A priority's meals go in as whole rounds first; what no round took, one by one.
+                rounds_for.add(v.priority)
+                same = [m for m in todo if m.kitchen is not None and m.priority == v.priority]
+                built |= _build_rounds(problem, same, screened, orders, timed, forced)
+            if v.id in built:
+                continue
             if not _insert_meal(problem, v, screened.candidates[v.id], orders, timed, forced):
                 unassigned.append(Unassigned(v.id, REASON_CAPACITY))
             continue
@@ -498,3 +509,152 @@ def _pair(
             if ok and (best is None or cost < best[0]):
                 best = (cost, [(ka, pa), (kb, pb)])
     return best[1] if best is not None else None
+
+
+# -- Meal rounds built whole ------------------------------------------------------------------
+
+
+def _round_ride(travel: Matrix, at: int, drops: Sequence[Visit]) -> int:
+    """From leaving the kitchen at ``at`` to the start of the last drop, waiting left out."""
+    ride, loc = 0, at
+    for i, m in enumerate(drops):
+        ride += travel[loc][m.location] + (drops[i - 1].service if i else 0)
+        loc = m.location
+    return ride
+
+
+def _drop_order(travel: Matrix, at: int, group: Sequence[Visit]) -> list[Visit]:
+    """``group`` nearest-first from the kitchen, then from each drop."""
+    left = list(group)
+    out: list[Visit] = []
+    loc = at
+    while left:
+        nxt = min(left, key=lambda m: (travel[loc][m.location], m.windows[0].start, m.id))
+        left.remove(nxt)
+        out.append(nxt)
+        loc = nxt.location
+    return out
+
+
+def _gather(
+    travel: Matrix, at: int, left: Sequence[Visit], size: int, max_ride: int
+) -> list[Visit]:
+    """A round from ``left``: the meal farthest from the kitchen, then its nearest neighbours
+    (travel plus the gap between window openings) while the round stays within ``size`` and,
+    without waiting, within ``max_ride``; in the order gathered."""
+    seed = max(left, key=lambda m: (travel[at][m.location], m.id))
+    group = [seed]
+    others = sorted(
+        (m for m in left if m is not seed),
+        key=lambda m: (
+            min(travel[g.location][m.location] for g in group)
+            + abs(m.windows[0].start - seed.windows[0].start),
+            m.id,
+        ),
+    )
+    for m in others:
+        if len(group) >= size:
+            break
+        trial = _drop_order(travel, at, [*group, m])
+        if _round_ride(travel, at, trial) <= max_ride:
+            group.append(m)
+    return group
+
+
+def _round_options(
+    problem: Problem,
+    cand: Sequence[int],
+    orders: list[list[Item]],
+    timed: list[_Timed | None],
+    drops: Sequence[Visit],
+) -> list[tuple[int, int, int]]:
+    """(travel added plus continuity, caregiver, position) for the round ``drops`` collected
+    at once, on every caregiver who can carry it."""
+    cgs = problem.caregivers
+    rules = problem.meals
+    at = problem.kitchen(drops[0].kitchen or "").location
+    out: list[tuple[int, int, int]] = []
+    for k in cand:
+        old = timed[k]
+        c = cgs[k]
+        if old is None or rules.box.get(c.mode, 0) < len(drops):
+            continue
+        travel = problem.travel[c.mode]
+        if _round_ride(travel, at, drops) > rules.max_ride:
+            continue
+        inner = travel[at][drops[0].location] + sum(
+            travel[a.location][b.location] for a, b in zip(drops, drops[1:], strict=False)
+        )
+        continuity = sum(_continuity(m, c) for m in drops)
+        locs = [c.start_location, *(_location(problem, it) for it in orders[k]), c.end_location]
+        for j in _positions(orders[k], old.route, drops[0]):
+            a, b = locs[j], locs[j + 1]
+            added = travel[a][at] + inner + travel[drops[-1].location][b] - travel[a][b]
+            out.append((added + continuity, k, j))
+    out.sort()
+    return out
+
+
+def _place_round(
+    problem: Problem,
+    drops: Sequence[Visit],
+    cand: Sequence[int],
+    orders: list[list[Item]],
+    timed: list[_Timed | None],
+    forced: dict[str, int],
+) -> bool:
+    """Put the round ``drops`` (one collection, then its drops in order) where it adds least
+    travel among the places that time feasibly."""
+    block: list[Item] = [*(Pickup(m) for m in drops), *drops]
+    for _, k, j in _round_options(problem, cand, orders, timed, drops):
+        trial = orders[k][:j] + block + orders[k][j:]
+        t = _time(problem, problem.caregivers[k], trial, forced)
+        if t is not None:
+            orders[k] = trial
+            timed[k] = t
+            return True
+    return False
+
+
+def _build_rounds(
+    problem: Problem,
+    meals: Sequence[Visit],
+    screened: Screened,
+    orders: list[list[Item]],
+    timed: list[_Timed | None],
+    forced: dict[str, int],
+) -> set[str]:
+    """Batch each kitchen's ``meals`` into rounds and give each round to the caregiver it
+    costs least, free at its time; a round nobody can take whole loses its last gathered
+    meal until it fits. Returns the meals placed; pinned meals are left to the
+    one-by-one insertion."""
+    placed: set[str] = set()
+    if not meals:
+        return placed
+    cgs = problem.caregivers
+    rules = problem.meals
+    biggest = max((rules.box.get(c.mode, 0) for c in cgs), default=0)
+    # The mode with the biggest box gathers; each caregiver's own mode is checked on placing.
+    gathering = min({c.mode for c in cgs}, key=lambda mode: (-rules.box.get(mode, 0), mode))
+    travel = problem.travel[gathering]
+    by_kitchen: dict[str, list[Visit]] = {}
+    for m in meals:
+        if not m.pins:
+            by_kitchen.setdefault(m.kitchen or "", []).append(m)
+    for kid, left in by_kitchen.items():
+        at = problem.kitchen(kid).location
+        while left:
+            group = _gather(travel, at, left, max(biggest, 1), rules.max_ride)
+            while group:
+                cand = set(screened.candidates[group[0].id])
+                for m in group[1:]:
+                    cand &= set(screened.candidates[m.id])
+                drops = _drop_order(travel, at, group)
+                if _place_round(problem, drops, sorted(cand), orders, timed, forced):
+                    placed.update(m.id for m in group)
+                    break
+                group.pop()
+            # The seed goes whether placed or not, so the loop ends.
+            seed = max(left, key=lambda m: (travel[at][m.location], m.id))
+            left = [m for m in left if m.id not in placed and m is not seed]
+    return placed
