@@ -83,7 +83,8 @@ class _Tail:
     caregiver: Caregiver
     head: tuple[Stop, ...]  # done or under way: kept as published
     pending: tuple[Visit, ...]
-    wish: Mapping[str, int]  # published start of each pending visit
+    # Published start of each pending visit (a round to come that grows takes its stop's).
+    wish: dict[str, int]
     location: int
     ready: int
     departure: int
@@ -469,40 +470,129 @@ def _insert_meal(
     orders: dict[str, list[Visit]],
     forced: dict[str, int],
 ) -> tuple[str, Route] | None:
-    """A new meal as a round of its own (collect it, drop it) where it costs least; the
-    collection waits at the kitchen when leaving at once would let the meal go cold."""
-    pickup = _collection_stop(problem, v.kitchen or "", [v.id])
-    rules = problem.meals
-    best: tuple[tuple[int, int, str, int], list[Visit], Route, int | None] | None = None
-    for k in candidates:
-        c = problem.caregivers[k]
-        if (v.pins and c.id not in v.pins) or rules.box.get(c.mode, 0) < 1:
-            continue
-        t = tails[c.id]
-        for pos in range(len(orders[c.id]) + 1):
-            trial = orders[c.id][:pos] + [pickup, v] + orders[c.id][pos:]
-            hold: int | None = None
-            timed = _retime(problem, t, trial, forced)
-            if timed is None:
-                cold = _retime(problem, t, trial, forced, ride=False)
-                if cold is None:
-                    continue
-                starts = {s.visit: s.start for s in cold.stops}
-                hold = starts[v.id] - rules.max_ride - rules.load
-                timed = _retime(problem, t, trial, {**forced, pickup.id: hold})
-                if timed is None:
-                    continue
-            cost, start, _ = _score(t, timed, problem, v)
-            key = (cost, start, c.id, pos)
-            if best is None or key < best[0]:
-                best = (key, trial, timed, hold)
-    if best is None:
+    """A new meal into a round to come from its kitchen where the box, the hot-food limit
+    and the windows allow, where that costs least; else as a round of its own (collect it,
+    drop it). A collection waits at the kitchen when leaving at once would let a meal go
+    cold."""
+    cgs = [
+        problem.caregivers[k]
+        for k in candidates
+        if (not v.pins or problem.caregivers[k].id in v.pins)
+        and problem.meals.box.get(problem.caregivers[k].mode, 0) >= 1
+    ]
+    for joining in (True, False):
+        best = _best_meal_trial(problem, v, cgs, tails, orders, forced, joining)
+        if best is not None:
+            break
+    else:
         return None
-    (_, _, cid, _), trial, route, hold = best
-    orders[cid][:] = trial
-    if hold is not None:
-        forced[pickup.id] = hold
-    return cid, route
+    cid, trial = best
+    orders[cid][:] = trial.order
+    if trial.replaces is not None:
+        forced.pop(trial.replaces, None)
+    if trial.hold is not None:
+        forced[trial.pickup.id] = trial.hold
+    assert trial.route is not None
+    return cid, trial.route
+
+
+def _best_meal_trial(
+    problem: Problem,
+    v: Visit,
+    cgs: Sequence[Caregiver],
+    tails: Mapping[str, _Tail],
+    orders: Mapping[str, list[Visit]],
+    forced: Mapping[str, int],
+    joining: bool,
+) -> tuple[str, _MealTrial] | None:
+    """The cheapest feasible place for meal ``v`` joining a round (or as its own round)."""
+    best: tuple[tuple[int, int, str, int], _MealTrial] | None = None
+    for c in cgs:
+        t = tails[c.id]
+        for n, trial in enumerate(_meal_trials(problem, v, orders[c.id], joining)):
+            if not _boxed(problem, c, trial.order):
+                continue
+            if trial.replaces in t.wish:
+                # A round that grows keeps its published start as the one it replaces.
+                t.wish.setdefault(trial.pickup.id, t.wish[trial.replaces])
+            timed = _hot_timing(problem, t, trial, forced)
+            if timed is None:
+                continue
+            cost, start, _ = _score(t, timed[0], problem, v)
+            key = (cost, start, c.id, n)
+            if best is None or key < best[0]:
+                best = (key, replace(trial, route=timed[0], hold=timed[1]))
+    return (best[0][2], best[1]) if best is not None else None
+
+
+@dataclass(frozen=True)
+class _MealTrial:
+    """An order with a new meal in it: its collection stop (new, or one to come grown by
+    the meal, replacing the stop of id ``replaces``)."""
+
+    order: list[Visit]
+    pickup: Visit
+    replaces: str | None = None
+    route: Route | None = None
+    hold: int | None = None
+
+
+def _meal_trials(problem: Problem, v: Visit, order: list[Visit], joining: bool) -> list[_MealTrial]:
+    """Every place for meal ``v`` in ``order``: joining each round to come from its kitchen
+    (the drop anywhere after that round's collection, up to just after its last drop), or
+    as a round of its own anywhere."""
+    kitchen = v.kitchen or ""
+    out: list[_MealTrial] = []
+    if not joining:
+        own = _collection_stop(problem, kitchen, [v.id])
+        return [_MealTrial([*order[:j], own, v, *order[j:]], own) for j in range(len(order) + 1)]
+    for i, stop in enumerate(order):
+        meals = _meals_of(stop.id)
+        if meals is None or problem.visit(meals[0]).kitchen != kitchen:
+            continue
+        grown = _collection_stop(problem, kitchen, [*meals, v.id])
+        joined = [*order[:i], grown, *order[i + 1 :]]
+        last = max(j for j, u in enumerate(order) if u.id in meals)
+        for j in range(i + 1, last + 2):
+            out.append(_MealTrial([*joined[:j], v, *joined[j:]], grown, stop.id))
+    return out
+
+
+def _boxed(problem: Problem, c: Caregiver, order: Sequence[Visit]) -> bool:
+    """Whether the meals on board never exceed the caregiver's box along ``order`` (meals
+    of a round under way are on board from the start)."""
+    collected = {m for u in order for m in _meals_of(u.id) or ()}
+    on_board = sum(1 for u in order if u.kitchen is not None and u.id not in collected)
+    box = problem.meals.box.get(c.mode, 0)
+    for u in order:
+        meals = _meals_of(u.id)
+        if meals is not None:
+            on_board += len(meals)
+            if on_board > box:
+                return False
+        elif u.kitchen is not None:
+            on_board -= 1
+    return True
+
+
+def _hot_timing(
+    problem: Problem, t: _Tail, trial: _MealTrial, forced: Mapping[str, int]
+) -> tuple[Route, int | None] | None:
+    """``trial`` timed, with its collection held back (the start returned) when leaving at
+    once would let its last meal go cold."""
+    rules = problem.meals
+    forced = {k: w for k, w in forced.items() if k != trial.replaces}
+    timed = _retime(problem, t, trial.order, forced)
+    if timed is not None:
+        return timed, None
+    cold = _retime(problem, t, trial.order, forced, ride=False)
+    if cold is None:
+        return None
+    starts = {s.visit: s.start for s in cold.stops}
+    meals = _meals_of(trial.pickup.id) or ()
+    hold = max(starts[m] for m in meals) - rules.max_ride - rules.load
+    timed = _retime(problem, t, trial.order, {**forced, trial.pickup.id: hold})
+    return (timed, hold) if timed is not None else None
 
 
 def _choose(
