@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from carehub.routing.problem import (
     REASON_CAPACITY,
+    Break,
     Caregiver,
     Collection,
     Plan,
@@ -212,15 +213,10 @@ def _timed(
         loc, ready = v.location, start + v.service
     arrival_end = ready + travel[loc][cg.end_location]
     if lunch is not None and gap == len(order):
-        # At the last place or at home, whichever the window allows.
-        b = max(ready, lunch.start)
-        if b + lunch.duration > min(lunch.end, cg.shift_end):
+        last = _lunch_last(cg, lunch, ready, travel[loc][cg.end_location])
+        if last is None:
             return None
-        if b + lunch.duration > arrival_end - travel[loc][cg.end_location]:
-            b = max(arrival_end, lunch.start)
-            if b + lunch.duration > min(lunch.end, cg.shift_end):
-                b = max(ready, lunch.start)
-                arrival_end = b + lunch.duration + travel[loc][cg.end_location]
+        b, arrival_end = last
     departure = t.departure
     if departure < 0:
         if stops and (b is None or b >= stops[0].start):
@@ -244,6 +240,21 @@ def _timed(
         b if has_work else None,
         t.collections,
     )
+
+
+def _lunch_last(cg: Caregiver, lunch: Break, ready: int, home: int) -> tuple[int, int] | None:
+    """The break after the last visit, at its place or at home, whichever the window
+    allows: (its start, the arrival home), or None when it fits nowhere."""
+    arrival_end = ready + home
+    b = max(ready, lunch.start)
+    if b + lunch.duration > min(lunch.end, cg.shift_end):
+        return None
+    if b + lunch.duration > arrival_end - home:
+        b = max(arrival_end, lunch.start)
+        if b + lunch.duration > min(lunch.end, cg.shift_end):
+            b = max(ready, lunch.start)
+            arrival_end = b + lunch.duration + home
+    return b, arrival_end
 
 
 SEP = "\x00"  # between the meals of one collection stop's id
@@ -412,22 +423,7 @@ def insert(
             _note_moves(moves, tails[cid], cid, placed_route)
             inserted.append(v.id)
             continue
-        options = []
-        for k in screened.candidates[v.id]:
-            cid = problem.caregivers[k].id
-            t = tails[cid]
-            # Timing every position of every route is what a busy day's insertion spends its
-            # time on; positions that surely fail are skipped (the same options either way).
-            free = _free_from(problem, t, orders[cid], forced)
-            for pos in range(len(orders[cid]) + 1):
-                if _cannot_fit(problem, t, orders[cid], free, pos, v, forced):
-                    continue
-                trial = orders[cid][:pos] + [v] + orders[cid][pos:]
-                route = _retime(problem, t, trial, forced)
-                if route is not None:
-                    cost, start, mv = _score(t, route, problem, v)
-                    options.append((cost, start, cid, pos, mv))
-        options.sort(key=lambda o: (o[0], o[1], o[2], o[3]))
+        options = _options(problem, v, screened.candidates[v.id], tails, orders, forced)
         chosen = _choose(problem, v, options, tails, orders, forced)
         if chosen is None:
             unassigned.append(Unassigned(v.id, REASON_CAPACITY))
@@ -449,6 +445,35 @@ def insert(
         notes=published.notes + (f"replanned at {now}",),
     )
     return Replan(plan, tuple(inserted), tuple(moves.values()))
+
+
+def _options(
+    problem: Problem,
+    v: Visit,
+    candidates: tuple[int, ...],
+    tails: Mapping[str, _Tail],
+    orders: Mapping[str, list[Visit]],
+    forced: Mapping[str, int],
+) -> list[tuple[int, int, str, int, list[Move]]]:
+    """Every feasible (cost, start, caregiver, position, moves) for visit ``v``, cheapest
+    first."""
+    options = []
+    for k in candidates:
+        cid = problem.caregivers[k].id
+        t = tails[cid]
+        # Timing every position of every route is what a busy day's insertion spends its
+        # time on; positions that surely fail are skipped (the same options either way).
+        free = _free_from(problem, t, orders[cid], forced)
+        for pos in range(len(orders[cid]) + 1):
+            if _cannot_fit(problem, t, orders[cid], free, pos, v, forced):
+                continue
+            trial = orders[cid][:pos] + [v] + orders[cid][pos:]
+            route = _retime(problem, t, trial, forced)
+            if route is not None:
+                cost, start, mv = _score(t, route, problem, v)
+                options.append((cost, start, cid, pos, mv))
+    options.sort(key=lambda o: (o[0], o[1], o[2], o[3]))
+    return options
 
 
 def _note_moves(moves: dict[tuple[str, str], Move], t: _Tail, cid: str, route: Route) -> None:

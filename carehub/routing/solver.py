@@ -485,7 +485,9 @@ def _solve(
         if hint is not None and not ils:
             solution = model.routing.SolveFromAssignmentWithParameters(hint, search)
             if solution is None and start is not None:
-                return _kept(start)
+                # The plan the fallback would build; a search from nothing in the time left
+                # drops most of a circle.
+                return replace(_kept(start), fallback=True)
     if solution is None:
         if ils:
             # Iterated local search starts from its own first solution; local cheapest
