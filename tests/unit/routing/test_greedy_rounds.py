@@ -9,12 +9,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carehub.routing import Caregiver, Kitchen, MealRules, Problem, Visit, Window, greedy, validate
-from carehub.routing.circles import _keeps
+from carehub.routing import (
+    Caregiver,
+    Kitchen,
+    MealRules,
+    Problem,
+    SolverParams,
+    Visit,
+    Window,
+    greedy,
+    validate,
+)
+from carehub.routing.circles import _gains
 from carehub.routing.greedy import _gather, _round_ride
 from carehub.routing.problem import Plan, Route, Stop
 
-from .helpers import H, caregiver
+from .helpers import H, caregiver, problem, visit
 from .meals import meal, meal_problem
 
 READY = 10 * H + 45 * 60
@@ -136,11 +146,23 @@ def _route(cid: str, visits: list[str]) -> Route:
     return Route(cid, 8 * H, tuple(Stop(v, 9 * H, 9 * H) for v in visits), 10 * H)
 
 
-def test_a_lending_plan_that_drops_a_held_visit_is_not_taken() -> None:
-    routes = {"A": _route("A", ["a1", "a2"])}
-    assert not _keeps(Plan((_route("A", ["a1", "x"]),)), routes, {"a1", "x"})
+def _lending(priorities: dict[str, int], held: list[str], after: list[str]) -> bool:
+    p = problem([visit(v, 2, priority=pr) for v, pr in priorities.items()], [caregiver("A")])
+    plan = Plan((_route("A", after),))
+    return _gains(p, SolverParams(), plan, {"A": _route("A", held)}, set(after))
+
+
+def test_a_lending_plan_that_drops_a_held_visit_for_nothing_more_is_not_taken() -> None:
+    assert not _lending({"a1": 3, "a2": 3, "x": 3}, ["a1", "a2"], ["a1"])
+
+
+def test_a_lending_plan_that_drops_a_health_visit_for_a_cleaning_is_not_taken() -> None:
+    assert not _lending({"a1": 3, "a2": 2, "x": 4}, ["a1", "a2"], ["a1", "x"])
 
 
 def test_a_lending_plan_that_keeps_every_held_visit_is_taken() -> None:
-    routes = {"A": _route("A", ["a1", "a2"])}
-    assert _keeps(Plan((_route("A", ["a2", "x", "a1"]),)), routes, {"a1", "a2", "x"})
+    assert _lending({"a1": 3, "a2": 3, "x": 3}, ["a1", "a2"], ["a2", "x", "a1"])
+
+
+def test_a_lending_plan_that_places_more_than_it_drops_is_taken() -> None:
+    assert _lending({"a1": 4, "a2": 4, "x": 4, "y": 4}, ["a1", "a2"], ["a1", "x", "y"])
