@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from carehub.alerts import services as alert_services
+from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, Role
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.core.time import now
 from carehub.extensions import db
-from carehub.jobs import alerts as alert_services
 from carehub.jobs import catalog, summaries
-from carehub.jobs.models import Alert
 from carehub.jobs.status import history_query, job_statuses
 from carehub.registry.views import page_of
 

@@ -21,11 +21,11 @@ from sqlalchemy import func, insert, select
 from carehub.core import audit
 from carehub.core.time import now
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan
 from carehub.geo.coverage import StationPoint
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import (
     Caregiver,
+    CarePlan,
     Elder,
     ElderStatusPeriod,
     ServiceType,

@@ -22,11 +22,11 @@ from carehub.core import audit, weekdays
 from carehub.core.enums import Role
 from carehub.core.time import local_today
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan
 from carehub.geo.coverage import StationPoint
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import (
     Caregiver,
+    CarePlan,
     Elder,
     ElderStatusPeriod,
     ServiceType,

@@ -14,9 +14,8 @@ from carehub.core.time import local_today
 from carehub.dispatch.intake import services
 from carehub.dispatch.intake.forms import CarePlanForm, EndPlanForm
 from carehub.dispatch.intake.views import scoped_elder
-from carehub.dispatch.models import CarePlan
 from carehub.extensions import db
-from carehub.registry.models import Elder
+from carehub.registry.models import CarePlan, Elder
 
 bp = Blueprint("care_plans", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
