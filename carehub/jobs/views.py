@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from carehub.alerts import services as alert_services
 from carehub.alerts.models import Alert
@@ -42,7 +42,7 @@ def jobs() -> ResponseReturnValue:
     )
 
 
-def _visible_alerts():
+def _visible_alerts() -> Select[Alert]:
     stmt = select(Alert)
     scope = station_scope(current_user)
     if scope is not None:

@@ -86,7 +86,7 @@ def _save_form(
     id_arg: str,
     title: str,
     cancel: str,
-):
+) -> ResponseReturnValue:
     """Validate, call the service, commit once; otherwise show the form with its messages."""
     if form.validate_on_submit():
         try:
