@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 SEED ?= 7
+CITY_DB ?= bench-results/city-day.sqlite3
 TODAY := $(shell TZ=Asia/Shanghai date +%F)
 WEEK_END := $(shell TZ=Asia/Shanghai date -d '+6 days' +%F)
 LAST_MONTH := $(shell TZ=Asia/Shanghai date -d "$$(TZ=Asia/Shanghai date +%Y-%m-01) -1 month" +%Y-%m)
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench load clean
+.PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench bench-scale-out load clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -102,9 +103,14 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub seed city --elders 30000
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/carehub requests generate --from 2026-12-07 --to 2026-12-07
 	CAREHUB_DATABASE_URL=sqlite:///$(CURDIR)/bench-results/city-day.sqlite3 $(BIN)/python bench/city_day.py --date 2026-12-07 --time-limit 60 --runs 3 --out bench-results/city-day.json
-	@# The same day planned on Celery workers (a private redis-server): one solver process,
-	@# two, and three copies of the city planned at once by two ("a province night").
-	$(BIN)/python bench/scale_out.py --db bench-results/city-day.sqlite3 --date 2026-12-07 --time-limit 60 --cases 1x1 1x2 3x2 | tee bench-results/scale-out.jsonl
+	@# The same day planned on Celery workers (a private redis-server): `carehub plan` in the
+	@# same minutes, one solver process, two, and three copies of the city planned at once by
+	@# two ("a province night").
+	$(MAKE) bench-scale-out CITY_DB=bench-results/city-day.sqlite3
+
+bench-scale-out: install ## The city weekday on one and two solver processes and a province night, about 6 minutes (CITY_DB=a seeded city file, only copied)
+	mkdir -p bench-results
+	$(BIN)/python bench/scale_out.py --db $(CITY_DB) --date 2026-12-07 --time-limit 60 --cases plan 1x1 1x2 3x2 | tee bench-results/scale-out.jsonl
 
 load: install ## City-morning load test: 1,000 caregivers and 50 dispatchers on gunicorn and a private PostgreSQL (root; results in bench-results/load/)
 	bash bench/load/run.sh

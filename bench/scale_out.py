@@ -3,12 +3,16 @@
 Starts a private Redis, then for each case a solver worker (`carehub worker -Q solve -c S`)
 and one planning worker per city (`-Q plan-<i>`, its own copy of the seeded database,
 `CAREHUB_PLANNING_FANOUT=1`), queues a run of every active station of each city at once
-and waits for all of them. Prints one JSON line per case: the wall time from queueing to the
-last run's end, and per city the visits planned, left open and travel minutes, and the
-seconds the solver processes spent on circle solves (from their logs).
+and waits for all of them. The case `plan` is the reference: `carehub plan` in one process
+(its own pool of two) on a copy, run in the same minutes. The seeded file is only copied.
 
-    python bench/scale_out.py --db bench-results/city-day.sqlite3 --date 2026-12-07 \\
-        --time-limit 60 --cases 1x1 1x2 3x2        # cities x solver processes
+Prints one JSON line per case (wall time from queueing to the last run's end, load average
+before and after, per city the visits planned and left open, travel minutes, the run's steps'
+seconds and its circle tasks' figures: sent, waiting, searching, answering), then a table
+on stderr.
+
+    python bench/scale_out.py --db /work/city/city-day.sqlite3 \\
+        --cases plan 1x1 1x2 3x2          # cities x solver processes; about 6 minutes
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -102,6 +107,7 @@ def case(db: Path, day: dt.date, limit: float, cities: int, solvers: int, broker
                 }
             )
             apps.append(app)
+        load_before = [round(x, 2) for x in os.getloadavg()]
         started = time.monotonic()
         runs = []
         for app in apps:
@@ -128,6 +134,9 @@ def case(db: Path, day: dt.date, limit: float, cities: int, solvers: int, broker
                             "open": len(run.unassigned or []),
                             "travel_min": run.travel_minutes,
                             "error": run.error,
+                            "queued_s": (run.input_summary or {}).get("queued_s"),
+                            "phase_s": (run.input_summary or {}).get("phase_s"),
+                            "fanout": (run.input_summary or {}).get("fanout"),
                         }
                     _db.session.remove()
         solve_s = sum(float(s) for s in SOLVED.findall((tmp / "solve.log").read_text()))
@@ -135,6 +144,8 @@ def case(db: Path, day: dt.date, limit: float, cities: int, solvers: int, broker
             "cities": cities,
             "solver_processes": solvers,
             "time_limit_s": limit,
+            "load_before": load_before,
+            "load_after": [round(x, 2) for x in os.getloadavg()],
             "wall_s": round(max(ended.values()), 1),
             "circle_solve_s": round(solve_s, 1),
             "runs": [results[i] for i in range(cities)],
@@ -150,26 +161,85 @@ def case(db: Path, day: dt.date, limit: float, cities: int, solvers: int, broker
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def in_process(db: Path, day: dt.date, limit: float) -> dict:
+    """The reference: `carehub plan` in one process (its own pool of two) on a copy."""
+    tmp = Path(tempfile.mkdtemp(prefix="scale-out-plan-"))
+    try:
+        copy = tmp / "city.sqlite3"
+        shutil.copy(db, copy)
+        env = dict(os.environ, CAREHUB_DATABASE_URL=f"sqlite:///{copy}", CAREHUB_CLI_LOCALE="en")
+        env.pop("CAREHUB_PLANNING_FANOUT", None)
+        argv = [sys.executable, "-c", "from carehub.cli import main; main()", "plan"]
+        argv += ["--date", day.isoformat(), "--time-limit", str(limit)]
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        started = time.monotonic()
+        out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
+        wall = time.monotonic() - started
+        with sqlite3.connect(copy) as conn:
+            row = conn.execute(
+                "SELECT input_summary FROM planning_runs ORDER BY id DESC"
+            ).fetchone()
+        summary = json.loads(row[0]) if row and row[0] else {}
+        found = re.search(r"(\d+) visits planned .*?, (\d+) unassigned, (\d+) min travel", out)
+        return {
+            "case": "in-process",
+            "time_limit_s": limit,
+            "load_before": load_before,
+            "load_after": [round(x, 2) for x in os.getloadavg()],
+            "wall_s": round(wall, 1),
+            "planned": int(found.group(1)) if found else None,
+            "open": int(found.group(2)) if found else None,
+            "travel_min": int(found.group(3)) if found else None,
+            "phase_s": summary.get("phase_s"),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--db", type=Path, required=True, help="a seeded SQLite file, copied per city")
     ap.add_argument("--date", type=dt.date.fromisoformat, default=dt.date(2026, 12, 7))
     ap.add_argument("--time-limit", type=float, default=60.0)
-    ap.add_argument("--cases", nargs="+", default=["1x1", "1x2", "3x2"])
+    ap.add_argument("--cases", nargs="+", default=["plan", "1x1", "1x2", "3x2"])
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="scale-out-redis-"))
     redis, broker = _start_redis(tmp)
+    found = []
     try:
         for text in args.cases:
-            cities, solvers = (int(n) for n in text.split("x"))
-            print(
-                json.dumps(case(args.db, args.date, args.time_limit, cities, solvers, broker)),
-                flush=True,
-            )
+            if text == "plan":
+                result = in_process(args.db, args.date, args.time_limit)
+            else:
+                cities, solvers = (int(n) for n in text.split("x"))
+                result = case(args.db, args.date, args.time_limit, cities, solvers, broker)
+            print(json.dumps(result), flush=True)
+            found.append((text, result))
     finally:
         redis.terminate()
         redis.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    _table(found)
     return 0
+
+
+def _table(found: list[tuple[str, dict]]) -> None:
+    """The cases side by side: wall, load, and per run where the time went."""
+    head = "case  wall s  load  planned  open  pass1 s  after s  searched  search s  idle s"
+    print(head, file=sys.stderr)
+    for text, result in found:
+        load = f"{result['load_before'][0]:.1f}"
+        runs = result.get("runs") or [result]
+        for run in runs:
+            phase, tasks = run.get("phase_s") or {}, run.get("fanout") or {}
+            print(
+                f"{text:5} {result['wall_s']:6.1f} {load:>5} {run.get('planned')!s:>8}"
+                f" {run.get('open')!s:>5} {phase.get('solve_pass1', '-')!s:>8}"
+                f" {phase.get('solve_after_pass1', '-')!s:>8} {tasks.get('searched', '-')!s:>9}"
+                f" {tasks.get('call_s', {}).get('sum', '-')!s:>9}"
+                f" {tasks.get('idle_between_s', '-')!s:>7}",
+                file=sys.stderr,
+            )
 
 
 if __name__ == "__main__":

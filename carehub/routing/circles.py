@@ -152,9 +152,13 @@ def _solve_parts(
     pool = executor or _pool(workers)
     queue = list(enumerate(parts))
     running: dict[Future[Plan], int] = {}
+    # Tasks on a queue (another process, another machine) keep one more waiting than there
+    # are workers, so a worker that ends one starts the next without waiting for the round
+    # trip through the broker; its share is still worked out when it starts.
+    ahead = 1 if executor is not None else 0
     try:
         while queue or running:
-            while queue and len(running) < workers:
+            while queue and len(running) < workers + ahead:
                 i, part = queue.pop(0)
                 slots = -(-(len(queue) + 1) // workers)
                 running[pool.submit(_solve_part, replace(part, slots=slots))] = i

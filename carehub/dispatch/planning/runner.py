@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Executor
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select, update
@@ -21,6 +23,7 @@ from carehub.core import audit
 from carehub.core import time as clock
 from carehub.core.errors import ConflictError
 from carehub.db import AnySession
+from carehub.dispatch.planning import fanout
 from carehub.dispatch.planning.fanout import solving
 from carehub.dispatch.planning.models import (
     ACTIVE,
@@ -176,6 +179,7 @@ def _solve(session: AnySession, run_id: int) -> None:
     # to the queue): nothing of it was committed but the status, so it is solved again.
     if run is None or run.status not in (RUN_QUEUED, RUN_RUNNING):
         return
+    queued_s = (clock.now() - run.started_at).total_seconds()
     run.status, run.heartbeat_at = RUN_RUNNING, clock.now()
     session.commit()
     reporter = _Reporter(run_id)
@@ -193,9 +197,27 @@ def _solve(session: AnySession, run_id: int) -> None:
             executor=executor,
         )
         run.progress_done = run.progress_total = reporter.total
+        _note_timings(run, queued_s, executor)
         if run.status == RUN_FAILED and not run.error:
             run.error = BROKE_RULE
         session.commit()
+
+
+def _note_timings(run: PlanningRun, queued_s: float, executor: Executor | None) -> None:
+    """Keep on the run, and log, how long it waited for a worker, its steps' seconds and its
+    circle tasks' figures (fan-out)."""
+    noted: dict[str, Any] = {**(run.input_summary or {}), "queued_s": round(queued_s, 2)}
+    traces = getattr(executor, "traces", None)
+    if traces is not None:
+        noted["fanout"] = fanout.summary(traces)
+    run.input_summary = noted
+    log.info(
+        "planning run %s: queued %.1f s, steps %s, circle tasks %s",
+        run.id,
+        queued_s,
+        noted.get("phase_s"),
+        noted.get("fanout"),
+    )
 
 
 def _fail(session: AnySession, run_id: int, message: str, detail: str) -> None:

@@ -14,6 +14,8 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -26,11 +28,12 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning import kpis as planning_kpis
 from carehub.dispatch.planning import shortfall as planning_shortfall
 from carehub.dispatch.planning.models import RUN_DONE, RUN_FAILED, RUN_PUBLISHED, PlanningRun
+from carehub.dispatch.planning.phases import Phases
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
 from carehub.routing import Plan, Problem, SolverParams, Unassigned, validate
-from carehub.routing.circles import WORKERS, Progress, solve_circles, warm
+from carehub.routing.circles import WORKERS, CirclePlan, Progress, solve_circles, warm
 from carehub.routing.deadline import Deadline
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER
 
@@ -159,80 +162,48 @@ def plan_day(
     ``as_of``: the instant the plan starts from instead of now (the start of the day plans
     it whole, as the night before would).
     """
+    phases = Phases()
     deadline = deadline or Deadline.after(time_limit_s)
     stations = _stations(session, station_codes)
     if len(stations) > 1 and executor is None:
         warm(workers)  # one station's day is a single part, solved here without the pool
     if run is None:
-        run = PlanningRun(
-            service_date=day,
-            stations=[s.code for s in stations],
-            started_at=clock.now(),
-            created_by=created_by,
-            time_limit_s=time_limit_s,
-        )  # added to the session when finished, so no query before writes it
+        run = _new_run(day, stations, created_by, time_limit_s)
     ids = [s.id for s in stations]
     requests = day_requests(session, day, ids)
     caregivers = station_caregivers(session, ids)
+    phases.lap("load")
     at = as_of or clock.now()
     if not adapters.caregivers_left(day, stations, requests, caregivers, at):
-        # Nobody on duty, or every shift over or away (planning today in the evening).
-        # No routing problem exists without a caregiver; every request waits, with the reason.
-        wanted = [r for r in requests if r.status not in CLOSED]
-        _drop_replaceable(session, requests)
-        run.input_summary = {"requests": len(wanted), "caregivers": 0}
-        unassigned = [{"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted]
-        return _finish(session, run, unassigned, RUN_DONE)
+        return _nobody_on_duty(session, run, requests)
     matrices = matrices or _default_matrices()
     # Planning during the day starts from now: nothing is placed in the past.
     data = adapters.build_day(day, stations, requests, caregivers, matrices, now=at)
+    phases.lap("build")
     unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
     if not data.problem.visits:
         _drop_replaceable(session, requests)
         run.input_summary = data.summary()
         return _finish(session, run, unassigned, RUN_DONE)
 
-    result = solve_circles(
-        data.problem,
-        data.circles,
-        SolverParams(time_limit_s=time_limit_s),
-        workers=workers,
-        executor=executor,
-        progress=progress,
-        deadline=deadline,
-        # Writing, and a tenth for the shortfall advice, come out of the same limit.
-        reserve_s=write_reserve(len(data.problem.visits)) + planning_shortfall.SHARE * time_limit_s,
-    )
-    run.input_summary = data.summary()
+    solving = _Solving(time_limit_s, deadline, workers, executor, phases.watching(progress))
+    result = _solve(data, solving)
+    phases.lap("solve")
+    phases.split_solve()
+    _record_solve(run, data, result)
     plan = result.plan
-    run.solve_seconds = round(result.seconds, 2)
-    run.fallback = plan.fallback
-    run.objective = plan.objective
     violations = validate(data.problem, plan)
+    phases.lap("validate")
     if violations:
         # Never store a plan that breaks a hard rule; the run says why.
         run.input_summary = {**data.summary(), "violations": [v.message for v in violations[:20]]}
         return _finish(session, run, unassigned, RUN_FAILED)
 
-    # The advice takes its tenth, or what the deadline still leaves beyond writing when
-    # that is more (up to its cap): groups it cannot reach in time are reported unproven.
-    advice_s = min(
-        planning_shortfall.budget(time_limit_s),
-        max(
-            planning_shortfall.SHARE * time_limit_s,
-            deadline.left() - write_reserve(len(data.problem.visits)),
-        ),
-    )
-    run.shortfall = planning_shortfall.compute(data, plan, stations, caregivers, matrices, advice_s)
+    run.shortfall = _advice(data, plan, stations, caregivers, matrices, solving)
+    phases.lap("advice")
     # Replaced only now that a valid plan stands in for them.
     _drop_replaceable(session, requests)
-    rows = adapters.plan_to_visits(data, plan, result.lent)
-    session.add_all(rows)
-    meal_rounds.write(session, data, plan, rows)
-    served = {s.visit for r in plan.routes for s in r.stops}
-    for vid, request in data.requests.items():
-        if vid in served and request.status == RequestStatus.OPEN:
-            request.status = RequestStatus.SCHEDULED
+    rows = _write_plan(session, data, result)
     unassigned += [
         {"request_id": data.requests[u.visit].id, "reason": _reason(data.problem, u)}
         for u in plan.unassigned
@@ -242,17 +213,122 @@ def plan_day(
     run.visits_lent = sum(1 for v in rows if v.lent)
     status = RUN_DONE
     if publish:
-        at = clock.now()
-        for request in requests:
-            for visit in request.visits:
-                if visit.status == VisitStatus.PLANNED:
-                    visit.status = VisitStatus.PUBLISHED
-                    visit.published_at = at
-        for visit in rows:
-            visit.status = VisitStatus.PUBLISHED
-            visit.published_at = at
+        _publish(requests, rows)
         status = RUN_PUBLISHED
-    return _finish(session, run, unassigned, status)
+    phases.lap("rows")
+    run = _finish(session, run, unassigned, status)
+    phases.lap("flush_and_figures")
+    run.input_summary = {**run.input_summary, "phase_s": phases.seconds}
+    return run
+
+
+def _new_run(
+    day: dt.date, stations: Sequence[Station], created_by: str | None, time_limit_s: float
+) -> PlanningRun:
+    # Added to the session when finished, so no query before writes it.
+    return PlanningRun(
+        service_date=day,
+        stations=[s.code for s in stations],
+        started_at=clock.now(),
+        created_by=created_by,
+        time_limit_s=time_limit_s,
+    )
+
+
+def _nobody_on_duty(
+    session: AnySession, run: PlanningRun, requests: Sequence[ServiceRequest]
+) -> PlanningRun:
+    """Nobody on duty, or every shift over or away (planning today in the evening). No
+    routing problem exists without a caregiver; every request waits, with the reason."""
+    wanted = [r for r in requests if r.status not in CLOSED]
+    _drop_replaceable(session, requests)
+    run.input_summary = {"requests": len(wanted), "caregivers": 0}
+    unassigned: list[dict[str, object]] = [
+        {"request_id": r.id, "reason": REASON_NO_SHIFT} for r in wanted
+    ]
+    return _finish(session, run, unassigned, RUN_DONE)
+
+
+@dataclass(frozen=True)
+class _Solving:
+    """How a run's circles are solved: its limit and deadline, and where."""
+
+    time_limit_s: float
+    deadline: Deadline
+    workers: int
+    executor: Executor | None
+    progress: Progress | None
+
+
+def _solve(data: adapters.DayInput, solving: _Solving) -> CirclePlan:
+    limit = solving.time_limit_s
+    return solve_circles(
+        data.problem,
+        data.circles,
+        SolverParams(time_limit_s=limit),
+        workers=solving.workers,
+        executor=solving.executor,
+        progress=solving.progress,
+        deadline=solving.deadline,
+        # Writing, and a tenth for the shortfall advice, come out of the same limit.
+        reserve_s=write_reserve(len(data.problem.visits)) + planning_shortfall.SHARE * limit,
+    )
+
+
+def _record_solve(run: PlanningRun, data: adapters.DayInput, result: CirclePlan) -> None:
+    run.input_summary = data.summary()
+    run.solve_seconds = round(result.seconds, 2)
+    run.fallback = result.plan.fallback
+    run.objective = result.plan.objective
+
+
+def _advice(
+    data: adapters.DayInput,
+    plan: Plan,
+    stations: Sequence[Station],
+    caregivers: Sequence[Caregiver],
+    matrices: MatrixProvider,
+    solving: _Solving,
+) -> dict[str, Any] | None:
+    """The shortfall advice. It takes its tenth, or what the deadline still leaves beyond
+    writing when that is more (up to its cap): groups it cannot reach in time are reported
+    unproven."""
+    limit = solving.time_limit_s
+    advice_s = min(
+        planning_shortfall.budget(limit),
+        max(
+            planning_shortfall.SHARE * limit,
+            solving.deadline.left() - write_reserve(len(data.problem.visits)),
+        ),
+    )
+    return planning_shortfall.compute(data, plan, stations, caregivers, matrices, advice_s)
+
+
+def _write_plan(session: AnySession, data: adapters.DayInput, result: CirclePlan) -> list[Visit]:
+    """The plan's visits and meal rounds added to the session; the requests it serves
+    scheduled."""
+    plan = result.plan
+    rows = adapters.plan_to_visits(data, plan, result.lent)
+    session.add_all(rows)
+    meal_rounds.write(session, data, plan, rows)
+    served = {s.visit for r in plan.routes for s in r.stops}
+    for vid, request in data.requests.items():
+        if vid in served and request.status == RequestStatus.OPEN:
+            request.status = RequestStatus.SCHEDULED
+    return rows
+
+
+def _publish(requests: Sequence[ServiceRequest], rows: Sequence[Visit]) -> None:
+    """The day's planned visits, kept and new, published now."""
+    at = clock.now()
+    for request in requests:
+        for visit in request.visits:
+            if visit.status == VisitStatus.PLANNED:
+                visit.status = VisitStatus.PUBLISHED
+                visit.published_at = at
+    for visit in rows:
+        visit.status = VisitStatus.PUBLISHED
+        visit.published_at = at
 
 
 def _reason(problem: Problem, left: Unassigned) -> str:
