@@ -17,12 +17,19 @@ feasible visit assigned" can be checked against the screen.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
+import os
 import random
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from carehub import routing
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel
 from carehub.routing.circles import Circles, solve_circles
@@ -34,6 +41,7 @@ from carehub.routing.solver import solve
 from carehub.routing.validate import validate
 from carehub.seeding import inputs, places
 from carehub.seeding.defaults import SERVICE_TYPES
+from carehub.seeding.inputs import StationRow
 from carehub.seeding.people import SHIFTS, SKILL_SHARES, apportion, ensure_station_skills
 from carehub.seeding.plans import _WINDOWS, MEAL_WINDOW
 
@@ -97,84 +105,16 @@ def generate(
         raise ValueError("infeasible: must be between 0 and visits")
     rng = random.Random(seed)
     rows = inputs.demo_stations()[:stations] if stations else inputs.demo_stations()
-    catalogue = {row[0]: row for row in SERVICE_TYPES}
     points: list[tuple[float, float]] = []
-    cgs: list[Caregiver] = []
-    cg_circle: dict[str, str] = {}
     team_sizes = apportion(caregivers, [1.0] * len(rows), minimum=1)
-    for site, size in zip(rows, team_sizes, strict=True):
-        team = [
-            [c for c, share in SKILL_SHARES if rng.random() < share] or ["meal"]
-            for _ in range(size)
-        ]
-        ensure_station_skills(team, ("meal", "bathing", "nursing", "first_aid"))
-        if load is not None:
-            _ensure_two(team, ("bathing", "nursing"))
-        for skills in team:
-            shift = rng.choices([s for s, _ in SHIFTS], weights=[w for _, w in SHIFTS])[0]
-            points.append(places.in_disc(rng, (site.lat, site.lon), 800))
-            cid = f"{site.code}-C{len(cgs) + 1:03d}"
-            cgs.append(
-                Caregiver(
-                    cid,
-                    len(points) - 1,
-                    len(points) - 1,
-                    _secs(shift[0]),
-                    _secs(shift[1]),
-                    skills=frozenset(skills),
-                    gender="female" if rng.random() < 0.85 else "male",
-                    mode="ebike" if rng.random() < 0.85 else "walk",
-                )
-            )
-            cg_circle[cid] = site.code
-    mix = MIX if load is None else LOADED_MIX
-    drawn = []
-    # Loaded: each station's caseload follows its staff, as a district would assign it.
-    caseload = [
-        s
-        for s, n in zip(rows, apportion(visits, [float(n) for n in team_sizes]), strict=True)
-        for _ in range(n)
-    ]
-    rng.shuffle(caseload)
-    for i in range(visits):
-        site = caseload[i] if load is not None else rng.choice(rows)
-        code = rng.choices([c for c, _ in mix], weights=[w for _, w in mix])[0]
-        pair = code == "bathing" and rng.random() < PAIR_BATH_SHARE
-        drawn.append((site, code, pair, rng.random() < 0.06))
+    cgs, cg_circle = _staff(rng, rows, team_sizes, load is not None, points)
+    drawn = _draw(rng, rows, team_sizes, visits, load)
     scale = 1.0
     if load is not None:
-        work = sum(catalogue[code][3] * 60 * (2 if pair else 1) for _, code, pair, _ in drawn)
+        work = sum(CATALOGUE[code][3] * 60 * (2 if pair else 1) for _, code, pair, _ in drawn)
         shifts = sum(c.shift_end - c.shift_start for c in cgs)
         scale = min(1.0, load * shifts / max(1, work))
-    vs: list[Visit] = []
-    v_circle: dict[str, str] = {}
-    for i, (site, code, pair, female) in enumerate(drawn):
-        _, _, _, minutes, _, skill, needed, _, priority = catalogue[code]
-        start, end = MEAL_WINDOW if code == "meal_delivery" else rng.choice(_WINDOWS[code])
-        service = max(300, 60 * round(minutes * scale))
-        window = (_secs(start), max(_secs(start), _secs(end) - service))
-        k = i - (visits - infeasible)
-        if k >= 0:
-            # Deliberately infeasible: alternately a skill nobody holds, a window before shifts.
-            if k % 2 == 0:
-                skill = UNHELD_SKILL
-            else:
-                window = EARLY_WINDOW
-        points.append(places.in_disc(rng, (site.lat, site.lon), CIRCLE_M))
-        vid = f"v{i + 1:04d}"
-        vs.append(
-            Visit(
-                vid,
-                len(points) - 1,
-                (Window(*window),),
-                service,
-                skill=skill,
-                caregivers_needed=2 if pair else needed,
-                priority=priority,
-                gender="female" if female else None,
-            )
-        )
-        v_circle[vid] = site.code
+    vs, v_circle = _visits(rng, drawn, scale, visits - infeasible, points)
     spare_at = []
     for _ in range(spare):
         site = rng.choice(rows)
@@ -198,6 +138,114 @@ def generate(
     return Day(problem, Circles(v_circle, cg_circle, neighbours), tuple(spare_at))
 
 
+CATALOGUE = {row[0]: row for row in SERVICE_TYPES}
+# A drawn visit: its station, service type, whether two caregivers bathe, female caregiver.
+Drawn = tuple[StationRow, str, bool, bool]
+
+
+def _staff(
+    rng: random.Random,
+    rows: Sequence[StationRow],
+    team_sizes: list[int],
+    loaded: bool,
+    points: list[tuple[float, float]],
+) -> tuple[list[Caregiver], dict[str, str]]:
+    """Each station's team, homes near the station appended to ``points``."""
+    cgs: list[Caregiver] = []
+    cg_circle: dict[str, str] = {}
+    for site, size in zip(rows, team_sizes, strict=True):
+        team = [
+            [c for c, share in SKILL_SHARES if rng.random() < share] or ["meal"]
+            for _ in range(size)
+        ]
+        ensure_station_skills(team, ("meal", "bathing", "nursing", "first_aid"))
+        if loaded:
+            _ensure_two(team, ("bathing", "nursing"))
+        for skills in team:
+            shift = rng.choices([s for s, _ in SHIFTS], weights=[w for _, w in SHIFTS])[0]
+            points.append(places.in_disc(rng, (site.lat, site.lon), 800))
+            cid = f"{site.code}-C{len(cgs) + 1:03d}"
+            cgs.append(
+                Caregiver(
+                    cid,
+                    len(points) - 1,
+                    len(points) - 1,
+                    _secs(shift[0]),
+                    _secs(shift[1]),
+                    skills=frozenset(skills),
+                    gender="female" if rng.random() < 0.85 else "male",
+                    mode="ebike" if rng.random() < 0.85 else "walk",
+                )
+            )
+            cg_circle[cid] = site.code
+    return cgs, cg_circle
+
+
+def _draw(
+    rng: random.Random,
+    rows: Sequence[StationRow],
+    team_sizes: list[int],
+    visits: int,
+    load: float | None,
+) -> list[Drawn]:
+    """Each visit's station and service. Loaded: each station's caseload follows its
+    staff, as a district would assign it."""
+    mix = MIX if load is None else LOADED_MIX
+    drawn: list[Drawn] = []
+    caseload = [
+        s
+        for s, n in zip(rows, apportion(visits, [float(n) for n in team_sizes]), strict=True)
+        for _ in range(n)
+    ]
+    rng.shuffle(caseload)
+    for i in range(visits):
+        site = caseload[i] if load is not None else rng.choice(rows)
+        code = rng.choices([c for c, _ in mix], weights=[w for _, w in mix])[0]
+        pair = code == "bathing" and rng.random() < PAIR_BATH_SHARE
+        drawn.append((site, code, pair, rng.random() < 0.06))
+    return drawn
+
+
+def _visits(
+    rng: random.Random,
+    drawn: list[Drawn],
+    scale: float,
+    feasible: int,
+    points: list[tuple[float, float]],
+) -> tuple[list[Visit], dict[str, str]]:
+    """The visits, durations scaled; those from index ``feasible`` on are made infeasible."""
+    vs: list[Visit] = []
+    v_circle: dict[str, str] = {}
+    for i, (site, code, pair, female) in enumerate(drawn):
+        _, _, _, minutes, _, skill, needed, _, priority = CATALOGUE[code]
+        start, end = MEAL_WINDOW if code == "meal_delivery" else rng.choice(_WINDOWS[code])
+        service = max(300, 60 * round(minutes * scale))
+        window = (_secs(start), max(_secs(start), _secs(end) - service))
+        k = i - feasible
+        if k >= 0:
+            # Deliberately infeasible: alternately a skill nobody holds, a window before shifts.
+            if k % 2 == 0:
+                skill = UNHELD_SKILL
+            else:
+                window = EARLY_WINDOW
+        points.append(places.in_disc(rng, (site.lat, site.lon), CIRCLE_M))
+        vid = f"v{i + 1:04d}"
+        vs.append(
+            Visit(
+                vid,
+                len(points) - 1,
+                (Window(*window),),
+                service,
+                skill=skill,
+                caregivers_needed=2 if pair else needed,
+                priority=priority,
+                gender="female" if female else None,
+            )
+        )
+        v_circle[vid] = site.code
+    return vs, v_circle
+
+
 def travel_seconds(problem: Problem, plan: Plan) -> int:
     total = 0
     for r in plan.used_routes():
@@ -216,6 +264,7 @@ def day_run(day: Day, time_limit_s: float) -> dict[str, Any]:
     visit left over is listed with its reason.
     """
     infeasible = screen(day.problem).rejected
+    load_before = os.getloadavg()
     started = time.monotonic()
     result = solve_circles(day.problem, day.circles, SolverParams(time_limit_s=time_limit_s))
     wall = time.monotonic() - started
@@ -239,7 +288,44 @@ def day_run(day: Day, time_limit_s: float) -> dict[str, Any]:
         "travel_min": round(travel_seconds(day.problem, plan) / 60),
         "fallback": plan.fallback,
         "violations": len(validate(day.problem, plan)),
+        # The machine's 1-minute load average before and after: timings follow it.
+        "load_avg": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
     }
+
+
+def code_version() -> str:
+    """A fingerprint of the code that decides a plan: the optimiser's sources and this
+    generator. References stored under another fingerprint are computed again."""
+    digest = hashlib.sha256()
+    roots = [Path(routing.__file__).parent, Path(__file__).parent]
+    for path in sorted(p for root in roots for p in root.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class References:
+    """Reference runs stored in a JSON file, one per day and limit, under the code version
+    that computed them: a ten-times reference of a seed takes minutes, the plan seconds."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.code = code_version()
+        self.runs: dict[str, dict[str, Any]] = {}
+        if path is not None and path.exists():
+            stored = json.loads(path.read_text())
+            if stored.get("code") == self.code:
+                self.runs = stored["runs"]
+
+    def get(self, key: str, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        if key in self.runs:
+            return {**self.runs[key], "stored": True}
+        found = run()
+        self.runs[key] = found
+        if self.path is not None:
+            self.path.write_text(json.dumps({"code": self.code, "runs": self.runs}, indent=1))
+        return {**found, "stored": False}
 
 
 def compare(
@@ -250,16 +336,21 @@ def compare(
     reference_factor: float,
     load: float,
     infeasible: int,
+    references: Path | None = None,
 ) -> dict[str, object]:
     """Each seed's day planned with ``time_limit_s`` and, as the reference, with
-    ``reference_factor`` times as long; medians over the seeds."""
+    ``reference_factor`` times as long (taken from ``references`` when it holds that run of
+    this code); medians over the seeds."""
+    stored = References(references)
     runs: list[dict[str, Any]] = []
     for seed in seeds:
         day = generate(visits, caregivers, seed, load=load, infeasible=infeasible)
         plan = day_run(day, time_limit_s)
         run: dict[str, Any] = {"seed": seed, "plan": plan}
         if reference_factor > 0:
-            ref = day_run(day, time_limit_s * reference_factor)
+            limit = time_limit_s * reference_factor
+            key = f"{visits}/{caregivers}/{seed}/{load}/{infeasible}/{limit:g}"
+            ref = stored.get(key, functools.partial(day_run, day, limit))
             run["reference"] = ref
             run["travel_ratio"] = round(plan["travel_min"] / max(1, ref["travel_min"]), 4)
         runs.append(run)
@@ -272,6 +363,7 @@ def compare(
     }
     if reference_factor > 0:
         summary["median_travel_ratio"] = statistics.median(r["travel_ratio"] for r in runs)
+        summary["max_travel_ratio"] = max(r["travel_ratio"] for r in runs)
         summary["reference_all_feasible_assigned"] = all(
             r["reference"]["all_feasible_assigned"] for r in runs
         )
@@ -279,6 +371,7 @@ def compare(
         "visits": visits,
         "caregivers": caregivers,
         "load": load,
+        "code": stored.code,
         "runs": runs,
         "summary": summary,
     }

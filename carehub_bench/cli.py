@@ -119,6 +119,12 @@ def solomon_command(
 @click.option(
     "--infeasible", default=10, show_default=True, help="Visits nobody can serve, on purpose."
 )
+@click.option(
+    "--references",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file of reference runs: reused when computed by the same code, else computed "
+    "and stored.",
+)
 def day_command(
     visits: int,
     caregivers: int,
@@ -128,13 +134,14 @@ def day_command(
     reference_factor: float,
     load: float,
     infeasible: int,
+    references: Path | None,
 ) -> None:
     """Plan synthetic district days by circles and compare with longer solves."""
     from carehub_bench import bench_day
 
     seeds = list(range(seed, seed + max(1, runs)))
     out = bench_day.compare(
-        visits, caregivers, seeds, time_limit, reference_factor, load, infeasible
+        visits, caregivers, seeds, time_limit, reference_factor, load, infeasible, references
     )
     click.echo(json.dumps(out))
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from carehub.availability import day as availability
-from carehub.availability.services import rules_for
+from carehub.availability.services import ElderRules, rules_for
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
@@ -243,52 +243,14 @@ def build_day(
             continue
         if now is not None and availability.started_before(r, now):
             continue
-        duration = st.duration_min * 60
-        kept = kept_visits(r)
-        # Every caregiver of a kept visit stays: both of a two-caregiver visit.
-        pins = list(dict.fromkeys(codes[v.caregiver_id] for v in kept if v.caregiver_id in codes))
-        pin_cg = pins[0] if pins else None
-        partner = pins[1] if len(pins) > 1 and st.caregivers_needed == 2 else None
-        pin_time = None
-        window = request_window(r, duration)
-        start = next((v.planned_start for v in kept if v.planned_start is not None), None)
-        if start is not None:
-            pin_time = local_seconds(start, day)
-            if pin_time not in window:
-                # A confirmed time outside the request's window still stands.
-                window = Window(min(window.start, pin_time), max(window.end, pin_time))
         vid = visit_id(r)
         chosen[vid] = r
-        rule = rules.get(elder.id)
-        pinned = {pin_cg, partner}
-        avoid = {c.code for c in rule.avoided} - pinned if rule else set()
-        prefer = next((c.code for c in rule.preferred if c.code in starts), None) if rule else None
         kitchen = None
         if is_meal_drop(st):
             source = by_id[elder.station_id].meal_source()
             sources[source.key] = source
             kitchen = source.key
-        rvisits.append(
-            RVisit(
-                vid,
-                places.at((elder.lat, elder.lon)),  # type: ignore[arg-type]
-                (window,),
-                duration,
-                skill=st.skill.code if st.skill is not None else None,
-                caregivers_needed=st.caregivers_needed,
-                # The more urgent of the service's and the request's (an emergency call).
-                priority=min(st.priority, r.priority),
-                pinned_caregiver=pin_cg,
-                pinned_partner=partner,
-                pinned_time=pin_time if pin_cg is not None else None,
-                gender=str(elder.preferred_caregiver_gender)
-                if elder.preferred_caregiver_gender
-                else None,
-                kitchen=kitchen,
-                excluded=frozenset(avoid),
-                preferred_caregiver=prefer,
-            )
-        )
+        rvisits.append(_routing_visit(r, day, places, codes, rules.get(elder.id), starts, kitchen))
     kitchens = tuple(
         Kitchen(key, places.at((src.lat, src.lon)), seconds_of(src.ready_at))
         for key, src in sorted(sources.items())
@@ -324,6 +286,56 @@ def build_day(
         neighbours=_neighbours(list(stations)),
     )
     return DayInput(day, problem, chosen, {c.code: c for c in cgs}, circles, skipped, sources)
+
+
+def _routing_visit(
+    r: ServiceRequest,
+    day: dt.date,
+    places: _Places,
+    codes: Mapping[int, str],
+    rule: ElderRules | None,
+    starts: Mapping[str, int],
+    kitchen: str | None,
+) -> RVisit:
+    """Request ``r`` as a visit to plan: its window, skill and priority; the caregivers and
+    start of a kept visit pinned; the elder's gender wish, "do not send" and preferred
+    caregiver."""
+    elder, st = r.elder, r.service_type
+    duration = st.duration_min * 60
+    kept = kept_visits(r)
+    # Every caregiver of a kept visit stays: both of a two-caregiver visit.
+    held = [v.caregiver_id for v in kept]
+    pins = list(dict.fromkeys(codes[c] for c in held if c is not None and c in codes))
+    pin_cg = pins[0] if pins else None
+    partner = pins[1] if len(pins) > 1 and st.caregivers_needed == 2 else None
+    pin_time = None
+    window = request_window(r, duration)
+    start = next((v.planned_start for v in kept if v.planned_start is not None), None)
+    if start is not None:
+        pin_time = local_seconds(start, day)
+        if pin_time not in window:
+            # A confirmed time outside the request's window still stands.
+            window = Window(min(window.start, pin_time), max(window.end, pin_time))
+    pinned = {pin_cg, partner}
+    avoid = {c.code for c in rule.avoided} - pinned if rule else set()
+    prefer = next((c.code for c in rule.preferred if c.code in starts), None) if rule else None
+    return RVisit(
+        visit_id(r),
+        places.at((elder.lat, elder.lon)),  # type: ignore[arg-type]
+        (window,),
+        duration,
+        skill=st.skill.code if st.skill is not None else None,
+        caregivers_needed=st.caregivers_needed,
+        # The more urgent of the service's and the request's (an emergency call).
+        priority=min(st.priority, r.priority),
+        pinned_caregiver=pin_cg,
+        pinned_partner=partner,
+        pinned_time=pin_time if pin_cg is not None else None,
+        gender=str(elder.preferred_caregiver_gender) if elder.preferred_caregiver_gender else None,
+        kitchen=kitchen,
+        excluded=frozenset(avoid),
+        preferred_caregiver=prefer,
+    )
 
 
 def anyone_can(problem: Problem, vid: str) -> bool:

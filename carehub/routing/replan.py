@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from carehub.routing.problem import (
     REASON_CAPACITY,
+    Break,
     Caregiver,
     Collection,
     Plan,
@@ -83,7 +84,8 @@ class _Tail:
     caregiver: Caregiver
     head: tuple[Stop, ...]  # done or under way: kept as published
     pending: tuple[Visit, ...]
-    wish: Mapping[str, int]  # published start of each pending visit
+    # Published start of each pending visit (a round to come that grows takes its stop's).
+    wish: dict[str, int]
     location: int
     ready: int
     departure: int
@@ -211,15 +213,10 @@ def _timed(
         loc, ready = v.location, start + v.service
     arrival_end = ready + travel[loc][cg.end_location]
     if lunch is not None and gap == len(order):
-        # At the last place or at home, whichever the window allows.
-        b = max(ready, lunch.start)
-        if b + lunch.duration > min(lunch.end, cg.shift_end):
+        last = _lunch_last(cg, lunch, ready, travel[loc][cg.end_location])
+        if last is None:
             return None
-        if b + lunch.duration > arrival_end - travel[loc][cg.end_location]:
-            b = max(arrival_end, lunch.start)
-            if b + lunch.duration > min(lunch.end, cg.shift_end):
-                b = max(ready, lunch.start)
-                arrival_end = b + lunch.duration + travel[loc][cg.end_location]
+        b, arrival_end = last
     departure = t.departure
     if departure < 0:
         if stops and (b is None or b >= stops[0].start):
@@ -243,6 +240,21 @@ def _timed(
         b if has_work else None,
         t.collections,
     )
+
+
+def _lunch_last(cg: Caregiver, lunch: Break, ready: int, home: int) -> tuple[int, int] | None:
+    """The break after the last visit, at its place or at home, whichever the window
+    allows: (its start, the arrival home), or None when it fits nowhere."""
+    arrival_end = ready + home
+    b = max(ready, lunch.start)
+    if b + lunch.duration > min(lunch.end, cg.shift_end):
+        return None
+    if b + lunch.duration > arrival_end - home:
+        b = max(arrival_end, lunch.start)
+        if b + lunch.duration > min(lunch.end, cg.shift_end):
+            b = max(ready, lunch.start)
+            arrival_end = b + lunch.duration + home
+    return b, arrival_end
 
 
 SEP = "\x00"  # between the meals of one collection stop's id
@@ -411,22 +423,7 @@ def insert(
             _note_moves(moves, tails[cid], cid, placed_route)
             inserted.append(v.id)
             continue
-        options = []
-        for k in screened.candidates[v.id]:
-            cid = problem.caregivers[k].id
-            t = tails[cid]
-            # Timing every position of every route is what a busy day's insertion spends its
-            # time on; positions that surely fail are skipped (the same options either way).
-            free = _free_from(problem, t, orders[cid], forced)
-            for pos in range(len(orders[cid]) + 1):
-                if _cannot_fit(problem, t, orders[cid], free, pos, v, forced):
-                    continue
-                trial = orders[cid][:pos] + [v] + orders[cid][pos:]
-                route = _retime(problem, t, trial, forced)
-                if route is not None:
-                    cost, start, mv = _score(t, route, problem, v)
-                    options.append((cost, start, cid, pos, mv))
-        options.sort(key=lambda o: (o[0], o[1], o[2], o[3]))
+        options = _options(problem, v, screened.candidates[v.id], tails, orders, forced)
         chosen = _choose(problem, v, options, tails, orders, forced)
         if chosen is None:
             unassigned.append(Unassigned(v.id, REASON_CAPACITY))
@@ -450,6 +447,35 @@ def insert(
     return Replan(plan, tuple(inserted), tuple(moves.values()))
 
 
+def _options(
+    problem: Problem,
+    v: Visit,
+    candidates: tuple[int, ...],
+    tails: Mapping[str, _Tail],
+    orders: Mapping[str, list[Visit]],
+    forced: Mapping[str, int],
+) -> list[tuple[int, int, str, int, list[Move]]]:
+    """Every feasible (cost, start, caregiver, position, moves) for visit ``v``, cheapest
+    first."""
+    options = []
+    for k in candidates:
+        cid = problem.caregivers[k].id
+        t = tails[cid]
+        # Timing every position of every route is what a busy day's insertion spends its
+        # time on; positions that surely fail are skipped (the same options either way).
+        free = _free_from(problem, t, orders[cid], forced)
+        for pos in range(len(orders[cid]) + 1):
+            if _cannot_fit(problem, t, orders[cid], free, pos, v, forced):
+                continue
+            trial = orders[cid][:pos] + [v] + orders[cid][pos:]
+            route = _retime(problem, t, trial, forced)
+            if route is not None:
+                cost, start, mv = _score(t, route, problem, v)
+                options.append((cost, start, cid, pos, mv))
+    options.sort(key=lambda o: (o[0], o[1], o[2], o[3]))
+    return options
+
+
 def _note_moves(moves: dict[tuple[str, str], Move], t: _Tail, cid: str, route: Route) -> None:
     for s in route.stops:
         wish = t.wish.get(s.visit)
@@ -469,40 +495,129 @@ def _insert_meal(
     orders: dict[str, list[Visit]],
     forced: dict[str, int],
 ) -> tuple[str, Route] | None:
-    """A new meal as a round of its own (collect it, drop it) where it costs least; the
-    collection waits at the kitchen when leaving at once would let the meal go cold."""
-    pickup = _collection_stop(problem, v.kitchen or "", [v.id])
-    rules = problem.meals
-    best: tuple[tuple[int, int, str, int], list[Visit], Route, int | None] | None = None
-    for k in candidates:
-        c = problem.caregivers[k]
-        if (v.pins and c.id not in v.pins) or rules.box.get(c.mode, 0) < 1:
-            continue
-        t = tails[c.id]
-        for pos in range(len(orders[c.id]) + 1):
-            trial = orders[c.id][:pos] + [pickup, v] + orders[c.id][pos:]
-            hold: int | None = None
-            timed = _retime(problem, t, trial, forced)
-            if timed is None:
-                cold = _retime(problem, t, trial, forced, ride=False)
-                if cold is None:
-                    continue
-                starts = {s.visit: s.start for s in cold.stops}
-                hold = starts[v.id] - rules.max_ride - rules.load
-                timed = _retime(problem, t, trial, {**forced, pickup.id: hold})
-                if timed is None:
-                    continue
-            cost, start, _ = _score(t, timed, problem, v)
-            key = (cost, start, c.id, pos)
-            if best is None or key < best[0]:
-                best = (key, trial, timed, hold)
-    if best is None:
+    """A new meal into a round to come from its kitchen where the box, the hot-food limit
+    and the windows allow, where that costs least; else as a round of its own (collect it,
+    drop it). A collection waits at the kitchen when leaving at once would let a meal go
+    cold."""
+    cgs = [
+        problem.caregivers[k]
+        for k in candidates
+        if (not v.pins or problem.caregivers[k].id in v.pins)
+        and problem.meals.box.get(problem.caregivers[k].mode, 0) >= 1
+    ]
+    for joining in (True, False):
+        best = _best_meal_trial(problem, v, cgs, tails, orders, forced, joining)
+        if best is not None:
+            break
+    else:
         return None
-    (_, _, cid, _), trial, route, hold = best
-    orders[cid][:] = trial
-    if hold is not None:
-        forced[pickup.id] = hold
-    return cid, route
+    cid, trial = best
+    orders[cid][:] = trial.order
+    if trial.replaces is not None:
+        forced.pop(trial.replaces, None)
+    if trial.hold is not None:
+        forced[trial.pickup.id] = trial.hold
+    assert trial.route is not None
+    return cid, trial.route
+
+
+def _best_meal_trial(
+    problem: Problem,
+    v: Visit,
+    cgs: Sequence[Caregiver],
+    tails: Mapping[str, _Tail],
+    orders: Mapping[str, list[Visit]],
+    forced: Mapping[str, int],
+    joining: bool,
+) -> tuple[str, _MealTrial] | None:
+    """The cheapest feasible place for meal ``v`` joining a round (or as its own round)."""
+    best: tuple[tuple[int, int, str, int], _MealTrial] | None = None
+    for c in cgs:
+        t = tails[c.id]
+        for n, trial in enumerate(_meal_trials(problem, v, orders[c.id], joining)):
+            if not _boxed(problem, c, trial.order):
+                continue
+            if trial.replaces in t.wish:
+                # A round that grows keeps its published start as the one it replaces.
+                t.wish.setdefault(trial.pickup.id, t.wish[trial.replaces])
+            timed = _hot_timing(problem, t, trial, forced)
+            if timed is None:
+                continue
+            cost, start, _ = _score(t, timed[0], problem, v)
+            key = (cost, start, c.id, n)
+            if best is None or key < best[0]:
+                best = (key, replace(trial, route=timed[0], hold=timed[1]))
+    return (best[0][2], best[1]) if best is not None else None
+
+
+@dataclass(frozen=True)
+class _MealTrial:
+    """An order with a new meal in it: its collection stop (new, or one to come grown by
+    the meal, replacing the stop of id ``replaces``)."""
+
+    order: list[Visit]
+    pickup: Visit
+    replaces: str | None = None
+    route: Route | None = None
+    hold: int | None = None
+
+
+def _meal_trials(problem: Problem, v: Visit, order: list[Visit], joining: bool) -> list[_MealTrial]:
+    """Every place for meal ``v`` in ``order``: joining each round to come from its kitchen
+    (the drop anywhere after that round's collection, up to just after its last drop), or
+    as a round of its own anywhere."""
+    kitchen = v.kitchen or ""
+    out: list[_MealTrial] = []
+    if not joining:
+        own = _collection_stop(problem, kitchen, [v.id])
+        return [_MealTrial([*order[:j], own, v, *order[j:]], own) for j in range(len(order) + 1)]
+    for i, stop in enumerate(order):
+        meals = _meals_of(stop.id)
+        if meals is None or problem.visit(meals[0]).kitchen != kitchen:
+            continue
+        grown = _collection_stop(problem, kitchen, [*meals, v.id])
+        joined = [*order[:i], grown, *order[i + 1 :]]
+        last = max(j for j, u in enumerate(order) if u.id in meals)
+        for j in range(i + 1, last + 2):
+            out.append(_MealTrial([*joined[:j], v, *joined[j:]], grown, stop.id))
+    return out
+
+
+def _boxed(problem: Problem, c: Caregiver, order: Sequence[Visit]) -> bool:
+    """Whether the meals on board never exceed the caregiver's box along ``order`` (meals
+    of a round under way are on board from the start)."""
+    collected = {m for u in order for m in _meals_of(u.id) or ()}
+    on_board = sum(1 for u in order if u.kitchen is not None and u.id not in collected)
+    box = problem.meals.box.get(c.mode, 0)
+    for u in order:
+        meals = _meals_of(u.id)
+        if meals is not None:
+            on_board += len(meals)
+            if on_board > box:
+                return False
+        elif u.kitchen is not None:
+            on_board -= 1
+    return True
+
+
+def _hot_timing(
+    problem: Problem, t: _Tail, trial: _MealTrial, forced: Mapping[str, int]
+) -> tuple[Route, int | None] | None:
+    """``trial`` timed, with its collection held back (the start returned) when leaving at
+    once would let its last meal go cold."""
+    rules = problem.meals
+    forced = {k: w for k, w in forced.items() if k != trial.replaces}
+    timed = _retime(problem, t, trial.order, forced)
+    if timed is not None:
+        return timed, None
+    cold = _retime(problem, t, trial.order, forced, ride=False)
+    if cold is None:
+        return None
+    starts = {s.visit: s.start for s in cold.stops}
+    meals = _meals_of(trial.pickup.id) or ()
+    hold = max(starts[m] for m in meals) - rules.max_ride - rules.load
+    timed = _retime(problem, t, trial.order, {**forced, trial.pickup.id: hold})
+    return (timed, hold) if timed is not None else None
 
 
 def _choose(

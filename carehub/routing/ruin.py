@@ -6,7 +6,8 @@ and then gains little for many seconds; ruin and recreate (SISR string removals,
 cheapest insertion, simulated annealing on the reference solution) keeps finding shorter
 routes from there. OR-Tools' insertion places a pair's two copies one at a time and cannot
 see that they must start together, so while it runs every pair stays where guided local
-search put it: the same two caregivers, the same start.
+search put it: the same two caregivers, the same start. Each meal it placed stays with its
+caregiver and drop time the same way (see `_hold`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, replace
 
 from carehub.routing.params import SolverParams
-from carehub.routing.problem import Plan, Problem, Unassigned
+from carehub.routing.problem import Plan, Problem, Unassigned, Visit
 from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
 from carehub.routing.validate import validate
@@ -75,23 +76,41 @@ Solve = Callable[[Problem, SolverParams, Sequence[Sequence[str]] | None], Plan]
 
 def hold_pairs(problem: Problem, plan: Plan) -> tuple[Problem, tuple[Unassigned, ...]]:
     """``problem`` with each pair the plan serves pinned to its two caregivers and start, and
-    without the pairs it left out, which come back as they were."""
+    without the pairs it left out, which come back as they were. Meals the plan drops are
+    pinned to their caregiver and drop time as well (see `_hold`)."""
     served: dict[str, list[tuple[str, int]]] = {}
     for r in plan.routes:
         for s in r.stops:
             served.setdefault(s.visit, []).append((r.caregiver, s.start))
     visits = []
     for v in problem.visits:
-        if v.caregivers_needed == 2:
-            held = served.get(v.id)
-            if held is None or len(held) != 2:
-                continue
-            (first, start), (second, _) = held
-            v = replace(v, pinned_caregiver=first, pinned_partner=second, pinned_time=start)
-        visits.append(v)
+        held = _hold(v, served.get(v.id))
+        if held is not None:
+            visits.append(held)
     kept = {v.id for v in visits}
     left = tuple(u for u in plan.unassigned if u.visit not in kept)
     return replace(problem, visits=tuple(visits)), left
+
+
+def _hold(v: Visit, served: list[tuple[str, int]] | None) -> Visit | None:
+    """The visit as ruin and recreate sees it; None to leave it out.
+
+    A pair keeps its two caregivers and start. A meal the plan drops keeps its caregiver and
+    drop time: local cheapest insertion places a pickup-and-delivery pair wherever it likes,
+    not where the hint has it, and from such a start the recreate never came back to the
+    plan's meal rounds (docs/benchmarks.md). Held, a meal goes back to its own slot, the
+    pickup before it no earlier than the hot-food rule allows (`solver._Model`), and the
+    other visits move around the rounds.
+    """
+    if v.caregivers_needed == 2:
+        if served is None or len(served) != 2:
+            return None
+        (first, start), (second, _) = served
+        return replace(v, pinned_caregiver=first, pinned_partner=second, pinned_time=start)
+    if v.kitchen is not None and served:
+        ((caregiver, start),) = served
+        return replace(v, pinned_caregiver=caregiver, pinned_time=start)
+    return v
 
 
 def _penalty(

@@ -20,6 +20,7 @@ from carehub.routing.lunch import fit_lunch
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
+    Caregiver,
     Collection,
     IntArray,
     Matrix,
@@ -144,7 +145,7 @@ class _Model:
         return nodes
 
     def _add_time(self, candidates: dict[str, tuple[int, ...]]) -> None:
-        p, routing, manager = self.problem, self.routing, self.manager
+        p, routing = self.problem, self.routing
         evaluator: dict[str, int] = {}
         for mode in sorted({c.mode for c in p.caregivers}):
             evaluator[mode] = routing.RegisterTransitMatrix(
@@ -156,7 +157,6 @@ class _Model:
         )
         time_dim = routing.GetDimensionOrDie("Time")
         self.time = time_dim
-        solver = routing.solver()
         for k, c in enumerate(p.caregivers):
             time_dim.CumulVar(routing.Start(k)).SetRange(c.shift_start, c.shift_end)
             time_dim.CumulVar(routing.End(k)).SetRange(c.shift_start, c.shift_end)
@@ -165,49 +165,56 @@ class _Model:
             # Leave as late and come back as early as the visits allow: no idle paid time.
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
-
-        ids = [c.id for c in p.caregivers]
         for vid, nodes in self.layout.nodes_of.items():
-            v = p.visit(vid)
-            indices = [manager.NodeToIndex(nd) for nd in nodes]
-            able = list(candidates[vid])
-            pins = [ids.index(c) for c in v.pins]
-            for copy, index in enumerate(indices):
-                cumul = time_dim.CumulVar(index)
-                if v.pinned_time is not None:
-                    cumul.SetValue(v.pinned_time)
-                else:
-                    cumul.SetRange(v.windows[0].start, v.windows[-1].end)
-                    for a, b in zip(v.windows, v.windows[1:], strict=False):
-                        cumul.RemoveInterval(a.end + 1, b.start - 1)
-                # The pinned caregiver takes the first copy; the second goes to the pinned
-                # partner, or to anyone else able.
-                if copy < len(pins):
-                    allowed = [pins[copy]]
-                elif pins:
-                    allowed = [k for k in able if k not in pins]
-                else:
-                    allowed = able
-                if len(allowed) < len(p.caregivers):
-                    # SetAllowedVehiclesForIndex rejects Python lists in OR-Tools 9.15 (no
-                    # absl::Span typemap); restricting the vehicle variable is equivalent.
-                    allowed_set = set(allowed)
-                    routing.VehicleVar(index).RemoveValues(
-                        [k for k in range(len(p.caregivers)) if k not in allowed_set]
-                    )
-                penalty = self.params.drop_penalty[v.priority]
-                if v.kitchen is not None:
-                    penalty -= penalty // 2  # the other half on its pickup
-                routing.AddDisjunction([index], penalty)
-                routing.AddToAssignment(time_dim.SlackVar(index))
-            if len(indices) == 2:
-                a, b = indices
-                solver.Add(routing.ActiveVar(a) == routing.ActiveVar(b))
-                solver.Add(time_dim.CumulVar(a) == time_dim.CumulVar(b))
-                solver.Add(
-                    solver.AllDifferentExcept([routing.VehicleVar(a), routing.VehicleVar(b)], -1)
-                )
+            self._add_visit(p.visit(vid), nodes, candidates[vid])
+        self._add_lunches()
 
+    def _add_visit(self, v: Visit, nodes: list[int], able: tuple[int, ...]) -> None:
+        """A visit's copies: its windows or pinned time, who may serve each copy, its drop
+        penalty; a pair's two copies together, at one start, by two caregivers."""
+        p, routing, time_dim = self.problem, self.routing, self.time
+        indices = [self.manager.NodeToIndex(nd) for nd in nodes]
+        ids = [c.id for c in p.caregivers]
+        pins = [ids.index(c) for c in v.pins]
+        for copy, index in enumerate(indices):
+            cumul = time_dim.CumulVar(index)
+            if v.pinned_time is not None:
+                cumul.SetValue(v.pinned_time)
+            else:
+                cumul.SetRange(v.windows[0].start, v.windows[-1].end)
+                for a, b in zip(v.windows, v.windows[1:], strict=False):
+                    cumul.RemoveInterval(a.end + 1, b.start - 1)
+            # The pinned caregiver takes the first copy; the second goes to the pinned
+            # partner, or to anyone else able.
+            if copy < len(pins):
+                allowed = [pins[copy]]
+            elif pins:
+                allowed = [k for k in able if k not in pins]
+            else:
+                allowed = list(able)
+            if len(allowed) < len(p.caregivers):
+                # SetAllowedVehiclesForIndex rejects Python lists in OR-Tools 9.15 (no
+                # absl::Span typemap); restricting the vehicle variable is equivalent.
+                allowed_set = set(allowed)
+                routing.VehicleVar(index).RemoveValues(
+                    [k for k in range(len(p.caregivers)) if k not in allowed_set]
+                )
+            penalty = self.params.drop_penalty[v.priority]
+            if v.kitchen is not None:
+                penalty -= penalty // 2  # the other half on its pickup
+            routing.AddDisjunction([index], penalty)
+            routing.AddToAssignment(time_dim.SlackVar(index))
+        if len(indices) == 2:
+            solver = routing.solver()
+            a, b = indices
+            solver.Add(routing.ActiveVar(a) == routing.ActiveVar(b))
+            solver.Add(time_dim.CumulVar(a) == time_dim.CumulVar(b))
+            solver.Add(
+                solver.AllDifferentExcept([routing.VehicleVar(a), routing.VehicleVar(b)], -1)
+            )
+
+    def _add_lunches(self) -> None:
+        p, routing, manager, time_dim = self.problem, self.routing, self.manager, self.time
         service = [0] * routing.Size()
         for index in range(routing.Size()):
             node = manager.IndexToNode(index)
@@ -216,6 +223,7 @@ class _Model:
             if self.layout.kitchen_at[node] is not None:
                 # No break inside [pickup, pickup + load): the batch loads from its last pickup.
                 service[index] = p.meals.load
+        solver = routing.solver()
         self.breaks: dict[int, object] = {}
         for k, c in enumerate(p.caregivers):
             if c.lunch is None:
@@ -284,6 +292,7 @@ class _Model:
         unary = routing.RegisterUnaryTransitVector(change)
         caps = [rules.box.get(c.mode, 0) for c in p.caregivers]
         routing.AddDimensionWithVehicleCapacity(unary, 0, caps, True, "Meals")
+        ride = rules.load + rules.max_ride
         for vid, pnode in lay.pickup.items():
             meal = lay.pickup_of[pnode]
             assert meal.kitchen is not None
@@ -292,11 +301,16 @@ class _Model:
             routing.AddPickupAndDelivery(pick, drop)
             solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
             solver.Add(time_dim.CumulVar(pick) <= time_dim.CumulVar(drop))
-            time_dim.CumulVar(pick).SetRange(kitchens[meal.kitchen].ready, horizon)
-            # The batch leaves at its last pickup + load, at or after this one's.
-            solver.Add(
-                time_dim.CumulVar(drop) <= time_dim.CumulVar(pick) + rules.load + rules.max_ride
+            # Not before the kitchen is ready, nor so early that the meal would cool on the
+            # way; with the drop's time pinned this is the hot-food rule itself, in a form the
+            # search's filters see (ruin and recreate relies on it).
+            earliest = meal.pinned_time if meal.pinned_time is not None else meal.windows[0].start
+            latest = meal.pinned_time if meal.pinned_time is not None else meal.windows[-1].end
+            time_dim.CumulVar(pick).SetRange(
+                max(kitchens[meal.kitchen].ready, earliest - ride), min(horizon, latest)
             )
+            # The batch leaves at its last pickup + load, at or after this one's.
+            solver.Add(time_dim.CumulVar(drop) <= time_dim.CumulVar(pick) + ride)
             # Same caregivers as the drop, so the search never tries the others.
             dropped = [
                 k for k in range(len(p.caregivers)) if not routing.VehicleVar(drop).Contains(k)
@@ -333,9 +347,24 @@ class _Model:
         return out
 
     def extract(self, solution: pywrapcp.Assignment) -> Plan:
-        p, routing, manager, time_dim = self.problem, self.routing, self.manager, self.time
-        # Lunch start per caregiver: a value, or the range it may take when the search left
-        # it open (iterated local search's solutions do not fix it).
+        p = self.problem
+        break_start = self._lunch_starts(solution)
+        routes = []
+        served: set[str] = set()
+        for k, c in enumerate(p.caregivers):
+            departure, events, arrival_end = self._events(solution, k)
+            route = self._route(c, departure, events, arrival_end, break_start.get(k))
+            served.update(s.visit for s in route.stops)
+            routes.append(route)
+        dropped = [
+            Unassigned(vid, REASON_CAPACITY) for vid in self.layout.nodes_of if vid not in served
+        ]
+        return Plan(tuple(routes), tuple(dropped), objective=solution.ObjectiveValue())
+
+    @staticmethod
+    def _lunch_starts(solution: pywrapcp.Assignment) -> dict[int, int | tuple[int, int]]:
+        """Lunch start per caregiver: a value, or the range it may take when the search left
+        it open (iterated local search's solutions do not fix it)."""
         break_start: dict[int, int | tuple[int, int]] = {}
         intervals = solution.IntervalVarContainer()
         for i in range(intervals.Size()):
@@ -345,81 +374,80 @@ class _Model:
                 k = int(name.split()[1])
                 lo, hi = element.StartMin(), element.StartMax()
                 break_start[k] = lo if lo == hi else (lo, hi)
-        routes = []
-        served: set[str] = set()
-        kitchens = {k.id: k for k in p.kitchens}
-        load = p.meals.load
-        for k, c in enumerate(p.caregivers):
-            travel = p.travel[c.mode]
-            index = routing.Start(k)
-            departure = solution.Value(time_dim.CumulVar(index))
-            # Visits and batches in route order, each with its time (a batch's: its last pickup).
-            events: list[tuple[Visit | _Batch, int]] = []
-            index = solution.Value(routing.NextVar(index))
-            while not routing.IsEnd(index):
-                node = manager.IndexToNode(index)
-                t = solution.Value(time_dim.CumulVar(index))
-                kitchen = self.layout.kitchen_at[node]
-                if kitchen is not None:
-                    meal = self.layout.pickup_of[node].id
-                    last = events[-1][0] if events else None
-                    if isinstance(last, _Batch) and last.kitchen == kitchen:
-                        last.meals.append(meal)
-                        events[-1] = (last, t)
-                    else:
-                        where = kitchens[kitchen].location
-                        events.append((_Batch(kitchen, where, load, [meal]), t))
+        return break_start
+
+    def _events(
+        self, solution: pywrapcp.Assignment, k: int
+    ) -> tuple[int, list[tuple[Visit | _Batch, int]], int]:
+        """Caregiver ``k``'s departure, visits and batches in route order, each with its
+        time (a batch's: its last pickup), and return."""
+        routing, manager, time_dim = self.routing, self.manager, self.time
+        kitchens = {kit.id: kit for kit in self.problem.kitchens}
+        index = routing.Start(k)
+        departure = solution.Value(time_dim.CumulVar(index))
+        events: list[tuple[Visit | _Batch, int]] = []
+        index = solution.Value(routing.NextVar(index))
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            t = solution.Value(time_dim.CumulVar(index))
+            kitchen = self.layout.kitchen_at[node]
+            if kitchen is not None:
+                meal = self.layout.pickup_of[node].id
+                last = events[-1][0] if events else None
+                if isinstance(last, _Batch) and last.kitchen == kitchen:
+                    last.meals.append(meal)
+                    events[-1] = (last, t)
                 else:
-                    v = self.layout.visit_of[node]
-                    assert v is not None
-                    events.append((v, t))
-                index = solution.Value(routing.NextVar(index))
-            arrival_end = solution.Value(time_dim.CumulVar(index))
-            found = break_start.get(k)
-            b: int | None
-            if isinstance(found, tuple):
-                fitted = fit_lunch(travel, c, departure, events, arrival_end, found)
-                # Nowhere to fit: the range's low end, which validate() then reports.
-                b = fitted if fitted is not None else max(found[0], c.shift_start)
+                    where = kitchens[kitchen].location
+                    events.append((_Batch(kitchen, where, self.problem.meals.load, [meal]), t))
             else:
-                b = found
-            lunch = c.lunch.duration if c.lunch is not None else 0
-            loc, ready = c.start_location, departure
-            stops: list[Stop] = []
-            collections: list[Collection] = []
-            for e, start in events:
-                arrival = ready + travel[loc][e.location]
-                if b is not None and ready <= b and b + lunch <= start:
-                    arrival += lunch
-                if isinstance(e, _Batch):
-                    collections.append(
-                        Collection(
-                            e.kitchen, len(stops), min(arrival, start), start, tuple(e.meals)
-                        )
-                    )
-                else:
-                    stops.append(Stop(e.id, min(arrival, start), start))
-                    served.add(e.id)
-                loc, ready = e.location, start + e.service
-            order = {s.visit: i for i, s in enumerate(stops)}
-            collections = [
-                replace(col, meals=tuple(sorted(col.meals, key=order.__getitem__)))
-                for col in collections
-            ]
-            routes.append(
-                Route(
-                    c.id,
-                    departure,
-                    tuple(stops),
-                    arrival_end,
-                    b if stops else None,
-                    tuple(collections),
+                v = self.layout.visit_of[node]
+                assert v is not None
+                events.append((v, t))
+            index = solution.Value(routing.NextVar(index))
+        return departure, events, solution.Value(time_dim.CumulVar(index))
+
+    def _route(
+        self,
+        c: Caregiver,
+        departure: int,
+        events: list[tuple[Visit | _Batch, int]],
+        arrival_end: int,
+        found: int | tuple[int, int] | None,
+    ) -> Route:
+        """The route read back: arrivals from the travel times, the lunch placed where the
+        search left it open, collections with their meals in drop order."""
+        travel = self.problem.travel[c.mode]
+        b: int | None
+        if isinstance(found, tuple):
+            fitted = fit_lunch(travel, c, departure, events, arrival_end, found)
+            # Nowhere to fit: the range's low end, which validate() then reports.
+            b = fitted if fitted is not None else max(found[0], c.shift_start)
+        else:
+            b = found
+        lunch = c.lunch.duration if c.lunch is not None else 0
+        loc, ready = c.start_location, departure
+        stops: list[Stop] = []
+        collections: list[Collection] = []
+        for e, start in events:
+            arrival = ready + travel[loc][e.location]
+            if b is not None and ready <= b and b + lunch <= start:
+                arrival += lunch
+            if isinstance(e, _Batch):
+                collections.append(
+                    Collection(e.kitchen, len(stops), min(arrival, start), start, tuple(e.meals))
                 )
-            )
-        dropped = [
-            Unassigned(vid, REASON_CAPACITY) for vid in self.layout.nodes_of if vid not in served
+            else:
+                stops.append(Stop(e.id, min(arrival, start), start))
+            loc, ready = e.location, start + e.service
+        order = {s.visit: i for i, s in enumerate(stops)}
+        collections = [
+            replace(col, meals=tuple(sorted(col.meals, key=order.__getitem__)))
+            for col in collections
         ]
-        return Plan(tuple(routes), tuple(dropped), objective=solution.ObjectiveValue())
+        return Route(
+            c.id, departure, tuple(stops), arrival_end, b if stops else None, tuple(collections)
+        )
 
 
 ILS_MIN_COPIES = 2
@@ -440,14 +468,10 @@ def solve(
     share = params.polish_share
     # A solution limit asks for a reproducible run; ruin and recreate on a small day runs to
     # its time limit whatever the count, so it is left out of such runs.
-    # On a day with meal rounds, iterated local search started from the guided plan returned
-    # plans far worse than its start (the pickup-and-delivery pairs seem to lose the hint;
-    # docs/benchmarks.md), so guided local search keeps the whole limit.
     if (
         share == 0
         or params.solution_limit is not None
         or params.metaheuristic != "GUIDED_LOCAL_SEARCH"
-        or any(v.kitchen is not None for v in problem.visits)
     ):
         return _solve(problem, params, initial_routes)
     started = time.monotonic()
@@ -475,6 +499,7 @@ def _solve(
     # fewer visit copies than this; the plain search (the descent) serves such a day.
     ils = search.use_iterated_local_search and copies >= ILS_MIN_COPIES
     hint = None
+    start: Plan | None = None
     if initial_routes is None and params.greedy_start:
         start = greedy.solve(problem, screened)
         initial_routes = [route_order(r) for r in start.routes]
@@ -483,6 +508,10 @@ def _solve(
         hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(initial_routes), True)
         if hint is not None and not ils:
             solution = model.routing.SolveFromAssignmentWithParameters(hint, search)
+            if solution is None and start is not None:
+                # The plan the fallback would build; a search from nothing in the time left
+                # drops most of a circle.
+                return replace(_kept(start), fallback=True)
     if solution is None:
         if ils:
             # Iterated local search starts from its own first solution; local cheapest
@@ -498,6 +527,10 @@ def _solve(
         plan = greedy.solve(problem, screened)
         return Plan(plan.routes, plan.unassigned, fallback=True, notes=plan.notes)
     plan = model.extract(solution)
+    if start is not None and _penalty(params, problem, start.unassigned) < _penalty(
+        params, problem, rejected + plan.unassigned
+    ):
+        return _kept(start)
     seconds = time.monotonic() - started
     return Plan(
         plan.routes,
@@ -505,3 +538,19 @@ def _solve(
         objective=plan.objective,
         notes=(f"solved in {seconds:.2f}s",),
     )
+
+
+KEPT_START = "greedy start kept: the search found nothing as good"
+
+
+def _kept(start: Plan) -> Plan:
+    """The greedy start, when OR-Tools' search from it failed or came back worse: OR-Tools
+    9.15 now and then fails a search from a hint it has read (on the city weekday, about
+    one circle in twenty with meal rounds) and the search from nothing then drops most of a
+    circle in the time left."""
+    return replace(start, notes=(*start.notes, KEPT_START))
+
+
+def _penalty(params: SolverParams, problem: Problem, unassigned: Sequence[Unassigned]) -> int:
+    """What unassigned visits cost in the model's drop penalties."""
+    return sum(params.drop_penalty[problem.visit(u.visit).priority] for u in unassigned)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from carehub.routing.problem import Caregiver, Collection, Plan, Problem, Route, Visit
+from carehub.routing.problem import Caregiver, Collection, Plan, Problem, Route, Stop, Visit
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,26 @@ class Violation:
 
 
 def validate(problem: Problem, plan: Plan) -> list[Violation]:
-    out: list[Violation] = []
     visits = {v.id: v for v in problem.visits}
-    caregivers = {c.id: c for c in problem.caregivers}
     served: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    seen_caregivers: set[str] = set()
+    out = _check_routes(problem, plan, visits, served)
+    out.extend(_check_unassigned(plan, visits, served))
+    listed = {u.visit for u in plan.unassigned}
+    for v in problem.visits:
+        out.extend(_check_served(v, served.get(v.id, []), v.id in listed))
+    return out
 
+
+def _check_routes(
+    problem: Problem,
+    plan: Plan,
+    visits: dict[str, Visit],
+    served: dict[str, list[tuple[str, int]]],
+) -> list[Violation]:
+    """Each route on its own; ``served`` gets (caregiver, start) of every visit served."""
+    out: list[Violation] = []
+    caregivers = {c.id: c for c in problem.caregivers}
+    seen_caregivers: set[str] = set()
     for route in plan.routes:
         cg = caregivers.get(route.caregiver)
         if cg is None:
@@ -44,8 +58,14 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
         for s in known:
             served[s.visit].append((cg.id, s.start))
         out.extend(_check_route(problem, cg, route, [visits[s.visit] for s in known], known))
-        out.extend(_check_rounds(problem, cg, route))
+        out.extend(_check_rounds(problem, cg, route, visits))
+    return out
 
+
+def _check_unassigned(
+    plan: Plan, visits: dict[str, Visit], served: dict[str, list[tuple[str, int]]]
+) -> list[Violation]:
+    out: list[Violation] = []
     unassigned = [u.visit for u in plan.unassigned]
     for vid in sorted(set(unassigned)):
         if unassigned.count(vid) > 1:
@@ -57,156 +77,164 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
     for u in plan.unassigned:
         if not u.reason:
             out.append(Violation("coverage", f"visit {u.visit!r} unassigned without a reason"))
+    return out
 
-    for v in problem.visits:
-        by = served.get(v.id, [])
-        if not by:
-            if v.id not in unassigned:
-                out.append(Violation("coverage", f"visit {v.id!r} neither served nor unassigned"))
-            continue
-        if len(by) != v.caregivers_needed:
-            out.append(
-                Violation(
-                    "sync" if v.caregivers_needed > 1 else "coverage",
-                    f"visit {v.id!r} served {len(by)} times, needs {v.caregivers_needed}",
-                )
+
+def _check_served(v: Visit, by: list[tuple[str, int]], listed: bool) -> list[Violation]:
+    """Visit ``v`` served by exactly the caregivers it needs, at one start, by its pins;
+    or, not served, ``listed`` unassigned."""
+    out: list[Violation] = []
+    if not by:
+        if not listed:
+            out.append(Violation("coverage", f"visit {v.id!r} neither served nor unassigned"))
+        return out
+    if len(by) != v.caregivers_needed:
+        out.append(
+            Violation(
+                "sync" if v.caregivers_needed > 1 else "coverage",
+                f"visit {v.id!r} served {len(by)} times, needs {v.caregivers_needed}",
             )
-        if len({cg for cg, _ in by}) != len(by):
-            out.append(Violation("sync", f"visit {v.id!r} served twice by one caregiver"))
-        for pin in v.pins:
-            if pin not in {cg for cg, _ in by}:
-                out.append(
-                    Violation("pinned", f"visit {v.id!r} pinned to {pin!r}, not served by them")
-                )
-        if len({t for _, t in by}) > 1:
-            out.append(Violation("sync", f"visit {v.id!r} caregivers start at different times"))
+        )
+    if len({cg for cg, _ in by}) != len(by):
+        out.append(Violation("sync", f"visit {v.id!r} served twice by one caregiver"))
+    for pin in v.pins:
+        if pin not in {cg for cg, _ in by}:
+            out.append(Violation("pinned", f"visit {v.id!r} pinned to {pin!r}, not served by them"))
+    if len({t for _, t in by}) > 1:
+        out.append(Violation("sync", f"visit {v.id!r} caregivers start at different times"))
     return out
 
 
 def _check_route(
     problem: Problem, cg: Caregiver, route: Route, visits: list[Visit], stops: list
 ) -> list[Violation]:
-    out: list[Violation] = []
-    travel = problem.travel[cg.mode]
-    name = f"caregiver {cg.id!r}"
-    brk = cg.lunch
-    b = route.break_start
-    if brk is not None and b is None and stops:
-        out.append(Violation("break", f"{name} has no lunch break"))
-    if brk is None and b is not None:
-        out.append(Violation("break", f"{name} takes a break it does not have"))
-    if brk is not None and b is not None and not (brk.start <= b and b + brk.duration <= brk.end):
-        out.append(Violation("break", f"{name} lunch at {b} outside its window"))
-    dur = brk.duration if brk is not None and b is not None else 0
-    break_placed = False
-
-    if route.departure < cg.shift_start:
-        out.append(Violation("shift", f"{name} leaves at {route.departure}, before the shift"))
-    if route.arrival > cg.shift_end:
-        out.append(Violation("shift", f"{name} returns at {route.arrival}, after the shift"))
-    if b is not None and (b < cg.shift_start or b + dur > cg.shift_end):
-        out.append(Violation("break", f"{name} lunch outside the shift"))
-    if b is not None and (b + dur <= route.departure or b >= route.arrival):
-        break_placed = True
-
-    loc, ready = cg.start_location, route.departure
-    load = 0
-    kitchens = {k.id: k for k in problem.kitchens}
+    check = _RouteCheck(problem, cg, route)
+    check.shift_and_break(bool(stops))
     batches: dict[int, list[Collection]] = defaultdict(list)
     for c in route.collections:
         batches[c.before].append(c)
     position = {id(s): i for i, s in enumerate(route.stops)}
     for visit, stop in zip(visits, stops, strict=True):
         for col in batches.get(position[id(stop)], []):
-            kitchen = kitchens.get(col.kitchen)
-            if kitchen is None:
-                continue  # reported by _check_rounds
-            earliest = ready + travel[loc][kitchen.location]
-            if b is not None and not break_placed and ready <= b and b + dur <= col.start:
-                earliest += dur
-                break_placed = True
-            if col.start < earliest:
-                out.append(
-                    Violation(
-                        "timing",
-                        f"{name} starts collecting at {col.kitchen!r} at {col.start}, "
-                        f"cannot before {earliest}",
-                    )
-                )
-            leaves = col.start + problem.meals.load
-            if b is not None and b < leaves and col.start < b + dur:
-                out.append(
-                    Violation("break", f"{name} lunch overlaps collecting at {col.kitchen!r}")
-                )
-            loc, ready = kitchen.location, leaves
-        earliest = ready + travel[loc][visit.location]
-        if b is not None and not break_placed and ready <= b and b + dur <= stop.start:
-            earliest += dur
-            break_placed = True
+            check.collection(col)
+        check.stop(visit, stop)
+    check.end()
+    return check.out
+
+
+class _RouteCheck:
+    """One route walked from its departure: every start no earlier than travel (and the
+    break, once it falls between two places) allows."""
+
+    def __init__(self, problem: Problem, cg: Caregiver, route: Route) -> None:
+        self.problem, self.cg, self.route = problem, cg, route
+        self.out: list[Violation] = []
+        self.travel = problem.travel[cg.mode]
+        self.name = f"caregiver {cg.id!r}"
+        self.b = route.break_start
+        lunch = cg.lunch
+        self.dur = lunch.duration if lunch is not None and self.b is not None else 0
+        self.break_placed = False
+        self.loc, self.ready = cg.start_location, route.departure
+        self.load = 0
+        self.kitchens = {k.id: k for k in problem.kitchens}
+
+    def _add(self, kind: str, message: str) -> None:
+        self.out.append(Violation(kind, message))
+
+    def shift_and_break(self, working: bool) -> None:
+        cg, route, name, b, brk = self.cg, self.route, self.name, self.b, self.cg.lunch
+        if brk is not None and b is None and working:
+            self._add("break", f"{name} has no lunch break")
+        if brk is None and b is not None:
+            self._add("break", f"{name} takes a break it does not have")
+        if brk is not None and b is not None and not (brk.start <= b <= brk.end - brk.duration):
+            self._add("break", f"{name} lunch at {b} outside its window")
+        if route.departure < cg.shift_start:
+            self._add("shift", f"{name} leaves at {route.departure}, before the shift")
+        if route.arrival > cg.shift_end:
+            self._add("shift", f"{name} returns at {route.arrival}, after the shift")
+        if b is not None and (b < cg.shift_start or b + self.dur > cg.shift_end):
+            self._add("break", f"{name} lunch outside the shift")
+        if b is not None and (b + self.dur <= route.departure or b >= route.arrival):
+            self.break_placed = True
+
+    def _earliest(self, location: int, start: int) -> int:
+        """The earliest start at ``location``, with the break when it falls before it."""
+        earliest = self.ready + self.travel[self.loc][location]
+        b = self.b
+        if b is not None and not self.break_placed and self.ready <= b and b + self.dur <= start:
+            earliest += self.dur
+            self.break_placed = True
+        return earliest
+
+    def collection(self, col: Collection) -> None:
+        kitchen = self.kitchens.get(col.kitchen)
+        if kitchen is None:
+            return  # reported by _check_rounds
+        earliest = self._earliest(kitchen.location, col.start)
+        if col.start < earliest:
+            self._add(
+                "timing",
+                f"{self.name} starts collecting at {col.kitchen!r} at {col.start}, "
+                f"cannot before {earliest}",
+            )
+        leaves = col.start + self.problem.meals.load
+        b = self.b
+        if b is not None and b < leaves and col.start < b + self.dur:
+            self._add("break", f"{self.name} lunch overlaps collecting at {col.kitchen!r}")
+        self.loc, self.ready = kitchen.location, leaves
+
+    def stop(self, visit: Visit, stop: Stop) -> None:
+        name, b = self.name, self.b
+        earliest = self._earliest(visit.location, stop.start)
         if stop.start < earliest:
-            out.append(
-                Violation(
-                    "timing",
-                    f"{name} starts {visit.id!r} at {stop.start}, cannot before {earliest}",
-                )
+            self._add(
+                "timing", f"{name} starts {visit.id!r} at {stop.start}, cannot before {earliest}"
             )
         if not visit.allows(stop.start):
-            out.append(
-                Violation(
-                    "window", f"{name} starts {visit.id!r} at {stop.start}, outside its windows"
-                )
-            )
+            self._add("window", f"{name} starts {visit.id!r} at {stop.start}, outside its windows")
         if visit.pinned_time is not None and stop.start != visit.pinned_time:
-            out.append(
-                Violation(
-                    "pinned", f"{visit.id!r} pinned at {visit.pinned_time}, starts {stop.start}"
-                )
-            )
+            self._add("pinned", f"{visit.id!r} pinned at {visit.pinned_time}, starts {stop.start}")
+        self._matches(visit)
+        if b is not None and b < stop.start + visit.service and stop.start < b + self.dur:
+            self._add("break", f"{name} lunch overlaps {visit.id!r}")
+        self.load += visit.demand
+        self.loc, self.ready = visit.location, stop.start + visit.service
+
+    def _matches(self, visit: Visit) -> None:
+        name, cg = self.name, self.cg
         if visit.skill is not None and visit.skill not in cg.skills:
-            out.append(Violation("skill", f"{name} lacks skill {visit.skill!r} for {visit.id!r}"))
+            self._add("skill", f"{name} lacks skill {visit.skill!r} for {visit.id!r}")
         if visit.gender is not None and visit.gender != cg.gender:
-            out.append(
-                Violation(
-                    "gender", f"{visit.id!r} needs gender {visit.gender!r}, {name} is {cg.gender!r}"
-                )
+            self._add(
+                "gender", f"{visit.id!r} needs gender {visit.gender!r}, {name} is {cg.gender!r}"
             )
         if cg.id in visit.excluded:
-            out.append(Violation("excluded", f"{visit.id!r} must not be served by {name}"))
-        if b is not None and b < stop.start + visit.service and stop.start < b + dur:
-            out.append(Violation("break", f"{name} lunch overlaps {visit.id!r}"))
-        load += visit.demand
-        loc, ready = visit.location, stop.start + visit.service
+            self._add("excluded", f"{visit.id!r} must not be served by {name}")
 
-    earliest_end = ready + travel[loc][cg.end_location]
-    if b is not None and not break_placed and ready <= b and b + dur <= route.arrival:
-        earliest_end += dur
-        break_placed = True
-    if route.arrival < earliest_end:
-        out.append(
-            Violation("timing", f"{name} returns at {route.arrival}, cannot before {earliest_end}")
-        )
-    if b is not None and not break_placed:
-        out.append(Violation("break", f"{name} lunch at {b} does not fit between visits"))
-    if cg.max_work is not None and route.arrival - route.departure > cg.max_work:
-        out.append(
-            Violation(
-                "max_work", f"{name} works {route.arrival - route.departure}s, over {cg.max_work}s"
-            )
-        )
-    if cg.capacity is not None and load > cg.capacity:
-        out.append(Violation("capacity", f"{name} carries {load}, over {cg.capacity}"))
-    return out
+    def end(self) -> None:
+        cg, route, name = self.cg, self.route, self.name
+        earliest_end = self._earliest(cg.end_location, route.arrival)
+        if route.arrival < earliest_end:
+            self._add("timing", f"{name} returns at {route.arrival}, cannot before {earliest_end}")
+        if self.b is not None and not self.break_placed:
+            self._add("break", f"{name} lunch at {self.b} does not fit between visits")
+        if cg.max_work is not None and route.arrival - route.departure > cg.max_work:
+            worked = route.arrival - route.departure
+            self._add("max_work", f"{name} works {worked}s, over {cg.max_work}s")
+        if cg.capacity is not None and self.load > cg.capacity:
+            self._add("capacity", f"{name} carries {self.load}, over {cg.capacity}")
 
 
-def _check_rounds(problem: Problem, cg: Caregiver, route: Route) -> list[Violation]:
+def _check_rounds(
+    problem: Problem, cg: Caregiver, route: Route, visits: dict[str, Visit]
+) -> list[Violation]:
     """Meal rounds: each drop collected once before it on this route at its kitchen, not
     before the kitchen is ready, never more on board than the box, and hot on arrival."""
     out: list[Violation] = []
     name = f"caregiver {cg.id!r}"
     kitchens = {k.id: k for k in problem.kitchens}
-    visits = {v.id: v for v in problem.visits}
-    rules = problem.meals
-    box = rules.box.get(cg.mode, 0)
     where = {s.visit: i for i, s in enumerate(route.stops)}
     collected: dict[str, list[Collection]] = defaultdict(list)
     for col in route.collections:
@@ -224,31 +252,7 @@ def _check_rounds(problem: Problem, cg: Caregiver, route: Route) -> list[Violati
             )
         if col.before >= len(route.stops):
             out.append(Violation("collect", f"{name} collects at {col.kitchen!r} after its drops"))
-        for meal in col.meals:
-            v = visits.get(meal)
-            if v is None or v.kitchen != col.kitchen:
-                out.append(
-                    Violation(
-                        "collect", f"{name} collects {meal!r} at {col.kitchen!r}, not its kitchen"
-                    )
-                )
-                continue
-            if where.get(meal, -1) < col.before:
-                out.append(
-                    Violation("collect", f"{name} collects {meal!r} but does not drop it after")
-                )
-                continue
-            collected[meal].append(col)
-            drop = route.stops[where[meal]]
-            leaves = col.start + rules.load
-            if drop.start > leaves + rules.max_ride:
-                out.append(
-                    Violation(
-                        "ride",
-                        f"{name} drops {meal!r} at {drop.start}, {drop.start - leaves}s after "
-                        f"leaving {col.kitchen!r} (at most {rules.max_ride}s)",
-                    )
-                )
+        out.extend(_check_batch(problem, name, route, col, visits, where, collected))
     for s in route.stops:
         v = visits.get(s.visit)
         if v is None or v.kitchen is None:
@@ -260,7 +264,54 @@ def _check_rounds(problem: Problem, cg: Caregiver, route: Route) -> list[Violati
                     "collect", f"{name} drops {v.id!r} collected {n} times at {v.kitchen!r} before"
                 )
             )
-    # Meals on board: a batch is loaded before stop `before`, each meal leaves at its drop.
+    out.extend(_check_box(name, route, problem.meals.box.get(cg.mode, 0), collected))
+    return out
+
+
+def _check_batch(
+    problem: Problem,
+    name: str,
+    route: Route,
+    col: Collection,
+    visits: dict[str, Visit],
+    where: dict[str, int],
+    collected: dict[str, list[Collection]],
+) -> list[Violation]:
+    """The meals of one collection: from its kitchen, each dropped after it and hot; each
+    meal found is noted in ``collected``."""
+    out: list[Violation] = []
+    rules = problem.meals
+    for meal in col.meals:
+        v = visits.get(meal)
+        if v is None or v.kitchen != col.kitchen:
+            out.append(
+                Violation(
+                    "collect", f"{name} collects {meal!r} at {col.kitchen!r}, not its kitchen"
+                )
+            )
+            continue
+        if where.get(meal, -1) < col.before:
+            out.append(Violation("collect", f"{name} collects {meal!r} but does not drop it after"))
+            continue
+        collected[meal].append(col)
+        drop = route.stops[where[meal]]
+        leaves = col.start + rules.load
+        if drop.start > leaves + rules.max_ride:
+            out.append(
+                Violation(
+                    "ride",
+                    f"{name} drops {meal!r} at {drop.start}, {drop.start - leaves}s after "
+                    f"leaving {col.kitchen!r} (at most {rules.max_ride}s)",
+                )
+            )
+    return out
+
+
+def _check_box(
+    name: str, route: Route, box: int, collected: dict[str, list[Collection]]
+) -> list[Violation]:
+    """Meals on board: a batch is loaded before stop `before`, each meal leaves at its drop."""
+    out: list[Violation] = []
     on_board = 0
     arriving: dict[int, int] = defaultdict(int)
     for col in route.collections:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from carehub.routing.screen import screen
@@ -37,3 +39,19 @@ def test_load_and_infeasible_are_checked() -> None:
         bench_day.generate(10, 2, seed=1, load=1.5)
     with pytest.raises(ValueError, match="infeasible"):
         bench_day.generate(10, 2, seed=1, infeasible=11)
+
+
+def test_references_are_stored_and_reused_only_by_the_same_code(tmp_path) -> None:
+    path = tmp_path / "refs.json"
+    first = bench_day.compare(40, 8, [1], 1.0, 1.5, 0.2, 2, references=path)
+    ref = first["runs"][0]["reference"]  # type: ignore[index]
+    assert ref["stored"] is False and ref["time_limit_s"] == 1.5
+    again = bench_day.compare(40, 8, [1], 1.0, 1.5, 0.2, 2, references=path)
+    assert again["runs"][0]["reference"] == {**ref, "stored": True}  # type: ignore[index]
+    assert again["code"] == bench_day.code_version()
+    # Stored by other code: computed again, and the file then holds this code's run.
+    stale = json.loads(path.read_text())
+    path.write_text(json.dumps({**stale, "code": "other"}))
+    third = bench_day.compare(40, 8, [1], 1.0, 1.5, 0.2, 2, references=path)
+    assert third["runs"][0]["reference"]["stored"] is False  # type: ignore[index]
+    assert json.loads(path.read_text())["code"] == bench_day.code_version()

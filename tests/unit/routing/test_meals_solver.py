@@ -141,29 +141,47 @@ def test_subproblem_carries_its_kitchens() -> None:
     assert none.kitchens == ()
 
 
-def test_replan_keeps_rounds_and_adds_a_new_meal_as_a_round_of_its_own() -> None:
+def _two_meals_then(new: Visit, box: int, end: int = 12 * H + 1800) -> tuple[Problem, Plan]:
+    """Two meals (windows 11:00 to ``end``) published as one round leaving at 10:47, with
+    ``new`` and a late visit to add."""
     p = meal_problem(
-        [
-            meal("m1", 3),
-            meal("m2", 4),
-            visit("late", 6, 14 * H, 15 * H),
-            # Rounds stay as planned, so the new meal goes after the last (at 12:30 here).
-            meal("new", 3, 12 * H, 13 * H + 1800),
-        ],
+        [meal("m1", 3, end=end), meal("m2", 4, end=end), visit("late", 6, 14 * H, 15 * H), new],
         [caregiver("A")],
+        rules=MealRules(box={"ebike": box, "walk": 2}, max_ride=1800, load=120),
     )
     first = replace(p, visits=tuple(v for v in p.visits if v.id not in {"late", "new"}))
-    published = solve(first, FAST)
+    published = Plan((timed(first, "A", [("m1", "m2"), "m1", "m2"]),))
     assert validate(first, published) == []
+    return p, published
+
+
+def test_replan_adds_a_new_meal_to_a_round_to_come_when_the_box_has_room() -> None:
+    p, published = _two_meals_then(meal("new", 3), box=3)
     again = insert(p, published, 9 * H, ["late", "new"])
     assert sorted(again.inserted) == ["late", "new"]
-    assert again.plan.unassigned == ()
-    (route,) = again.plan.routes
-    assert route.collections[: len(published.routes[0].collections)] == (
-        published.routes[0].collections
-    )
-    assert route.collections[-1].meals == ("new",)
     assert validate(p, again.plan) == []
+    (route,) = again.plan.routes
+    assert [sorted(c.meals) for c in route.collections] == [["m1", "m2", "new"]]
+
+
+def test_replan_adds_a_new_meal_as_a_round_of_its_own_when_the_box_is_full() -> None:
+    p, published = _two_meals_then(meal("new", 3), box=2)
+    again = insert(p, published, 9 * H, ["late", "new"])
+    assert sorted(again.inserted) == ["late", "new"]
+    assert validate(p, again.plan) == []
+    (route,) = again.plan.routes
+    assert sorted(c.meals for c in route.collections) == [("m1", "m2"), ("new",)]
+
+
+def test_replan_adds_a_new_meal_as_a_round_of_its_own_when_the_round_would_go_cold() -> None:
+    # The round's doors close at 11:30; the new meal's opens at 12:15, more than the
+    # 30-minute ride after any departure the round's own drops allow.
+    p, published = _two_meals_then(meal("new", 3, 12 * H + 900, 13 * H), box=3, end=11 * H + 1800)
+    again = insert(p, published, 9 * H, ["late", "new"])
+    assert sorted(again.inserted) == ["late", "new"]
+    assert validate(p, again.plan) == []
+    (route,) = again.plan.routes
+    assert [c.meals for c in route.collections] == [("m1", "m2"), ("new",)]
 
 
 def test_replan_holds_a_new_round_at_the_kitchen_until_the_meal_stays_hot() -> None:

@@ -15,6 +15,7 @@ from carehub.routing.params import SolverParams
 from carehub.routing.problem import REASON_CAPACITY, Break, Plan, Route, Stop, Unassigned, Visit
 from carehub.routing.validate import validate
 from tests.unit.routing.helpers import H, caregiver, line, problem, served_by, start_of, visit
+from tests.unit.routing.meals import RULES, meal, meal_problem
 
 FIRST = SolverParams(time_limit_s=1, polish_share=0.0)
 
@@ -209,3 +210,63 @@ print(sorted(s.visit for r in plan.routes for s in r.stops))
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['a']"
+
+
+def _meal_day():
+    # Two caregivers, meals from the kitchen at place 1, and visits whose windows allow almost
+    # any order around the rounds.
+    meals = [meal(f"m{i}", 2 + i % 4) for i in range(6)]
+    others = [visit(f"v{i}", 1 + i % 9, 8 * H, 16 * H, service=900) for i in range(10)]
+    return meal_problem(
+        [*meals, *others], [caregiver("A"), caregiver("B", start_location=9, end_location=9)]
+    )
+
+
+def _poor_meal_plan(p) -> Plan:
+    # One solution: each caregiver zigzags along the line between the other visits, three of
+    # them, a round of three meals (collected right before), then two more.
+    others = sorted((v.id for v in p.visits if v.kitchen is None), key=lambda v: int(v[1:]))
+    zigzag = [others[i // 2] if i % 2 == 0 else others[-1 - i // 2] for i in range(len(others))]
+    meals = [v.id for v in p.visits if v.kitchen is not None]
+    routes = [
+        zigzag[:3] + meals[:3] + zigzag[3:5],
+        zigzag[5:8] + meals[3:] + zigzag[8:],
+    ]
+    plan = solver._solve(p, replace(FIRST, solution_limit=1, greedy_start=False), routes)
+    assert plan.objective is not None and not plan.unassigned
+    assert validate(p, plan) == []
+    return plan
+
+
+def test_hold_pairs_pins_each_served_meal_to_its_caregiver_and_drop_time() -> None:
+    p = _meal_day()
+    plan = solver.solve(p, FIRST)
+    held, left = ruin.hold_pairs(p, plan)
+    assert left == ()
+    drops = {s.visit: (r.caregiver, s.start) for r in plan.routes for s in r.stops}
+    for v in held.visits:
+        if v.kitchen is not None:
+            assert (v.pinned_caregiver, v.pinned_time) == drops[v.id]
+        else:
+            assert v.pinned_caregiver is None and v.pinned_time is None
+
+
+def test_polish_of_a_meal_day_keeps_its_rounds_feasible_and_shortens_the_plan() -> None:
+    p = _meal_day()
+    poor = _poor_meal_plan(p)
+    better = ruin.polish(p, poor, replace(FIRST, time_limit_s=2), solver._solve)
+    assert "ruin and recreate" in better.notes
+    assert validate(p, better) == []
+    assert better.objective is not None and better.objective < poor.objective
+    meals = {v.id for v in p.visits if v.kitchen is not None}
+    collected = [m for r in better.routes for c in r.collections for m in c.meals]
+    assert sorted(collected) == sorted(meals)
+    assert all(len(c.meals) <= RULES.box["ebike"] for r in better.routes for c in r.collections)
+
+
+def test_solve_runs_ruin_and_recreate_on_a_day_with_meals() -> None:
+    p = _meal_day()
+    plan = solver.solve(p, SolverParams(time_limit_s=2.0))
+    assert validate(p, plan) == []
+    assert plan.objective is not None
+    assert plan.objective <= _poor_meal_plan(p).objective
