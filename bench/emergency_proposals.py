@@ -14,10 +14,9 @@ import argparse
 import datetime as dt
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
+from demo_day import published_demo_day
 from sqlalchemy import select
 
 
@@ -27,33 +26,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
-
-    from carehub.app import create_app
-    from carehub.core.time import local_to_utc, local_today
-    from carehub.dispatch.generation import generate_requests
-    from carehub.dispatch.planning.services import plan_day
+    from carehub.core.time import local_to_utc
     from carehub.emergency import services
     from carehub.extensions import db
-    from carehub.geo.travel import current_model
     from carehub.registry.models import Elder
-    from carehub.seeding import demo
 
-    folder = Path(tempfile.mkdtemp(prefix="carehub-bench-"))
-    clock = {"at": dt.datetime.now(dt.UTC)}
-    app = create_app(
-        {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "CLOCK": lambda: clock["at"]}
-    )
-    with app.app_context():
-        upgrade()
-        demo.load(db.session, args.seed, current_model())
-        day = local_today()
-        while day.weekday() >= 5:  # demo caregivers work weekdays
-            day += dt.timedelta(days=1)
-        generate_requests(db.session, day, day)
-        run = plan_day(db.session, day, time_limit_s=10, publish=True)
-        db.session.commit()
-        print(f"{day}: {run.visits_planned} visits published")
+    with published_demo_day(args.seed) as setup:
+        day, clock = setup.day, setup.clock
+        print(f"{day}: {setup.visits_planned} visits published")
         elders = list(db.session.scalars(select(Elder.id).where(Elder.lat.is_not(None))))
         rng = random.Random(args.seed)
         seconds: list[float] = []

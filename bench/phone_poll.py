@@ -15,10 +15,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
+from demo_day import published_demo_day
 from sqlalchemy import func, select
 
 
@@ -28,37 +27,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
-
-    from carehub.app import create_app
     from carehub.auth.models import User
     from carehub.core.enums import Role, VisitStatus
-    from carehub.core.time import local_to_utc, local_today
-    from carehub.dispatch.generation import generate_requests
+    from carehub.core.time import local_to_utc
     from carehub.dispatch.models import Visit
-    from carehub.dispatch.planning.services import plan_day
     from carehub.extensions import db
-    from carehub.geo.travel import current_model
     from carehub.mobile import tokens
-    from carehub.seeding import demo
 
-    folder = Path(tempfile.mkdtemp(prefix="carehub-bench-"))
-    clock = {"at": dt.datetime.now(dt.UTC)}
-    app = create_app(
-        {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "CLOCK": lambda: clock["at"]}
-    )
-    with app.app_context():
-        upgrade()
-        demo.load(db.session, args.seed, current_model())
-        day = local_today()
-        while day.weekday() >= 5:
-            day += dt.timedelta(days=1)
-        generate_requests(db.session, day, day + dt.timedelta(days=7))
-        started = time.perf_counter()
-        run = plan_day(db.session, day, time_limit_s=10, publish=True)
-        db.session.commit()
-        print(f"{day}: {run.visits_planned} visits planned and published")
-        print(f"plan_day with publish: {time.perf_counter() - started:.1f} s")
+    with published_demo_day(args.seed, request_days=8) as setup:
+        app, day, clock = setup.app, setup.day, setup.clock
+        print(f"{day}: {setup.visits_planned} visits planned and published")
+        print(f"plan_day with publish: {setup.plan_seconds:.1f} s")
         clock["at"] = local_to_utc(day, dt.time(10, 0))
         busiest, count = db.session.execute(
             select(Visit.caregiver_id, func.count())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.routing import IntegerConverter
 
 from carehub import config as settings
@@ -109,28 +109,23 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    for blueprint, prefix in (*_office_blueprints(), *_phone_blueprints(), *_dispatch_blueprints()):
+        app.register_blueprint(blueprint, url_prefix=prefix)
+
+
+Mounts = list[tuple[Blueprint, str | None]]
+
+
+def _office_blueprints() -> Mounts:
+    """Sign-in, home pages, jobs, the registry, administration, subsidy, assessment, bureau."""
     from carehub.admin.checklist_views import bp as checklists_bp
     from carehub.admin.views import bp as admin_bp
     from carehub.assessment.views import bp as assessment_bp
     from carehub.auth.views import bp as auth_bp
-    from carehub.availability.api import bp as absence_api_bp
-    from carehub.availability.phone_views import bp as phone_absences_bp
     from carehub.availability.views import bp as availability_bp
     from carehub.bureau.views import bp as bureau_bp
-    from carehub.dispatch.board.insert_views import bp as insert_bp
-    from carehub.dispatch.board.views import bp as board_bp
-    from carehub.dispatch.intake.plan_views import bp as care_plans_bp
-    from carehub.dispatch.intake.views import bp as intake_bp
-    from carehub.dispatch.moves.views import bp as moves_bp
-    from carehub.dispatch.packing_views import bp as packing_bp
-    from carehub.dispatch.planning.views import bp as planning_bp
-    from carehub.emergency.api import bp as emergency_api_bp
-    from carehub.emergency.views import bp as emergency_bp
     from carehub.home.views import bp as home_bp
     from carehub.jobs.views import bp as jobs_bp
-    from carehub.mobile.api import bp as api_bp
-    from carehub.mobile.pages import bp as mobile_bp
-    from carehub.outcomes.views import bp as outcomes_bp
     from carehub.registry import background_views as _registry_background  # noqa: F401
     from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
@@ -141,31 +136,62 @@ def _register_blueprints(app: Flask) -> None:
     from carehub.subsidy.meals import views as _meal_views  # noqa: F401
     from carehub.subsidy.uploads import views as _upload_views  # noqa: F401
     from carehub.subsidy.views import bp as subsidy_bp
+
+    return [
+        (auth_bp, None),
+        (home_bp, None),
+        (jobs_bp, None),
+        (registry_bp, "/registry"),
+        (availability_bp, "/registry"),
+        (admin_bp, "/admin"),
+        (checklists_bp, "/admin/checklists"),
+        (transfer_bp, "/admin/data"),
+        (subsidy_bp, "/subsidy"),
+        (assessment_bp, "/assessments"),
+        (bureau_bp, "/bureau"),
+    ]
+
+
+def _phone_blueprints() -> Mounts:
+    """The caregiver's phone pages and the /api/v1 JSON API."""
+    from carehub.availability.api import bp as absence_api_bp
+    from carehub.availability.phone_views import bp as phone_absences_bp
+    from carehub.emergency.api import bp as emergency_api_bp
+    from carehub.mobile.api import bp as api_bp
+    from carehub.mobile.pages import bp as mobile_bp
+
+    return [
+        (mobile_bp, "/m"),
+        (phone_absences_bp, "/m/absences"),
+        (api_bp, "/api/v1"),
+        (emergency_api_bp, "/api/v1"),
+        (absence_api_bp, "/api/v1"),
+    ]
+
+
+def _dispatch_blueprints() -> Mounts:
+    """The dispatcher's pages: emergencies, requests and plans, moves, board, planning,
+    status proposals; and the background tasks' pages."""
+    from carehub.dispatch.board.insert_views import bp as insert_bp
+    from carehub.dispatch.board.views import bp as board_bp
+    from carehub.dispatch.intake.plan_views import bp as care_plans_bp
+    from carehub.dispatch.intake.views import bp as intake_bp
+    from carehub.dispatch.moves.views import bp as moves_bp
+    from carehub.dispatch.packing_views import bp as packing_bp
+    from carehub.dispatch.planning.views import bp as planning_bp
+    from carehub.emergency.views import bp as emergency_bp
+    from carehub.outcomes.views import bp as outcomes_bp
     from carehub.worker.views import bp as tasks_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(jobs_bp)
-    app.register_blueprint(registry_bp, url_prefix="/registry")
-    app.register_blueprint(availability_bp, url_prefix="/registry")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(checklists_bp, url_prefix="/admin/checklists")
-    app.register_blueprint(transfer_bp, url_prefix="/admin/data")
-    app.register_blueprint(subsidy_bp, url_prefix="/subsidy")
-    app.register_blueprint(assessment_bp, url_prefix="/assessments")
-    app.register_blueprint(bureau_bp, url_prefix="/bureau")
-    app.register_blueprint(mobile_bp, url_prefix="/m")
-    app.register_blueprint(phone_absences_bp, url_prefix="/m/absences")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
-    app.register_blueprint(emergency_api_bp, url_prefix="/api/v1")
-    app.register_blueprint(absence_api_bp, url_prefix="/api/v1")
-    app.register_blueprint(emergency_bp, url_prefix="/dispatch/emergency")
-    app.register_blueprint(intake_bp, url_prefix="/dispatch/requests")
-    app.register_blueprint(insert_bp, url_prefix="/dispatch/requests")
-    app.register_blueprint(care_plans_bp, url_prefix="/dispatch")
-    app.register_blueprint(moves_bp, url_prefix="/dispatch")
-    app.register_blueprint(board_bp, url_prefix="/dispatch")
-    app.register_blueprint(packing_bp, url_prefix="/dispatch")
-    app.register_blueprint(planning_bp, url_prefix="/dispatch/planning")
-    app.register_blueprint(outcomes_bp, url_prefix="/dispatch/status-proposals")
-    app.register_blueprint(tasks_bp, url_prefix="/tasks")
+    return [
+        (emergency_bp, "/dispatch/emergency"),
+        (intake_bp, "/dispatch/requests"),
+        (insert_bp, "/dispatch/requests"),
+        (care_plans_bp, "/dispatch"),
+        (moves_bp, "/dispatch"),
+        (board_bp, "/dispatch"),
+        (packing_bp, "/dispatch"),
+        (planning_bp, "/dispatch/planning"),
+        (outcomes_bp, "/dispatch/status-proposals"),
+        (tasks_bp, "/tasks"),
+    ]

@@ -103,9 +103,9 @@ def _register_feature_commands() -> None:
     from carehub.core.audit_chain import register as register_audit
     from carehub.dispatch.cli import register as register_dispatch
     from carehub.emergency.devices import register as register_devices
-    from carehub.geo.cli import register as register_geo
     from carehub.jobs.cli import register as register_jobs
     from carehub.registry.cli import register as register_registry
+    from carehub.registry.coverage_cli import register as register_coverage
     from carehub.seeding.cli import register as register_seeding
     from carehub.subsidy.cli import register as register_subsidy
     from carehub.worker.cli import worker_command
@@ -115,7 +115,7 @@ def _register_feature_commands() -> None:
     register_audit(main)
     register_devices(main)
     register_dispatch(main)
-    register_geo(main)
+    register_coverage(main)
     register_jobs(main)
     register_registry(main)
     register_bench(main)

@@ -22,8 +22,8 @@ from carehub.core.enums import (
     TravelMode,
     VisitStatus,
 )
-from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
-from carehub.registry.models import Caregiver, Elder, ServiceType, Skill, Station
+from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.registry.models import Caregiver, CarePlan, Elder, ServiceType, Skill, Station
 
 _seq = itertools.count(1)
 

@@ -4,6 +4,7 @@ the phone)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from carehub.admin import checklists as services
@@ -35,11 +36,13 @@ def _item(item_id: int) -> ChecklistItem:
 
 @bp.route("/")
 @admins
-def index():
+def index() -> ResponseReturnValue:
     return render_template("admin/checklists.html", counts=services.counts(db.session))
 
 
-def _page(service_type: ServiceType, errors: dict[str, str] | None = None, status: int = 200):
+def _page(
+    service_type: ServiceType, errors: dict[str, str] | None = None, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "admin/checklist.html",
         service_type=service_type,
@@ -52,13 +55,13 @@ def _page(service_type: ServiceType, errors: dict[str, str] | None = None, statu
 
 @bp.route("/<int:service_type_id>")
 @admins
-def show(service_type_id: int):
+def show(service_type_id: int) -> ResponseReturnValue:
     return _page(_service_type(service_type_id))
 
 
 @bp.route("/<int:service_type_id>/items", methods=["POST"])
 @admins
-def add(service_type_id: int):
+def add(service_type_id: int) -> ResponseReturnValue:
     service_type = _service_type(service_type_id)
     form = request.form
     try:
@@ -75,7 +78,7 @@ def add(service_type_id: int):
 
 @bp.route("/items/<int:item_id>", methods=["POST"])
 @admins
-def update(item_id: int):
+def update(item_id: int) -> ResponseReturnValue:
     item = _item(item_id)
     service_type = item.service_type
     try:
@@ -92,7 +95,7 @@ def update(item_id: int):
 
 @bp.route("/items/<int:item_id>/move", methods=["POST"])
 @admins
-def move(item_id: int):
+def move(item_id: int) -> ResponseReturnValue:
     item = _item(item_id)
     service_type_id = item.service_type_id
     try:
@@ -106,7 +109,7 @@ def move(item_id: int):
 
 @bp.route("/items/<int:item_id>/delete", methods=["POST"])
 @admins
-def delete(item_id: int):
+def delete(item_id: int) -> ResponseReturnValue:
     item = _item(item_id)
     service_type_id = item.service_type_id
     try:

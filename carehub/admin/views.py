@@ -18,7 +18,7 @@ from carehub.core.enums import Role
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.extensions import db
-from carehub.geo import coverage as geo_coverage
+from carehub.registry import coverage as geo_coverage
 from carehub.registry.models import Elder
 from carehub.registry.views import page_of
 

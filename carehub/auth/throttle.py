@@ -18,11 +18,11 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from carehub.alerts.models import Alert
 from carehub.auth.models import LoginThrottle
 from carehub.core import audit
 from carehub.core.enums import AlertKind
 from carehub.db import AnySession
-from carehub.jobs.models import Alert
 
 
 class Throttled(Exception):

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
@@ -97,7 +98,7 @@ def _read(body: object) -> tuple[str, dt.datetime, dt.datetime, str | None]:
 
 @bp.route("/me/absences", methods=["GET"])
 @roles_required(Role.CAREGIVER)
-def my_absences():
+def my_absences() -> ResponseReturnValue:
     caregiver = _caregiver()
     rows = services.for_caregiver(db.session, caregiver)
     return jsonify({"absences": [absence_json(a) for a in rows]})
@@ -105,7 +106,7 @@ def my_absences():
 
 @bp.route("/me/absences", methods=["POST"])
 @roles_required(Role.CAREGIVER)
-def ask_absence():
+def ask_absence() -> ResponseReturnValue:
     caregiver = _caregiver()
     kind, lo, hi, note = _read(request.get_json(silent=True))
     absence = services.record(

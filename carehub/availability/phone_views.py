@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,7 +21,7 @@ bp = Blueprint("phone_absences", __name__)
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(Role.CAREGIVER)
-def ask():
+def ask() -> ResponseReturnValue:
     caregiver: Caregiver | None = current_user.caregiver
     if caregiver is None:
         abort(403)

@@ -4,8 +4,10 @@ decided here) and an elder's preferred and "do not send" caregivers."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,7 +32,7 @@ def _in_scope(station_id: int | None) -> None:
         abort(404)
 
 
-def _get(model: type, ident: int):
+def _get(model: type, ident: int) -> Any:
     found = db.session.get(model, ident)
     if found is None:
         abort(404)
@@ -54,7 +56,9 @@ def _time(name: str) -> dt.time | None:
         raise FieldError(name, _("Enter a time as HH:MM.")) from None
 
 
-def absence_span(first: dt.date, last: dt.date, start: dt.time | None, end: dt.time | None):
+def absence_span(
+    first: dt.date, last: dt.date, start: dt.time | None, end: dt.time | None
+) -> tuple[dt.datetime, dt.datetime]:
     """Whole days from ``first`` to ``last``, or from a time on ``first`` to a time on ``last``."""
     if last < first:
         raise FieldError("last_day", _("The last day must not come before the first."))
@@ -75,7 +79,7 @@ def read_absence_form() -> tuple[str, dt.datetime, dt.datetime, str]:
 
 @bp.route("/caregivers/<int:caregiver_id>/absences", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def caregiver_absences(caregiver_id: int):
+def caregiver_absences(caregiver_id: int) -> ResponseReturnValue:
     caregiver: Caregiver = _get(Caregiver, caregiver_id)
     _in_scope(caregiver.station_id)
     status = 200
@@ -104,7 +108,7 @@ def caregiver_absences(caregiver_id: int):
 
 @bp.route("/absences/<int:absence_id>/decide", methods=["POST"])
 @roles_required(*EDITORS)
-def decide(absence_id: int):
+def decide(absence_id: int) -> ResponseReturnValue:
     absence: CaregiverAbsence = _get(CaregiverAbsence, absence_id)
     _in_scope(absence.caregiver.station_id)
     try:
@@ -126,7 +130,7 @@ def _codes(name: str) -> list[str]:
 
 @bp.route("/elders/<int:elder_id>/caregivers", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def elder_caregivers(elder_id: int):
+def elder_caregivers(elder_id: int) -> ResponseReturnValue:
     elder: Elder = _get(Elder, elder_id)
     _in_scope(elder.station_id)
     status = 200

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -20,13 +21,14 @@ from carehub.assessment.services import due_list
 from carehub.core.enums import ElderStatus, RequestOrigin, VisitStatus
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.geo import coverage
+from carehub.registry import coverage
 from carehub.registry.models import Elder, ElderStatusPeriod, ServiceType, Station
 from carehub.subsidy.meals.services import meal_month, policies_of
 from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.months import Month
 from carehub.subsidy.policy.entitlement import PolicyTerms, in_force
 from carehub.subsidy.reconciliation import reconcile as rc
+from carehub.subsidy.reconciliation.ledger import ElderLine
 
 PROMISE_MINUTES = 15
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})|-Q([1-4]))?")
@@ -231,32 +233,65 @@ def compute(
     cached: bool = True,
     scope: Scope | None = None,
 ) -> Figures:
-    scope = scope or Scope()
-    figures = Figures(period, scope)
-    stations: dict[int | None, Group] = {
-        sid: Group(code, name, district or NO_DISTRICT, sid)
-        for sid, code, name, district in session.execute(
-            select(Station.id, Station.code, Station.name, Station.district)
-        )
-    }
-    stations[None] = Group("", "", NO_DISTRICT, None)
-    shown = {sid for sid, group in stations.items() if scope.holds(group)}
-    elders = {
-        eid: (station_id, born, status, lat is not None and lon is not None)
-        for eid, station_id, born, status, lat, lon in session.execute(
-            select(Elder.id, Elder.station_id, Elder.birth_date, Elder.status, Elder.lat, Elder.lon)
-        )
-    }
+    tally = _Tally.read(session, period, scope or Scope())
+    served = _count_visits(tally)
+    _count_register(tally, served)
+    _count_circles(tally)
+    _count_subsidy(tally, cached)
+    _count_assessments(tally, today, interval_months)
+    _count_emergencies(tally)
+    _add_up(tally)
+    return tally.figures
 
-    def station_of(eid: int | None) -> int | None:
-        row = elders.get(eid) if eid is not None else None
-        return row[0] if row and row[0] in stations else None
 
-    # Completed visits in the period, by elder and service.
-    services = dict(session.execute(select(ServiceType.id, ServiceType.code)).all())
+_ElderFacts = tuple[int | None, dt.date | None, ElderStatus, bool]
+
+
+@dataclass
+class _Tally:
+    """What every count reads and adds to: the stations by id (None for no station), the
+    ones the scope shows, and each elder's station, birth date, status and whether located."""
+
+    session: AnySession
+    period: Period
+    figures: Figures
+    stations: dict[int | None, Group]
+    shown: set[int | None]
+    elders: dict[int, _ElderFacts]
+
+    @classmethod
+    def read(cls, session: AnySession, period: Period, scope: Scope) -> _Tally:
+        stations: dict[int | None, Group] = {
+            sid: Group(code, name, district or NO_DISTRICT, sid)
+            for sid, code, name, district in session.execute(
+                select(Station.id, Station.code, Station.name, Station.district)
+            )
+        }
+        stations[None] = Group("", "", NO_DISTRICT, None)
+        shown = {sid for sid, group in stations.items() if scope.holds(group)}
+        elders = {
+            eid: (station_id, born, status, lat is not None and lon is not None)
+            for eid, station_id, born, status, lat, lon in session.execute(
+                select(
+                    Elder.id, Elder.station_id, Elder.birth_date, Elder.status, Elder.lat, Elder.lon
+                )
+            )
+        }
+        return cls(session, period, Figures(period, scope), stations, shown, elders)
+
+    def station_of(self, eid: int | None) -> int | None:
+        row = self.elders.get(eid) if eid is not None else None
+        return row[0] if row and row[0] in self.stations else None
+
+
+def _count_visits(tally: _Tally) -> dict[int, set[str]]:
+    """Completed visits in the period, by elder and service; returns each served elder's
+    service codes."""
+    period, stations, figures = tally.period, tally.stations, tally.figures
+    services = dict(tally.session.execute(select(ServiceType.id, ServiceType.code)).all())
     served: dict[int, set[str]] = defaultdict(set)
     person_times: dict[str, int] = defaultdict(int)
-    for eid, sid in session.execute(
+    for eid, sid in tally.session.execute(
         select(ServiceRequest.elder_id, ServiceRequest.service_type_id)
         .join(Visit, Visit.request_id == ServiceRequest.id)
         .where(
@@ -265,8 +300,8 @@ def compute(
             ServiceRequest.origin != RequestOrigin.EMERGENCY,
         )
     ):
-        station_id = station_of(eid)
-        if station_id not in shown:
+        station_id = tally.station_of(eid)
+        if station_id not in tally.shown:
             continue
         code = services.get(sid, "")
         served[eid].add(code)
@@ -275,11 +310,15 @@ def compute(
     figures.person_times = dict(sorted(person_times.items()))
     figures.elders_served = len(served)
     for eid in served:
-        stations[station_of(eid)].elders_served += 1
+        stations[tally.station_of(eid)].elders_served += 1
+    return served
 
-    # Shares among elders on the register at the period's end (not deceased or moved away).
+
+def _count_register(tally: _Tally, served: dict[int, set[str]]) -> None:
+    """Shares among elders on the register at the period's end (not deceased or moved away)."""
+    period = tally.period
     gone = set(
-        session.scalars(
+        tally.session.scalars(
             select(ElderStatusPeriod.elder_id).where(
                 ElderStatusPeriod.status.in_([ElderStatus.DECEASED, ElderStatus.MOVED]),
                 ElderStatusPeriod.start_date <= period.last,
@@ -290,13 +329,13 @@ def compute(
             )
         )
     )
-    for eid, (_sid, born, status, _located) in elders.items():
-        station_id = station_of(eid)
-        if station_id not in shown:
+    for eid, (_sid, born, status, _located) in tally.elders.items():
+        station_id = tally.station_of(eid)
+        if station_id not in tally.shown:
             continue
         if status in (ElderStatus.DECEASED, ElderStatus.MOVED) or eid in gone:
             continue
-        group = stations[station_id]
+        group = tally.stations[station_id]
         group.active_elders += 1
         age = _age(born, period.last)
         if age is not None and age >= 80:
@@ -305,23 +344,28 @@ def compute(
                 group.over_80_visited += 1
         if any(code.startswith("meal") for code in served.get(eid, ())):
             group.meal_helped += 1
-    # The circles as they are today, over the elders on the register today.
-    report = coverage.compute(session)
-    outside = {u.elder_id for u in report.uncovered}
-    for eid, (_sid, _born, status, located) in elders.items():
-        station_id = station_of(eid)
-        if station_id not in shown or status in (ElderStatus.DECEASED, ElderStatus.MOVED):
-            continue
-        stations[station_id].circle_total += 1
-        if located and eid not in outside:
-            stations[station_id].inside_circle += 1
 
-    # Subsidy: each month's own result.
+
+def _count_circles(tally: _Tally) -> None:
+    """The circles as they are today, over the elders on the register today."""
+    report = coverage.compute(tally.session)
+    outside = {u.elder_id for u in report.uncovered}
+    for eid, (_sid, _born, status, located) in tally.elders.items():
+        station_id = tally.station_of(eid)
+        if station_id not in tally.shown or status in (ElderStatus.DECEASED, ElderStatus.MOVED):
+            continue
+        tally.stations[station_id].circle_total += 1
+        if located and eid not in outside:
+            tally.stations[station_id].inside_circle += 1
+
+
+def _count_subsidy(tally: _Tally, cached: bool) -> None:
+    """Subsidy: each month's own result."""
+    session, figures = tally.session, tally.figures
     monthly = select(SubsidyPolicy).where(SubsidyPolicy.kind.in_(MONTHLY_KINDS))
     terms = [PolicyTerms.of(p) for p in session.scalars(monthly)]
     codes = {p.id: p.code for p in session.scalars(select(SubsidyPolicy))}
-    codes_shown = {stations[sid].code for sid in shown if sid is not None}
-    for month in period.months:
+    for month in tally.period.months:
         if cached:
             locked, lines = rc.month_lines(session, month)
         else:
@@ -331,59 +375,82 @@ def compute(
             figures.months_locked.append(str(month))
         policy = in_force(terms, month.first)
         policy_code = codes.get(policy.id, "") if policy else ""
-        month_payable = 0
-        for group in stations.values():
-            group.months.setdefault(str(month), 0)
-        for line in lines:
-            station = stations.get(line.station_id) or stations[None]
-            if station.station_id not in shown:
-                continue
-            tier = figures.by_tier.setdefault(line.care_level, Money())
-            tier.entitled_fen += line.entitlement_fen
-            tier.payable_fen += line.payable_fen
-            by_policy = figures.by_policy.setdefault(policy_code, Money())
-            by_policy.entitled_fen += line.entitlement_fen
-            by_policy.payable_fen += line.payable_fen
-            month_payable += line.payable_fen
-            station.entitled_fen += line.entitlement_fen
-            station.payable_fen += line.payable_fen
-            station.verified += line.verified
-            station.months[str(month)] += line.payable_fen
+        month_payable = _count_month_lines(tally, month, lines, policy_code)
         for eid, amount in rc.adjustments_of(session, month).items():
-            station_id = station_of(eid)
-            if station_id in shown:
-                stations[station_id].adjustment_fen += amount
+            station_id = tally.station_of(eid)
+            if station_id in tally.shown:
+                tally.stations[station_id].adjustment_fen += amount
         if policies_of(session, month):  # otherwise there is nothing to pay
-            meals = meal_month(session, month, cached=cached)
-            by_code = {g.code: g for g in stations.values() if g.station_id is not None}
-            for canteen in meals.canteens:
-                if canteen.key in codes_shown or (not canteen.key and None in shown):
-                    figures.meals_subsidised += canteen.paid_meals
-                    figures.meal_elder_fen += canteen.elder_fen
-                    figures.meal_operator_fen += canteen.operator_fen
-                    group = by_code.get(canteen.key) or stations[None]
-                    group.meals_subsidised += canteen.paid_meals
-                    group.meal_fen += canteen.total_fen
+            _count_meals(tally, month, cached)
         figures.trend.append((str(month), month_payable))
 
-    # Assessments done in the period and due now.
-    for (eid,) in session.execute(
+
+def _count_month_lines(
+    tally: _Tally, month: Month, lines: Sequence[ElderLine], policy_code: str
+) -> int:
+    """One month's reconciliation lines into tiers, policies and stations; the month's
+    payable fen."""
+    figures, stations = tally.figures, tally.stations
+    month_payable = 0
+    for group in stations.values():
+        group.months.setdefault(str(month), 0)
+    for line in lines:
+        station = stations.get(line.station_id) or stations[None]
+        if station.station_id not in tally.shown:
+            continue
+        tier = figures.by_tier.setdefault(line.care_level, Money())
+        tier.entitled_fen += line.entitlement_fen
+        tier.payable_fen += line.payable_fen
+        by_policy = figures.by_policy.setdefault(policy_code, Money())
+        by_policy.entitled_fen += line.entitlement_fen
+        by_policy.payable_fen += line.payable_fen
+        month_payable += line.payable_fen
+        station.entitled_fen += line.entitlement_fen
+        station.payable_fen += line.payable_fen
+        station.verified += line.verified
+        station.months[str(month)] += line.payable_fen
+    return month_payable
+
+
+def _count_meals(tally: _Tally, month: Month, cached: bool) -> None:
+    """One month's subsidised meals, by the canteen's station."""
+    figures, stations = tally.figures, tally.stations
+    codes_shown = {stations[sid].code for sid in tally.shown if sid is not None}
+    meals = meal_month(tally.session, month, cached=cached)
+    by_code = {g.code: g for g in stations.values() if g.station_id is not None}
+    for canteen in meals.canteens:
+        if canteen.key in codes_shown or (not canteen.key and None in tally.shown):
+            figures.meals_subsidised += canteen.paid_meals
+            figures.meal_elder_fen += canteen.elder_fen
+            figures.meal_operator_fen += canteen.operator_fen
+            group = by_code.get(canteen.key) or stations[None]
+            group.meals_subsidised += canteen.paid_meals
+            group.meal_fen += canteen.total_fen
+
+
+def _count_assessments(tally: _Tally, today: dt.date, interval_months: int) -> None:
+    """Assessments done in the period and due now."""
+    period = tally.period
+    for (eid,) in tally.session.execute(
         select(Assessment.elder_id).where(
             Assessment.kind == KIND_ASSESSMENT,
             Assessment.assessed_on.between(period.first, period.last),
         )
     ):
-        station_id = station_of(eid)
-        if station_id in shown:
-            stations[station_id].assessments_done += 1
-    for due in due_list(session, today, interval_months, 0):
-        station_id = station_of(due.elder.id)
-        if due.due_on <= today and station_id in shown:
-            stations[station_id].assessments_due += 1
+        station_id = tally.station_of(eid)
+        if station_id in tally.shown:
+            tally.stations[station_id].assessments_done += 1
+    for due in due_list(tally.session, today, interval_months, 0):
+        station_id = tally.station_of(due.elder.id)
+        if due.due_on <= today and station_id in tally.shown:
+            tally.stations[station_id].assessments_due += 1
 
-    # Emergency calls: from the call to the first check-in at the door.
+
+def _count_emergencies(tally: _Tally) -> None:
+    """Emergency calls: from the call to the first check-in at the door."""
+    period, figures = tally.period, tally.figures
     arrivals: dict[int, tuple[dt.datetime, dt.datetime | None, int]] = {}
-    for rid, eid, called, arrived in session.execute(
+    for rid, eid, called, arrived in tally.session.execute(
         select(
             ServiceRequest.id, ServiceRequest.elder_id, ServiceRequest.created_at, Visit.check_in_at
         )
@@ -393,14 +460,14 @@ def compute(
             ServiceRequest.service_date.between(period.first, period.last),
         )
     ):
-        if station_of(eid) not in shown:
+        if tally.station_of(eid) not in tally.shown:
             continue
         known = arrivals.get(rid)
         if known is None or (arrived is not None and (known[1] is None or arrived < known[1])):
             arrivals[rid] = (called, arrived, eid)
     minutes = []
     for called, arrived, eid in arrivals.values():
-        station = stations[station_of(eid)]
+        station = tally.stations[tally.station_of(eid)]
         station.emergencies += 1
         if arrived is None:
             continue
@@ -412,7 +479,10 @@ def compute(
     figures.emergencies_reached = len(minutes)
     figures.median_response_min = statistics.median(minutes) if minutes else None
 
-    # The totals are the sums of the stations shown, so every breakdown adds up to them.
+
+def _add_up(tally: _Tally) -> None:
+    """The totals are the sums of the stations shown, so every breakdown adds up to them."""
+    figures, stations, shown = tally.figures, tally.stations, tally.shown
     total = Group("TOTAL", "")
     for shown_id in shown:
         total.add(stations[shown_id])
@@ -440,4 +510,3 @@ def compute(
     for g in figures.stations:
         districts.setdefault(g.district, Group(g.district, g.district, g.district)).add(g)
     figures.districts = sorted(districts.values(), key=lambda g: (g.code == NO_DISTRICT, g.code))
-    return figures

@@ -115,7 +115,7 @@ def _charts(f: Figures) -> dict[str, object]:
     }
 
 
-def _page(printable: bool):
+def _page(printable: bool) -> ResponseReturnValue:
     period = _period(request.args.get("period"))
     scope = _scope()
     f = _figures(period, scope)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -52,7 +53,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def _respond(code: int, message: str):
+def _respond(code: int, message: str) -> ResponseReturnValue:
     if _wants_json():
         return jsonify({"error": message, "status": code}), code
     return render_template("errors/error.html", code=code, message=message), code
@@ -60,17 +61,17 @@ def _respond(code: int, message: str):
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return _respond(
             400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
         )
 
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
+    def domain_error(exc: DomainError) -> ResponseReturnValue:
         return _respond(exc.status_code, str(exc))
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         messages = {
             400: _("The request could not be understood."),
             403: _("You do not have permission to open this page."),
@@ -88,7 +89,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError):
+    def database_unavailable(exc: OperationalError) -> ResponseReturnValue:
         # Locked beyond the busy timeout, or unreachable: try again shortly; nothing was
         # written, as the transaction is rolled back.
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
@@ -110,7 +111,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(IntegrityError)
-    def integrity_error(exc: IntegrityError):
+    def integrity_error(exc: IntegrityError) -> ResponseReturnValue:
         from carehub.extensions import db
 
         db.session.rollback()
@@ -120,7 +121,7 @@ def register(app: Flask) -> None:
         return _respond(500, _("Something went wrong on our side. Nothing was saved."))
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s %s", request.method, request.path)
         from carehub.extensions import db
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from carehub.core import audit
 from carehub.core.enums import RequestOrigin, RequestStatus
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan, ServiceRequest
-from carehub.registry.models import Elder
+from carehub.dispatch.models import ServiceRequest
+from carehub.registry.models import CarePlan, Elder
 
 # A longer range is almost certainly a typing mistake, and would write a year of rows.
 MAX_DAYS = 92

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,13 +22,13 @@ from carehub.registry.models import Station
 bp = Blueprint("packing", __name__)
 
 
-def _error(message: str):
+def _error(message: str) -> ResponseReturnValue:
     return render_template("errors/error.html", code=400, message=message), 400
 
 
 @bp.route("/packing")
 @roles_required(Role.DISPATCHER, Role.ADMIN)
-def packing_list():
+def packing_list() -> ResponseReturnValue:
     text = request.args.get("date", "").strip()
     try:
         day = dt.date.fromisoformat(text) if text else local_today()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
@@ -69,7 +70,7 @@ def proposal_json(p: Proposal, at: Any) -> dict[str, Any]:
 
 @bp.route("/emergencies", methods=["POST"])
 @dispatchers
-def create():
+def create() -> ResponseReturnValue:
     body = _body()
     elder = services.find_elder(db.session, body.get("elder_code"), station_scope(current_user))
     note = services.clean_note(body.get("note"))
@@ -87,7 +88,7 @@ def create():
 
 @bp.route("/emergencies/<int:emergency_id>/assign", methods=["POST"])
 @dispatchers
-def assign(emergency_id: int):
+def assign(emergency_id: int) -> ResponseReturnValue:
     emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         raise NotFound()

@@ -13,11 +13,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, RequestOrigin, RequestStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
-from carehub.jobs.models import Alert
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus
 from carehub.registry.models import Elder

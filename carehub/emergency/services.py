@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from carehub.alerts.models import Alert
 from carehub.core import audit
 from carehub.core.enums import AlertKind, ElderStatus, RequestOrigin, RequestStatus
 from carehub.core.errors import ConflictError, DomainError, FieldError
@@ -22,7 +23,6 @@ from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
 from carehub.emergency import proposals, queue
 from carehub.geo.travel import current_model
-from carehub.jobs.models import Alert
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus
 from carehub.notify import feed

@@ -4,6 +4,7 @@ the proposed caregivers; then follow the emergency's timeline."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -60,7 +61,7 @@ def _elder(elder_id: object) -> Elder | None:
 
 @bp.route("/", methods=["GET", "POST"])
 @dispatchers
-def start():
+def start() -> ResponseReturnValue:
     text = request.values.get("q", "").strip()
     chosen = _elder(request.values.get("elder_id", ""))
     errors: dict[str, str] = {}
@@ -100,7 +101,7 @@ def start():
 
 @bp.route("/<int:emergency_id>")
 @dispatchers
-def show(emergency_id: int):
+def show(emergency_id: int) -> ResponseReturnValue:
     emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         abort(404)
@@ -123,7 +124,7 @@ def show(emergency_id: int):
 
 @bp.route("/<int:emergency_id>/assign", methods=["POST"])
 @dispatchers
-def assign(emergency_id: int):
+def assign(emergency_id: int) -> ResponseReturnValue:
     emergency = services.get(db.session, emergency_id, station_scope(current_user))
     if emergency is None:
         abort(404)

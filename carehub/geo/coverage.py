@@ -1,7 +1,8 @@
-"""The 15-minute service circles: which station's circle holds each elder, and who is left out.
+"""The 15-minute service circles: which station's circle holds a point, and the nearest station.
 
 A station's circle is every point reachable from it within ``circle_minutes`` by e-bike,
-under the travel model. An elder belongs to the nearest station whose circle contains them.
+under the travel model. A point belongs to the nearest station whose circle contains it.
+Reading stations and elders from the database is ``carehub.registry.coverage``'s part.
 """
 
 from __future__ import annotations
@@ -9,12 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
-from carehub.core.enums import ElderStatus, TravelMode
-from carehub.db import AnySession
-from carehub.geo.travel import TravelModel, current_model
-from carehub.registry.models import Elder, Station
+from carehub.core.enums import TravelMode
+from carehub.geo.travel import TravelModel
 
 
 @dataclass(frozen=True)
@@ -135,61 +132,3 @@ def nearest_covering(
     index = StationIndex(stations, model)
     nearest, minutes = index.nearest(point)
     return index.covering(point), nearest, minutes
-
-
-def load_stations(session: AnySession) -> list[StationPoint]:
-    rows = session.execute(
-        select(
-            Station.id,
-            Station.code,
-            Station.name,
-            Station.lat,
-            Station.lon,
-            Station.circle_minutes,
-        )
-        .where(Station.active.is_(True))
-        .order_by(Station.code)
-    )
-    return [StationPoint(*row) for row in rows]
-
-
-def compute(session: AnySession, model: TravelModel | None = None) -> CoverageReport:
-    """Coverage of every elder not deceased or moved away."""
-    model = model or current_model()
-    stations = load_stations(session)
-    index = StationIndex(stations, model)
-    by_id = {s.id: StationCoverage(s) for s in stations}
-    report = CoverageReport(stations=list(by_id.values()))
-    rows = session.execute(
-        select(
-            Elder.id, Elder.code, Elder.name, Elder.address, Elder.lat, Elder.lon, Elder.station_id
-        )
-        .where(Elder.status.not_in([ElderStatus.DECEASED, ElderStatus.MOVED]))
-        .order_by(Elder.code)
-    )
-    for elder_id, code, name, address, lat, lon, station_id in rows:
-        report.elders_total += 1
-        registered = by_id.get(station_id) if station_id else None
-        if registered:
-            registered.registered += 1
-        if lat is None or lon is None:
-            report.without_coordinates += 1
-            continue
-        cover = index.covering((lat, lon))
-        if registered and not index.holds(registered.station, (lat, lon)):
-            registered.registered_outside += 1
-        if cover is None:
-            nearest, minutes = index.nearest((lat, lon))
-            report.uncovered.append(
-                Uncovered(
-                    elder_id,
-                    code,
-                    name,
-                    address,
-                    nearest.code if nearest else None,
-                    round(minutes, 1) if minutes is not None else None,
-                )
-            )
-        else:
-            by_id[cover.id].covered += 1
-    return report

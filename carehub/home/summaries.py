@@ -9,14 +9,14 @@ from flask import Flask
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from carehub.alerts.models import Alert
 from carehub.auth.models import User
 from carehub.core.enums import AlertKind, CareLevel, ElderStatus, RequestStatus, VisitStatus
 from carehub.core.time import local_to_utc
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning.models import PlanningRun
-from carehub.geo import coverage
-from carehub.jobs.models import Alert
+from carehub.registry import coverage
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.months import Month

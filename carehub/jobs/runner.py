@@ -19,12 +19,13 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from carehub.alerts import services as alerts
 from carehub.core import audit
 from carehub.core.enums import RunOutcome
 from carehub.core.time import format_local, now
 from carehub.db import AnySession
 from carehub.extensions import db
-from carehub.jobs import alerts, catalog
+from carehub.jobs import catalog
 from carehub.jobs.models import JobRun
 
 log = logging.getLogger(__name__)

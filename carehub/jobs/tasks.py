@@ -12,6 +12,7 @@ import datetime as dt
 from celery import shared_task
 from flask import current_app
 
+from carehub.alerts import services as alerts
 from carehub.core.time import local_zone, now
 from carehub.db import AnySession
 from carehub.dispatch.generation import generate_requests
@@ -20,7 +21,6 @@ from carehub.dispatch.planning.runner import RunConflict
 from carehub.dispatch.planning.services import plan_day
 from carehub.emergency import queue as emergency_queue
 from carehub.emergency import services as emergency_services
-from carehub.jobs import alerts
 from carehub.subsidy.reconciliation import month_figures
 from carehub.subsidy.reconciliation.reconcile import draft_month
 

@@ -6,16 +6,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from carehub.alerts import services as alert_services
+from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, Role
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.core.time import now
 from carehub.extensions import db
-from carehub.jobs import alerts as alert_services
 from carehub.jobs import catalog, summaries
-from carehub.jobs.models import Alert
 from carehub.jobs.status import history_query, job_statuses
 from carehub.registry.views import page_of
 
@@ -42,7 +42,7 @@ def jobs() -> ResponseReturnValue:
     )
 
 
-def _visible_alerts():
+def _visible_alerts() -> Select[Alert]:
     stmt = select(Alert)
     scope = station_scope(current_user)
     if scope is not None:

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +27,7 @@ from carehub.core.time import EARLIEST_DAY, LATEST_DAY, in_service_range, local_
 from carehub.emergency import services as escalation
 from carehub.extensions import db
 from carehub.mobile import bearer, emergencies, events, openapi, payloads, route, tokens, upcoming
+from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.payloads import PayloadError
 from carehub.notify import feed, push, vapid
 from carehub.registry.models import Caregiver
@@ -58,13 +60,13 @@ def _caregiver() -> Caregiver:
 
 @bp.route("/openapi.json")
 @public
-def openapi_document():
+def openapi_document() -> ResponseReturnValue:
     return jsonify(openapi.document())
 
 
 @bp.route("/auth/token", methods=["POST"])
 @public
-def create_token():
+def create_token() -> ResponseReturnValue:
     username, password = payloads.parse_login(_json_body())
     address = request.remote_addr
     try:
@@ -93,7 +95,7 @@ def create_token():
 
 @bp.route("/auth/token", methods=["DELETE"])
 @any_role
-def revoke_token():
+def revoke_token() -> ResponseReturnValue:
     tokens.revoke(current_user.token)
     audit.record(db.session, "api_token", "User", current_user.id, note="revoked")
     db.session.commit()
@@ -102,7 +104,7 @@ def revoke_token():
 
 @bp.route("/me")
 @caregiver_only
-def me():
+def me() -> ResponseReturnValue:
     caregiver = _caregiver()
     return jsonify(
         {
@@ -121,7 +123,7 @@ def me():
 
 @bp.route("/me/visits")
 @caregiver_only
-def my_visits():
+def my_visits() -> ResponseReturnValue:
     caregiver = _caregiver()
     raw = request.args.get("date")
     day = local_today()
@@ -153,7 +155,7 @@ def my_visits():
 
 @bp.route("/rounds/<int:round_id>/collect", methods=["POST"])
 @caregiver_only
-def collect_round(round_id: int):
+def collect_round(round_id: int) -> ResponseReturnValue:
     caregiver = _caregiver()
     recorded_at = payloads.parse_collect(_json_body())
     found = route.own_round(db.session, caregiver.id, round_id)
@@ -174,7 +176,7 @@ def collect_round(round_id: int):
 
 @bp.route("/me/emergencies")
 @caregiver_only
-def my_emergencies():
+def my_emergencies() -> ResponseReturnValue:
     caregiver = _caregiver()
     locale = _locale()
     offers = emergencies.open_offers(db.session, caregiver.id)
@@ -183,7 +185,7 @@ def my_emergencies():
 
 @bp.route("/visits/<int:visit_id>/events", methods=["POST"])
 @caregiver_only
-def post_event(visit_id: int):
+def post_event(visit_id: int) -> ResponseReturnValue:
     caregiver = _caregiver()
     body = _json_body()
     data = payloads.parse_event(body)
@@ -213,7 +215,7 @@ def post_event(visit_id: int):
     return response, answer.status
 
 
-def _offer(offer_id: int):
+def _offer(offer_id: int) -> EmergencyOffer:
     offer = emergencies.own_offer(db.session, _caregiver().id, offer_id)
     if offer is None:
         raise NotFound()
@@ -222,7 +224,7 @@ def _offer(offer_id: int):
 
 @bp.route("/emergencies/<int:offer_id>/accept", methods=["POST"])
 @caregiver_only
-def accept_emergency(offer_id: int):
+def accept_emergency(offer_id: int) -> ResponseReturnValue:
     offer = emergencies.accept(db.session, _offer(offer_id))
     locale = _locale()
     body = {
@@ -235,7 +237,7 @@ def accept_emergency(offer_id: int):
 
 @bp.route("/emergencies/<int:offer_id>/decline", methods=["POST"])
 @caregiver_only
-def decline_emergency(offer_id: int):
+def decline_emergency(offer_id: int) -> ResponseReturnValue:
     reason = payloads.parse_decline(_json_body(optional=True))
     offer = emergencies.decline(db.session, _offer(offer_id), reason)
     escalation.after_decline(db.session, offer, now())
@@ -246,7 +248,7 @@ def decline_emergency(offer_id: int):
 
 @bp.route("/me/changes")
 @caregiver_only
-def my_changes():
+def my_changes() -> ResponseReturnValue:
     """The open phone page asks this every few seconds: one primary-key read."""
     caregiver = _caregiver()
     raw = request.args.get("since")
@@ -267,7 +269,7 @@ def my_changes():
 
 @bp.route("/me/upcoming")
 @caregiver_only
-def my_upcoming():
+def my_upcoming() -> ResponseReturnValue:
     caregiver = _caregiver()
     today = local_today()
     visits = upcoming.visits_after(db.session, caregiver.id, today)
@@ -276,13 +278,13 @@ def my_upcoming():
 
 @bp.route("/push/key")
 @public
-def push_key():
+def push_key() -> ResponseReturnValue:
     return jsonify({"public_key": vapid.public_key(current_app)})
 
 
 @bp.route("/me/push-subscription", methods=["PUT"])
 @caregiver_only
-def save_push_subscription():
+def save_push_subscription() -> ResponseReturnValue:
     caregiver = _caregiver()
     endpoint, p256dh, auth = push.parse(_json_body())
     row, created = push.subscribe(
@@ -295,7 +297,7 @@ def save_push_subscription():
 
 @bp.route("/me/push-subscription", methods=["DELETE"])
 @caregiver_only
-def delete_push_subscription():
+def delete_push_subscription() -> ResponseReturnValue:
     caregiver = _caregiver()
     body = _json_body()
     if not isinstance(body, dict):

@@ -13,13 +13,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from carehub.alerts import services as alerts
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError
 from carehub.core.time import now
 from carehub.db import AnySession
 from carehub.dispatch import retime
 from carehub.dispatch.models import Visit
-from carehub.jobs import alerts
 from carehub.mobile import route
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from carehub.alerts import services as alerts
 from carehub.assessment.services import flag_change
 from carehub.auth.models import User
 from carehub.core.enums import RequestStatus, VisitStatus
@@ -21,7 +22,6 @@ from carehub.core.time import now
 from carehub.db import AnySession
 from carehub.dispatch.models import Visit
 from carehub.geo.travel import distance_m
-from carehub.jobs import alerts
 from carehub.mobile import checklists, route
 from carehub.mobile.models import VisitEvent
 from carehub.mobile.payloads import EventInput

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -116,7 +117,7 @@ def strings() -> dict[str, str]:
 
 @bp.route("/")
 @roles_required(Role.CAREGIVER)
-def route_page():
+def route_page() -> ResponseReturnValue:
     return render_template(
         "mobile/route.html",
         strings=strings(),
@@ -128,7 +129,7 @@ def route_page():
 
 @bp.route("/token", methods=["POST"])
 @roles_required(Role.CAREGIVER)
-def page_token():
+def page_token() -> ResponseReturnValue:
     """A bearer token for the page's script, tied to this browser login so it ends with it."""
     login = db.session.scalar(
         select(LoginSession).where(
@@ -145,7 +146,7 @@ def page_token():
 
 @bp.route("/sw.js")
 @public
-def service_worker():
+def service_worker() -> ResponseReturnValue:
     # Served from /m/ rather than /static/ so that its scope covers the phone page.
     response = Response((STATIC / "sw.js").read_bytes(), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"

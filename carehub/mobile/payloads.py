@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -73,7 +74,35 @@ def parse_event(body: object) -> EventInput:
     if not isinstance(body, dict):
         raise PayloadError({"body": _("Send a JSON object.")})
     errors: dict[str, str] = {}
+    kind = _event_type(body, errors)
+    key = body.get("idempotency_key")
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        errors["idempotency_key"] = _("Must be 8 to 100 letters, digits or the characters . _ : -")
+    recorded_at = parse_instant(body.get("recorded_at"))
+    if recorded_at is None:
+        errors["recorded_at"] = _("Must be an ISO 8601 time with its UTC offset.")
+    lat, lon, accuracy = _position(body, errors)
+    outcome, checklist = _outcome(body, errors) if kind == EventType.OUTCOME else (None, [])
+    text = (
+        _text(body, kind, errors) if kind in (EventType.NOTE, EventType.CONDITION_CHANGE) else None
+    )
+    if errors or kind is None or recorded_at is None:
+        raise PayloadError(errors)
+    return EventInput(
+        type=kind,
+        idempotency_key=str(key),
+        recorded_at=recorded_at,
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy,
+        outcome=outcome,
+        checklist=checklist,
+        text=text,
+    )
 
+
+def _event_type(body: dict[str, Any], errors: dict[str, str]) -> EventType | None:
+    """The event's type, and an error for every field that type does not take."""
     raw_type = body.get("type")
     kind = EventType(raw_type) if raw_type in set(EventType) else None
     if kind is None:
@@ -83,14 +112,13 @@ def parse_event(body: object) -> EventInput:
     allowed = COMMON | (EXTRA[kind] if kind else set())
     for name in sorted(set(body) - allowed):
         errors[name] = _("Unknown field.")
+    return kind
 
-    key = body.get("idempotency_key")
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        errors["idempotency_key"] = _("Must be 8 to 100 letters, digits or the characters . _ : -")
-    recorded_at = parse_instant(body.get("recorded_at"))
-    if recorded_at is None:
-        errors["recorded_at"] = _("Must be an ISO 8601 time with its UTC offset.")
 
+def _position(
+    body: dict[str, Any], errors: dict[str, str]
+) -> tuple[float | None, float | None, float | None]:
+    """Latitude, longitude (both or neither) and accuracy in metres, each optional."""
     lat = lon = accuracy = None
     if body.get("lat") is not None:
         lat = _number(body["lat"], -90, 90)
@@ -108,48 +136,39 @@ def parse_event(body: object) -> EventInput:
         accuracy = _number(body["accuracy_m"], 0, 1_000_000)
         if accuracy is None:
             errors["accuracy_m"] = _("Must be a distance in metres, zero or more.")
+    return lat, lon, accuracy
 
+
+def _outcome(body: dict[str, Any], errors: dict[str, str]) -> tuple[Outcome | None, list[str]]:
+    """An outcome event's outcome and the checklist items done, duplicates dropped."""
     outcome: Outcome | None = None
     checklist: list[str] = []
-    text: str | None = None
-    if kind == EventType.OUTCOME:
-        raw_outcome = body.get("outcome")
-        if raw_outcome in set(Outcome):
-            outcome = Outcome(raw_outcome)
-        else:
-            errors["outcome"] = _(
-                "Must be one of: %(choices)s.", choices=", ".join(o.value for o in Outcome)
-            )
-        raw_list = body.get("checklist", [])
-        if not isinstance(raw_list, list) or not all(isinstance(c, str) for c in raw_list):
-            errors["checklist"] = _("Must be a list of checklist item codes.")
-        else:
-            checklist = list(dict.fromkeys(raw_list))
-    if kind in (EventType.NOTE, EventType.CONDITION_CHANGE):
-        limit = MAX_TEXT if kind == EventType.NOTE else MAX_CHANGE_TEXT
-        raw_text = body.get("text")
-        if not isinstance(raw_text, str) or not raw_text.strip():
-            errors["text"] = (
-                _("Write the note.") if kind == EventType.NOTE else _("Say what changed.")
-            )
-        elif len(raw_text) > limit:
-            errors["text"] = _("At most %(n)d characters.", n=limit)
-        else:
-            text = raw_text.strip()
+    raw_outcome = body.get("outcome")
+    if raw_outcome in set(Outcome):
+        outcome = Outcome(raw_outcome)
+    else:
+        errors["outcome"] = _(
+            "Must be one of: %(choices)s.", choices=", ".join(o.value for o in Outcome)
+        )
+    raw_list = body.get("checklist", [])
+    if not isinstance(raw_list, list) or not all(isinstance(c, str) for c in raw_list):
+        errors["checklist"] = _("Must be a list of checklist item codes.")
+    else:
+        checklist = list(dict.fromkeys(raw_list))
+    return outcome, checklist
 
-    if errors or kind is None or recorded_at is None:
-        raise PayloadError(errors)
-    return EventInput(
-        type=kind,
-        idempotency_key=str(key),
-        recorded_at=recorded_at,
-        lat=lat,
-        lon=lon,
-        accuracy_m=accuracy,
-        outcome=outcome,
-        checklist=checklist,
-        text=text,
-    )
+
+def _text(body: dict[str, Any], kind: EventType, errors: dict[str, str]) -> str | None:
+    """A note's or a condition change's text, stripped, within its limit."""
+    limit = MAX_TEXT if kind == EventType.NOTE else MAX_CHANGE_TEXT
+    raw_text = body.get("text")
+    if not isinstance(raw_text, str) or not raw_text.strip():
+        errors["text"] = _("Write the note.") if kind == EventType.NOTE else _("Say what changed.")
+        return None
+    if len(raw_text) > limit:
+        errors["text"] = _("At most %(n)d characters.", n=limit)
+        return None
+    return raw_text.strip()
 
 
 def parse_collect(body: object) -> dt.datetime:

@@ -12,11 +12,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from carehub.alerts.models import Alert
+from carehub.alerts.services import insert_once
 from carehub.core.enums import AlertKind, ElderStatus, ProposalState
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.jobs.alerts import insert_once
-from carehub.jobs.models import Alert
 from carehub.mobile.vocab import Outcome
 from carehub.outcomes.models import StatusProposal
 

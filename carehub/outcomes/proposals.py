@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from carehub.alerts import services as alerts
 from carehub.core import audit
 from carehub.core.enums import ElderStatus, ProposalState, RequestStatus, VisitStatus, label
 from carehub.core.errors import ConflictError, FieldError
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
-from carehub.jobs import alerts
 from carehub.outcomes.consequences import resolve_proposal_alert
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Elder

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -35,7 +36,7 @@ bp.add_app_template_global(record.outcome_label, "outcome_label")
 bp.add_app_template_global(record.flag_label, "flag_label")
 
 
-def _list(errors: dict[int, str] | None = None, status: int = 200):
+def _list(errors: dict[int, str] | None = None, status: int = 200) -> ResponseReturnValue:
     scope = station_scope(current_user)
     return render_template(
         "outcomes/proposals.html",
@@ -47,7 +48,7 @@ def _list(errors: dict[int, str] | None = None, status: int = 200):
 
 @bp.route("/")
 @dispatchers
-def index():
+def index() -> ResponseReturnValue:
     return _list()
 
 
@@ -70,7 +71,7 @@ def _date(text: str) -> dt.date | None:
 
 @bp.route("/<int:proposal_id>/confirm", methods=["POST"])
 @dispatchers
-def confirm(proposal_id: int):
+def confirm(proposal_id: int) -> ResponseReturnValue:
     proposal = _proposal(proposal_id)
     try:
         day = _date(request.form.get("effective_from", ""))
@@ -96,7 +97,7 @@ def confirm(proposal_id: int):
 
 @bp.route("/<int:proposal_id>/dismiss", methods=["POST"])
 @dispatchers
-def dismiss(proposal_id: int):
+def dismiss(proposal_id: int) -> ResponseReturnValue:
     proposal = _proposal(proposal_id)
     try:
         proposals.dismiss(db.session, proposal, current_user.id, now())

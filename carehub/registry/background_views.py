@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from flask import redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from carehub.core.enums import Role
@@ -18,7 +19,7 @@ from carehub.worker import records
 
 @bp.route("/import/background", methods=["POST"])
 @roles_required(Role.ADMIN)
-def import_background():
+def import_background() -> ResponseReturnValue:
     form = ImportForm()
     if not form.validate_on_submit():
         page = render_template(

@@ -293,3 +293,37 @@ class ServiceType(Audited, Base):
 
     def display_name(self, locale: str) -> str:
         return self.name_en if locale.startswith("en") else self.name_zh
+
+
+class CarePlan(Audited, Base):
+    """A recurring service: this elder gets this service on these weekdays in this window."""
+
+    __tablename__ = "care_plans"
+
+    id: Mapped[intpk]
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
+    service_type_id: Mapped[int] = mapped_column(
+        ForeignKey("service_types.id", ondelete="RESTRICT"), index=True
+    )
+    weekdays_mask: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.time] = mapped_column(Time)
+    window_end: Mapped[dt.time] = mapped_column(Time)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    elder: Mapped[Elder] = relationship()
+    service_type: Mapped[ServiceType] = relationship()
+
+    @property
+    def weekdays_text(self) -> str:
+        return weekdays.format_mask(self.weekdays_mask)
+
+    def applies_on(self, day: dt.date) -> bool:
+        return (
+            self.active
+            and self.start_date <= day
+            and (self.end_date is None or day <= self.end_date)
+            and weekdays.includes(self.weekdays_mask, day)
+        )

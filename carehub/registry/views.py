@@ -18,7 +18,6 @@ from carehub.auth.models import User
 from carehub.core.enums import CareLevel, ElderStatus, Hardship, Role, choices
 from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
-from carehub.dispatch.models import CarePlan
 from carehub.extensions import db
 from carehub.registry import services
 from carehub.registry.forms import (
@@ -28,7 +27,7 @@ from carehub.registry.forms import (
     ServiceTypeForm,
     StationForm,
 )
-from carehub.registry.models import Caregiver, Elder, Kitchen, ServiceType, Skill, Station
+from carehub.registry.models import Caregiver, CarePlan, Elder, Kitchen, ServiceType, Skill, Station
 from carehub.registry.services import ElderFilter
 
 bp = Blueprint("registry", __name__)
@@ -87,7 +86,7 @@ def _save_form(
     id_arg: str,
     title: str,
     cancel: str,
-):
+) -> ResponseReturnValue:
     """Validate, call the service, commit once; otherwise show the form with its messages."""
     if form.validate_on_submit():
         try:

@@ -21,11 +21,11 @@ from sqlalchemy import func, insert, select
 from carehub.core import audit
 from carehub.core.time import now
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan
 from carehub.geo.coverage import StationPoint
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import (
     Caregiver,
+    CarePlan,
     Elder,
     ElderStatusPeriod,
     ServiceType,
@@ -43,9 +43,8 @@ from carehub.seeding.people import (
     apportion,
     draft_caregiver,
     draft_elder,
-    ensure_station_skills,
 )
-from carehub.seeding.plans import PlanDraft, draft_plans
+from carehub.seeding.plans import PlanDraft, draft_plans, plan_columns
 
 ELDERS_PER_STATION = 275
 ELDERS_PER_BLOCK = 60
@@ -296,20 +295,7 @@ def _write_elders(
     _bulk(
         session,
         CarePlan,
-        [
-            {
-                "elder_id": elder_ids[code],
-                "service_type_id": service_ids[care.service],
-                "weekdays_mask": care.weekdays_mask,
-                "window_start": care.window_start,
-                "window_end": care.window_end,
-                "start_date": care.start_date,
-                "end_date": care.end_date,
-                "note": care.note,
-                "active": True,
-            }
-            for code, care in plans
-        ],
+        [{"elder_id": elder_ids[code], **plan_columns(care, service_ids)} for code, care in plans],
     )
     counts.care_plans = len(plans)
 
@@ -339,11 +325,17 @@ def _caregivers(
             fields.update(LUNCH)
             return fields, codes
 
-        team = [hire() for _ in range(BASE_TEAM)]
-        ensure_station_skills([codes for _, codes in team], ("meal", "bathing", "nursing"))
-        needs = teams.needs_by_day(plans_at[station.id], services, anchor)
-        leg = teams.typical_leg((station.lat, station.lon), homes_at[station.id], model)
-        teams.staff(rng, needs, leg, team, hire)
+        team = teams.station_team(
+            rng,
+            hire,
+            BASE_TEAM,
+            plans_at[station.id],
+            services,
+            anchor,
+            (station.lat, station.lon),
+            homes_at[station.id],
+            model,
+        )
         for fields, codes in team:
             caregiver_rows.append(fields)
             skill_codes[fields["code"]] = codes

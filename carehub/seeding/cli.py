@@ -14,7 +14,7 @@ def register(main: click.Group) -> None:
     def seed_group() -> None:
         """Load demo or scale-test data."""
 
-    for command in (demo_command, city_command, staffing_report_command):
+    for command in (demo_command, city_command, staffing_report_command, seed_visits_command):
         seed_group.add_command(command)
 
 
@@ -120,3 +120,32 @@ def staffing_report_command(day: dt.datetime | None, prefix: str, only_summary: 
             click.echo(line)
     for line in report.summary(rows):
         click.echo(line)
+
+
+@click.command("visits")
+@click.option("--month", "month_text", required=True, help="YYYY-MM to fill.")
+@click.option("--seed", "seed", type=int, default=7, show_default=True)
+@click.option(
+    "--visits-per-elder",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Top the month up to this many visits per elder with one-off telephone bookings.",
+)
+@with_appcontext
+def seed_visits_command(month_text: str, seed: int, visits_per_elder: float | None) -> None:
+    """Complete a month of visits from the care plans, for the reconciliation benchmark."""
+    from carehub.core import audit
+    from carehub.extensions import db
+    from carehub.seeding.visits import generate
+    from carehub.subsidy.months import Month
+
+    try:
+        month = Month.parse(month_text)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM, e.g. 2026-10", param_hint="--month") from None
+    started = time.perf_counter()
+    with audit.acting_as("cli:seed"):
+        count = generate(db.session, month, seed, visits_per_elder)
+        db.session.commit()
+    click.echo(
+        f"Created {count} completed visits in {month} in {time.perf_counter() - started:.1f} s."
+    )

@@ -22,11 +22,11 @@ from carehub.core import audit, weekdays
 from carehub.core.enums import Role
 from carehub.core.time import local_today
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan
 from carehub.geo.coverage import StationPoint
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import (
     Caregiver,
+    CarePlan,
     Elder,
     ElderStatusPeriod,
     ServiceType,
@@ -42,9 +42,8 @@ from carehub.seeding.people import (
     address,
     draft_caregiver,
     draft_elder,
-    ensure_station_skills,
 )
-from carehub.seeding.plans import PlanDraft, draft_plans
+from carehub.seeding.plans import PlanDraft, draft_plans, plan_columns
 
 ELDERS = 800
 BASE_TEAM = 3  # caregivers every station starts with; staffing adds what its demand needs
@@ -223,19 +222,7 @@ def _care_plans(
     for plan in draft_plans(rng, draft.fields["care_level"], draft.fields["hardship"], anchor):
         if draft.fields["status"] == "active":
             station_plans.append((plan, draft.fields["preferred_caregiver_gender"]))
-        session.add(
-            CarePlan(
-                elder=elder,
-                service_type_id=service_ids[plan.service],
-                weekdays_mask=plan.weekdays_mask,
-                window_start=plan.window_start,
-                window_end=plan.window_end,
-                start_date=plan.start_date,
-                end_date=plan.end_date,
-                note=plan.note,
-                active=True,
-            )
-        )
+        session.add(CarePlan(elder=elder, **plan_columns(plan, service_ids)))
         counts.care_plans += 1
 
 
@@ -269,11 +256,17 @@ def _caregivers(
             fields.update(LUNCH)
             return fields, codes
 
-        team = [hire() for _ in range(BASE_TEAM)]
-        ensure_station_skills([codes for _, codes in team], ("meal", "bathing", "nursing"))
-        needs = teams.needs_by_day(plans_at[site.id], services, anchor)
-        leg = teams.typical_leg((site.lat, site.lon), homes_at[site.id], model)
-        teams.staff(rng, needs, leg, team, hire)
+        team = teams.station_team(
+            rng,
+            hire,
+            BASE_TEAM,
+            plans_at[site.id],
+            services,
+            anchor,
+            (site.lat, site.lon),
+            homes_at[site.id],
+            model,
+        )
         for fields, codes in team:
             caregiver = Caregiver(**fields)
             caregiver.skills = [skills[code] for code in codes]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from carehub.core.enums import CareLevel, Hardship
 
@@ -50,6 +52,20 @@ class PlanDraft:
     start_date: dt.date
     end_date: dt.date | None
     note: str | None
+
+
+def plan_columns(plan: PlanDraft, service_ids: Mapping[str, int]) -> dict[str, Any]:
+    """The care plan's columns (all but its elder), for a model or a bulk insert."""
+    return {
+        "service_type_id": service_ids[plan.service],
+        "weekdays_mask": plan.weekdays_mask,
+        "window_start": plan.window_start,
+        "window_end": plan.window_end,
+        "start_date": plan.start_date,
+        "end_date": plan.end_date,
+        "note": plan.note,
+        "active": True,
+    }
 
 
 def _mask(*days: int) -> int:

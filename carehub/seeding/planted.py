@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from carehub.core.enums import ElderStatus
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan
-from carehub.registry.models import Elder, ServiceType, Skill, Station
+from carehub.registry.models import CarePlan, Elder, ServiceType, Skill, Station
 from carehub.routing.problem import REASON_NO_CAREGIVER, REASON_WINDOW
 from carehub.seeding.plans import WEEKDAYS_1_5
 

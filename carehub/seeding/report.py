@@ -12,9 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from carehub.core import weekdays
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan
 from carehub.geo.travel import TravelModel
-from carehub.registry.models import Caregiver, Elder, Station
+from carehub.registry.models import Caregiver, CarePlan, Elder, Station
 from carehub.seeding import staffing, teams
 from carehub.seeding.staffing import ANY, DayCheck, Hand, Need
 

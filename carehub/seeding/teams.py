@@ -17,6 +17,7 @@ from carehub.db import AnySession
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import ServiceType
 from carehub.seeding import places, staffing
+from carehub.seeding.people import ensure_station_skills
 from carehub.seeding.plans import PlanDraft
 from carehub.seeding.staffing import ANY, Hand, Need
 
@@ -97,6 +98,30 @@ def services(session: AnySession) -> dict[str, Service]:
         st.code: Service(st.skill.code if st.skill else None, st.duration_min, st.caregivers_needed)
         for st in session.scalars(select(ServiceType))
     }
+
+
+KEPT_SKILLS = ("meal", "bathing", "nursing")  # every station keeps someone with each
+
+
+def station_team(
+    rng: random.Random,
+    hire: Callable[[], Draft],
+    base: int,
+    plans: Iterable[tuple[PlanDraft, str | None]],
+    services: Mapping[str, Service],
+    anchor: dt.date,
+    station: places.LatLon,
+    homes: Sequence[places.LatLon],
+    model: TravelModel,
+) -> list[Draft]:
+    """A station's team, the same way for the demo and the city: ``base`` hires with the
+    skills every station keeps, then grown and trained until its care plans in force on
+    ``anchor`` fit every weekday."""
+    team = [hire() for _ in range(base)]
+    ensure_station_skills([codes for _, codes in team], KEPT_SKILLS)
+    needs = needs_by_day(plans, services, anchor)
+    staff(rng, needs, typical_leg(station, homes, model), team, hire)
+    return team
 
 
 def staff(

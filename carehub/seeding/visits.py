@@ -28,9 +28,10 @@ from carehub.core import audit, weekdays
 from carehub.core.enums import ElderStatus, RequestOrigin, RequestStatus, VisitStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan, ServiceRequest, Visit
+from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.models import (
     Caregiver,
+    CarePlan,
     Elder,
     ElderStatusPeriod,
     ServiceType,

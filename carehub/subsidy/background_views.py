@@ -4,6 +4,7 @@ shows its progress, then the outcome and the file (carehub.worker)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +17,7 @@ from carehub.worker import records
 
 @bp.route("/<month>/export/<scope>.<fmt>/background", methods=["POST"])
 @roles_required(*AUDIT)
-def export_background(month: str, scope: str, fmt: str):
+def export_background(month: str, scope: str, fmt: str) -> ResponseReturnValue:
     m = _month(month)
     layout = request.form.get("layout", "report")
     station = request.form.get("station", "").strip()
@@ -38,7 +39,7 @@ def export_background(month: str, scope: str, fmt: str):
 
 @bp.route("/<month>/lock/background", methods=["POST"])
 @roles_required(*AUDIT)
-def lock_background(month: str):
+def lock_background(month: str) -> ResponseReturnValue:
     m = _month(month)
     if request.form.get("confirm") != "1":
         flash(_("Confirm the lock on this page first."), "error")

@@ -1,9 +1,8 @@
-"""``carehub reconcile``, ``carehub import visits`` and ``carehub seed visits``."""
+"""``carehub reconcile`` and ``carehub import visits``."""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import click
@@ -21,10 +20,9 @@ def _month(value: str) -> object:
 
 def register(main: click.Group) -> None:
     main.add_command(reconcile_command)
-    for group, command in (("import", import_visits_command), ("seed", seed_visits_command)):
-        found = main.commands[group]
-        assert isinstance(found, click.Group)
-        found.add_command(command)
+    found = main.commands["import"]
+    assert isinstance(found, click.Group)
+    found.add_command(import_visits_command)
 
 
 @click.command("reconcile")
@@ -72,31 +70,6 @@ def import_visits_command(file: Path) -> None:
     _echo(result)
     if not result.ok:
         raise click.exceptions.Exit(1)
-
-
-@click.command("visits")
-@click.option("--month", "month_text", required=True, help="YYYY-MM to fill.")
-@click.option("--seed", "seed", type=int, default=7, show_default=True)
-@click.option(
-    "--visits-per-elder",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Top the month up to this many visits per elder with one-off telephone bookings.",
-)
-@with_appcontext
-def seed_visits_command(month_text: str, seed: int, visits_per_elder: float | None) -> None:
-    """Complete a month of visits from the care plans, for the reconciliation benchmark."""
-    from carehub.core import audit
-    from carehub.extensions import db
-    from carehub.seeding.visits import generate
-
-    month = _month(month_text)
-    started = time.perf_counter()
-    with audit.acting_as("cli:seed"):
-        count = generate(db.session, month, seed, visits_per_elder)  # type: ignore[arg-type]
-        db.session.commit()
-    click.echo(
-        f"Created {count} completed visits in {month} in {time.perf_counter() - started:.1f} s."
-    )
 
 
 def _print_table(result: object) -> None:

@@ -4,6 +4,7 @@ outcome and the file it made. Only the user who started it (or an administrator)
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import undefer
@@ -48,7 +49,7 @@ def kind_label(kind: str) -> str:
 
 @bp.route("/<task_id>")
 @any_role
-def page(task_id: str):
+def page(task_id: str) -> ResponseReturnValue:
     task = _task(task_id)
     return render_template(
         "worker/task.html",
@@ -77,13 +78,13 @@ def _import_result(task: BackgroundTask) -> ImportResult | None:
 
 @bp.route("/<task_id>/status.json")
 @any_role
-def status(task_id: str):
+def status(task_id: str) -> ResponseReturnValue:
     return jsonify(_status(_task(task_id)))
 
 
 @bp.route("/<task_id>/file")
 @any_role
-def file(task_id: str):
+def file(task_id: str) -> ResponseReturnValue:
     task = _task(task_id, with_file=True)
     if task.status != TASK_DONE or task.file_data is None:
         abort(404)

@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from carehub.alerts import services as alerts
+from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, RequestStatus, VisitStatus
-from carehub.jobs import alerts
-from carehub.jobs.models import Alert
 from tests.phone import make_phone, published_visit
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

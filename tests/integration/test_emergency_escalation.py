@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, Role, VisitStatus
 from carehub.emergency import services, timeline
 from carehub.jobs import tasks
-from carehub.jobs.models import Alert
 from carehub.mobile import tokens
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus

@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, RequestStatus, Role
 from carehub.emergency import devices, queue, services
 from carehub.jobs import tasks
-from carehub.jobs.models import Alert
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus
 from tests.integration.emergency_support import ELDER_AT, NOW, emergency, medic

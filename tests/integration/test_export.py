@@ -84,8 +84,7 @@ def test_csv_has_a_bom_and_the_import_header(registry, db) -> None:
 
 def test_an_export_loads_into_an_empty_registry(registry, db) -> None:
     files = {name: export_bytes(db.session, name, "xlsx") for name in ENTITIES}
-    from carehub.dispatch.models import CarePlan
-    from carehub.registry.models import Caregiver, Elder, Station
+    from carehub.registry.models import Caregiver, CarePlan, Elder, Station
 
     for model in (CarePlan, Caregiver, Elder, Station):
         db.session.query(model).delete()

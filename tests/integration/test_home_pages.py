@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, RequestStatus, Role, VisitStatus
-from carehub.jobs.models import Alert
 from carehub.subsidy.months import Month
 from carehub.subsidy.reconciliation import locking
 from carehub.subsidy.reconciliation import reconcile as rc

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from carehub.dispatch.models import CarePlan
+from carehub.registry.models import CarePlan
 from tests.integration.test_import_support import (
     check_rule,
     imported,

@@ -7,9 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from carehub.core.audit import AuditLog, acting_as
-from carehub.dispatch.models import CarePlan
 from carehub.registry.imports import ENTITIES, ImportResult, run_import
-from carehub.registry.models import Caregiver, Elder, ServiceType, Station
+from carehub.registry.models import Caregiver, CarePlan, Elder, ServiceType, Station
 
 STORED = (Station, Elder, Caregiver, ServiceType, CarePlan, AuditLog)
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from carehub.core.enums import ElderStatus, RequestOrigin, RequestStatus, Role, VisitStatus
-from carehub.dispatch.models import CarePlan, ServiceRequest
-from carehub.registry.models import ElderStatusPeriod
+from carehub.dispatch.models import ServiceRequest
+from carehub.registry.models import CarePlan, ElderStatusPeriod
 from carehub.registry.naming import name_initials
 
 # Friday 20 November 2026, 09:00 in Shanghai.

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from carehub.alerts.models import Alert
 from carehub.cli import main
 from carehub.core.enums import AlertKind, Role, RunOutcome
 from carehub.jobs import catalog, runner
-from carehub.jobs.models import Alert, JobRun
+from carehub.jobs.models import JobRun
 
 # 01:00 in Shanghai on Monday 23 November 2026.
 T0 = dt.datetime(2026, 11, 22, 17, 0, tzinfo=dt.UTC)

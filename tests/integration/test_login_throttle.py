@@ -11,11 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from carehub.alerts.models import Alert
 from carehub.auth.models import LoginThrottle
 from carehub.auth.services import authenticate
 from carehub.core.audit import AuditLog
 from carehub.core.enums import AlertKind, Role
-from carehub.jobs.models import Alert
 from tests.builders import PASSWORD, Builders
 from tests.conftest import base_config, second_app
 

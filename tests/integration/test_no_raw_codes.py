@@ -13,10 +13,11 @@ from html.parser import HTMLParser
 
 import pytest
 
+from carehub.alerts.models import Alert
 from carehub.core import audit
 from carehub.core.enums import AlertKind, RequestStatus, Role, RunOutcome, VisitStatus
 from carehub.core.time import local_to_utc
-from carehub.jobs.models import Alert, JobRun
+from carehub.jobs.models import JobRun
 
 DAY = dt.date(2026, 11, 23)
 NOW = local_to_utc(DAY, dt.time(10))

@@ -14,10 +14,9 @@ from carehub.auth.models import User
 from carehub.cli import main
 from carehub.core.enums import CareLevel, ElderStatus
 from carehub.core.time import local_today
-from carehub.dispatch.models import CarePlan
-from carehub.geo.coverage import compute
 from carehub.geo.travel import in_china
-from carehub.registry.models import Caregiver, Elder, ServiceType, Station
+from carehub.registry.coverage import compute
+from carehub.registry.models import Caregiver, CarePlan, Elder, ServiceType, Station
 from carehub.seeding import demo, inputs
 from carehub.seeding.defaults import load_defaults
 

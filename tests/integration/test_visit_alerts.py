@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, Role, RunOutcome, VisitStatus
 from carehub.jobs import runner
-from carehub.jobs.models import Alert, JobRun
+from carehub.jobs.models import JobRun
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2026, 11, 23)

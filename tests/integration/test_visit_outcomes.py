@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from carehub.alerts.models import Alert
 from carehub.core.audit import AuditLog
 from carehub.core.enums import (
     AlertKind,
@@ -20,7 +21,6 @@ from carehub.core.enums import (
 )
 from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.jobs.models import Alert
 from carehub.outcomes import proposals
 from carehub.outcomes.models import StatusProposal
 from carehub.subsidy.months import Month

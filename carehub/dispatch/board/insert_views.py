@@ -4,6 +4,7 @@ routes, and the dispatcher's confirm."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from carehub.core.enums import Role
 from carehub.core.errors import ConflictError, FieldError
@@ -20,7 +21,7 @@ bp = Blueprint("insert", __name__)
 
 def _page(
     found: ServiceRequest, plan: object, error: str = "", done: bool = False, status: int = 200
-):
+) -> ResponseReturnValue:
     return (
         render_template(
             "intake/insert.html",
@@ -36,7 +37,7 @@ def _page(
 
 @bp.route("/<int:request_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.DISPATCHER)
-def page(request_id: int):
+def page(request_id: int) -> ResponseReturnValue:
     found = db.session.get(ServiceRequest, request_id)
     if found is None or scoped_elder(found.elder_id) is None:
         abort(404)

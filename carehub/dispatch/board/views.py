@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -171,7 +172,7 @@ def _partial(data: board.Board) -> str:
 
 @bp.route("/board")
 @dispatchers
-def page():
+def page() -> ResponseReturnValue:
     data = _current_board()
     return render_template(
         "board/board.html",
@@ -185,7 +186,7 @@ def page():
 
 @bp.route("/board.json")
 @dispatchers
-def refresh():
+def refresh() -> ResponseReturnValue:
     data = _current_board()
     return jsonify(
         {
@@ -251,7 +252,7 @@ def _sick_page(
 
 @bp.route("/sick", methods=["GET", "POST"])
 @dispatchers
-def sick_form():
+def sick_form() -> ResponseReturnValue:
     """Pick the caregiver and day; the GET with a caregiver previews, the POST confirms."""
     errors: dict[str, str] = {}
     caregiver: Caregiver | None = None

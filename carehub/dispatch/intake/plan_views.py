@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -14,9 +15,8 @@ from carehub.core.time import local_today
 from carehub.dispatch.intake import services
 from carehub.dispatch.intake.forms import CarePlanForm, EndPlanForm
 from carehub.dispatch.intake.views import scoped_elder
-from carehub.dispatch.models import CarePlan
 from carehub.extensions import db
-from carehub.registry.models import Elder
+from carehub.registry.models import CarePlan, Elder
 
 bp = Blueprint("care_plans", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
@@ -38,7 +38,7 @@ def _plan(plan_id: int) -> CarePlan:
 
 @bp.route("/elders/<int:elder_id>/plans")
 @dispatchers
-def plans(elder_id: int):
+def plans(elder_id: int) -> ResponseReturnValue:
     elder = _elder(elder_id)
     rows = db.session.scalars(
         select(CarePlan).where(CarePlan.elder_id == elder.id).order_by(CarePlan.start_date)
@@ -46,7 +46,9 @@ def plans(elder_id: int):
     return render_template("intake/plans.html", elder=elder, plans=rows, today=local_today())
 
 
-def _save(form: CarePlanForm, elder: Elder, plan: CarePlan | None, title: str):
+def _save(
+    form: CarePlanForm, elder: Elder, plan: CarePlan | None, title: str
+) -> ResponseReturnValue:
     """Validate, save through the service, commit once; else the form with its messages."""
     if form.validate_on_submit():
         try:
@@ -68,7 +70,7 @@ def _save(form: CarePlanForm, elder: Elder, plan: CarePlan | None, title: str):
 
 @bp.route("/elders/<int:elder_id>/plans/new", methods=["GET", "POST"])
 @dispatchers
-def new_plan(elder_id: int):
+def new_plan(elder_id: int) -> ResponseReturnValue:
     elder = _elder(elder_id)
     form = CarePlanForm()
     if not form.is_submitted():
@@ -78,7 +80,7 @@ def new_plan(elder_id: int):
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
 @dispatchers
-def edit_plan(plan_id: int):
+def edit_plan(plan_id: int) -> ResponseReturnValue:
     plan = _plan(plan_id)
     form = CarePlanForm(obj=plan)
     if not form.is_submitted():
@@ -88,7 +90,7 @@ def edit_plan(plan_id: int):
 
 @bp.route("/plans/<int:plan_id>/end", methods=["GET", "POST"])
 @dispatchers
-def end_plan(plan_id: int):
+def end_plan(plan_id: int) -> ResponseReturnValue:
     plan = _plan(plan_id)
     form = EndPlanForm()
     if not form.is_submitted():

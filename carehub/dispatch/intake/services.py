@@ -12,8 +12,8 @@ from sqlalchemy import select
 from carehub.core.enums import RequestOrigin, RequestStatus, VisitStatus
 from carehub.core.errors import DomainError, FieldError
 from carehub.db import AnySession
-from carehub.dispatch.models import CarePlan, ServiceRequest
-from carehub.registry.models import Elder, ServiceType
+from carehub.dispatch.models import ServiceRequest
+from carehub.registry.models import CarePlan, Elder, ServiceType
 
 # Visits not yet begun at the door; anything later is history and is left as it was.
 _NOT_STARTED = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)

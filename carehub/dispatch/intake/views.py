@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -63,7 +64,7 @@ def _date_arg(name: str, default: dt.date) -> dt.date:
 
 @bp.route("/")
 @dispatchers
-def requests():
+def requests() -> ResponseReturnValue:
     day = _date_arg("day", local_today())
     scope = _scope()
     station_id = scope or request.args.get("station_id", type=int)
@@ -98,7 +99,7 @@ def requests():
 
 @bp.route("/elders.json")
 @dispatchers
-def elder_search():
+def elder_search() -> ResponseReturnValue:
     """Matches for the picker: code, name, phone or pinyin initials, within the user's scope."""
     found = _find_elders(request.args.get("q", ""))
     return jsonify(
@@ -125,7 +126,7 @@ def _draft(form: RequestForm) -> services.RequestDraft:
 
 @bp.route("/new", methods=["GET", "POST"])
 @dispatchers
-def new_request():
+def new_request() -> ResponseReturnValue:
     text = request.values.get("q", "").strip()
     chosen = scoped_elder(request.values.get("elder_id", ""))
     if request.values.get("elder_id") and chosen is None:
@@ -183,7 +184,7 @@ def _catalogue_defaults() -> dict[int, dict[str, Any]]:
 
 @bp.route("/<int:request_id>/cancel", methods=["POST"])
 @dispatchers
-def cancel(request_id: int):
+def cancel(request_id: int) -> ResponseReturnValue:
     found = db.session.get(ServiceRequest, request_id)
     if found is None or scoped_elder(found.elder_id) is None:
         abort(404)
@@ -200,7 +201,7 @@ def cancel(request_id: int):
 
 @bp.route("/generate", methods=["GET", "POST"])
 @dispatchers
-def generate():
+def generate() -> ResponseReturnValue:
     form = GenerateForm()
     if request.method == "GET":
         form.start.data, form.end.data = default_range(local_today())

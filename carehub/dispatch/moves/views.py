@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -133,7 +134,7 @@ def _page(
     error: str = "",
     conflict: bool = False,
     status: int = 200,
-):
+) -> ResponseReturnValue:
     return render_template(
         "moves/visit.html",
         visit=visit,
@@ -147,7 +148,9 @@ def _page(
     ), status
 
 
-def _preview_page(preview: moves.Preview, form: dict[str, str], message: str = "", status=200):
+def _preview_page(
+    preview: moves.Preview, form: dict[str, str], message: str = "", status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "moves/preview.html", preview=preview, visit=preview.visit, form=form, message=message
     ), status
@@ -155,12 +158,12 @@ def _preview_page(preview: moves.Preview, form: dict[str, str], message: str = "
 
 @bp.route("/visits/<int:visit_id>")
 @dispatchers
-def visit(visit_id: int):
+def visit(visit_id: int) -> ResponseReturnValue:
     found = moves.get_visit(db.session, visit_id, _scope())
     return _page(found, _form(request.args, found))
 
 
-def _conflict(exc: moves.MoveConflict, visit_id: int, values: Any):
+def _conflict(exc: moves.MoveConflict, visit_id: int, values: Any) -> ResponseReturnValue:
     db.session.rollback()
     current = db.session.get(Visit, visit_id)
     if current is None:
@@ -171,7 +174,7 @@ def _conflict(exc: moves.MoveConflict, visit_id: int, values: Any):
     return _page(current, form, error=str(exc), conflict=True, status=409)
 
 
-def _failed(exc: DomainError, visit_id: int, values: Any):
+def _failed(exc: DomainError, visit_id: int, values: Any) -> ResponseReturnValue:
     db.session.rollback()
     found = moves.get_visit(db.session, visit_id, _scope())
     form = _form(values, found)
@@ -182,7 +185,7 @@ def _failed(exc: DomainError, visit_id: int, values: Any):
 
 @bp.route("/visits/<int:visit_id>/move")
 @dispatchers
-def preview(visit_id: int):
+def preview(visit_id: int) -> ResponseReturnValue:
     args = request.args
     found = moves.get_visit(db.session, visit_id, _scope())
     if "caregiver_id" not in args:
@@ -203,7 +206,7 @@ def preview(visit_id: int):
 
 @bp.route("/visits/<int:visit_id>/move", methods=["POST"])
 @dispatchers
-def save(visit_id: int):
+def save(visit_id: int) -> ResponseReturnValue:
     values = request.form
     moves.get_visit(db.session, visit_id, _scope())
     try:
@@ -236,7 +239,7 @@ def save(visit_id: int):
 
 @bp.route("/visits/<int:visit_id>/pin", methods=["POST"])
 @dispatchers
-def pin(visit_id: int):
+def pin(visit_id: int) -> ResponseReturnValue:
     values = request.form
     try:
         version = int(values.get("version", ""))
@@ -266,7 +269,7 @@ def pin(visit_id: int):
 
 @bp.route("/day")
 @dispatchers
-def day():
+def day() -> ResponseReturnValue:
     from carehub.dispatch.moves.timeline import build
 
     text = request.args.get("date", "").strip()

@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -123,7 +124,9 @@ def _form_values() -> tuple[dt.date, list[str], float]:
     return day, codes, limit
 
 
-def _index_page(status: int = 200, error: str = "", form: dict[str, Any] | None = None):
+def _index_page(
+    status: int = 200, error: str = "", form: dict[str, Any] | None = None
+) -> ResponseReturnValue:
     runner.expire_stale(db.session)
     db.session.commit()
     code = _scope_code()
@@ -147,13 +150,13 @@ def _index_page(status: int = 200, error: str = "", form: dict[str, Any] | None 
 
 @bp.route("/")
 @dispatchers
-def index():
+def index() -> ResponseReturnValue:
     return _index_page()
 
 
 @bp.route("/", methods=["POST"])
 @dispatchers
-def start():
+def start() -> ResponseReturnValue:
     form = {
         "date": request.form.get("date", ""),
         "stations": request.form.getlist("stations"),
@@ -221,7 +224,7 @@ def _status_json(run: PlanningRun) -> dict[str, Any]:
 
 @bp.route("/runs/<int:run_id>/status.json")
 @dispatchers
-def run_status(run_id: int):
+def run_status(run_id: int) -> ResponseReturnValue:
     run = _run(run_id)
     return jsonify(_status_json(run))
 
@@ -262,7 +265,7 @@ def _still_unassigned(
 
 @bp.route("/runs/<int:run_id>")
 @dispatchers
-def run_page(run_id: int):
+def run_page(run_id: int) -> ResponseReturnValue:
     run = _run(run_id)
     kpis = run.kpis or {}
     before = previous_run(db.session, run) if kpis else None
@@ -314,7 +317,7 @@ def run_page(run_id: int):
 
 @bp.route("/runs/<int:run_id>/publish", methods=["POST"])
 @dispatchers
-def publish(run_id: int):
+def publish(run_id: int) -> ResponseReturnValue:
     run = _run(run_id)
     try:
         count = publish_run(db.session, run, current_user.username)

@@ -8,10 +8,9 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from carehub.dispatch.models import CarePlan
 from carehub.registry.imports.entity import Entity, Report, codes, lookup, ordered
 from carehub.registry.imports.fields import Clock, Column, Day, Text, Weekdays
-from carehub.registry.models import Elder, ServiceType
+from carehub.registry.models import CarePlan, Elder, ServiceType
 
 
 class CarePlans(Entity):

@@ -16,9 +16,10 @@ from carehub.availability import rules_import
 from carehub.core.enums import CareLevel, ElderStatus, Hardship
 from carehub.core.errors import FieldError
 from carehub.core.time import local_today
-from carehub.geo.coverage import StationIndex, load_stations
+from carehub.geo.coverage import StationIndex
 from carehub.geo.geocoding import geocode
 from carehub.geo.travel import current_model, in_china
+from carehub.registry.coverage import load_stations
 from carehub.registry.imports.entity import Entity, Report, codes, coordinates, lookup
 from carehub.registry.imports.fields import (
     CARE_LEVEL,

@@ -24,7 +24,8 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.travel import in_china
 from carehub.registry.imports.entity import codes
 from carehub.registry.imports.fields import CellError, Decimal, Text
-from carehub.registry.imports.reader import ReadError, Sheet, read
+from carehub.registry.imports.importer import RowReport, check_rows, read_sheet
+from carehub.registry.imports.reader import Row, Sheet
 from carehub.registry.imports.result import ImportResult, RowError
 from carehub.registry.models import Caregiver, Elder, ServiceType
 from carehub.subsidy.models import MonthLock
@@ -89,24 +90,12 @@ def import_visits(
     if sheet is None:
         return result
     known = _known(session)
-    planned: list[dict[str, Any]] = []
-    for row in sheet.rows:
-        found: list[RowError] = []
-
-        def report(
-            column: str, reason: str, line: int = row.line, into: list[RowError] = found
-        ) -> None:
-            into.append(RowError(line, column, reason))
-
-        values = _values(row.cells, report)
-        if found:
-            result.errors.extend(found)
-            continue
-        item = _checked(values, row.line, known, report)
-        if found:
-            result.errors.extend(found)
-        else:
-            planned.append(item)
+    planned = [
+        item
+        for _line, item in check_rows(
+            sheet.rows, lambda row, report: _check(row, known, report), result.errors
+        )
+    ]
     if result.errors:
         return result
     result.visits = planned
@@ -119,10 +108,8 @@ def import_visits(
 
 def _read(filename: str, data: bytes, result: VisitImport) -> Sheet | None:
     """The sheet, or None with the reason in ``result`` when it cannot be read or lacks columns."""
-    try:
-        sheet = read(filename, data)
-    except ReadError as exc:
-        result.errors.append(RowError(exc.line, "", exc.reason))
+    sheet = read_sheet(filename, data, result.errors)
+    if sheet is None:
         return None
     missing = [c for c in COLUMNS if c not in sheet.header]
     for column in missing:
@@ -145,6 +132,14 @@ def _known(session: AnySession) -> _Known:
             )
         },
     )
+
+
+def _check(row: Row, known: _Known, report: RowReport) -> dict[str, Any]:
+    """One row: its cells parsed, then (when all parsed) checked against what is known."""
+    values = _values(row.cells, report)
+    if report.failed:
+        return {}
+    return _checked(values, row.line, known, report)
 
 
 def _values(cells: dict[str, str], report: Report) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from carehub.alerts.models import Alert
 from carehub.core import audit
 from carehub.core.enums import AlertKind, VisitStatus
 from carehub.core.time import local_to_utc, local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.jobs.models import Alert
 from carehub.registry.models import Elder
 
 # Visits not yet checked in; a checked-in, completed or cancelled visit is never late.

@@ -16,7 +16,7 @@ def register(main: click.Group) -> None:
     def coverage_command(as_json: bool) -> None:
         """Show each station's 15-minute circle coverage and the elders outside every circle."""
         from carehub.extensions import db
-        from carehub.geo.coverage import compute
+        from carehub.registry.coverage import compute
 
         report = compute(db.session)
         if as_json:
