@@ -16,7 +16,7 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning import timeline
 from carehub.dispatch.planning.kpis import run_visits
 from carehub.dispatch.planning.models import PlanningRun
-from carehub.dispatch.planning.reasons import reason_text
+from carehub.dispatch.reasons import reason_text
 from carehub.geo.travel import current_model
 from carehub.registry.models import Caregiver, Elder, Station
 
