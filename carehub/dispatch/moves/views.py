@@ -271,6 +271,7 @@ def pin(visit_id: int):
 @dispatchers
 def day():
     from carehub.dispatch.moves.timeline import build
+    from carehub.dispatch.timeline import clock
 
     text = request.args.get("date", "").strip()
     try:
@@ -279,7 +280,7 @@ def day():
         return render_template(
             "errors/error.html", code=400, message=_("Enter the date as YYYY-MM-DD.")
         ), 400
-    timeline = build(db.session, service_day, request.args.get("station", ""), _scope())
-    if timeline is None:
+    found = build(db.session, service_day, request.args.get("station", ""), _scope())
+    if found is None:
         return render_template("errors/error.html", code=400, message=_("Unknown station.")), 400
-    return render_template("moves/day.html", timeline=timeline)
+    return render_template("moves/day.html", day=found, clock=clock)
