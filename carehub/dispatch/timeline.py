@@ -83,6 +83,10 @@ class Block:
     def label(self) -> str:
         return f"{clock(self.start)}–{clock(self.end)}"
 
+    @property
+    def time(self) -> str:
+        return clock(self.start)
+
 
 @dataclass(frozen=True)
 class Row:

@@ -27,6 +27,7 @@ from carehub.core.scope import station_scope
 from carehub.core.time import format_local, local_today, now
 from carehub.dispatch.board import services as board
 from carehub.dispatch.board import sick
+from carehub.dispatch.moves import timeline as day_timeline
 from carehub.emergency import queue
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
@@ -155,6 +156,14 @@ def _partial(data: board.Board) -> str:
     )
 
 
+def _routes(data: board.Board) -> day_timeline.DayTimeline | None:
+    """One station's routes as the day timeline (drawn once, not refreshed with the rows)."""
+    if data.station_id is None or not data.stations:
+        return None
+    code = data.stations[0].code
+    return day_timeline.build(db.session, data.day, code, station_scope(current_user))
+
+
 @bp.route("/board")
 @dispatchers
 def page():
@@ -162,6 +171,7 @@ def page():
     return render_template(
         "board/board.html",
         board=data,
+        routes=_routes(data),
         body=_partial(data),
         stations=_stations(),
         refresh_s=int(current_app.config["BOARD_REFRESH_S"]),

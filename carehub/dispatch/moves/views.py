@@ -271,7 +271,6 @@ def pin(visit_id: int):
 @dispatchers
 def day():
     from carehub.dispatch.moves.timeline import build
-    from carehub.dispatch.timeline import clock
 
     text = request.args.get("date", "").strip()
     try:
@@ -283,4 +282,4 @@ def day():
     found = build(db.session, service_day, request.args.get("station", ""), _scope())
     if found is None:
         return render_template("errors/error.html", code=400, message=_("Unknown station.")), 400
-    return render_template("moves/day.html", day=found, clock=clock)
+    return render_template("moves/day.html", day=found)
