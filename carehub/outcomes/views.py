@@ -1,5 +1,5 @@
 """The dispatcher's list of proposed status changes (confirm with one click, or dismiss),
-and the helpers the visit pages use to show the phone's record."""
+and the labels the visit pages use to show the phone's record."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +15,6 @@ from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.core.time import now
-from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.outcomes import proposals, record
 from carehub.outcomes.models import StatusProposal
@@ -25,12 +23,8 @@ bp = Blueprint("outcomes", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 
 
-@bp.app_template_global()
-def phone_record(visit: Visit) -> record.PhoneRecord:
-    """The visit's phone record, for ``outcomes/_phone_record.html`` on any visit page."""
-    return record.build(db.session, visit, str(get_locale() or "zh"))
-
-
+# The visit pages build the record in their views (``record.build``) and include
+# ``outcomes/_phone_record.html``; these name its labels.
 bp.add_app_template_global(record.event_label, "event_label")
 bp.add_app_template_global(record.outcome_label, "outcome_label")
 bp.add_app_template_global(record.flag_label, "flag_label")

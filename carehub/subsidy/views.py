@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
+from carehub.outcomes import record
 from carehub.registry.models import Elder, Station
 from carehub.subsidy import labels
 from carehub.subsidy.models import Adjustment, MonthLock, SubsidyPolicy
@@ -341,6 +343,7 @@ def visit(visit_id: int) -> ResponseReturnValue:
     return render_template(
         "subsidy/visit.html",
         visit=found,
+        record=record.build(db.session, found, str(get_locale() or "zh")),
         month=m,
         outcome=outcome,
         locked=result.locked,

@@ -70,3 +70,46 @@ def test_dispatcher_plans_and_publishes_a_day(
         ).all()
         db.session.remove()
     assert len(statuses) == VISITS and set(statuses) == {VisitStatus.PUBLISHED}
+
+
+def test_the_result_shows_each_meal_collection_on_the_timeline_and_the_map(
+    page: Any, live_server: Any, make_user: Any, morning: None
+) -> None:
+    from carehub.dispatch.models import MealRound
+
+    day = local_today()
+    with live_server.app.app_context():
+        make = Builders(db.session)
+        station = make.station(code="E2EML", name="E2E 食堂站")
+        meal = make.service_type("meal_delivery")
+        make.caregiver(station=station, code="E2EML1", weekdays_mask=0b1111111)
+        for i in range(VISITS):
+            make.request(
+                elder=make.elder(station=station, lat=CENTRE[0] + 0.003 * i, lon=CENTRE[1]),
+                service_type=meal,
+                service_date=day,
+                window_start=dt.time(11, 0),
+                window_end=dt.time(12, 30),
+            )
+        db.session.commit()
+        station_id = station.id
+        db.session.remove()
+
+    log_in(page, make_user("dispatcher", station_id=station_id))
+    page.goto("/dispatch/planning/")
+    page.fill("#time_limit", "2")
+    page.click("#planning-form button.primary")
+    page.wait_for_url("**/dispatch/planning/runs/*")
+    page.wait_for_selector("#run-kpis", timeout=60_000)
+    with live_server.app.app_context():
+        rounds = db.session.scalars(
+            select(MealRound).where(MealRound.canteen_station_id == station_id)
+        ).all()
+        db.session.remove()
+    assert rounds
+    collects = page.locator(".tl-row .tl-collect[data-round-id]")
+    assert collects.count() == len(rounds)
+    assert "E2E 食堂站" in collects.first.inner_text()
+    page.wait_for_selector('#route-map[data-ready="1"]')
+    assert page.locator("#route-map .map-kitchen").count() == len(rounds)
+    assert page.locator("#route-map .map-stop").count() == VISITS

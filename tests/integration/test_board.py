@@ -171,3 +171,20 @@ def test_bad_input_is_a_clear_400(client: Any, login_as: Any) -> None:
         as_text=True
     )
     assert client.get("/dispatch/board?station_id=x").status_code == 400
+
+
+def test_one_stations_board_draws_its_routes_with_each_meal_collection(
+    client: Any, login_as: Any, make: Any, db: Any
+) -> None:
+    from tests.integration.meals_support import meal_day, write
+
+    r = meal_day(make, DAY, code="HPM", name="和平食堂站")
+    write(db.session, r, publish=True)
+    db.session.commit()
+    login_as(Role.ADMIN)
+    client.get("/lang/en")
+    one = client.get(f"/dispatch/board?day={DAY}&station_id={r.station.id}").get_data(as_text=True)
+    assert 'id="board-routes"' in one and f'data-caregiver-id="{r.caregiver.id}"' in one
+    assert "Collect 2 meals at 和平食堂站" in one
+    every = client.get(f"/dispatch/board?day={DAY}").get_data(as_text=True)
+    assert 'id="board-routes"' not in every

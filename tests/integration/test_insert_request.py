@@ -100,6 +100,7 @@ def test_the_request_page_previews_and_confirms(
     page = client.get(f"/dispatch/requests/{d['new'].id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "insert-placed" in html and "CA1" in html
+    assert 'id="insert-collect"' not in html
     token = html.split('name="token" value="')[1].split('"')[0]
     stale = client.post(f"/dispatch/requests/{d['new'].id}", data={"token": "x"})
     assert stale.status_code == 409
@@ -108,3 +109,51 @@ def test_the_request_page_previews_and_confirms(
     )
     assert done.status_code == 200
     assert db.session.scalars(select(Visit).where(Visit.request_id == d["new"].id)).one()
+
+
+def test_an_inserted_meal_gets_a_round_of_its_own_at_its_kitchen(make: Any, db: Any) -> None:
+    from carehub.dispatch import meal_rounds
+    from carehub.dispatch.models import MealRound
+    from tests.integration.meals_support import meal_day, write
+
+    r = meal_day(make, DAY, code="HPM")
+    write(db.session, r, publish=True)
+    elder = make.elder(station=r.station, lat=CENTRE[0] - 0.003, lon=CENTRE[1])
+    new = make.request(elder=elder, service_type=r.requests[0].service_type, service_date=DAY)
+    db.session.flush()
+    plan = insert_request.preview(db.session, new, _at(8), MATRICES)
+    assert plan.collect is not None and plan.collect[0].station_id == r.station.id
+    insert_request.apply(db.session, new, _at(8), plan.token, MATRICES)
+    row = db.session.scalars(select(Visit).where(Visit.request_id == new.id)).one()
+    found = row.meal_round
+    assert found is not None and found.canteen_station_id == r.station.id
+    assert found.caregiver_id == row.caregiver_id and found.collect_at < row.planned_start
+    # Its own round, after the published one, which keeps its two drops.
+    rounds = db.session.scalars(select(MealRound).order_by(MealRound.position)).all()
+    assert [len(meal_rounds.live_visits(x)) for x in rounds] == [2, 1]
+    assert rounds[-1].id == found.id
+
+
+def test_an_inserted_visit_that_is_no_meal_gets_no_round(make: Any, db: Any) -> None:
+    d = _day(make, db)
+    plan = insert_request.preview(db.session, d["new"], _at(8), MATRICES)
+    assert plan.collect is None
+    insert_request.apply(db.session, d["new"], _at(8), plan.token, MATRICES)
+    row = db.session.scalars(select(Visit).where(Visit.request_id == d["new"].id)).one()
+    assert row.meal_round is None
+
+
+def test_the_request_page_names_a_meals_kitchen_and_collection_time(
+    client: Any, login_as: Any, make: Any, db: Any
+) -> None:
+    from tests.integration.meals_support import meal_day, write
+
+    r = meal_day(make, DAY, code="HPM")
+    write(db.session, r, publish=True)
+    elder = make.elder(station=r.station, lat=CENTRE[0] - 0.003, lon=CENTRE[1])
+    new = make.request(elder=elder, service_type=r.requests[0].service_type, service_date=DAY)
+    db.session.commit()
+    login_as(Role.DISPATCHER)
+    client.get("/lang/en")
+    html = client.get(f"/dispatch/requests/{new.id}").get_data(as_text=True)
+    assert f"Collected at {r.station.name} at " in html

@@ -286,3 +286,27 @@ def test_a_drop_onto_a_published_visit_says_it_overlaps(client, login_as, make, 
     text = client.get(_move_url(d, d.v3, d.a, start="09:05")).get_data(as_text=True)
     assert "would overlap" in text and d.v1.request.elder.name in text
     assert "cannot get to" not in text
+
+
+def test_the_day_timeline_shows_a_meal_rounds_collection_at_its_kitchen(
+    client, login_as, make, db
+) -> None:
+    from tests.integration.meals_support import meal_day, write
+
+    r = meal_day(make, DAY, code="HPM", name="和平食堂站")
+    write(db.session, r, publish=True)
+    db.session.commit()
+    login_as(Role.ADMIN)
+    client.get("/lang/en")
+    text = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=HPM").get_data(as_text=True)
+    found = r.requests[0].visits[0].meal_round
+    assert found is not None
+    assert f'class="tl-collect" data-round-id="{found.id}"' in text
+    assert "Collect 2 meals at 和平食堂站" in text
+
+
+def test_the_day_timeline_draws_no_collection_without_meals(client, login_as, make, db) -> None:
+    district(make)
+    login_as(Role.ADMIN)
+    text = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=HOME").get_data(as_text=True)
+    assert "tl-visit" in text and "tl-collect" not in text

@@ -510,3 +510,40 @@ def test_a_request_placed_after_the_run_leaves_its_unassigned_list(
     db.session.commit()
     page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
     assert f'data-request="{left.id}"' not in page and 'id="placed-since"' in page
+
+
+def test_result_page_draws_each_meal_collection_on_the_timeline_and_the_map(
+    client, login_as, make, db
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from carehub.dispatch.models import MealRound
+
+    station, _, requests = _district(make, db, visits=3)
+    login_as(Role.ADMIN)
+    run = _finish(db, _run_id(_start(client)))
+    rounds = db.session.scalars(select(MealRound)).all()
+    assert run.status == "done" and rounds
+    page = client.get(f"/dispatch/planning/runs/{run.id}").get_data(as_text=True)
+    for found in rounds:
+        meals = len(found.visits)
+        assert f'data-round-id="{found.id}"' in page
+        assert f"Collect {meals} meals at {station.name}" in page
+    data = re.search(
+        r'<script type="application/json" id="route-map-data">(.*?)</script>', page, re.S
+    )
+    assert data is not None
+    routes = json.loads(data.group(1))["routes"]
+    kitchens = [k for r in routes for k in r["kitchens"]]
+    assert len(kitchens) == len(rounds)
+    assert all(k["label"].startswith("Collect ") and k["time"] for k in kitchens)
+    for route in routes:
+        # The line runs through kitchens and doors in time order, loading before dropping.
+        events = [(k["at"], 0, [k["lat"], k["lon"]]) for k in route["kitchens"]]
+        events += [(s["at"], 1, [s["lat"], s["lon"]]) for s in route["stops"]]
+        assert route["path"] == [point for *_, point in sorted(events)]
+    # Each round is collected before its first drop, so some line starts at a kitchen.
+    assert any(
+        r["kitchens"] and r["path"][0] == [r["kitchens"][0]["lat"], r["kitchens"][0]["lon"]]
+        for r in routes
+    )

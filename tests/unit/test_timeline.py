@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carehub.dispatch.planning.timeline import Stop, Worker, build, clock
+from carehub.dispatch.timeline import Collect, Stop, Worker, build, clock
 
 HOME = (0.0, 0.0)
 A = (0.0, 1.0)
@@ -90,3 +90,43 @@ def test_no_lunch_drawn_when_the_window_has_no_room() -> None:
     stops = [_stop(1, 12 * 60 + 10, 12 * 60 + 40, HOME)]
     row = build([worker], stops, travel).rows[0]
     assert not any(b.kind == "break" for b in row.blocks)
+
+
+def test_a_collection_is_a_stop_at_its_kitchen_with_travel_there_and_on() -> None:
+    worker = Worker(1, "王芳", "C1", 8 * 60, 17 * 60, HOME)
+    kitchen = Collect(5, 1, 10 * 60 + 45, 10 * 60 + 47, "中心厨房", 2, A)
+    drops = [_stop(1, 11 * 60, 11 * 60 + 3, B), _stop(2, 11 * 60 + 20, 11 * 60 + 23, B)]
+    row = build([worker], drops, travel, collects=[kitchen]).rows[0]
+    kinds = [(b.kind, clock(b.start), clock(b.end)) for b in row.blocks]
+    assert kinds[:4] == [
+        ("travel", "10:35", "10:45"),  # home to the kitchen
+        ("collect", "10:45", "10:47"),
+        ("travel", "10:47", "10:57"),  # kitchen to the first door
+        ("wait", "10:57", "11:00"),
+    ]
+    collect = row.blocks[1]
+    assert collect.collect == kitchen and collect.stop is None
+    assert row.visits == 2
+
+
+def test_a_collection_of_another_caregiver_is_left_out() -> None:
+    worker = Worker(1, "王芳", "C1", 8 * 60, 17 * 60, HOME)
+    other = Collect(5, 2, 10 * 60 + 45, 10 * 60 + 47, "中心厨房", 2, A)
+    row = build([worker], [_stop(1, 11 * 60, 11 * 60 + 3, B)], travel, collects=[other]).rows[0]
+    assert "collect" not in [b.kind for b in row.blocks]
+
+
+def test_a_span_is_shown_at_least_and_short_stops_get_a_minimum_width() -> None:
+    worker = Worker(1, "王芳", "C1", 9 * 60, 12 * 60, None)
+    line = build(
+        [worker],
+        [_stop(1, 10 * 60, 10 * 60 + 3, None)],
+        travel,
+        span=(7 * 60, 19 * 60),
+        min_width=12,
+    )
+    assert (line.day_start, line.day_end) == (7 * 60, 19 * 60)
+    visit = line.rows[0].blocks[0]
+    assert (visit.left, visit.width) == (270.0, 12)
+    narrow = build([worker], [_stop(1, 10 * 60, 10 * 60 + 3, None)], travel)
+    assert (narrow.day_start, narrow.rows[0].blocks[0].width) == (9 * 60, 4.5)

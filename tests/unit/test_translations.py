@@ -72,8 +72,8 @@ def test_values_shown_from_data_have_labels() -> None:
     from carehub.core.audit import _SECRET_COLUMNS, Audited
     from carehub.db import Base
     from carehub.dispatch.board import sick
-    from carehub.dispatch.board import views as board_views
-    from carehub.routing import problem
+    from carehub.dispatch.reasons import REASONS
+    from carehub.routing import problem, shortfall
 
     missing = [
         f"enum {member!r}"
@@ -84,7 +84,8 @@ def test_values_shown_from_data_have_labels() -> None:
     ]
     reasons = [getattr(problem, n) for n in dir(problem) if n.startswith("REASON_")]
     reasons += [sick.REASON_PAIR, sick.REASON_SKIPPED, sick.REASON_PASSED]
-    missing += [f"reason {r!r}" for r in reasons if r not in board_views.REASONS]
+    reasons += [shortfall.REASON_NO_CIRCLE]
+    missing += [f"reason {r!r}" for r in reasons if r not in REASONS]
     for mapper in Base.registry.mappers:
         cls = mapper.class_
         if not issubclass(cls, Audited):

@@ -1,9 +1,11 @@
 """Insert one unassigned request into today's published routes, previewed first.
 
-The same machinery as a caregiver called in sick (``sick._published`` reads every route of
-the day, ``routing.replan.insert`` places the request where it moves least), so the preview
-shows the caregiver(s), the start and every visit pushed later; confirming writes exactly
-that, or refuses when the day changed since the preview.
+The same machinery as a caregiver called in sick (``published.read_routes`` reads every
+route of the day, ``routing.replan.insert`` places the request where it moves least), so the
+preview shows the caregiver(s), the start and every visit pushed later; confirming writes
+exactly that, or refuses when the day changed since the preview. A meal goes in as a round
+of its own, collected at its kitchen (``routing.replan``): confirming stores that round, and
+the rounds the insertion pushed later are collected later too.
 """
 
 from __future__ import annotations
@@ -12,20 +14,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from carehub.core import audit
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError, FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
-from carehub.dispatch import adapters, retime
-from carehub.dispatch.board import sick
-from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.dispatch import adapters, meal_rounds, retime
+from carehub.dispatch.board import published
+from carehub.dispatch.models import MealRound, ServiceRequest, Visit
 from carehub.dispatch.planning.services import day_requests, station_caregivers
 from carehub.geo.matrix import MatrixProvider
-from carehub.registry.models import Caregiver
+from carehub.registry.models import Caregiver, MealSource
+from carehub.routing import Route
 from carehub.routing.problem import REASON_CAPACITY
-from carehub.routing.replan import insert
+from carehub.routing.replan import Replan, insert
 
 LIVE = (VisitStatus.PUBLISHED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
 
@@ -35,9 +39,15 @@ class InsertPlan:
     request: ServiceRequest
     placed: list[tuple[Caregiver, dt.datetime, bool]] = field(default_factory=list)
     reason: str | None = None
-    shifts: list[sick.Shift] = field(default_factory=list)
+    shifts: list[published.Shift] = field(default_factory=list)
     sequence: dict[int, int] = field(default_factory=dict)
     token: str = ""
+    # A meal's own round: where and when its caregiver collects it.
+    collect: tuple[MealSource, dt.datetime] | None = None
+    # The new routes of the caregivers the insertion changed, by routing caregiver id.
+    routes: dict[str, Route] = field(default_factory=dict)
+    # The day's live visits by (routing caregiver id, routing visit id).
+    rows: dict[tuple[str, str], Visit] = field(default_factory=dict)
 
     @property
     def shifted_minutes(self) -> int:
@@ -68,7 +78,7 @@ def preview(
     out = InsertPlan(request)
     home = request.elder.station
     if home is None:
-        out.reason = sick.REASON_SKIPPED
+        out.reason = published.REASON_SKIPPED
         return out
     stations = adapters.lending_stations(session, home)
     ids = [s.id for s in stations]
@@ -77,23 +87,39 @@ def preview(
         stations,
         day_requests(session, day, ids),
         station_caregivers(session, ids),
-        matrices or sick._matrices(),
+        matrices or published.matrices(),
     )
     vid = adapters.visit_id(request)
     if vid not in data.requests:
-        out.reason = data.skipped.get(request.id, sick.REASON_SKIPPED)
+        out.reason = data.skipped.get(request.id, published.REASON_SKIPPED)
         return out
     rows = [v for r in data.requests.values() for v in r.visits if v.status in LIVE]
     codes = {c.id: code for code, c in data.caregivers.items()}
     data.problem = adapters.as_planned(data.problem, rows)
-    plan, fixed = sick._published(data, rows, codes)
-    part, published = sick._part(data.problem, plan, set(data.caregivers), [vid], fixed)
-    result = insert(part, published, sick._now_seconds(day, now), [vid], fixed)
+    plan, fixed = published.read_routes(data, rows, codes)
+    part, routes = published.part(data.problem, plan, set(data.caregivers), [vid], fixed)
+    result = insert(part, routes, published.now_seconds(day, now), [vid], fixed)
     if vid not in result.inserted:
         out.reason = next((u.reason for u in result.plan.unassigned if u.visit == vid), None)
         out.reason = out.reason or REASON_CAPACITY
         return out
+    _fill(out, data, result, rows, codes)
+    return out
+
+
+def _fill(
+    out: InsertPlan,
+    data: adapters.DayInput,
+    result: Replan,
+    rows: list[Visit],
+    codes: dict[int, str],
+) -> None:
+    """The insertion's outcome: where the request goes, what it pushes later and the
+    receiving routes' new order, and the token the confirm must find unchanged."""
+    day, request = data.day, out.request
+    vid = adapters.visit_id(request)
     known = {(adapters.visit_id(v.request), codes.get(v.caregiver_id or 0)): v for v in rows}
+    out.rows = {(code, v): row for (v, code), row in known.items() if code is not None}
     changed = {m.caregiver for m in result.moves}
     for route in result.plan.routes:
         for stop in route.stops:
@@ -105,9 +131,13 @@ def preview(
     for m in result.moves:
         row = known.get((m.visit, m.caregiver))
         if row is not None:
-            out.shifts.append(sick.Shift(row, adapters.instant_of(day, m.new_start)))
+            out.shifts.append(published.Shift(row, adapters.instant_of(day, m.new_start)))
     for route in result.plan.routes:
+        for col in route.collections:
+            if vid in col.meals:
+                out.collect = (data.kitchens[col.kitchen], adapters.instant_of(day, col.start))
         if route.caregiver in changed:
+            out.routes[route.caregiver] = route
             for seq, stop in enumerate(route.stops, start=1):
                 row = known.get((stop.visit, route.caregiver))
                 if row is not None:
@@ -115,8 +145,9 @@ def preview(
     parts = [f"p{c.id}@{t:%H%M}" for c, t, _ in out.placed]
     parts += [f"s{s.visit.id}:{s.visit.version}@{s.start:%H%M}" for s in out.shifts]
     parts += [f"q{k}:{v}" for k, v in sorted(out.sequence.items())]
+    if out.collect is not None:
+        parts.append(f"r{out.collect[0].key}@{out.collect[1]:%H%M}")
     out.token = ",".join(sorted(parts))
-    return out
 
 
 def apply(
@@ -135,15 +166,20 @@ def apply(
     length = dt.timedelta(minutes=request.service_type.duration_min)
     retime.write(
         session,
-        [retime.Change(s.visit, s.start, s.start + sick._length(s.visit)) for s in plan.shifts],
+        [
+            retime.Change(s.visit, s.start, s.start + published.visit_length(s.visit))
+            for s in plan.shifts
+        ],
     )
     for vid, seq in plan.sequence.items():
         row = session.get(Visit, vid)
         if row is not None and row.route_seq != seq:
             row.route_seq = seq
+    meal_rounds.retime(plan.routes, plan.rows, request.service_date)
     for cg, start, lent in plan.placed:
         session.add(
             Visit(
+                meal_round=_round(session, plan, cg),
                 request=request,
                 caregiver=cg,
                 planned_start=start,
@@ -169,3 +205,24 @@ def apply(
         },
     )
     return plan
+
+
+def _round(session: AnySession, plan: InsertPlan, caregiver: Caregiver) -> MealRound | None:
+    """The inserted meal's own round, after the caregiver's other rounds of the day."""
+    if plan.collect is None:
+        return None
+    source, collect_at = plan.collect
+    day = plan.request.service_date
+    last = session.scalar(
+        select(func.max(MealRound.position)).where(
+            MealRound.caregiver_id == caregiver.id, MealRound.service_date == day
+        )
+    )
+    return MealRound(
+        service_date=day,
+        caregiver=caregiver,
+        kitchen_id=source.kitchen_id,
+        canteen_station_id=source.station_id,
+        collect_at=collect_at,
+        position=(last or 0) + 1,
+    )

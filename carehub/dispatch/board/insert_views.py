@@ -11,7 +11,6 @@ from carehub.core.errors import ConflictError, FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.time import now
 from carehub.dispatch.board import insert as insert_request
-from carehub.dispatch.board.views import REASONS
 from carehub.dispatch.intake.views import scoped_elder
 from carehub.dispatch.models import ServiceRequest
 from carehub.extensions import db
@@ -29,7 +28,6 @@ def _page(
             preview=plan,
             error=error,
             done=done,
-            reasons=REASONS,
         ),
         status,
     )

@@ -199,80 +199,47 @@ def station_counts(
 
 
 def _row_columns(day: dt.date) -> Select[Any]:
+    """The day's visits as the columns of a ``Row`` (all but ``state``), named after them."""
     return (
         _day_visits(day)
         .outerjoin(Caregiver, Caregiver.id == Visit.caregiver_id)
         .add_columns(
-            Visit.id,
-            Visit.request_id,
-            Visit.status,
-            Elder.id,
-            Elder.name,
-            Elder.code,
-            Elder.phone,
-            Elder.station_id,
-            Visit.caregiver_id,
-            Caregiver.name,
-            Caregiver.phone,
-            ServiceRequest.window_start,
-            ServiceRequest.window_end,
-            Visit.planned_start,
-            Visit.check_in_at,
-            Visit.lent,
+            Visit.id.label("visit_id"),
+            Visit.request_id.label("request_id"),
+            Visit.status.label("status"),
+            Elder.id.label("elder_id"),
+            Elder.name.label("elder_name"),
+            Elder.code.label("elder_code"),
+            Elder.phone.label("elder_phone"),
+            Elder.station_id.label("station_id"),
+            Visit.caregiver_id.label("caregiver_id"),
+            Caregiver.name.label("caregiver_name"),
+            Caregiver.phone.label("caregiver_phone"),
+            ServiceRequest.window_start.label("window_start"),
+            ServiceRequest.window_end.label("window_end"),
+            Visit.planned_start.label("planned_start"),
+            Visit.check_in_at.label("check_in_at"),
+            Visit.lent.label("lent"),
         )
     )
+
+
+_STATES = {AlertKind.MISSED_VISIT: MISSED, AlertKind.LATE_VISIT: LATE}
 
 
 def _classify(
     session: AnySession, stmt: Select[Any], day: dt.date, now: dt.datetime, graces: Graces
 ) -> list[Row]:
     rows = []
-    for (
-        vid,
-        rid,
-        status,
-        eid,
-        ename,
-        ecode,
-        ephone,
-        sid,
-        cid,
-        cname,
-        cphone,
-        wstart,
-        wend,
-        planned,
-        check_in,
-        lent,
-    ) in session.execute(stmt):
+    for found in session.execute(stmt).mappings():
         state = ON_TIME
-        if status in WAITING and check_in is None:
-            kind = due_kind(day, wstart, wend, now, graces.late, graces.missed)
-            state = {AlertKind.MISSED_VISIT: MISSED, AlertKind.LATE_VISIT: LATE}.get(
-                kind,  # type: ignore[arg-type]
-                ON_TIME,
+        if found["status"] in WAITING and found["check_in_at"] is None:
+            kind = due_kind(
+                day, found["window_start"], found["window_end"], now, graces.late, graces.missed
             )
-        rows.append(
-            Row(
-                vid,
-                rid,
-                state,
-                str(status),
-                eid,
-                ename,
-                ecode,
-                ephone,
-                sid,
-                cid,
-                cname,
-                cphone,
-                wstart,
-                wend,
-                planned,
-                check_in,
-                bool(lent),
-            )
-        )
+            state = _STATES.get(kind, ON_TIME) if kind is not None else ON_TIME
+        fields = {**found, "status": str(found["status"]), "lent": bool(found["lent"])}
+        rows.append(Row(state=state, **fields))
     return rows
 
 

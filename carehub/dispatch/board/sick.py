@@ -18,10 +18,8 @@ transaction, each visit guarded by its version.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -33,22 +31,19 @@ from carehub.core.enums import AbsenceKind, RequestStatus, VisitStatus
 from carehub.core.errors import ConflictError, FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
-from carehub.dispatch import adapters, meal_rounds, retime
+from carehub.dispatch import adapters, retime
+from carehub.dispatch.board import published
+from carehub.dispatch.board.published import REASON_SKIPPED, Shift
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning.services import day_requests, station_caregivers
-from carehub.geo.matrix import MatrixProvider, provider
-from carehub.geo.travel import current_model
+from carehub.geo.matrix import MatrixProvider
 from carehub.registry.models import Caregiver, Elder, Station
 from carehub.routing import Plan, Problem
-from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, Route, Stop
-from carehub.routing.problem import Visit as RVisit
+from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, Route
 from carehub.routing.replan import Replan, insert
-from carehub.routing.subproblem import subproblem
 
 NOT_STARTED = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)
-UNDER_WAY = (VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
 REASON_PAIR = "two-caregiver visit: choose the second caregiver by hand"
-REASON_SKIPPED = "elder not plannable"
 REASON_PASSED = "window already passed"
 
 
@@ -61,19 +56,6 @@ class Handover:
     start: dt.datetime | None = None
     lent: bool = False
     reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Shift:
-    """Another caregiver's visit pushed later to make room."""
-
-    visit: Visit
-    start: dt.datetime
-
-    @property
-    def minutes(self) -> int:
-        assert self.visit.planned_start is not None
-        return round((self.start - self.visit.planned_start).total_seconds() / 60)
 
 
 @dataclass
@@ -94,10 +76,6 @@ class SickPlan:
     @property
     def max_shift_minutes(self) -> int:
         return max((s.minutes for s in self.shifts), default=0)
-
-
-def _matrices() -> MatrixProvider:
-    return provider(current_app.config, current_model())
 
 
 def _sick_visits(session: AnySession, caregiver: Caregiver, day: dt.date) -> list[Visit]:
@@ -159,72 +137,13 @@ def _lent_requests(
     return [r for r in found if r.id not in known]
 
 
-def _published(
-    data: adapters.DayInput, rows: list[Visit], codes: dict[int, str]
-) -> tuple[Plan, frozenset[str]]:
-    """Every caregiver's visits of the day as routes, and the visits that must not move."""
-    problem = data.problem
-    by_cg: dict[str, dict[str, int]] = defaultdict(dict)
-    fixed: set[str] = set()
-    rounds = meal_rounds.planned_rounds(rows, codes, data.day)
-    for v in rows:
-        code = codes.get(v.caregiver_id or 0)
-        vid = adapters.visit_id(v.request)
-        if code is None or v.planned_start is None or vid not in data.requests:
-            continue
-        by_cg[code][vid] = adapters.local_seconds(v.planned_start, data.day)
-        if v.pinned or v.status in UNDER_WAY or v.check_in_at is not None:
-            fixed.add(vid)
-    routes = []
-    for c in problem.caregivers:
-        starts = sorted(by_cg.get(c.id, {}).items(), key=lambda kv: (kv[1], kv[0]))
-        if not starts:
-            routes.append(Route(c.id, c.shift_start, (), c.shift_start))
-            continue
-        travel = problem.travel[c.mode]
-        first, last = problem.visit(starts[0][0]), problem.visit(starts[-1][0])
-        departure = max(0, starts[0][1] - travel[c.start_location][first.location])
-        end = starts[-1][1] + last.service + travel[last.location][c.end_location]
-        stops = tuple(Stop(vid, start, start) for vid, start in starts)
-        cols = meal_rounds.collections(problem, [s.visit for s in stops], rounds.get(c.id, ()))
-        departure = min(departure, stops[0].start, *(k.start for k in cols if k.before == 0))
-        routes.append(Route(c.id, departure, stops, end, collections=cols))
-    return Plan(tuple(routes)), frozenset(fixed)
-
-
-def _loosened(v: RVisit, fixed: frozenset[str], codes: set[str]) -> RVisit:
-    """Published visits may be pushed later: only pinned or started ones keep their time.
-    Their caregiver is kept by the published routes themselves."""
-    if v.id not in fixed:
-        return replace(v, pinned_caregiver=None, pinned_time=None)
-    if v.pinned_caregiver is not None and v.pinned_caregiver not in codes:
-        # A pair partner outside the part: the published start holds the pair together.
-        return replace(v, pinned_caregiver=None)
-    return v
-
-
-def _part(
-    problem: Problem, plan: Plan, codes: set[str], new: list[str], fixed: frozenset[str]
-) -> tuple[Problem, Plan]:
-    routes = tuple(r for r in plan.routes if r.caregiver in codes)
-    held = {s.visit for r in routes for s in r.stops} | set(new)
-    cgs = [c for c in problem.caregivers if c.id in codes]
-    visits = [_loosened(v, fixed, codes) for v in problem.visits if v.id in held]
-    return subproblem(problem, visits, cgs), Plan(routes)
-
-
 def _insert(
     problem: Problem, plan: Plan, codes: set[str], new: list[str], now_s: int, fixed: frozenset[str]
 ) -> Replan | None:
     if not codes or not new:
         return None
-    part, published = _part(problem, plan, codes, new, fixed)
-    return insert(part, published, now_s, new, fixed)
-
-
-def _now_seconds(day: dt.date, now: dt.datetime) -> int:
-    today = now.astimezone(local_zone()).date()
-    return adapters.local_seconds(now, day) if day == today else 0
+    part, routes = published.part(problem, plan, codes, new, fixed)
+    return insert(part, routes, now_s, new, fixed)
 
 
 def _passed(visit: Visit, now_s: int) -> bool:
@@ -253,16 +172,16 @@ def _plan(
         elder_station = v.request.elder.station
         if elder_station is not None and elder_station not in stations:
             stations.append(elder_station)
-    data = _day_input(session, caregiver, day, stations, matrices or _matrices())
+    data = _day_input(session, caregiver, day, stations, matrices or published.matrices())
     rows = [
         v for r in data.requests.values() for v in r.visits if v.status != VisitStatus.CANCELLED
     ]
     codes = {c.id: code for code, c in data.caregivers.items()}
     data.problem = adapters.as_planned(data.problem, rows)
-    plan, fixed = _published(data, rows, codes)
+    plan, fixed = published.read_routes(data, rows, codes)
     problem = data.problem
     new: list[str] = []
-    now_s = _now_seconds(day, now)
+    now_s = published.now_seconds(day, now)
     for v in sick:
         vid = adapters.visit_id(v.request)
         others = [
@@ -397,13 +316,17 @@ def apply(
     changes: dict[int, retime.Change] = {}
     for s in plan.shifts:
         order = {"route_seq": plan.sequence[s.visit.id]} if s.visit.id in plan.sequence else {}
-        changes[s.visit.id] = retime.Change(s.visit, s.start, s.start + _length(s.visit), order)
+        changes[s.visit.id] = retime.Change(
+            s.visit, s.start, s.start + published.visit_length(s.visit), order
+        )
     for h in plan.placed:
         assert h.caregiver is not None and h.start is not None
         fields: dict[str, object] = {"caregiver": h.caregiver, "lent": h.lent}
         if h.visit.id in plan.sequence:
             fields["route_seq"] = plan.sequence[h.visit.id]
-        changes[h.visit.id] = retime.Change(h.visit, h.start, h.start + _length(h.visit), fields)
+        changes[h.visit.id] = retime.Change(
+            h.visit, h.start, h.start + published.visit_length(h.visit), fields
+        )
     try:
         # Cancelled visits first: the time they leave is free before anything moves in.
         session.flush()
@@ -442,9 +365,3 @@ def apply(
             _("Someone else changed these visits meanwhile. Nothing was saved; try again.")
         ) from None
     return plan
-
-
-def _length(visit: Visit) -> dt.timedelta:
-    if visit.planned_start is not None and visit.planned_end is not None:
-        return visit.planned_end - visit.planned_start
-    return dt.timedelta(minutes=visit.request.service_type.duration_min)

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,28 +26,16 @@ from carehub.core.errors import ConflictError, DomainError, FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.core.time import format_local, local_today, now
-from carehub.dispatch import adapters
 from carehub.dispatch.board import services as board
 from carehub.dispatch.board import sick
+from carehub.dispatch.moves import timeline as day_timeline
 from carehub.emergency import queue
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
-from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, REASON_WINDOW
 
 bp = Blueprint("board", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 ID_MARK = 987654321
-# The planner's reasons, as the dispatcher reads them.
-REASONS = {
-    REASON_NO_CAREGIVER: _l("Nobody nearby has the skill (or gender) this visit needs."),
-    REASON_WINDOW: _l("Nobody nearby can reach the elder within the time window."),
-    REASON_CAPACITY: _l("Nobody nearby has room for it in their day."),
-    sick.REASON_PAIR: _l("A two-caregiver visit: choose the second caregiver by hand."),
-    sick.REASON_SKIPPED: _l("The elder cannot be planned (not active, or no coordinates)."),
-    sick.REASON_PASSED: _l("Its time window has already passed."),
-    adapters.REASON_INACTIVE: _l("The elder is not active that day."),
-    adapters.REASON_NO_LOCATION: _l("The elder's address has no coordinates."),
-}
 
 
 def _day(name: str = "day") -> dt.date:
@@ -170,6 +157,14 @@ def _partial(data: board.Board) -> str:
     )
 
 
+def _routes(data: board.Board) -> day_timeline.DayTimeline | None:
+    """One station's routes as the day timeline (drawn once, not refreshed with the rows)."""
+    if data.station_id is None or not data.stations:
+        return None
+    code = data.stations[0].code
+    return day_timeline.build(db.session, data.day, code, station_scope(current_user))
+
+
 @bp.route("/board")
 @dispatchers
 def page() -> ResponseReturnValue:
@@ -177,6 +172,7 @@ def page() -> ResponseReturnValue:
     return render_template(
         "board/board.html",
         board=data,
+        routes=_routes(data),
         body=_partial(data),
         stations=_stations(),
         refresh_s=int(current_app.config["BOARD_REFRESH_S"]),
@@ -245,7 +241,6 @@ def _sick_page(
         preview=plan,
         done=done,
         errors=errors,
-        reasons=REASONS,
     )
     return page, status
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,6 +25,7 @@ from carehub.core.time import format_local, local_today
 from carehub.dispatch.models import Visit
 from carehub.dispatch.moves import services as moves
 from carehub.extensions import db
+from carehub.outcomes import record
 from carehub.registry.models import Caregiver
 
 bp = Blueprint("moves", __name__)
@@ -145,6 +147,7 @@ def _page(
         choices=moves.caregiver_choices(db.session, visit, _scope()),
         movable=visit.status in moves.MOVABLE,
         history=_history(visit),
+        record=record.build(db.session, visit, str(get_locale() or "zh")),
     ), status
 
 
@@ -279,7 +282,7 @@ def day() -> ResponseReturnValue:
         return render_template(
             "errors/error.html", code=400, message=_("Enter the date as YYYY-MM-DD.")
         ), 400
-    timeline = build(db.session, service_day, request.args.get("station", ""), _scope())
-    if timeline is None:
+    found = build(db.session, service_day, request.args.get("station", ""), _scope())
+    if found is None:
         return render_template("errors/error.html", code=400, message=_("Unknown station.")), 400
-    return render_template("moves/day.html", timeline=timeline)
+    return render_template("moves/day.html", day=found)

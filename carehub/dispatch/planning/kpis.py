@@ -29,6 +29,7 @@ from carehub.core.time import to_local
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning.models import FINISHED, PlanningRun
+from carehub.dispatch.timeline_rows import round_loading
 from carehub.registry.models import Elder, Station
 
 # The figures compared between runs, in the order shown.
@@ -72,6 +73,7 @@ def run_visits(
                 selectinload(Visit.request).selectinload(ServiceRequest.elder),
                 selectinload(Visit.request).selectinload(ServiceRequest.service_type),
                 selectinload(Visit.caregiver),
+                *round_loading(),
             )
             .order_by(Visit.caregiver_id, Visit.planned_start, Visit.id)
         )

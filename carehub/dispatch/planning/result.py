@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from carehub.core.enums import VisitStatus
 from carehub.db import AnySession
+from carehub.dispatch import timeline, timeline_rows
 from carehub.dispatch.adapters import local_seconds
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.dispatch.planning import timeline
 from carehub.dispatch.planning.kpis import run_visits
 from carehub.dispatch.planning.models import PlanningRun
-from carehub.dispatch.planning.reasons import reason_text
-from carehub.geo.travel import current_model
+from carehub.dispatch.reasons import reason_text
 from carehub.registry.models import Caregiver, Elder, Station
 
 COLOURS = (
@@ -34,28 +35,6 @@ COLOURS = (
 )
 
 
-def _minutes(t: Any) -> int:
-    return int(t.hour) * 60 + int(t.minute)
-
-
-def _home(c: Caregiver) -> tuple[float, float] | None:
-    if c.home_lat is not None and c.home_lon is not None:
-        return (c.home_lat, c.home_lon)
-    if c.station is not None and c.station.lat is not None:
-        return (c.station.lat, c.station.lon)
-    return None
-
-
-def _lunch(c: Caregiver) -> tuple[int, int, int] | None:
-    if c.lunch_start is None or c.lunch_end is None or not c.lunch_minutes:
-        return None
-    return (_minutes(c.lunch_start), _minutes(c.lunch_end), c.lunch_minutes)
-
-
-def _place(elder: Elder) -> tuple[float, float] | None:
-    return (elder.lat, elder.lon) if elder.has_coordinates else None  # type: ignore[return-value]
-
-
 def _caregivers(
     session: AnySession, run: PlanningRun, codes: Sequence[str], used: set[int]
 ) -> list[Caregiver]:
@@ -68,17 +47,6 @@ def _caregivers(
     )
     keep = [c for c in found if c.id in used or (c.active and c.works_on(run.service_date))]
     return sorted(keep, key=lambda c: (c.station.code if c.station else "", c.code))
-
-
-def _travel() -> timeline.TravelMinutes:
-    model = current_model()
-
-    def minutes(a: Any, b: Any, mode: str) -> int:
-        if a is None or b is None:
-            return 0
-        return round(model.seconds(a, b, mode) / 60)
-
-    return minutes
 
 
 def placed_visits(session: AnySession, run: PlanningRun, codes: Sequence[str]) -> list[Visit]:
@@ -102,6 +70,7 @@ def placed_visits(session: AnySession, run: PlanningRun, codes: Sequence[str]) -
             selectinload(Visit.request).selectinload(ServiceRequest.elder),
             selectinload(Visit.request).selectinload(ServiceRequest.service_type),
             selectinload(Visit.caregiver),
+            *timeline_rows.round_loading(),
         )
     )
     return own + [v for v in lent_out if v.id not in seen]
@@ -110,44 +79,18 @@ def placed_visits(session: AnySession, run: PlanningRun, codes: Sequence[str]) -
 def timeline_for(
     session: AnySession, run: PlanningRun, visits: list[Visit], codes: Sequence[str]
 ) -> timeline.Timeline:
-    locale = str(get_locale() or "zh")
-    workers = [
-        timeline.Worker(
-            c.id,
-            c.name,
-            c.code,
-            _minutes(c.shift_start),
-            _minutes(c.shift_end),
-            _home(c),
-            str(c.travel_mode),
-            lunch=_lunch(c),
-        )
-        for c in _caregivers(session, run, codes, {v.caregiver_id for v in visits})  # type: ignore[misc]
-    ]
-    stops = [
-        timeline.Stop(
-            v.id,
-            v.version,
-            v.caregiver_id,  # type: ignore[arg-type]
-            local_seconds(v.planned_start, run.service_date) // 60,  # type: ignore[arg-type]
-            local_seconds(v.planned_end or v.planned_start, run.service_date) // 60,  # type: ignore[arg-type]
-            v.request.elder.name,
-            v.request.service_type.display_name(locale),
-            _place(v.request.elder),
-            v.lent,
-            str(v.status),
-        )
-        for v in visits
-    ]
-    return timeline.build(workers, stops, _travel())
+    used = {v.caregiver_id for v in visits if v.caregiver_id is not None}
+    return timeline_rows.build(
+        _caregivers(session, run, codes, used),
+        visits,
+        run.service_date,
+        str(get_locale() or "zh"),
+    )
 
 
-def map_data(
-    session: AnySession, run: PlanningRun, visits: list[Visit], codes: Sequence[str]
-) -> dict[str, Any]:
-    """Stations, each caregiver's route (home, numbered stops, home) and unplaced elders."""
-    locale = str(get_locale() or "zh")
-    stations = session.scalars(select(Station).where(Station.code.in_(codes)))
+def _routes(visits: list[Visit], day: dt.date, locale: str) -> list[dict[str, Any]]:
+    """Each caregiver's route: numbered stops, the kitchens where meals are collected, and
+    the path through both in time order."""
     routes: dict[int, dict[str, Any]] = {}
     for v in sorted(visits, key=lambda v: (v.caregiver_id, v.planned_start)):
         cg = v.caregiver
@@ -159,14 +102,16 @@ def map_data(
                 "caregiver": cg.name,
                 "code": cg.code,
                 "colour": COLOURS[len(routes) % len(COLOURS)],
-                "home": _home(cg),
+                "home": timeline_rows.home(cg),
                 "stops": [],
+                "kitchens": [],
+                "path": [],
             },
         )
-        place = _place(v.request.elder)
+        place = timeline_rows.place(v.request.elder)
         if place is None:
             continue
-        start = local_seconds(v.planned_start, run.service_date) // 60  # type: ignore[arg-type]
+        start = local_seconds(v.planned_start, day) // 60  # type: ignore[arg-type]
         route["stops"].append(
             {
                 "seq": len(route["stops"]) + 1,
@@ -175,8 +120,39 @@ def map_data(
                 "elder": v.request.elder.name,
                 "service": v.request.service_type.display_name(locale),
                 "time": timeline.clock(start),
+                "at": start,
             }
         )
+    for found in timeline_rows.collects(visits, day):
+        held = routes.get(found.caregiver_id)
+        if held is None or found.location is None:
+            continue
+        label = _("Collect %(n)s meals at %(kitchen)s", n=found.meals, kitchen=found.kitchen)
+        held["kitchens"].append(
+            {
+                "lat": found.location[0],
+                "lon": found.location[1],
+                "time": timeline.clock(found.start),
+                "label": label,
+                "at": found.start,
+            }
+        )
+    for route in routes.values():
+        # Collections before the drops of the same minute: the meals are loaded first.
+        points = [(k["at"], 0, k) for k in route["kitchens"]]
+        points += [(s["at"], 1, s) for s in route["stops"]]
+        route["path"] = [[p["lat"], p["lon"]] for _, _, p in sorted(points, key=lambda x: x[:2])]
+    return list(routes.values())
+
+
+def map_data(
+    session: AnySession, run: PlanningRun, visits: list[Visit], codes: Sequence[str]
+) -> dict[str, Any]:
+    """Stations, each caregiver's route (home, numbered stops and kitchens, home) and
+    unplaced elders."""
+    locale = str(get_locale() or "zh")
+    stations = session.scalars(select(Station).where(Station.code.in_(codes)))
+    routes = _routes(visits, run.service_date, locale)
     unplaced = (run.kpis or {}).get("unassigned_list", [])
     elders = {
         e.id: e
@@ -193,7 +169,7 @@ def map_data(
             for s in stations
             if s.lat is not None and s.lon is not None
         ],
-        "routes": list(routes.values()),
+        "routes": routes,
         "unassigned": [
             {"elder": u["elder"], "lat": e.lat, "lon": e.lon, "reason": reason_text(u["reason"])}
             for u in unplaced

@@ -36,9 +36,9 @@ from carehub.dispatch.planning import shortfall as planning_shortfall
 from carehub.dispatch.planning.kpis import COMPARED, difference, previous_run, verdict
 from carehub.dispatch.planning.models import ACTIVE, PlanningRun
 from carehub.dispatch.planning.publish import newer_run, publish_run
-from carehub.dispatch.planning.reasons import reason_text
 from carehub.dispatch.planning.result import map_data, placed_visits, timeline_for
 from carehub.dispatch.planning.services import PlanningError
+from carehub.dispatch.reasons import reason_text
 from carehub.extensions import db
 from carehub.registry.models import ServiceType, Station
 

@@ -1,5 +1,5 @@
 // The route map: stations, each caregiver's route as a coloured line from home through
-// numbered stops and back, and the elders left unplanned. Tiles only when a tile server is
+// numbered stops and the kitchens where meals are collected, and back, and the elders left unplanned. Tiles only when a tile server is
 // configured; without one the vectors are drawn on a plain background.
 (function () {
   "use strict";
@@ -25,10 +25,19 @@
   });
 
   data.routes.forEach(function (route) {
+    // The line runs from home through every stop and kitchen in time order, then home.
     var line = [];
     if (route.home) line.push(route.home);
+    (route.path || []).forEach(function (point) {
+      line.push(point);
+    });
+    (route.kitchens || []).forEach(function (k) {
+      var icon = L.divIcon({ className: "map-kitchen", html: text(k.time), iconSize: null });
+      L.marker([k.lat, k.lon], { icon: icon, title: k.label })
+        .addTo(map)
+        .bindPopup(text(k.time + " " + k.label + " · " + route.caregiver));
+    });
     route.stops.forEach(function (stop) {
-      line.push([stop.lat, stop.lon]);
       var icon = L.divIcon({
         className: "map-stop",
         html: '<span style="background:' + route.colour + '">' + stop.seq + "</span>",
