@@ -5,8 +5,8 @@
 #   bash bench/load/run.sh            # or: make load
 #
 # Settings (environment): RUNS (3), WORKERS (gunicorn processes, 4), THREADS (per
-# process, 1), CAREGIVERS (1000), DISPATCHERS (50), VISITS (per route, 4), RUN_TIME (4m),
-# SPAWN_RATE (50/s), PG_DIR (/tmp/carehub-load-pg), PG_PORT (55439), WEB_PORT (8731).
+# process, 1), CAREGIVERS (1000), DISPATCHERS (50), VISITS (per route, 2), RUN_TIME (4m),
+# SPAWN_RATE (50/s), LOAD_CAREGIVER_WAIT (60,120 s), PG_DIR (/tmp/carehub-load-pg), PG_PORT (55439), WEB_PORT (8731).
 # Results: bench-results/load/ (Locust's CSVs per run, the check's output, summary.txt).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,9 +16,12 @@ WORKERS=${WORKERS:-4}
 THREADS=${THREADS:-1}
 CAREGIVERS=${CAREGIVERS:-1000}
 DISPATCHERS=${DISPATCHERS:-50}
-VISITS=${VISITS:-4}
+VISITS=${VISITS:-2}
 RUN_TIME=${RUN_TIME:-4m}
 SPAWN_RATE=${SPAWN_RATE:-50}
+# A caregiver acts every 60-120 s: about 11 requests a second from 1,000 phones, ten times a
+# real morning's rate (docs/benchmarks.md); LOAD_CAREGIVER_WAIT=10,30 is the stress case.
+export LOAD_CAREGIVER_WAIT=${LOAD_CAREGIVER_WAIT:-60,120}
 PG_DIR=${PG_DIR:-/tmp/carehub-load-pg}
 PG_PORT=${PG_PORT:-55439}
 WEB_PORT=${WEB_PORT:-8731}
@@ -26,6 +29,9 @@ OUT=bench-results/load
 BIN=.venv/bin
 mkdir -p "$OUT"
 
+# A fresh server each time: a directory left by an older schema would be taken as migrated.
+bash scripts/private-postgres stop "$PG_DIR" >/dev/null 2>&1 || true
+rm -rf "$PG_DIR"
 CAREHUB_DATABASE_URL=$(bash scripts/private-postgres start "$PG_DIR" "$PG_PORT")
 export CAREHUB_DATABASE_URL
 export CAREHUB_SECRET_KEY=${CAREHUB_SECRET_KEY:-load-test-secret}
