@@ -105,7 +105,7 @@ def raise_visit_alerts(
     for visit, kind in due:
         if (kind, visit.id) in raised:
             continue
-        if insert_once(session, _visit_alert(visit, kind, now)):
+        if insert_once(session, visit_alert(visit, kind, now)):
             if kind == AlertKind.MISSED_VISIT:
                 counts.missed += 1
             else:
@@ -180,7 +180,8 @@ def resolve_emergency_alerts(session: AnySession, request_id: int, now: dt.datet
         alert.acknowledged_at = now
 
 
-def _visit_alert(visit: Visit, kind: AlertKind, now: dt.datetime) -> Alert:
+def visit_alert(visit: Visit, kind: AlertKind, now: dt.datetime) -> Alert:
+    """An alert about ``visit``, naming its elder, window and caregiver."""
     request = visit.request
     elder: Elder = request.elder
     window = f"{request.window_start:%H:%M}-{request.window_end:%H:%M}"

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from carehub.alerts.models import Alert
-from carehub.alerts.services import insert_once
+from carehub.alerts.services import insert_once, visit_alert
 from carehub.core.enums import AlertKind, ElderStatus, ProposalState
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
@@ -58,22 +58,7 @@ def _alert_not_home(session: AnySession, visit: Visit, now: dt.datetime) -> None
     )
     if exists is not None:
         return
-    request = visit.request
-    elder = request.elder
-    window = f"{request.window_start:%H:%M}-{request.window_end:%H:%M}"
-    who = visit.caregiver.name if visit.caregiver else "-"
-    insert_once(
-        session,
-        Alert(
-            kind=AlertKind.ELDER_NOT_HOME,
-            visit_id=visit.id,
-            elder_id=elder.id,
-            station_id=elder.station_id,
-            message=f"{elder.name} ({elder.code}) {request.service_date} {window}, {who}",
-            created_at=now,
-            last_seen_at=now,
-        ),
-    )
+    insert_once(session, visit_alert(visit, AlertKind.ELDER_NOT_HOME, now))
 
 
 def resolve_not_home(
