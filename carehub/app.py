@@ -126,8 +126,6 @@ def _office_blueprints() -> Mounts:
     from carehub.bureau.views import bp as bureau_bp
     from carehub.home.views import bp as home_bp
     from carehub.jobs.views import bp as jobs_bp
-    from carehub.registry import background_views as _registry_background  # noqa: F401
-    from carehub.registry.transfer_views import bp as transfer_bp
     from carehub.registry.views import bp as registry_bp
     from carehub.subsidy import background_views as _subsidy_background  # noqa: F401
 
@@ -136,6 +134,7 @@ def _office_blueprints() -> Mounts:
     from carehub.subsidy.meals import views as _meal_views  # noqa: F401
     from carehub.subsidy.uploads import views as _upload_views  # noqa: F401
     from carehub.subsidy.views import bp as subsidy_bp
+    from carehub.transfer.views import bp as transfer_bp
 
     return [
         (auth_bp, None),

@@ -3,7 +3,7 @@
 from carehub.alerts.models import Alert
 from carehub.assessment.models import Assessment, AssessmentFlag, AssessmentForm
 from carehub.auth.models import LoginSession, User
-from carehub.availability.models import CaregiverAbsence, ElderCaregiverRule
+from carehub.availability.models import CaregiverAbsence
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import MealRound, ServiceRequest, Visit
 from carehub.dispatch.planning.models import PlanningRun
@@ -17,6 +17,7 @@ from carehub.registry.models import (
     Caregiver,
     CarePlan,
     Elder,
+    ElderCaregiverRule,
     ElderStatusPeriod,
     Kitchen,
     ServiceType,

@@ -102,3 +102,10 @@ def logout() -> ResponseReturnValue:
     db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.app_template_global()
+def caregiver_account(caregiver_id: int) -> User | None:
+    """The login of a caregiver, for the registry's caregiver page: accounts sit above the
+    registry, so the page asks here rather than the registry importing them."""
+    return db.session.scalar(select(User).where(User.caregiver_id == caregiver_id))

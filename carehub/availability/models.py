@@ -1,16 +1,16 @@
-"""Caregiver absences and elders' caregiver rules."""
+"""Caregiver absences (the elders' caregiver rules are the registry's: registry.models)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carehub.core.audit import Audited
-from carehub.core.enums import AbsenceKind, AbsenceStatus, CaregiverRuleKind
+from carehub.core.enums import AbsenceKind, AbsenceStatus
 from carehub.db import Base, UTCDateTime, intpk, utcnow
-from carehub.registry.models import Caregiver, Elder
+from carehub.registry.models import Caregiver
 
 
 class CaregiverAbsence(Audited, Base):
@@ -32,22 +32,4 @@ class CaregiverAbsence(Audited, Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    caregiver: Mapped[Caregiver] = relationship()
-
-
-class ElderCaregiverRule(Audited, Base):
-    """A caregiver an elder prefers (soft, lower rank first) or must never get (hard)."""
-
-    __tablename__ = "elder_caregiver_rules"
-    __table_args__ = (UniqueConstraint("elder_id", "caregiver_id"),)
-
-    id: Mapped[intpk]
-    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
-    caregiver_id: Mapped[int] = mapped_column(
-        ForeignKey("caregivers.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[CaregiverRuleKind] = mapped_column(String(20))
-    rank: Mapped[int] = mapped_column(Integer, default=1)
-
-    elder: Mapped[Elder] = relationship()
     caregiver: Mapped[Caregiver] = relationship()

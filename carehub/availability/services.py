@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from carehub.availability.models import CaregiverAbsence, ElderCaregiverRule
+from carehub.availability.models import CaregiverAbsence
 from carehub.core.enums import AbsenceKind, AbsenceStatus, CaregiverRuleKind
 from carehub.core.errors import FieldError
 from carehub.core.time import local_zone
 from carehub.db import AnySession
-from carehub.registry.models import Caregiver, Elder
+from carehub.registry.models import Caregiver, Elder, ElderCaregiverRule
 
 # A city's day names tens of thousands of elders; drivers cap the parameters of a statement.
 CHUNK = 5000

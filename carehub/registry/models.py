@@ -16,12 +16,20 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carehub.core import weekdays
 from carehub.core.audit import Audited
-from carehub.core.enums import CareLevel, ElderStatus, Gender, Hardship, TravelMode
+from carehub.core.enums import (
+    CaregiverRuleKind,
+    CareLevel,
+    ElderStatus,
+    Gender,
+    Hardship,
+    TravelMode,
+)
 from carehub.db import Base, Fen, UTCDateTime, intpk, utcnow
 
 
@@ -327,3 +335,21 @@ class CarePlan(Audited, Base):
             and (self.end_date is None or day <= self.end_date)
             and weekdays.includes(self.weekdays_mask, day)
         )
+
+
+class ElderCaregiverRule(Audited, Base):
+    """A caregiver an elder prefers (soft, lower rank first) or must never get (hard)."""
+
+    __tablename__ = "elder_caregiver_rules"
+    __table_args__ = (UniqueConstraint("elder_id", "caregiver_id"),)
+
+    id: Mapped[intpk]
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
+    caregiver_id: Mapped[int] = mapped_column(
+        ForeignKey("caregivers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[CaregiverRuleKind] = mapped_column(String(20))
+    rank: Mapped[int] = mapped_column(Integer, default=1)
+
+    elder: Mapped[Elder] = relationship()
+    caregiver: Mapped[Caregiver] = relationship()

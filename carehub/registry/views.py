@@ -14,7 +14,6 @@ from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 
-from carehub.auth.models import User
 from carehub.core.enums import CareLevel, ElderStatus, Hardship, Role, choices
 from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
@@ -335,8 +334,7 @@ def caregivers() -> ResponseReturnValue:
 def caregiver(caregiver_id: int) -> ResponseReturnValue:
     found: Caregiver = _get(Caregiver, caregiver_id)
     _in_scope(found.station_id)
-    account = db.session.scalar(select(User).where(User.caregiver_id == caregiver_id))
-    return render_template("registry/caregiver.html", caregiver=found, account=account)
+    return render_template("registry/caregiver.html", caregiver=found)
 
 
 @bp.route("/caregivers/new", methods=["GET", "POST"])

@@ -20,11 +20,13 @@ from flask import Flask, current_app, has_app_context
 log = logging.getLogger(__name__)
 
 # Packages whose ``tasks`` module holds shared tasks, plus modules named otherwise.
-TASK_PACKAGES = ("carehub.dispatch.planning", "carehub.subsidy", "carehub.registry", "carehub.jobs")
-TASK_MODULES = (
-    "carehub.worker.remote",
-    "carehub.registry.background_tasks",
+TASK_PACKAGES = (
+    "carehub.dispatch.planning",
+    "carehub.subsidy",
+    "carehub.transfer",
+    "carehub.jobs",
 )
+TASK_MODULES = ("carehub.worker.remote",)
 
 # Queues: planning runs wait for their circles' solves, so those two never share a worker
 # that could fill all its processes with waiting runs.

@@ -180,6 +180,20 @@ def test_caregiver_station_and_service_type_details(
     assert "80.00" in page and "09:00" in page and "16:00" in page and "60" in page
 
 
+def test_caregiver_page_shows_no_account_or_a_deactivated_one(
+    client: FlaskClient, login_as, make, db
+) -> None:
+    login_as(Role.ADMIN)
+    without = make.caregiver()
+    deactivated = make.user(Role.CAREGIVER, active=False)
+    db.session.commit()
+
+    page = client.get(f"/registry/caregivers/{without.id}").get_data(as_text=True)
+    assert "No account" in page and "Deactivated" not in page
+    page = client.get(f"/registry/caregivers/{deactivated.caregiver_id}").get_data(as_text=True)
+    assert deactivated.username in page and "Deactivated" in page and "No account" not in page
+
+
 def test_unknown_rows_are_404(client: FlaskClient, login_as) -> None:
     login_as(Role.ADMIN)
     for path in ("elders", "caregivers", "stations", "service-types"):

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from carehub.availability import rules_import
 from carehub.core.enums import CareLevel, ElderStatus, Hardship
 from carehub.core.errors import FieldError
 from carehub.core.time import local_today
@@ -20,6 +19,7 @@ from carehub.geo.coverage import StationIndex
 from carehub.geo.geocoding import geocode
 from carehub.geo.travel import current_model, in_china
 from carehub.registry.coverage import load_stations
+from carehub.registry.imports import caregiver_rules
 from carehub.registry.imports.entity import Entity, Report, codes, coordinates, lookup
 from carehub.registry.imports.fields import (
     CARE_LEVEL,
@@ -69,7 +69,7 @@ class Elders(Entity):
             required=False,
             blank="",
             attr=None,
-            source=rules_import.preferred_cell,
+            source=caregiver_rules.preferred_cell,
         ),
         Column(
             "do_not_send",
@@ -77,7 +77,7 @@ class Elders(Entity):
             required=False,
             blank="",
             attr=None,
-            source=rules_import.avoided_cell,
+            source=caregiver_rules.avoided_cell,
         ),
     )
 
@@ -103,12 +103,12 @@ class Elders(Entity):
                 report("station_code", _("No station's service circle covers this elder"))
             else:
                 attrs["station_id"] = cover.id
-        attrs.update(rules_import.resolve(values, self.caregivers, report))
+        attrs.update(caregiver_rules.resolve(values, self.caregivers, report))
         return attrs
 
     def same(self, obj: Any, attr: str, value: Any) -> bool:
-        if attr in rules_import.KEYS:
-            return rules_import.same(obj, attr, value)
+        if attr in caregiver_rules.KEYS:
+            return caregiver_rules.same(obj, attr, value)
         return super().same(obj, attr, value)
 
     def _geocode(self, address: str, report: Report) -> tuple[float, float] | None:
@@ -137,9 +137,9 @@ class Elders(Entity):
             )
         status = attrs.pop("status", None)
         since = attrs.pop("status_since", None)
-        rules = {k: attrs.pop(k) for k in rules_import.KEYS if k in attrs}
+        rules = {k: attrs.pop(k) for k in caregiver_rules.KEYS if k in attrs}
         super().assign(obj, attrs)
-        rules_import.assign(self.session, obj, rules)
+        caregiver_rules.assign(self.session, obj, rules)
         obj.name_initials = name_initials(obj.name)
         if obj.status is None:
             obj.status = ElderStatus.ACTIVE

@@ -1,16 +1,15 @@
-"""Admin pages to import the registry from a spreadsheet and download it as one."""
+"""Admin pages to import the registry from a spreadsheet and download it as one; the form's
+second button hands a file too large to check and write within a request to a worker, whose
+task page shows the counts or every problem."""
 
 from __future__ import annotations
 
 import io
 from pathlib import PurePath
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectField
+from flask_login import current_user
 
 from carehub.core import audit
 from carehub.core.enums import Role
@@ -18,28 +17,11 @@ from carehub.core.permissions import roles_required
 from carehub.extensions import db
 from carehub.registry.exports import FORMATS, MIMETYPES, export_bytes
 from carehub.registry.imports import ENTITIES, ImportResult, run_import
+from carehub.transfer.forms import LABELS, ImportForm
+from carehub.transfer.tasks import IMPORT_TASK, KIND
+from carehub.worker import records
 
 bp = Blueprint("transfer", __name__)
-
-LABELS = {
-    "stations": _l("Stations"),
-    "elders": _l("Elders"),
-    "caregivers": _l("Caregivers"),
-    "service-types": _l("Service types"),
-    "care-plans": _l("Care plans"),
-}
-
-
-class ImportForm(FlaskForm):
-    entity = SelectField(_l("What the file holds"), choices=list(LABELS.items()))
-    file = FileField(
-        _l("Spreadsheet (.csv or .xlsx)"),
-        validators=[
-            FileRequired(_l("Choose a file to import")),
-            FileAllowed(list(FORMATS), _l("Only .csv and .xlsx files can be imported")),
-        ],
-    )
-    dry_run = BooleanField(_l("Dry run: check the file and report, write nothing"))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -81,3 +63,26 @@ def export(entity: str, fmt: str) -> ResponseReturnValue:
         as_attachment=True,
         download_name=f"{entity}.{fmt}",
     )
+
+
+@bp.route("/import/background", methods=["POST"])
+@roles_required(Role.ADMIN)
+def import_background() -> ResponseReturnValue:
+    form = ImportForm()
+    if not form.validate_on_submit():
+        page = render_template(
+            "transfer/index.html", form=form, result=None, labels=LABELS, formats=FORMATS
+        )
+        return page, 422
+    upload = form.file.data
+    filename = PurePath(upload.filename or "upload.csv").name
+    task = records.start(
+        KIND,
+        filename,
+        IMPORT_TASK,
+        form.entity.data,
+        bool(form.dry_run.data),
+        user_id=current_user.id,
+        upload=(filename, upload.read()),
+    )
+    return redirect(url_for("tasks.page", task_id=task.id), code=303)

@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import object_session
 
-from carehub.availability.models import ElderCaregiverRule
 from carehub.core.enums import CaregiverRuleKind
 from carehub.db import AnySession
-from carehub.registry.models import Elder
+from carehub.registry.models import Elder, ElderCaregiverRule
 
 PREFERRED, AVOIDED = "_preferred_caregiver_ids", "_avoided_caregiver_ids"
 KEYS = (PREFERRED, AVOIDED)
