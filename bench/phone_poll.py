@@ -27,12 +27,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
+    from carehub.auth import tokens
     from carehub.auth.models import User
     from carehub.core.enums import Role, VisitStatus
     from carehub.core.time import local_to_utc
     from carehub.dispatch.models import Visit
     from carehub.extensions import db
-    from carehub.mobile import tokens
 
     with published_demo_day(args.seed, request_days=8) as setup:
         app, day, clock = setup.app, setup.day, setup.clock

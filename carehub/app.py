@@ -153,9 +153,9 @@ def _office_blueprints() -> Mounts:
 
 def _phone_blueprints() -> Mounts:
     """The caregiver's phone pages and the /api/v1 JSON API."""
-    from carehub.availability.api import bp as absence_api_bp
     from carehub.availability.phone_views import bp as phone_absences_bp
     from carehub.emergency.api import bp as emergency_api_bp
+    from carehub.mobile.absences import bp as absence_api_bp
     from carehub.mobile.api import bp as api_bp
     from carehub.mobile.pages import bp as mobile_bp
 

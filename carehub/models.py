@@ -2,15 +2,15 @@
 
 from carehub.alerts.models import Alert
 from carehub.assessment.models import Assessment, AssessmentFlag, AssessmentForm
-from carehub.auth.models import LoginSession, User
+from carehub.auth.models import ApiToken, LoginSession, User
 from carehub.availability.models import CaregiverAbsence
 from carehub.core.audit import AuditLog
 from carehub.dispatch.models import MealRound, ServiceRequest, Visit
 from carehub.dispatch.planning.models import PlanningRun
 from carehub.emergency.models import AlarmDevice
+from carehub.fieldwork.models import ChecklistItem, EmergencyOffer, VisitEvent
 from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import JobRun
-from carehub.mobile.models import ApiToken, ChecklistItem, EmergencyOffer, VisitEvent
 from carehub.notify.models import CaregiverFeed, PushSubscription
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import (

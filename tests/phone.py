@@ -14,11 +14,12 @@ from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.test import TestResponse
 
+from carehub.auth import tokens
 from carehub.auth.models import User
 from carehub.core.enums import Role, VisitStatus
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
-from carehub.mobile import openapi, tokens
+from carehub.mobile import openapi
 from tests.builders import CENTRE, Builders
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

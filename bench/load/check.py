@@ -22,7 +22,7 @@ from carehub.auth.models import User
 from carehub.core.enums import VisitStatus
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.extensions import db
-from carehub.mobile.models import VisitEvent
+from carehub.fieldwork.models import VisitEvent
 
 MARK = "load-test"
 

@@ -23,12 +23,11 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select
 
 from carehub.app import create_app
-from carehub.auth.models import User
+from carehub.auth.models import ApiToken, User
 from carehub.core.enums import RequestOrigin, RequestStatus, Role, VisitStatus
 from carehub.core.time import local_to_utc, local_today, now
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.extensions import db
-from carehub.mobile.models import ApiToken
 from carehub.registry.models import Caregiver, Elder, ServiceType
 
 MARK = "load-test"  # the note on the load test's requests

@@ -18,7 +18,7 @@ from carehub.core.audit import AuditLog
 from carehub.core.enums import LABELS as ENUM_LABELS
 from carehub.core.time import format_local
 from carehub.db import AnySession
-from carehub.mobile.vocab import OUTCOME_LABELS, OfferStatus
+from carehub.fieldwork.vocab import OUTCOME_LABELS, OfferStatus
 from carehub.web import yuan
 
 ACTION_LABELS = {

@@ -12,8 +12,8 @@ from carehub.core.enums import Role
 from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
 from carehub.extensions import db
-from carehub.mobile import checklists
-from carehub.mobile.models import ChecklistItem
+from carehub.fieldwork import checklists
+from carehub.fieldwork.models import ChecklistItem
 from carehub.registry.models import ServiceType
 
 bp = Blueprint("checklists", __name__)

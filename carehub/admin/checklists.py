@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from carehub.core.errors import ConflictError, FieldError
 from carehub.db import AnySession
-from carehub.mobile import checklists
-from carehub.mobile.models import ChecklistItem
+from carehub.fieldwork import checklists
+from carehub.fieldwork.models import ChecklistItem
 from carehub.registry.models import ServiceType
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -11,14 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from carehub.alerts.models import Alert
 from carehub.core import audit
-from carehub.core.enums import AlertKind, VisitStatus
+from carehub.core.enums import AlertKind
 from carehub.core.time import local_to_utc, local_zone
 from carehub.db import AnySession
+from carehub.dispatch.lateness import WAITING, due_kind
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.models import Elder
-
-# Visits not yet checked in; a checked-in, completed or cancelled visit is never late.
-WAITING = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)
 
 
 @dataclass
@@ -26,34 +24,6 @@ class VisitAlertCounts:
     late: int = 0
     missed: int = 0
     resolved: int = 0
-
-
-def due_kind(
-    day: dt.date,
-    window_start: dt.time,
-    window_end: dt.time,
-    now: dt.datetime,
-    late_grace: dt.timedelta,
-    missed_grace: dt.timedelta,
-) -> AlertKind | None:
-    """Missed when ``now`` is past the window's end plus its grace, late when past its start
-    plus its grace; for a visit not yet checked in."""
-    if now >= local_to_utc(day, window_end) + missed_grace:
-        return AlertKind.MISSED_VISIT
-    if now >= local_to_utc(day, window_start) + late_grace:
-        return AlertKind.LATE_VISIT
-    return None
-
-
-def due_wall(day: dt.date, now: dt.datetime, grace: dt.timedelta) -> dt.time | None:
-    """The latest window bound (local wall time on ``day``) that ``now`` has passed by
-    ``grace``: ``due_kind`` as a bound for a query. None when no bound on ``day`` has."""
-    local = (now - grace).astimezone(local_zone())
-    if local.date() < day:
-        return None
-    if local.date() > day:
-        return dt.time.max
-    return local.time().replace(tzinfo=None)
 
 
 def _due_kind(

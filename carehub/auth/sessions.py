@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,7 @@ class SessionUser:
         self._user = user
         self._token = token
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._user, name)
 
     @property
@@ -130,7 +131,7 @@ def end_all_for(user: User) -> None:
 
 
 def revoke_tokens_of(user: User) -> None:
-    from carehub.mobile.models import ApiToken
+    from carehub.auth.models import ApiToken
 
     db.session.execute(
         update(ApiToken)

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from carehub.availability import day as availability
 from carehub.availability.services import ElderRules, rules_for
 from carehub.core.enums import RequestStatus, VisitStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
+from carehub.dispatch import caregiver_day as availability
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.geo.matrix import MatrixProvider, pair_metres
 from carehub.geo.travel import LatLon

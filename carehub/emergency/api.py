@@ -18,8 +18,8 @@ from carehub.core.time import now
 from carehub.emergency import devices, services
 from carehub.emergency.proposals import Proposal
 from carehub.extensions import db
-from carehub.mobile import bearer, route
-from carehub.mobile.payloads import PayloadError
+from carehub.fieldwork import bearer, route
+from carehub.fieldwork.payloads import PayloadError
 
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 

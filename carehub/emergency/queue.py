@@ -18,8 +18,8 @@ from carehub.core.enums import AlertKind, RequestOrigin, RequestStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 from carehub.registry.models import Elder
 
 NO_OFFER = "no_offer"

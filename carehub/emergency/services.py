@@ -22,9 +22,9 @@ from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest
 from carehub.emergency import proposals, queue
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 from carehub.geo.travel import current_model
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
 from carehub.notify import feed
 from carehub.registry.models import Caregiver, Elder, ServiceType
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from carehub.core.enums import RequestStatus
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.emergency.proposals import PROMISE
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 
 RECEIVED = "received"
 OFFERED = "offered"

@@ -3,6 +3,8 @@ the proposed caregivers; then follow the emergency's timeline."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -20,6 +22,15 @@ from carehub.registry.models import Elder
 from carehub.registry.services import ElderFilter, elder_query
 
 bp = Blueprint("emergency", __name__)
+
+
+@bp.app_template_global("open_emergencies")
+def open_emergencies(at: dt.datetime, station_id: int | None) -> list[queue.OpenEmergency]:
+    """The open emergencies the board shows on top: dispatch sits below emergency, so the
+    board's template asks here rather than its view importing the queue."""
+    return queue.open_emergencies(db.session, at, station_id)
+
+
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 SEARCH_LIMIT = 10
 

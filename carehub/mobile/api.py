@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
-from carehub.auth import throttle
+from carehub.auth import throttle, tokens
 from carehub.auth.models import User
 from carehub.auth.services import authenticate
 from carehub.auth.views import too_many_message
@@ -26,9 +26,10 @@ from carehub.core.permissions import any_role, public, roles_required
 from carehub.core.time import EARLIEST_DAY, LATEST_DAY, in_service_range, local_today, now
 from carehub.emergency import services as escalation
 from carehub.extensions import db
-from carehub.mobile import bearer, emergencies, events, openapi, payloads, route, tokens, upcoming
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.payloads import PayloadError
+from carehub.fieldwork import bearer, payloads, route
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.payloads import PayloadError
+from carehub.mobile import emergencies, events, openapi, upcoming
 from carehub.notify import feed, push, vapid
 from carehub.registry.models import Caregiver
 

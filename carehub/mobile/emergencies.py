@@ -20,9 +20,9 @@ from carehub.core.time import now
 from carehub.db import AnySession
 from carehub.dispatch import retime
 from carehub.dispatch.models import Visit
-from carehub.mobile import route
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
+from carehub.fieldwork import route
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 from carehub.registry.models import Caregiver
 
 

@@ -21,11 +21,11 @@ from carehub.core.errors import ConflictError, DomainError
 from carehub.core.time import now
 from carehub.db import AnySession
 from carehub.dispatch.models import Visit
+from carehub.fieldwork import checklists, route
+from carehub.fieldwork.models import VisitEvent
+from carehub.fieldwork.payloads import EventInput
+from carehub.fieldwork.vocab import EventType, Flag, Outcome
 from carehub.geo.travel import distance_m
-from carehub.mobile import checklists, route
-from carehub.mobile.models import VisitEvent
-from carehub.mobile.payloads import EventInput
-from carehub.mobile.vocab import EventType, Flag, Outcome
 from carehub.outcomes import consequences
 from carehub.subsidy.reconciliation import receipts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carehub.mobile.vocab import EventType, Flag, OfferStatus, Outcome
+from carehub.fieldwork.vocab import EventType, Flag, OfferStatus, Outcome
 
 Schema = dict[str, Any]
 
@@ -727,7 +727,7 @@ PATHS: dict[str, Schema] = {
 
 
 def document() -> Schema:
-    from carehub.availability import api as absence_api
+    from carehub.mobile import absences as absence_api
     from carehub.mobile import openapi_live
 
     return {

@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from carehub.auth import tokens
 from carehub.auth.models import LoginSession
 from carehub.core import audit
 from carehub.core.enums import Role
 from carehub.core.permissions import public, roles_required
 from carehub.extensions import db
-from carehub.mobile import tokens
-from carehub.mobile.vocab import OUTCOME_LABELS
+from carehub.fieldwork.vocab import OUTCOME_LABELS
 from carehub.notify import vapid
 
 bp = Blueprint("mobile", __name__)

@@ -12,7 +12,7 @@ from carehub.core.enums import RequestOrigin
 from carehub.core.time import local_to_utc, to_local
 from carehub.db import AnySession
 from carehub.dispatch.models import Visit
-from carehub.mobile.route import VISIBLE, iso_local
+from carehub.fieldwork.route import VISIBLE, iso_local
 
 DAYS = 7
 

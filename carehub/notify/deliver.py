@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from carehub.core.time import local_today
 from carehub.extensions import db
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 from carehub.notify import push, sms
 from carehub.notify.feed import OFFER, ROUTE, Notice
 from carehub.registry.models import Caregiver

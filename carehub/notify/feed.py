@@ -24,9 +24,9 @@ from carehub.core import audit
 from carehub.core.time import local_zone, now
 from carehub.db import AnySession
 from carehub.dispatch.models import Visit
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.route import VISIBLE
-from carehub.mobile.vocab import OfferStatus
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.route import VISIBLE
+from carehub.fieldwork.vocab import OfferStatus
 from carehub.notify.models import CaregiverFeed
 
 # Kinds of notice: a new emergency offer, a change to the route (a visit added, moved,

@@ -23,7 +23,7 @@ from carehub.auth.models import User
 from carehub.core import audit
 from carehub.core.time import now
 from carehub.db import AnySession
-from carehub.mobile.payloads import PayloadError
+from carehub.fieldwork.payloads import PayloadError
 from carehub.notify import vapid
 from carehub.notify.models import PushSubscription
 from carehub.registry.models import Caregiver

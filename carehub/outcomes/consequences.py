@@ -17,7 +17,7 @@ from carehub.alerts.services import insert_once, visit_alert
 from carehub.core.enums import AlertKind, ElderStatus, ProposalState
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.mobile.vocab import Outcome
+from carehub.fieldwork.vocab import Outcome
 from carehub.outcomes.models import StatusProposal
 
 # The outcomes that mean the elder's status has changed, and to what.

@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from carehub.db import AnySession
 from carehub.dispatch.models import Visit
-from carehub.mobile import checklists
-from carehub.mobile.models import VisitEvent
-from carehub.mobile.vocab import OUTCOME_LABELS, EventType, Flag
+from carehub.fieldwork import checklists
+from carehub.fieldwork.models import VisitEvent
+from carehub.fieldwork.vocab import OUTCOME_LABELS, EventType, Flag
 
 EVENT_LABELS = {
     EventType.CHECK_IN: _l("Check-in"),

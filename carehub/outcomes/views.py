@@ -7,6 +7,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +16,7 @@ from carehub.core.errors import DomainError, FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.core.time import now
+from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.outcomes import proposals, record
 from carehub.outcomes.models import StatusProposal
@@ -23,11 +25,18 @@ bp = Blueprint("outcomes", __name__)
 dispatchers = roles_required(Role.DISPATCHER, Role.ADMIN)
 
 
-# The visit pages build the record in their views (``record.build``) and include
-# ``outcomes/_phone_record.html``; these name its labels.
+# The visit pages include ``outcomes/_phone_record.html`` with the record built by their
+# view (``record.build``) or by ``phone_record``; these name its labels.
 bp.add_app_template_global(record.event_label, "event_label")
 bp.add_app_template_global(record.outcome_label, "outcome_label")
 bp.add_app_template_global(record.flag_label, "flag_label")
+
+
+@bp.app_template_global()
+def phone_record(visit: Visit) -> record.PhoneRecord:
+    """The phone's record of a visit, for the moves page: dispatch sits below outcomes, so
+    its page asks here rather than importing the record."""
+    return record.build(db.session, visit, str(get_locale() or "zh"))
 
 
 def _list(errors: dict[int, str] | None = None, status: int = 200) -> ResponseReturnValue:

@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from carehub.db import AnySession
-from carehub.mobile import checklists
+from carehub.fieldwork import checklists
 from carehub.registry.models import ServiceType, Skill
 from carehub.subsidy.models import DEFAULT_ELIGIBLE, SubsidyPolicy
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from carehub.auth.models import User
 from carehub.extensions import db
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 from tests.builders import Builders
 from tests.e2e.support import PHONE, TIMEOUT_MS, log_in
 

@@ -17,7 +17,7 @@ from carehub.core.enums import VisitStatus
 from carehub.core.time import local_to_utc, local_today
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
-from carehub.mobile.models import VisitEvent
+from carehub.fieldwork.models import VisitEvent
 from tests.builders import Builders
 from tests.e2e.support import PHONE, TIMEOUT_MS, Account, log_in
 
@@ -162,7 +162,7 @@ def test_an_emergency_offer_shows_on_top_and_can_be_accepted(
     phone_page: Any, live_server: Any, make_user: Any
 ) -> None:
     from carehub.core.enums import RequestOrigin
-    from carehub.mobile.models import EmergencyOffer
+    from carehub.fieldwork.models import EmergencyOffer
 
     page = phone_page
     account, visit_id = _visit_for(live_server, make_user)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from carehub.auth.models import User
 from carehub.core.enums import RequestOrigin
 from carehub.extensions import db
-from carehub.mobile.models import EmergencyOffer
+from carehub.fieldwork.models import EmergencyOffer
 from tests.builders import Builders
 from tests.e2e.support import PHONE, TIMEOUT_MS, log_in
 

@@ -6,9 +6,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from carehub.admin import accounts
-from carehub.auth import services
+from carehub.auth import services, tokens
 from carehub.core.enums import Role
-from carehub.mobile import tokens
 from tests.builders import Builders
 
 

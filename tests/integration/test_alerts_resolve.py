@@ -87,9 +87,9 @@ def test_a_job_succeeding_again_closes_its_failure_alert(app, db) -> None:
 
 
 def test_an_escalated_emergency_alert_closes_when_someone_accepts(app, db, make) -> None:
+    from carehub.fieldwork.models import EmergencyOffer
+    from carehub.fieldwork.vocab import OfferStatus
     from carehub.mobile import emergencies
-    from carehub.mobile.models import EmergencyOffer
-    from carehub.mobile.vocab import OfferStatus
 
     app.config["CLOCK"] = lambda: at(10)
     request = make.request(service_date=DAY, status=RequestStatus.OPEN)

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth
 
+from carehub.auth import tokens
 from carehub.core.enums import Role, VisitStatus
-from carehub.mobile import tokens
 from tests.builders import Builders
 from tests.integration.emergency_support import ELDER_AT, NOW, medic
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from carehub.alerts.services import due_wall
 from carehub.core.enums import RequestStatus, Role, VisitStatus
 from carehub.core.time import local_to_utc
 from carehub.dispatch.board import services as board
+from carehub.dispatch.lateness import due_wall
 
 DAY = dt.date(2026, 11, 23)
 NOW = local_to_utc(DAY, dt.time(11, 0))  # 11:00 in Shanghai

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from carehub.core.audit import AuditLog
 from carehub.core.enums import Role
-from carehub.mobile import checklists
-from carehub.mobile.models import ChecklistItem
+from carehub.fieldwork import checklists
+from carehub.fieldwork.models import ChecklistItem
 from carehub.registry.models import ServiceType
 from tests.phone import Phone, make_phone, published_visit
 

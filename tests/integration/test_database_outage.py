@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from carehub.app import PROJECT_ROOT, create_app
 from carehub.core.enums import Role
 from carehub.extensions import db
-from carehub.mobile.models import VisitEvent
+from carehub.fieldwork.models import VisitEvent
 from carehub.seeding.defaults import load_defaults
 from tests.builders import PASSWORD, Builders
 from tests.conftest import base_config

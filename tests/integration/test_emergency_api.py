@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from carehub.auth import tokens
 from carehub.cli import main
 from carehub.core.enums import RequestOrigin, Role
 from carehub.dispatch.models import ServiceRequest
 from carehub.emergency.models import AlarmDevice
-from carehub.mobile import tokens
-from carehub.mobile.models import EmergencyOffer
+from carehub.fieldwork.models import EmergencyOffer
 from tests.builders import PASSWORD
 from tests.integration.emergency_support import ELDER_AT, NOW, medic
 from tests.phone import Phone, check_response

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from carehub.alerts.models import Alert
+from carehub.auth import tokens
 from carehub.core.enums import AlertKind, Role, VisitStatus
 from carehub.emergency import services, timeline
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 from carehub.jobs import tasks
-from carehub.mobile import tokens
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
 from tests.integration.emergency_support import NOW, emergency, medic
 from tests.phone import Phone
 

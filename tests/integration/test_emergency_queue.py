@@ -12,9 +12,9 @@ from sqlalchemy import select
 from carehub.alerts.models import Alert
 from carehub.core.enums import AlertKind, RequestStatus, Role
 from carehub.emergency import devices, queue, services
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 from carehub.jobs import tasks
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
 from tests.integration.emergency_support import ELDER_AT, NOW, emergency, medic
 
 SECOND = dt.timedelta(seconds=1)

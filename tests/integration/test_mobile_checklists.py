@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from carehub.mobile import checklists
-from carehub.mobile.models import ChecklistItem
+from carehub.fieldwork import checklists
+from carehub.fieldwork.models import ChecklistItem
 from carehub.registry.models import ServiceType
 from carehub.seeding.defaults import SERVICE_TYPES, load_defaults
 

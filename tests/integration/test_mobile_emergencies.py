@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from carehub.core.enums import RequestOrigin, RequestStatus, VisitStatus
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.mobile.models import EmergencyOffer
-from carehub.mobile.vocab import OfferStatus
+from carehub.fieldwork.models import EmergencyOffer
+from carehub.fieldwork.vocab import OfferStatus
 from tests.phone import Phone, make_phone
 
 NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # 14:00 in Shanghai

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from carehub.core.audit import AuditLog
 from carehub.core.enums import RequestStatus, VisitStatus
-from carehub.mobile.models import VisitEvent
+from carehub.fieldwork.models import VisitEvent
 from tests.builders import CENTRE
 from tests.phone import Phone, make_phone, phone_time, published_visit
 

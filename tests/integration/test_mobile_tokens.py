@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from carehub.auth.models import ApiToken
 from carehub.core.enums import Role
-from carehub.mobile.models import ApiToken
 from tests.builders import PASSWORD
 from tests.phone import check_response
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from carehub.core.enums import RequestOrigin, VisitStatus
 from carehub.dispatch.models import Visit
-from carehub.mobile.models import EmergencyOffer
+from carehub.fieldwork.models import EmergencyOffer
 from carehub.notify import feed, sms
 from tests.phone import SHANGHAI, Phone, make_phone, published_visit
 

@@ -15,7 +15,7 @@ from werkzeug.routing import Rule
 from carehub.assessment import services as assessments
 from carehub.core.enums import CareLevel, ElderStatus, Hardship, RequestOrigin, Role
 from carehub.dispatch.planning.models import PlanningRun
-from carehub.mobile.models import ChecklistItem
+from carehub.fieldwork.models import ChecklistItem
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Kitchen
 from carehub.subsidy.models import SubsidyPolicy
@@ -207,8 +207,8 @@ def _is_api(rule: Rule) -> bool:
 
 def _bearer(user: Any) -> dict[str, str]:
     """The JSON API ignores the session cookie; it is called with a token for the same user."""
+    from carehub.auth import tokens
     from carehub.extensions import db
-    from carehub.mobile import tokens
 
     token, _row = tokens.issue(db.session, user)
     db.session.commit()

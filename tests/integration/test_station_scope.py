@@ -14,7 +14,7 @@ from carehub.core.enums import RequestOrigin, Role
 from carehub.dispatch.models import ServiceRequest
 from carehub.emergency import services
 from carehub.extensions import db
-from carehub.mobile.models import EmergencyOffer
+from carehub.fieldwork.models import EmergencyOffer
 from tests.integration.test_roles import Rows, _bearer, _is_api, _routes, _url
 from tests.integration.test_roles import rows as rows  # noqa: F401  (the fixture)
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from carehub.core.enums import Role
-from carehub.mobile.models import ChecklistItem
+from carehub.fieldwork.models import ChecklistItem
 from tests.phone import Phone, make_phone, phone_time, published_visit
 
 # 11:30 in Shanghai on Monday 23 November 2026; the phone recorded at 11:05 and 11:20.

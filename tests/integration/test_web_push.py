@@ -19,7 +19,7 @@ from py_vapid import Vapid
 from sqlalchemy import select
 
 from carehub.core.enums import RequestOrigin
-from carehub.mobile.models import EmergencyOffer
+from carehub.fieldwork.models import EmergencyOffer
 from carehub.notify import sms
 from carehub.notify.models import PushSubscription
 from tests.phone import SHANGHAI, Phone, make_phone, published_visit

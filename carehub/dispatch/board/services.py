@@ -1,6 +1,6 @@
 """The dispatcher's live board: a day's visits by status, late and missed ones first.
 
-Late and missed follow the alert rules (``alerts.services.due_kind``): a visit not checked in by
+Late and missed follow the alert rules (``dispatch.lateness.due_kind``): a visit not checked in by
 its window's start plus a grace is late, by its end plus a grace missed. The all-stations
 view counts per station in one grouped query and lists only the exceptions (late, missed,
 unassigned), a page at a time; one station's view lists all its visits. Rows are read as
@@ -16,9 +16,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, and_, case, exists, false, func, select
 
-from carehub.alerts.services import WAITING, due_kind, due_wall
 from carehub.core.enums import AlertKind, RequestStatus, VisitStatus
 from carehub.db import AnySession
+from carehub.dispatch.lateness import WAITING, due_kind, due_wall
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry.models import Caregiver, Elder, ServiceType, Station
 

@@ -29,7 +29,6 @@ from carehub.core.time import format_local, local_today, now
 from carehub.dispatch.board import services as board
 from carehub.dispatch.board import sick
 from carehub.dispatch.moves import timeline as day_timeline
-from carehub.emergency import queue
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
 
@@ -153,7 +152,6 @@ def _partial(data: board.Board) -> str:
         station_names=names,
         urls=urls,
         labels={s.value: label(s) for s in VisitStatus},
-        emergencies=queue.open_emergencies(db.session, data.now, data.station_id),
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,7 +24,6 @@ from carehub.core.time import format_local, local_today
 from carehub.dispatch.models import Visit
 from carehub.dispatch.moves import services as moves
 from carehub.extensions import db
-from carehub.outcomes import record
 from carehub.registry.models import Caregiver
 
 bp = Blueprint("moves", __name__)
@@ -147,7 +145,6 @@ def _page(
         choices=moves.caregiver_choices(db.session, visit, _scope()),
         movable=visit.status in moves.MOVABLE,
         history=_history(visit),
-        record=record.build(db.session, visit, str(get_locale() or "zh")),
     ), status
 
 

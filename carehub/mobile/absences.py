@@ -19,8 +19,8 @@ from carehub.core.enums import AbsenceKind, AbsenceStatus, Role
 from carehub.core.permissions import roles_required
 from carehub.core.time import in_service_range, to_local
 from carehub.extensions import db
-from carehub.mobile import bearer
-from carehub.mobile.payloads import PayloadError
+from carehub.fieldwork import bearer
+from carehub.fieldwork.payloads import PayloadError
 from carehub.registry.models import Caregiver
 
 bp = bearer.json_api(Blueprint("absence_api", __name__))

@@ -14,9 +14,9 @@ from carehub.core.enums import RequestOrigin, VisitStatus
 from carehub.core.time import local_to_utc, to_local
 from carehub.db import AnySession
 from carehub.dispatch.models import MealRound, ServiceRequest, Visit
-from carehub.mobile import checklists
-from carehub.mobile.models import ChecklistItem, VisitEvent
-from carehub.mobile.vocab import EventType
+from carehub.fieldwork import checklists
+from carehub.fieldwork.models import ChecklistItem, VisitEvent
+from carehub.fieldwork.vocab import EventType
 
 # A dispatcher's draft is not the caregiver's business until it is published.
 VISIBLE = (

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import Forbidden, Unauthorized
 
+from carehub.auth import tokens
 from carehub.core.errors import FieldError
 from carehub.extensions import csrf, db, login_manager
-from carehub.mobile import tokens
-from carehub.mobile.payloads import PayloadError
+from carehub.fieldwork.payloads import PayloadError
 
 
 def token_user(token: str) -> Any:

@@ -1,60 +1,19 @@
-"""Phone-side records: API tokens, visit events, service checklists, emergency offers."""
+"""What the phone records: visit events, service checklists, emergency offers."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from carehub.auth.models import LoginSession, User
+from carehub.auth.models import User
 from carehub.core.audit import Audited
 from carehub.db import Base, UTCDateTime, intpk, utcnow
 from carehub.dispatch.models import ServiceRequest, Visit
-from carehub.mobile.vocab import OfferStatus
+from carehub.fieldwork.vocab import OfferStatus
 from carehub.registry.models import Caregiver, ServiceType
-
-
-class ApiToken(Base):
-    """A bearer token for the phone. Only its SHA-256 is stored; the token itself is shown once.
-
-    A token minted by the phone page belongs to that browser login and dies with it, so
-    logging out of the web page also locks out the API.
-    """
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[intpk]
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    login_session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("login_sessions.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
-    login_session: Mapped[LoginSession | None] = relationship()
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    def is_usable(self, at: dt.datetime) -> bool:
-        return (
-            self.revoked_at is None
-            and at < self.expires_at
-            and self.user.active
-            and (self.login_session is None or self.login_session.ended_at is None)
-        )
 
 
 class VisitEvent(Base):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from carehub.db import AnySession
-from carehub.mobile.models import ChecklistItem
+from carehub.fieldwork.models import ChecklistItem
 from carehub.registry.models import ServiceType
 
 # service code -> [(item code, Chinese, English)]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import current_app, request
 from sqlalchemy import select
 
-from carehub.auth.models import User
+from carehub.auth.models import ApiToken, User
 from carehub.core.time import now
 from carehub.db import AnySession
-from carehub.mobile.models import ApiToken
 
 
 def issue(
@@ -62,7 +62,7 @@ class TokenUser:
         self._user = token.user
         self.token = token
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._user, name)
 
     @property

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from carehub.core.time import in_service_range
-from carehub.mobile.vocab import EventType, Outcome
+from carehub.fieldwork.vocab import EventType, Outcome
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
 MAX_TEXT = 2000
