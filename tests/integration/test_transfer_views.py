@@ -91,3 +91,12 @@ def test_only_administrators_may_use_it(client, login_as) -> None:
     assert client.get(URL).status_code == 403
     assert client.get("/admin/data/export/elders.csv").status_code == 403
     assert _upload(client, csv_file(HEADER)).status_code == 403
+
+
+def test_the_background_import_keeps_the_name_its_queued_messages_carry(app) -> None:
+    """A worker imports the module (it is among the worker's task modules) and finds the task
+    under the name messages queued before it moved still carry."""
+    celery = app.extensions["celery"]
+    assert "carehub.transfer.tasks" in celery.conf.include
+    celery.loader.import_default_modules()
+    assert "carehub.registry.background_tasks.import_file" in celery.tasks
