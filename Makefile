@@ -115,7 +115,7 @@ bench-scale-out: install ## The city weekday on one and two solver processes and
 load: install ## City-morning load test: 1,000 caregivers and 50 dispatchers on gunicorn and a private PostgreSQL (root; results in bench-results/load/)
 	bash bench/load/run.sh
 
-lint: install ## ruff (lint + format check), mypy and the import layering contracts
+lint: install ## ruff (lint + format check), mypy and the import contracts (layers, no cycles)
 	$(BIN)/ruff check carehub carehub_bench tests seed bench wsgi.py
 	$(BIN)/ruff format --check carehub carehub_bench tests seed bench wsgi.py
 	$(BIN)/mypy
