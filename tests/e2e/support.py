@@ -1,13 +1,19 @@
-"""What the browser tests share: Chromium settings, screen sizes, accounts, logging in."""
+"""What the browser tests share: Chromium settings, screen sizes, accounts, logging in, and
+the planning tests' station day and run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from carehub.core.enums import Role
+from carehub.extensions import db
+from carehub.registry.models import ServiceType
+from tests.builders import CENTRE, Builders
 
 CHROMIUM = os.environ.get("CAREHUB_CHROMIUM", "/usr/bin/chromium")
 # The background-networking flags matter: on a closed network Chromium's own update and
@@ -42,3 +48,54 @@ def log_in(page: Any, account: Account) -> None:
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert urlsplit(page.url).path != "/login", page.inner_text("main")
+
+
+@dataclass(frozen=True)
+class StationDay:
+    station_id: int
+    request_ids: list[int]
+
+
+def station_day(
+    live_server: Any,
+    code: str,
+    day: dt.date,
+    service_type: Callable[[Builders], ServiceType],
+    visits: int,
+    window: tuple[dt.time, dt.time],
+    *,
+    name: str | None = None,
+    skills: tuple[str, ...] = ("meal",),
+) -> StationDay:
+    """A station ``code`` with one caregiver ``<code>1`` on every weekday and ``visits``
+    elders in a row north of the centre, each with a request on ``day`` within ``window``
+    for the service type ``service_type`` makes: a day for a planning test to plan."""
+    with live_server.app.app_context():
+        make = Builders(db.session)
+        station = make.station(code=code, **({"name": name} if name else {}))
+        kind = service_type(make)
+        make.caregiver(station=station, skills=skills, code=f"{code}1", weekdays_mask=0b1111111)
+        requests = [
+            make.request(
+                elder=make.elder(station=station, lat=CENTRE[0] + 0.003 * i, lon=CENTRE[1]),
+                service_type=kind,
+                service_date=day,
+                window_start=window[0],
+                window_end=window[1],
+            )
+            for i in range(visits)
+        ]
+        db.session.commit()
+        made = StationDay(station.id, [r.id for r in requests])
+        db.session.remove()
+    return made
+
+
+def start_planning_run(page: Any, day: dt.date | None = None, time_limit_s: int = 2) -> None:
+    """On the open planning page: start a run (for ``day`` when given, else the page's
+    date) and follow it to the run's page."""
+    if day is not None:
+        page.fill("#date", day.isoformat())
+    page.fill("#time_limit", str(time_limit_s))
+    page.click("#planning-form button.primary")
+    page.wait_for_url("**/dispatch/planning/runs/*")
