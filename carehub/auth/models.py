@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from carehub.core.audit import Audited
 from carehub.core.enums import Role
+from carehub.core.tokens import HashedToken
 from carehub.db import Base, UTCDateTime, intpk, utcnow
 from carehub.registry.models import Caregiver, Station
 
@@ -45,7 +44,7 @@ class User(Audited, Base):
         return self.username
 
 
-class LoginSession(Base):
+class LoginSession(HashedToken, Base):
     """One browser login. The cookie carries only the token; logging out ends the row,
     so a copied cookie stops working at once."""
 
@@ -61,14 +60,6 @@ class LoginSession(Base):
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class LoginThrottle(Base):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -12,13 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carehub.auth.models import LoginSession, User
 from carehub.core.audit import Audited
+from carehub.core.tokens import HashedToken
 from carehub.db import Base, UTCDateTime, intpk, utcnow
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.mobile.vocab import OfferStatus
 from carehub.registry.models import Caregiver, ServiceType
 
 
-class ApiToken(Base):
+class ApiToken(HashedToken, Base):
     """A bearer token for the phone. Only its SHA-256 is stored; the token itself is shown once.
 
     A token minted by the phone page belongs to that browser login and dies with it, so
@@ -39,14 +38,6 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship()
     login_session: Mapped[LoginSession | None] = relationship()
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
     def is_usable(self, at: dt.datetime) -> bool:
         return (
