@@ -26,7 +26,15 @@ from carehub.core.enums import Role
 from carehub.extensions import db
 from carehub.seeding.defaults import load_defaults
 from tests.builders import PASSWORD, Builders
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, Account
+from tests.e2e.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    HOME,
+    PHONE,
+    TIMEOUT_MS,
+    Account,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -145,6 +153,29 @@ def page(browser: Any, live_server: LiveServer, viewport: dict[str, int]) -> Ite
         is_mobile=phone,
         has_touch=phone,
         locale="zh-CN",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    live_server.errors.clear()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+    assert not live_server.errors, f"the server raised: {live_server.errors!r}"
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A phone's page of its own (360 px, touch, Shanghai's clock) that reports its place as
+    ``HOME``, for a caregiver's side of a test that has another user in ``page``."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 12},
+        permissions=["geolocation"],
     )
     context.set_default_timeout(TIMEOUT_MS)
     live_server.errors.clear()

@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
+# Where the phone_page fixture's browser says it is, and where its tests put their elder.
+HOME = (39.1195, 117.1970)
 TIMEOUT_MS = 10_000
 
 

@@ -15,9 +15,7 @@ from carehub.extensions import db
 from carehub.mobile.models import EmergencyOffer
 from carehub.mobile.vocab import OfferStatus
 from tests.builders import Builders
-from tests.e2e.support import PHONE, TIMEOUT_MS, log_in
-
-HOME = (39.1195, 117.1970)
+from tests.e2e.support import HOME, PHONE, TIMEOUT_MS, log_in
 
 
 def _on_call_caregiver(live_server: Any, make_user: Any) -> tuple[Any, str, str]:

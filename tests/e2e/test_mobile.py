@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,30 +18,7 @@ from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.mobile.models import VisitEvent
 from tests.builders import Builders
-from tests.e2e.support import PHONE, TIMEOUT_MS, Account, log_in
-
-HOME = (39.1195, 117.1970)
-
-
-@pytest.fixture
-def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 12},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    live_server.errors.clear()
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-    assert not live_server.errors, f"the server raised: {live_server.errors!r}"
+from tests.e2e.support import HOME, PHONE, TIMEOUT_MS, Account, log_in
 
 
 def _visit_for(live_server: Any, make_user: Any) -> tuple[Account, int]:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from carehub.core.enums import ElderStatus, RequestStatus, VisitStatus
@@ -19,28 +17,7 @@ from carehub.extensions import db
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Elder
 from tests.builders import Builders
-from tests.e2e.support import PHONE, TIMEOUT_MS, log_in
-
-HOME = (39.1195, 117.1970)
-
-
-@pytest.fixture
-def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 12},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+from tests.e2e.support import HOME, TIMEOUT_MS, log_in
 
 
 def _day(live_server: Any, caregiver_username: str) -> dict[str, int]:
