@@ -101,3 +101,12 @@ def start_planning_run(page: Any, day: dt.date | None = None, time_limit_s: int 
     page.fill("#time_limit", str(time_limit_s))
     page.click("#planning-form button.primary")
     page.wait_for_url("**/dispatch/planning/runs/*")
+
+
+def put_on_call(make: Builders, carer: Any, home: tuple[float, float]) -> None:
+    """The caregiver on shift whenever the test runs (every weekday, all day), with first
+    aid, living at ``home``: the one an emergency nearby is offered to."""
+    carer.skills = [make.skill("first_aid")]
+    carer.weekdays_mask = 0b1111111
+    carer.shift_start, carer.shift_end = dt.time(0, 0), dt.time(23, 59, 59)
+    carer.home_lat, carer.home_lon = home
