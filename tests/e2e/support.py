@@ -110,3 +110,22 @@ def put_on_call(make: Builders, carer: Any, home: tuple[float, float]) -> None:
     carer.weekdays_mask = 0b1111111
     carer.shift_start, carer.shift_end = dt.time(0, 0), dt.time(23, 59, 59)
     carer.home_lat, carer.home_lon = home
+
+
+def first_visit_today(
+    make: Builders, caregiver: Any, elder: Any, at: dt.time = dt.time(9, 0), **request: Any
+) -> Any:
+    """A published quarter-hour visit to ``elder`` at ``at`` today (Shanghai), first on the
+    caregiver's route: what the phone page shows the caregiver."""
+    from carehub.core.enums import VisitStatus
+    from carehub.core.time import local_to_utc, local_today
+
+    start = local_to_utc(local_today(), at)
+    return make.visit(
+        caregiver=caregiver,
+        status=VisitStatus.PUBLISHED,
+        planned_start=start,
+        planned_end=start + dt.timedelta(minutes=15),
+        route_seq=1,
+        request=make.request(elder=elder, service_date=local_today(), **request),
+    )

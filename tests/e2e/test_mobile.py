@@ -4,7 +4,6 @@ nothing on the phone."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from carehub.core.enums import VisitStatus
-from carehub.core.time import local_to_utc, local_today
+from carehub.core.time import local_today
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.mobile.models import VisitEvent
 from tests.builders import Builders
-from tests.e2e.support import HOME, PHONE, TIMEOUT_MS, Account, log_in
+from tests.e2e.support import HOME, PHONE, TIMEOUT_MS, Account, first_visit_today, log_in
 
 
 def _visit_for(live_server: Any, make_user: Any) -> tuple[Account, int]:
@@ -28,18 +27,8 @@ def _visit_for(live_server: Any, make_user: Any) -> tuple[Account, int]:
         from carehub.auth.models import User
 
         user = db.session.scalar(select(User).where(User.username == account.username))
-        start = local_to_utc(local_today(), dt.time(9, 0))
-        visit = make.visit(
-            caregiver=user.caregiver,
-            status=VisitStatus.PUBLISHED,
-            planned_start=start,
-            planned_end=start + dt.timedelta(minutes=15),
-            route_seq=1,
-            request=make.request(
-                elder=make.elder(name="刘奶奶", lat=HOME[0], lon=HOME[1]),
-                service_date=local_today(),
-            ),
-        )
+        elder = make.elder(name="刘奶奶", lat=HOME[0], lon=HOME[1])
+        visit = first_visit_today(make, user.caregiver, elder)
         db.session.commit()
         visit_id = visit.id
         db.session.remove()

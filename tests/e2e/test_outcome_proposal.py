@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from carehub.core.enums import ElderStatus, RequestStatus, VisitStatus
-from carehub.core.time import local_to_utc, local_today
+from carehub.core.enums import ElderStatus, RequestStatus
+from carehub.core.time import local_today
 from carehub.dispatch.models import ServiceRequest
 from carehub.extensions import db
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Elder
 from tests.builders import Builders
-from tests.e2e.support import HOME, TIMEOUT_MS, log_in
+from tests.e2e.support import HOME, TIMEOUT_MS, first_visit_today, log_in
 
 
 def _day(live_server: Any, caregiver_username: str) -> dict[str, int]:
@@ -29,15 +29,7 @@ def _day(live_server: Any, caregiver_username: str) -> dict[str, int]:
         station = user.caregiver.station
         elder = make.elder(name="赵奶奶", lat=HOME[0], lon=HOME[1], station=station)
         today = local_today()
-        start = local_to_utc(today, dt.time(9, 0))
-        visit = make.visit(
-            caregiver=user.caregiver,
-            status=VisitStatus.PUBLISHED,
-            planned_start=start,
-            planned_end=start + dt.timedelta(minutes=15),
-            route_seq=1,
-            request=make.request(elder=elder, service_date=today, status=RequestStatus.SCHEDULED),
-        )
+        visit = first_visit_today(make, user.caregiver, elder, status=RequestStatus.SCHEDULED)
         later = make.request(elder=elder, service_date=today + dt.timedelta(days=2))
         db.session.commit()
         ids = {"visit": visit.id, "elder": elder.id, "later": later.id, "station": station.id}
