@@ -29,6 +29,7 @@ from carehub.assessment.models import (
 )
 from carehub.core.enums import CareLevel, ElderStatus
 from carehub.core.errors import FieldError
+from carehub.core.once import once
 from carehub.core.time import local_today, to_local
 from carehub.db import AnySession
 from carehub.registry.models import Elder, ElderStatusPeriod
@@ -319,16 +320,11 @@ def due_list(
 
 # --- the guard ---------------------------------------------------------------------------
 
-_installed = False
 
-
+@once
 def install_guard() -> None:
     """Refuse any other change of an existing elder's care level (the edit form, an
     import): the level comes from the assessment history."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
 
     @event.listens_for(Session, "before_flush")
     def _guard(session: Session, flush_context: Any, instances: Any) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from carehub.core.audit import Audited
 from carehub.core.enums import Role
+from carehub.core.tokens import HashedToken
 from carehub.db import Base, UTCDateTime, intpk, utcnow
 from carehub.registry.models import Caregiver, Station
 
@@ -45,7 +44,7 @@ class User(Audited, Base):
         return self.username
 
 
-class LoginSession(Base):
+class LoginSession(HashedToken, Base):
     """One browser login. The cookie carries only the token; logging out ends the row,
     so a copied cookie stops working at once."""
 
@@ -62,14 +61,6 @@ class LoginSession(Base):
 
     user: Mapped[User] = relationship()
 
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
 
 class LoginThrottle(Base):
     """Failed logins counted per account (``user:<name>``) and per client address
@@ -84,7 +75,7 @@ class LoginThrottle(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-class ApiToken(Base):
+class ApiToken(HashedToken, Base):
     """A bearer token for the phone. Only its SHA-256 is stored; the token itself is shown once.
 
     A token minted by the phone page belongs to that browser login and dies with it, so
@@ -105,14 +96,6 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship()
     login_session: Mapped[LoginSession | None] = relationship()
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
     def is_usable(self, at: dt.datetime) -> bool:
         return (

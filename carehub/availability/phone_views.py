@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from carehub.availability import services
 from carehub.availability.views import read_absence_form
-from carehub.core.enums import AbsenceKind, AbsenceStatus, Role
+from carehub.core.enums import AbsenceKind, Role
 from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.time import local_today
@@ -29,16 +29,7 @@ def ask() -> ResponseReturnValue:
     if request.method == "POST":
         try:
             kind, lo, hi, note = read_absence_form()
-            services.record(
-                db.session,
-                caregiver,
-                kind,
-                lo,
-                hi,
-                status=AbsenceStatus.REQUESTED,
-                note=note,
-                user_id=current_user.id,
-            )
+            services.ask(db.session, caregiver, kind, lo, hi, note, current_user.id)
             db.session.commit()
             flash(_("Absence requested: the office will approve or decline it."), "success")
             return redirect(url_for(".ask")), 303

@@ -117,6 +117,29 @@ def absent_all_day(session: AnySession, caregiver_ids: Collection[int], day: dt.
     return out
 
 
+def ask(
+    session: AnySession,
+    caregiver: Caregiver,
+    kind: AbsenceKind | str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    note: str | None,
+    user_id: int,
+) -> CaregiverAbsence:
+    """The caregiver's own request, from the phone page or the API: it waits for the
+    office to approve or decline it."""
+    return record(
+        session,
+        caregiver,
+        kind,
+        starts_at,
+        ends_at,
+        status=AbsenceStatus.REQUESTED,
+        note=note,
+        user_id=user_id,
+    )
+
+
 def for_caregiver(session: AnySession, caregiver: Caregiver) -> list[CaregiverAbsence]:
     return list(
         session.scalars(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from carehub.core.once import once
 from carehub.db import AnySession, Base, UTCDateTime, intpk
 
 _actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_actor", default=None)
@@ -186,9 +187,6 @@ def _bulk_values(statement: Any) -> dict[str, Any] | None:
     return found or None
 
 
-_installed = False
-
-
 def _updated_and_deleted(
     session: Session,
 ) -> list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None]]:
@@ -205,12 +203,9 @@ def _updated_and_deleted(
     return pending
 
 
+@once
 def install() -> None:
     """Hook the audit writer into every ORM session (once per process)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
     session_cls = Session
 
     @event.listens_for(session_cls, "before_flush")

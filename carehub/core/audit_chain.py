@@ -21,6 +21,7 @@ from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from carehub.core.audit import AuditLog
+from carehub.core.once import once
 from carehub.db import AnySession
 
 _PG_LOCK = 7_263_001  # any constant shared by every CareHub process
@@ -132,15 +133,8 @@ def verify(session: AnySession) -> Verdict:
     return Verdict(True, count, last_id, prev_hash, legacy)
 
 
-_installed = False
-
-
+@once
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
-
     @event.listens_for(Session, "before_commit")
     def _before_commit(session: Session) -> None:
         if not session.info.get(_PENDING):

@@ -109,16 +109,7 @@ def my_absences() -> ResponseReturnValue:
 def ask_absence() -> ResponseReturnValue:
     caregiver = _caregiver()
     kind, lo, hi, note = _read(request.get_json(silent=True))
-    absence = services.record(
-        db.session,
-        caregiver,
-        kind,
-        lo,
-        hi,
-        status=AbsenceStatus.REQUESTED,
-        note=note,
-        user_id=current_user.id,
-    )
+    absence = services.ask(db.session, caregiver, kind, lo, hi, note, current_user.id)
     db.session.commit()
     return jsonify(absence_json(absence)), 201
 

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from carehub.core import audit
+from carehub.core.once import once
 from carehub.core.time import local_zone, now
 from carehub.db import AnySession
 from carehub.dispatch.models import Visit
@@ -221,15 +222,9 @@ def _unique(notices: list[Notice]) -> list[Notice]:
     return list(dict.fromkeys(notices))
 
 
-_installed = False
-
-
+@once
 def install() -> None:
     """Hook the counter into every ORM session (once per process)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "before_commit", _before_commit)

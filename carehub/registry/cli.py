@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from carehub.db import AnySession
 from carehub.registry.imports import ENTITIES, ImportResult
 
 
@@ -45,23 +47,33 @@ def _import_command(entity: str) -> click.Command:
     @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
     @with_appcontext
     def command(file: Path, dry_run: bool) -> None:
-        from carehub.core import audit
-        from carehub.extensions import db
         from carehub.registry.imports import run_import
 
-        with audit.acting_as("cli:import"):
-            result = run_import(
-                db.session, ENTITIES[entity], file.name, file.read_bytes(), dry_run=dry_run
+        import_from_cli(
+            lambda session: run_import(
+                session, ENTITIES[entity], file.name, file.read_bytes(), dry_run=dry_run
             )
-            if result.ok and not dry_run:
-                db.session.commit()
-            else:
-                db.session.rollback()
-        _echo(result)
-        if not result.ok:
-            raise click.exceptions.Exit(1)
+        )
 
     return command
+
+
+def import_from_cli(run: Callable[[AnySession], ImportResult]) -> None:
+    """An import from the command line, as ``carehub import`` runs each one: written whole
+    under the CLI's audit name, or nothing (a dry run, or any bad row); the outcome
+    printed, and exit status 1 when a row was bad."""
+    from carehub.core import audit
+    from carehub.extensions import db
+
+    with audit.acting_as("cli:import"):
+        result = run(db.session)
+        if result.ok and not result.dry_run:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    _echo(result)
+    if not result.ok:
+        raise click.exceptions.Exit(1)
 
 
 def _echo(result: ImportResult) -> None:

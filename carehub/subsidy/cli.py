@@ -56,20 +56,10 @@ def reconcile_command(month_text: str, station_code: str | None, as_json: bool) 
 @with_appcontext
 def import_visits_command(file: Path) -> None:
     """Import completed visits from another platform (CSV/XLSX FILE), all or nothing."""
-    from carehub.core import audit
-    from carehub.extensions import db
-    from carehub.registry.cli import _echo
+    from carehub.registry.cli import import_from_cli
     from carehub.subsidy.uploads.services import import_visits
 
-    with audit.acting_as("cli:import"):
-        result = import_visits(db.session, file.name, file.read_bytes())
-        if result.ok:
-            db.session.commit()
-        else:
-            db.session.rollback()
-    _echo(result)
-    if not result.ok:
-        raise click.exceptions.Exit(1)
+    import_from_cli(lambda session: import_visits(session, file.name, file.read_bytes()))
 
 
 def _print_table(result: object) -> None:

@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,15 @@ from carehub.core.enums import Role
 from carehub.extensions import db
 from carehub.seeding.defaults import load_defaults
 from tests.builders import PASSWORD, Builders
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, Account
+from tests.e2e.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    HOME,
+    PHONE,
+    TIMEOUT_MS,
+    Account,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -136,16 +145,11 @@ def viewport() -> dict[str, int]:
     return DESKTOP
 
 
-@pytest.fixture
-def page(browser: Any, live_server: LiveServer, viewport: dict[str, int]) -> Iterator[Any]:
-    phone = viewport["width"] < 600
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=viewport,
-        is_mobile=phone,
-        has_touch=phone,
-        locale="zh-CN",
-    )
+@contextmanager
+def _browser_page(browser: Any, live_server: LiveServer, **options: Any) -> Iterator[Any]:
+    """A page in a browser context of its own; the test fails when the server raised while
+    it ran, even when the page in the browser looks fine."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
     context.set_default_timeout(TIMEOUT_MS)
     live_server.errors.clear()
     try:
@@ -153,6 +157,32 @@ def page(browser: Any, live_server: LiveServer, viewport: dict[str, int]) -> Ite
     finally:
         context.close()
     assert not live_server.errors, f"the server raised: {live_server.errors!r}"
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer, viewport: dict[str, int]) -> Iterator[Any]:
+    phone = viewport["width"] < 600
+    with _browser_page(
+        browser, live_server, viewport=viewport, is_mobile=phone, has_touch=phone
+    ) as opened:
+        yield opened
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A phone's page of its own (360 px, touch, Shanghai's clock) that reports its place as
+    ``HOME``, for a caregiver's side of a test that has another user in ``page``."""
+    with _browser_page(
+        browser,
+        live_server,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        timezone_id="Asia/Shanghai",
+        geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 12},
+        permissions=["geolocation"],
+    ) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from carehub.assessment.models import AssessmentFlag
 from carehub.auth.models import User
-from carehub.core.enums import VisitStatus
-from carehub.core.time import local_to_utc, local_today
+from carehub.core.time import local_today
 from carehub.extensions import db
 from tests.builders import Builders
-from tests.e2e.support import PHONE, TIMEOUT_MS, log_in
+from tests.e2e.support import PHONE, TIMEOUT_MS, first_visit_today, log_in
 
 CODE = "00FLAG"
 NOTE = "昨天摔了一跤，走路要扶墙"
@@ -41,7 +40,6 @@ def test_a_change_flagged_on_the_phone_reaches_the_assessors_due_list(
     with live_server.app.app_context():
         make = Builders(db.session)
         user = db.session.scalar(select(User).where(User.username == carer.username))
-        start = local_to_utc(local_today(), dt.time(10, 0))
         # Assessed a month ago: not due for eleven months, until the change.
         elder = make.elder(
             code=CODE,
@@ -49,14 +47,7 @@ def test_a_change_flagged_on_the_phone_reaches_the_assessors_due_list(
             station=user.caregiver.station,
             care_level_assessed_on=local_today() - dt.timedelta(days=30),
         )
-        visit = make.visit(
-            caregiver=user.caregiver,
-            status=VisitStatus.PUBLISHED,
-            planned_start=start,
-            planned_end=start + dt.timedelta(minutes=15),
-            route_seq=1,
-            request=make.request(elder=elder, service_date=local_today()),
-        )
+        visit = first_visit_today(make, user.caregiver, elder, dt.time(10, 0))
         db.session.commit()
         elder_id, visit_id = elder.id, visit.id
         db.session.remove()

@@ -14,7 +14,7 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.extensions import db
 from carehub.registry.naming import name_initials
 from tests.builders import CENTRE, Builders
-from tests.e2e.support import log_in
+from tests.e2e.support import log_in, start_planning_run
 
 ELDER = "诸葛秀英"
 
@@ -60,10 +60,7 @@ def test_request_planned_published_and_on_the_board(
 
     # Planning: a run for the dispatcher's station, followed until it is done, then published.
     page.goto("/dispatch/planning/")
-    page.fill("#date", day.isoformat())
-    page.fill("#time_limit", "2")
-    page.click("#planning-form button.primary")
-    page.wait_for_url("**/dispatch/planning/runs/*")
+    start_planning_run(page, day)
     page.wait_for_selector("#run-kpis", timeout=60_000)
     assert page.locator('#run-kpis tr[data-kpi="assigned"] .kpi-value').inner_text() == "1"
     page.click("#publish-form button")

@@ -4,7 +4,6 @@ timeline shows it accepted."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
@@ -15,9 +14,7 @@ from carehub.extensions import db
 from carehub.fieldwork.models import EmergencyOffer
 from carehub.fieldwork.vocab import OfferStatus
 from tests.builders import Builders
-from tests.e2e.support import PHONE, TIMEOUT_MS, log_in
-
-HOME = (39.1195, 117.1970)
+from tests.e2e.support import HOME, PHONE, TIMEOUT_MS, log_in, put_on_call
 
 
 def _on_call_caregiver(live_server: Any, make_user: Any) -> tuple[Any, str, str]:
@@ -26,11 +23,7 @@ def _on_call_caregiver(live_server: Any, make_user: Any) -> tuple[Any, str, str]
         make = Builders(db.session)
         user = db.session.scalar(select(User).where(User.username == account.username))
         carer = user.caregiver
-        # On shift whenever the test runs, with first aid, living next door to the elder.
-        carer.skills = [make.skill("first_aid")]
-        carer.weekdays_mask = 0b1111111
-        carer.shift_start, carer.shift_end = dt.time(0, 0), dt.time(23, 59, 59)
-        carer.home_lat, carer.home_lon = HOME[0] + 0.001, HOME[1]
+        put_on_call(make, carer, (HOME[0] + 0.001, HOME[1]))  # next door to the elder
         elder = make.elder(name="钱奶奶", lat=HOME[0], lon=HOME[1])
         db.session.commit()
         found = (account, carer.code, elder.code)

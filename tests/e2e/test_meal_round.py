@@ -14,7 +14,7 @@ from carehub.dispatch.models import MealRound, Visit
 from carehub.extensions import db
 from tests.builders import Builders
 from tests.e2e.support import TIMEOUT_MS, Account, log_in
-from tests.e2e.test_mobile import _wait_for_events, phone_page  # noqa: F401 (a fixture)
+from tests.e2e.test_mobile import _wait_for_events
 from tests.integration.meals_support import meal_day, write
 
 
@@ -52,7 +52,7 @@ def _statuses(live_server: Any, ids: list[int]) -> list[str]:
 
 
 def test_a_round_is_collected_then_two_drops_checked_out(
-    phone_page: Any,  # noqa: F811
+    phone_page: Any,
     live_server: Any,
     make_user: Any,
 ) -> None:

@@ -4,9 +4,7 @@ nothing on the phone."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,35 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from carehub.core.enums import VisitStatus
-from carehub.core.time import local_to_utc, local_today
+from carehub.core.time import local_today
 from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.fieldwork.models import VisitEvent
 from tests.builders import Builders
-from tests.e2e.support import PHONE, TIMEOUT_MS, Account, log_in
-
-HOME = (39.1195, 117.1970)
-
-
-@pytest.fixture
-def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 12},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    live_server.errors.clear()
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-    assert not live_server.errors, f"the server raised: {live_server.errors!r}"
+from tests.e2e.support import HOME, PHONE, TIMEOUT_MS, Account, first_visit_today, log_in
 
 
 def _visit_for(live_server: Any, make_user: Any) -> tuple[Account, int]:
@@ -52,18 +27,8 @@ def _visit_for(live_server: Any, make_user: Any) -> tuple[Account, int]:
         from carehub.auth.models import User
 
         user = db.session.scalar(select(User).where(User.username == account.username))
-        start = local_to_utc(local_today(), dt.time(9, 0))
-        visit = make.visit(
-            caregiver=user.caregiver,
-            status=VisitStatus.PUBLISHED,
-            planned_start=start,
-            planned_end=start + dt.timedelta(minutes=15),
-            route_seq=1,
-            request=make.request(
-                elder=make.elder(name="刘奶奶", lat=HOME[0], lon=HOME[1]),
-                service_date=local_today(),
-            ),
-        )
+        elder = make.elder(name="刘奶奶", lat=HOME[0], lon=HOME[1])
+        visit = first_visit_today(make, user.caregiver, elder)
         db.session.commit()
         visit_id = visit.id
         db.session.remove()

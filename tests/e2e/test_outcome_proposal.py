@@ -6,41 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from carehub.core.enums import ElderStatus, RequestStatus, VisitStatus
-from carehub.core.time import local_to_utc, local_today
+from carehub.core.enums import ElderStatus, RequestStatus
+from carehub.core.time import local_today
 from carehub.dispatch.models import ServiceRequest
 from carehub.extensions import db
 from carehub.outcomes.models import StatusProposal
 from carehub.registry.models import Elder
 from tests.builders import Builders
-from tests.e2e.support import PHONE, TIMEOUT_MS, log_in
-
-HOME = (39.1195, 117.1970)
-
-
-@pytest.fixture
-def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 12},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+from tests.e2e.support import HOME, TIMEOUT_MS, first_visit_today, log_in
 
 
 def _day(live_server: Any, caregiver_username: str) -> dict[str, int]:
@@ -52,15 +29,7 @@ def _day(live_server: Any, caregiver_username: str) -> dict[str, int]:
         station = user.caregiver.station
         elder = make.elder(name="赵奶奶", lat=HOME[0], lon=HOME[1], station=station)
         today = local_today()
-        start = local_to_utc(today, dt.time(9, 0))
-        visit = make.visit(
-            caregiver=user.caregiver,
-            status=VisitStatus.PUBLISHED,
-            planned_start=start,
-            planned_end=start + dt.timedelta(minutes=15),
-            route_seq=1,
-            request=make.request(elder=elder, service_date=today, status=RequestStatus.SCHEDULED),
-        )
+        visit = first_visit_today(make, user.caregiver, elder, status=RequestStatus.SCHEDULED)
         later = make.request(elder=elder, service_date=today + dt.timedelta(days=2))
         db.session.commit()
         ids = {"visit": visit.id, "elder": elder.id, "later": later.id, "station": station.id}

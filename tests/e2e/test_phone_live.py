@@ -5,7 +5,6 @@ stay within 5 s (the issue's promise). Figures are printed for docs/benchmarks.m
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import statistics
 import time
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from carehub.auth.models import User
 from carehub.extensions import db
 from tests.builders import Builders
-from tests.e2e.support import PHONE, TIMEOUT_MS, log_in
+from tests.e2e.support import PHONE, TIMEOUT_MS, log_in, put_on_call
 
 # Away from the other browser tests' elders, so this caregiver is the nearest.
 HOME = (39.1420, 117.2210)
@@ -31,10 +30,7 @@ def _on_call(live_server: Any, make_user: Any) -> tuple[Any, str, list[str]]:
         make = Builders(db.session)
         user = db.session.scalar(select(User).where(User.username == account.username))
         carer = user.caregiver
-        carer.skills = [make.skill("first_aid")]
-        carer.weekdays_mask = 0b1111111
-        carer.shift_start, carer.shift_end = dt.time(0, 0), dt.time(23, 59, 59)
-        carer.home_lat, carer.home_lon = HOME[0] + 0.0005, HOME[1]
+        put_on_call(make, carer, (HOME[0] + 0.0005, HOME[1]))
         elders = [
             make.elder(name=f"周爷爷{n}", lat=HOME[0], lon=HOME[1] + 0.0001 * n)
             for n in range(REPETITIONS)

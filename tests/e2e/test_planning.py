@@ -12,8 +12,7 @@ from carehub.core.enums import VisitStatus
 from carehub.core.time import local_today
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.extensions import db
-from tests.builders import CENTRE, Builders
-from tests.e2e.support import log_in
+from tests.e2e.support import log_in, start_planning_run, station_day
 
 VISITS = 3
 
@@ -22,24 +21,15 @@ def test_dispatcher_plans_and_publishes_a_day(
     page: Any, live_server: Any, make_user: Any, morning: None
 ) -> None:
     day = local_today()
-    with live_server.app.app_context():
-        make = Builders(db.session)
-        station = make.station(code="E2EPL")
-        meal = make.service_type("e2e_plan_meal")
-        make.caregiver(station=station, code="E2EPL1", weekdays_mask=0b1111111)
-        requests = [
-            make.request(
-                elder=make.elder(station=station, lat=CENTRE[0] + 0.003 * i, lon=CENTRE[1]),
-                service_type=meal,
-                service_date=day,
-                window_start=dt.time(9, 0),
-                window_end=dt.time(16, 0),
-            )
-            for i in range(VISITS)
-        ]
-        db.session.commit()
-        station_id, ids = station.id, [r.id for r in requests]
-        db.session.remove()
+    made = station_day(
+        live_server,
+        "E2EPL",
+        day,
+        lambda make: make.service_type("e2e_plan_meal"),
+        VISITS,
+        (dt.time(9, 0), dt.time(16, 0)),
+    )
+    station_id, ids = made.station_id, made.request_ids
 
     log_in(page, make_user("dispatcher", station_id=station_id))
     page.goto("/dispatch/planning/")
@@ -47,9 +37,7 @@ def test_dispatcher_plans_and_publishes_a_day(
     boxes = page.locator("#planning-stations input[name=stations]")
     assert boxes.count() == 1 and boxes.first.is_checked()
     assert page.input_value("#date") == day.isoformat()
-    page.fill("#time_limit", "2")
-    page.click("#planning-form button.primary")
-    page.wait_for_url("**/dispatch/planning/runs/*")
+    start_planning_run(page)
     # The page follows the run and shows the result by itself.
     page.wait_for_selector("#run-kpis", timeout=60_000)
     assert page.locator('#run-kpis tr[data-kpi="assigned"] .kpi-value').inner_text() == str(VISITS)
@@ -78,28 +66,19 @@ def test_the_result_shows_each_meal_collection_on_the_timeline_and_the_map(
     from carehub.dispatch.models import MealRound
 
     day = local_today()
-    with live_server.app.app_context():
-        make = Builders(db.session)
-        station = make.station(code="E2EML", name="E2E 食堂站")
-        meal = make.service_type("meal_delivery")
-        make.caregiver(station=station, code="E2EML1", weekdays_mask=0b1111111)
-        for i in range(VISITS):
-            make.request(
-                elder=make.elder(station=station, lat=CENTRE[0] + 0.003 * i, lon=CENTRE[1]),
-                service_type=meal,
-                service_date=day,
-                window_start=dt.time(11, 0),
-                window_end=dt.time(12, 30),
-            )
-        db.session.commit()
-        station_id = station.id
-        db.session.remove()
+    station_id = station_day(
+        live_server,
+        "E2EML",
+        day,
+        lambda make: make.service_type("meal_delivery"),
+        VISITS,
+        (dt.time(11, 0), dt.time(12, 30)),
+        name="E2E 食堂站",
+    ).station_id
 
     log_in(page, make_user("dispatcher", station_id=station_id))
     page.goto("/dispatch/planning/")
-    page.fill("#time_limit", "2")
-    page.click("#planning-form button.primary")
-    page.wait_for_url("**/dispatch/planning/runs/*")
+    start_planning_run(page)
     page.wait_for_selector("#run-kpis", timeout=60_000)
     with live_server.app.app_context():
         rounds = db.session.scalars(

@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 from carehub.core.time import local_today
-from carehub.extensions import db
-from tests.builders import CENTRE, Builders
-from tests.e2e.support import log_in
+from carehub.registry.models import ServiceType
+from tests.builders import Builders
+from tests.e2e.support import log_in, start_planning_run, station_day
 
 BATHS = 4
 
@@ -18,30 +18,25 @@ def test_a_short_day_shows_proven_shortfall_advice(
     page: Any, live_server: Any, make_user: Any, morning: None
 ) -> None:
     day = local_today()
-    with live_server.app.app_context():
-        make = Builders(db.session)
-        station = make.station(code="E2ESF")
+
+    def bath(make: Builders) -> ServiceType:
         bathing = make.skill("bathing")
         bathing.name_zh = "助浴培训"
-        bath = make.service_type("e2e_sf_bath", duration_min=60, skill=bathing)
-        make.caregiver(station=station, skills=("bathing",), code="E2ESF1", weekdays_mask=0b1111111)
-        for i in range(BATHS):
-            make.request(
-                elder=make.elder(station=station, lat=CENTRE[0] + 0.003 * i, lon=CENTRE[1]),
-                service_type=bath,
-                service_date=day,
-                window_start=dt.time(9, 0),
-                window_end=dt.time(10, 30),
-            )
-        db.session.commit()
-        station_id = station.id
-        db.session.remove()
+        return make.service_type("e2e_sf_bath", duration_min=60, skill=bathing)
+
+    station_id = station_day(
+        live_server,
+        "E2ESF",
+        day,
+        bath,
+        BATHS,
+        (dt.time(9, 0), dt.time(10, 30)),
+        skills=("bathing",),
+    ).station_id
 
     log_in(page, make_user("dispatcher", station_id=station_id))
     page.goto("/dispatch/planning/")
-    page.fill("#time_limit", "2")
-    page.click("#planning-form button.primary")
-    page.wait_for_url("**/dispatch/planning/runs/*")
+    start_planning_run(page)
     page.wait_for_selector("#run-shortfall", timeout=60_000)
     lines = page.locator("#run-shortfall li").all_inner_texts()
     assert lines == [

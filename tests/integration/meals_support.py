@@ -97,3 +97,12 @@ def write(session: AnySession, r: Round, publish: bool = False) -> list[Visit]:
             v.status = VisitStatus.PUBLISHED
     session.flush()
     return rows
+
+
+def published_round(make: Builders, session: AnySession, day: dt.date, **kw: Any) -> Round:
+    """``meal_day`` (same arguments) written, published and committed: the round the board,
+    the day timeline and the phone show."""
+    r = meal_day(make, day, **kw)
+    write(session, r, publish=True)
+    session.commit()
+    return r

@@ -100,3 +100,19 @@ def october(make: Builders, db: Any) -> Month:
     month.planted["reused_a"], month.planted["reused_b"] = a, b
     db.session.commit()
     return month
+
+
+def cached_as_fresh(db: Any, month: str = "2026-10") -> Any:
+    """The month's kept or stored figures, checked to equal the month worked out afresh,
+    to the figures and each visit's status, reasons and value."""
+    from carehub.subsidy.months import Month as M
+    from carehub.subsidy.reconciliation.reconcile import reconcile
+
+    m = M.parse(month)
+    cached = reconcile(db.session, m, cached=True)
+    fresh = reconcile(db.session, m)
+    assert cached.as_json() == fresh.as_json()
+    assert {v: (o.status, o.reasons, o.value_fen) for v, o in cached.visits.items()} == {
+        v: (o.status, o.reasons, o.value_fen) for v, o in fresh.visits.items()
+    }
+    return cached

@@ -176,11 +176,9 @@ def test_bad_input_is_a_clear_400(client: Any, login_as: Any) -> None:
 def test_one_stations_board_draws_its_routes_with_each_meal_collection(
     client: Any, login_as: Any, make: Any, db: Any
 ) -> None:
-    from tests.integration.meals_support import meal_day, write
+    from tests.integration.meals_support import published_round
 
-    r = meal_day(make, DAY, code="HPM", name="和平食堂站")
-    write(db.session, r, publish=True)
-    db.session.commit()
+    r = published_round(make, db.session, DAY, code="HPM", name="和平食堂站")
     login_as(Role.ADMIN)
     client.get("/lang/en")
     one = client.get(f"/dispatch/board?day={DAY}&station_id={r.station.id}").get_data(as_text=True)

@@ -291,11 +291,9 @@ def test_a_drop_onto_a_published_visit_says_it_overlaps(client, login_as, make, 
 def test_the_day_timeline_shows_a_meal_rounds_collection_at_its_kitchen(
     client, login_as, make, db
 ) -> None:
-    from tests.integration.meals_support import meal_day, write
+    from tests.integration.meals_support import published_round
 
-    r = meal_day(make, DAY, code="HPM", name="和平食堂站")
-    write(db.session, r, publish=True)
-    db.session.commit()
+    r = published_round(make, db.session, DAY, code="HPM", name="和平食堂站")
     login_as(Role.ADMIN)
     client.get("/lang/en")
     text = client.get(f"/dispatch/day?date={DAY.isoformat()}&station=HPM").get_data(as_text=True)

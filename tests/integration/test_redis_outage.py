@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,96 +25,34 @@ from carehub.core.enums import Role
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.planning.models import PlanningRun
 from carehub.jobs import process
-from carehub.jobs.models import JobRun
 from carehub.subsidy.models import MonthFigures
-from tests.builders import CENTRE
-from tests.integration.test_worker_tasks import _wait_for_run
-from tests.workers import Worker, _free_port, _ping, worker_env
+from tests.workers import RedisServer, plan_day, wait_for_job_run, wait_for_run, worker_config
 
 DAY = dt.date(2026, 11, 23)
 LATER = dt.date(2026, 11, 24)
 VISIBILITY_S = 6
 
 
-class PrivateRedis:
-    """A redis-server of this test's own, stopped and started again on the same port."""
-
-    def __init__(self, tmp: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            reason = "redis-server is not installed (apt-get install redis-server)"
-            if os.environ.get("CI"):
-                pytest.fail(f"{reason}: CI must run the outage tests")
-            pytest.skip(reason)
-        self.binary, self.tmp, self.port = binary, tmp, _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no"],
-            cwd=self.tmp,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not _ping(self.port):
-            assert time.monotonic() < deadline and self.process.poll() is None, "no redis"
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        assert not _ping(self.port)
-
-
 @pytest.fixture
-def redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
+def redis(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path, needed_by="the outage tests")
     server.start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def app_config(redis: PrivateRedis) -> dict[str, object]:
-    return {"TASKS_EAGER": False, "BROKER_URL": redis.url, "PLANNING_WORKERS": 1}
+def broker_url(redis: RedisServer) -> str:
+    return redis.url
 
 
 @pytest.fixture
-def start_worker(database_url: str, redis: PrivateRedis, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
-    started: list[Worker] = []
-
-    def start(queues: str, own_group: bool = False, **env: str) -> Worker:
-        log = tmp_path / f"worker-{len(started)}.log"
-        worker = Worker(worker_env(database_url, redis.url, **env), log, queues, 1, own_group)
-        started.append(worker)
-        worker.wait_ready()
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
+def app_config(broker_url: str) -> dict[str, object]:
+    return worker_config(broker_url)
 
 
 def _stations(make, db, days: tuple[dt.date, ...], visits: int = 10) -> None:  # type: ignore[no-untyped-def]
-    for n, code in enumerate(("HPA", "HPB")):
-        lat = CENTRE[0] + 0.03 * n
-        station = make.station(code=code, lat=lat, lon=CENTRE[1])
-        for c in range(2):
-            make.caregiver(station=station, code=f"{code}{c}")
-        for i in range(visits // 2):
-            elder = make.elder(station=station, lat=lat + 0.002 * i, lon=CENTRE[1] - 0.001 * i)
-            for day in days:
-                make.request(
-                    elder=elder,
-                    service_date=day,
-                    window_start=dt.time(9, 0),
-                    window_end=dt.time(16, 0),
-                )
-    db.session.commit()
+    plan_day(make, db, ("HPA", "HPB"), days, visits // 2)
 
 
 def _plan(client, day: dt.date, limit: int, **headers: str):  # type: ignore[no-untyped-def]
@@ -147,12 +83,12 @@ def test_redis_stopped_mid_run_answers_503_and_work_resumes_when_it_is_back(  # 
     worker = start_worker("celery,plan")
     login_as(Role.ADMIN)
     running = _run_id(_plan(client, DAY, 6))
-    _wait_for_run(db, running, ("running",), 60)
+    wait_for_run(db, running, ("running",), 60)
     redis.stop()
 
     # The run in progress needs the database, not Redis, to finish: its plan is written
     # whole, once, or the run fails saying why.
-    run = _wait_for_run(db, running, ("done", "failed"))
+    run = wait_for_run(db, running, ("done", "failed"))
     if run.status == "done":
         assert len(_visits(db, DAY)) == run.visits_planned > 0
     else:
@@ -177,7 +113,7 @@ def test_redis_stopped_mid_run_answers_503_and_work_resumes_when_it_is_back(  # 
     # Redis is back: the same web app queues, the same worker takes and finishes the work.
     redis.start()
     again = _run_id(_plan(client, LATER, 4))
-    done = _wait_for_run(db, again, ("done", "failed"))
+    done = wait_for_run(db, again, ("done", "failed"))
     assert done.status == "done", done.error
     assert len(_visits(db, LATER)) == done.visits_planned > 0
     assert worker.process.poll() is None
@@ -192,14 +128,14 @@ def test_a_task_whose_whole_worker_vanished_is_redelivered_and_done_once(  # typ
     lost = start_worker("celery,plan", own_group=True, **short)
     login_as(Role.ADMIN)
     run_id = _run_id(_plan(client, DAY, 8))
-    _wait_for_run(db, run_id, ("running",), 60)
+    wait_for_run(db, run_id, ("running",), 60)
     # The machine goes: the worker's main process and its pool at once, nothing said.
     os.killpg(lost.process.pid, signal.SIGKILL)
     lost.process.wait(10)
     assert _visits(db, DAY) == []
     vanished_at = time.monotonic()
     other = start_worker("celery,plan", **short)
-    run = _wait_for_run(db, run_id, ("done", "failed"), 180)
+    run = wait_for_run(db, run_id, ("done", "failed"), 180)
     assert run.status == "done", run.error
     assert time.monotonic() - vanished_at >= VISIBILITY_S * 0.5
     assert "plan_run[" in other.log.read_text()
@@ -218,17 +154,7 @@ def test_the_month_figures_job_fired_by_the_scheduler_is_run_by_a_worker(  # typ
     fire_at = dt.datetime(2026, 11, 22, 17, 20, tzinfo=dt.UTC)  # 01:20 on 23 Nov
     process.fire("month-figures", fire_at, app)
     process.fire("month-figures", fire_at, app)  # a second scheduler: claimed once
-    deadline = time.monotonic() + 120
-    while True:
-        db.session.expire_all()
-        runs = db.session.scalars(select(JobRun)).all()
-        db.session.rollback()
-        if runs and runs[0].outcome != "running":
-            break
-        assert time.monotonic() < deadline, "the job was not run"
-        time.sleep(0.2)
-    time.sleep(1)
-    [run] = db.session.scalars(select(JobRun)).all()
+    run = wait_for_job_run(db)
     assert run.outcome == "succeeded", run.error
     assert run.summary == "2026-10: stored, 2026-11: stored"
     assert str(os.getpid()) not in (run.worker or "")

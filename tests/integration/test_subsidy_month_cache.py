@@ -16,9 +16,8 @@ from carehub.subsidy.models import ServicePrice, SubsidyPolicy, VisitReceipt
 from carehub.subsidy.months import Month
 from carehub.subsidy.reconciliation import month_cache
 from carehub.subsidy.reconciliation.locking import lock_month, unlock_month
-from carehub.subsidy.reconciliation.reconcile import reconcile
 from carehub.subsidy.review import services as reviews
-from tests.integration.subsidy_support import NOW, october
+from tests.integration.subsidy_support import NOW, cached_as_fresh, october
 
 OCT = Month(2026, 10)
 
@@ -37,23 +36,13 @@ def _kept() -> object:
     return month_cache.store().entries["2026-10"]
 
 
-def _same_as_fresh(db: Any) -> Any:
-    kept = reconcile(db.session, OCT, cached=True)
-    fresh = reconcile(db.session, OCT)
-    assert kept.as_json() == fresh.as_json()
-    assert {v: (o.status, o.reasons, o.value_fen) for v, o in kept.visits.items()} == {
-        v: (o.status, o.reasons, o.value_fen) for v, o in fresh.visits.items()
-    }
-    return kept
-
-
 def test_a_review_shows_at_once_without_working_the_month_out_again(month, db) -> None:
-    first = _same_as_fresh(db)
+    first = cached_as_fresh(db)
     assert first.computed_at is not None
     kept = _kept()
     reviews.review(db.session, month.planted["too_short"].id, "approved", "家属确认", None)
     db.session.commit()
-    after = _same_as_fresh(db)
+    after = cached_as_fresh(db)
     assert _kept() is kept
     assert after.totals().payable_fen == first.totals().payable_fen + 800
 
@@ -128,11 +117,11 @@ def _caregiver_skill(month: Any, db: Any) -> None:
 def test_any_change_to_an_input_is_worked_out_afresh(
     month, db, change: Callable[[Any, Any], None]
 ) -> None:
-    _same_as_fresh(db)
+    cached_as_fresh(db)
     kept = _kept()
     change(month, db)
     db.session.commit()
-    _same_as_fresh(db)
+    cached_as_fresh(db)
     assert _kept() is not kept
 
 
@@ -140,10 +129,10 @@ def test_a_locked_month_is_kept_until_it_is_unlocked(month, db, make) -> None:
     user = make.user(Role.ADMIN)
     lock_month(db.session, OCT, user.id)
     db.session.commit()
-    assert _same_as_fresh(db).locked
+    assert cached_as_fresh(db).locked
     kept = _kept()
-    assert _same_as_fresh(db).locked and _kept() is kept
+    assert cached_as_fresh(db).locked and _kept() is kept
     unlock_month(db.session, OCT, "财政局要求重新核对", user.id)
     reviews.review(db.session, month.planted["duplicate"].id, "rejected", "重复", None)
     db.session.commit()
-    assert not _same_as_fresh(db).locked
+    assert not cached_as_fresh(db).locked

@@ -27,7 +27,7 @@ from carehub.subsidy.reconciliation.reconcile import reconcile
 from carehub.subsidy.review import services as reviews
 from carehub.subsidy.tasks import work_out_month, work_out_open_months
 from tests.conftest import base_config, second_app
-from tests.integration.subsidy_support import NOW, october
+from tests.integration.subsidy_support import NOW, cached_as_fresh, october
 
 OCT = Month(2026, 10)
 
@@ -74,16 +74,6 @@ def month(make, db):  # type: ignore[no-untyped-def]
     return october(make, db)
 
 
-def _same_as_fresh(db: Any) -> Any:
-    stored = reconcile(db.session, OCT, cached=True)
-    fresh = reconcile(db.session, OCT)
-    assert stored.as_json() == fresh.as_json()
-    assert {v: (o.status, o.reasons, o.value_fen) for v, o in stored.visits.items()} == {
-        v: (o.status, o.reasons, o.value_fen) for v, o in fresh.visits.items()
-    }
-    return stored
-
-
 def test_a_large_month_is_never_worked_out_in_the_request(month, db, queue) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(month_figures.MonthPending):
         reconcile(db.session, OCT, cached=True)
@@ -98,7 +88,7 @@ def test_the_task_stores_what_working_the_month_out_afresh_gives(month, db, queu
         row.fingerprint and row.payload and row.visit_count == len(month.clean) + len(month.planted)
     )
     assert row.working_fingerprint is None
-    result = _same_as_fresh(db)
+    result = cached_as_fresh(db)
     assert not result.stale and result.computed_at == NOW
     # The same inputs again: nothing to do.
     assert work_out_month.apply(args=["2026-10"]).get() == "current"
@@ -133,7 +123,7 @@ def test_a_changed_input_shows_the_last_figures_as_being_worked_out(  # type: ig
     assert stale.as_json() == before.as_json()
     assert _queued(queue) == [("carehub.subsidy.work_out_month", "('2026-10',)")]
     assert work_out_month.apply(args=["2026-10"]).get() == "stored"
-    after = _same_as_fresh(db)
+    after = cached_as_fresh(db)
     assert not after.stale
     assert after.totals().payable_fen == before.totals().payable_fen + 800
 
@@ -143,7 +133,7 @@ def test_a_review_shows_at_once_over_the_stored_verdicts(month, db, queue) -> No
     first = reconcile(db.session, OCT, cached=True)
     reviews.review(db.session, month.planted["too_short"].id, "approved", "家属确认", None)
     db.session.commit()
-    after = _same_as_fresh(db)
+    after = cached_as_fresh(db)
     assert not after.stale
     assert after.totals().payable_fen == first.totals().payable_fen + 800
     assert _queued(queue) == []
@@ -167,7 +157,7 @@ def test_a_locked_month_is_not_stored(month, db, make) -> None:  # type: ignore[
     db.session.commit()
     assert month_figures.work_out(db.session, OCT) == "locked"
     assert db.session.scalars(select(MonthFigures)).all() == []
-    assert _same_as_fresh(db).locked
+    assert cached_as_fresh(db).locked
 
 
 def test_the_open_months_task_works_out_this_month_and_the_last(month, db) -> None:  # type: ignore[no-untyped-def]

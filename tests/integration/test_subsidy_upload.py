@@ -149,3 +149,22 @@ def test_the_upload_needs_a_spreadsheet_and_an_auditor(client, login_as, codes) 
     client.post("/logout")
     login_as(Role.DISPATCHER)
     assert client.get("/subsidy/import").status_code == 403
+
+
+def test_the_command_files_a_good_file_and_refuses_a_bad_one_whole(
+    app, codes, db, tmp_path
+) -> None:
+    from carehub.cli import main
+
+    good = [_row(codes, "2026-10-05T11:00:00+08:00", "2026-10-05T11:20:00+08:00")]
+    bad = [*good, _row(codes, "2026-10-06T11:00:00", "2026-10-06T11:20:00+08:00")]
+    runner = app.test_cli_runner()
+    (tmp_path / "bad.csv").write_bytes(_csv(bad))
+    refused = runner.invoke(main, ["import", "visits", str(tmp_path / "bad.csv")])
+    assert refused.exit_code == 1 and "check_in_at" in refused.output
+    assert _visits(db) == 0
+    (tmp_path / "good.csv").write_bytes(_csv(good))
+    filed = runner.invoke(main, ["import", "visits", str(tmp_path / "good.csv")])
+    assert filed.exit_code == 0, filed.output
+    db.session.rollback()
+    assert _visits(db) == 1

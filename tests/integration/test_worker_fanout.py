@@ -5,22 +5,17 @@ the order they were sent."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import time
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
-from pathlib import Path
 
 import pytest
 
 from carehub.dispatch.planning import fanout
 from carehub.dispatch.planning import runner as planning_runner
-from carehub.dispatch.planning.models import PlanningRun
 from carehub.routing import SolverParams
 from carehub.routing.circles import NO_SEARCH, Part, _solve_part
-from tests.builders import CENTRE
 from tests.unit.routing.helpers import caregiver, problem, visit
-from tests.workers import Worker, redis_server, worker_env
+from tests.workers import plan_day, wait_for_run, worker_config
 
 DAY = dt.date(2026, 11, 23)
 LIMIT_S = 6.0
@@ -28,64 +23,17 @@ LIMIT_S = 6.0
 # Were each circle given the whole limit (the fault this guards against), three circles on
 # one solver process would take about three limits.
 SLACK_S = 2.5
-_databases = itertools.count(8)
-
-
-@pytest.fixture(scope="module")
-def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url.rsplit("/", 1)[0]
-
-
-@pytest.fixture
-def broker_url(redis_base: str) -> str:
-    import redis
-
-    url = f"{redis_base}/{next(_databases) % 16}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
 
 
 @pytest.fixture
 def app_config(broker_url: str) -> dict[str, object]:
-    return {"TASKS_EAGER": False, "BROKER_URL": broker_url, "PLANNING_WORKERS": 1}
-
-
-@pytest.fixture
-def start_worker(database_url: str, broker_url: str, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
-    started: list[Worker] = []
-
-    def start(queues: str, concurrency: int = 1, **env: str) -> Worker:
-        log = tmp_path / f"worker-{len(started)}.log"
-        worker = Worker(worker_env(database_url, broker_url, **env), log, queues, concurrency)
-        started.append(worker)
-        worker.wait_ready()
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
+    return worker_config(broker_url)
 
 
 def _three_circles(make, db) -> list[str]:  # type: ignore[no-untyped-def]
-    codes = []
-    for n, code in enumerate(("HPA", "HPB", "HPC")):
-        lat = CENTRE[0] + 0.04 * n
-        station = make.station(code=code, lat=lat, lon=CENTRE[1])
-        for c in range(2):
-            make.caregiver(station=station, code=f"{code}{c}")
-        for i in range(10):
-            make.request(
-                elder=make.elder(station=station, lat=lat + 0.002 * i, lon=CENTRE[1] - 0.001 * i),
-                service_date=DAY,
-                window_start=dt.time(9, 0),
-                window_end=dt.time(16, 0),
-            )
-        codes.append(code)
-    db.session.commit()
-    return codes
+    codes = ("HPA", "HPB", "HPC")
+    plan_day(make, db, codes, (DAY,), 10, spacing=0.04)
+    return list(codes)
 
 
 def test_a_fanned_out_run_keeps_to_its_time_limit(app, make, db, start_worker) -> None:  # type: ignore[no-untyped-def]
@@ -95,15 +43,7 @@ def test_a_fanned_out_run_keeps_to_its_time_limit(app, make, db, start_worker) -
     with app.app_context():
         run = planning_runner.queue_run(db.session, DAY, codes, LIMIT_S, "test")
         planning_runner.launch(run.id)
-    deadline = time.monotonic() + 120
-    while True:
-        db.session.expire_all()
-        run = db.session.get(PlanningRun, run.id)
-        db.session.rollback()
-        if run.status not in ("queued", "running"):
-            break
-        assert time.monotonic() < deadline, f"run still {run.status}"
-        time.sleep(0.2)
+    run = wait_for_run(db, run.id, ("done", "failed"))
     assert run.status == "done", run.error
     summary = run.input_summary
     steps = {k: v for k, v in summary["phase_s"].items() if not k.startswith("solve_")}

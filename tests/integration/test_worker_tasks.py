@@ -5,13 +5,10 @@ scheduled fire; a worker process killed with SIGKILL mid-run."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
 import re
 import signal
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,87 +17,18 @@ from carehub.core.enums import Role, RunOutcome, VisitStatus
 from carehub.dispatch.models import Visit
 from carehub.dispatch.planning.models import PlanningRun
 from carehub.jobs import process
-from carehub.jobs.models import JobRun
-from tests.builders import CENTRE
-from tests.workers import Worker, redis_server, worker_env
+from tests.workers import RUN_S, plan_day, wait_for_job_run, wait_for_run, worker_config
 
 DAY = dt.date(2026, 11, 23)
-RUN_S = 120.0
-_databases = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url.rsplit("/", 1)[0]
-
-
-@pytest.fixture
-def broker_url(redis_base: str) -> str:
-    # A Redis database of its own per test, emptied first: a message one test (or an earlier
-    # run against the same server, as CI's two databases are) left cannot reach this
-    # test's worker.
-    import redis
-
-    url = f"{redis_base}/{next(_databases) % 16}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
 
 
 @pytest.fixture
 def app_config(broker_url: str) -> dict[str, object]:
-    return {"TASKS_EAGER": False, "BROKER_URL": broker_url, "PLANNING_WORKERS": 1}
+    return worker_config(broker_url)
 
 
-@pytest.fixture
-def start_worker(database_url: str, broker_url: str, tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
-    started: list[Worker] = []
-
-    def start(queues: str, concurrency: int = 1, **env: str) -> Worker:
-        log = tmp_path / f"worker-{len(started)}.log"
-        worker = Worker(worker_env(database_url, broker_url, **env), log, queues, concurrency)
-        started.append(worker)
-        worker.wait_ready()
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-
-
-def _day(make, db, visits: int = 12):  # type: ignore[no-untyped-def]
-    stations = []
-    for n, code in enumerate(("HPA", "HPB")):
-        lat = CENTRE[0] + 0.03 * n
-        station = make.station(code=code, lat=lat, lon=CENTRE[1])
-        for c in range(2):
-            make.caregiver(station=station, code=f"{code}{c}")
-        for i in range(visits // 2):
-            make.request(
-                elder=make.elder(station=station, lat=lat + 0.002 * i, lon=CENTRE[1] - 0.001 * i),
-                service_date=DAY,
-                window_start=dt.time(9, 0),
-                window_end=dt.time(16, 0),
-            )
-        stations.append(station)
-    db.session.commit()
-    return stations
-
-
-def _wait_for_run(
-    db, run_id: int, statuses: tuple[str, ...], seconds: float = RUN_S
-) -> PlanningRun:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while True:
-        db.session.expire_all()
-        run = db.session.get(PlanningRun, run_id)
-        db.session.rollback()
-        if run.status in statuses:
-            return run
-        assert time.monotonic() < deadline, f"run {run_id} still {run.status}: {run.error}"
-        time.sleep(0.2)
+def _day(make, db, visits: int = 12) -> None:  # type: ignore[no-untyped-def]
+    plan_day(make, db, ("HPA", "HPB"), (DAY,), visits // 2)
 
 
 def test_a_run_from_the_planning_page_is_solved_by_workers_and_published(
@@ -117,7 +45,7 @@ def test_a_run_from_the_planning_page_is_solved_by_workers_and_published(
     run_id = int(re.search(r"/runs/(\d+)$", response.headers["Location"]).group(1))  # type: ignore[union-attr]
     # The request returned at once: the web process solved nothing.
     assert db.session.get(PlanningRun, run_id).status in ("queued", "running")
-    run = _wait_for_run(db, run_id, ("done", "failed"))
+    run = wait_for_run(db, run_id, ("done", "failed"))
     assert run.status == "done", run.error
     status = client.get(f"/dispatch/planning/runs/{run_id}/status.json").get_json()
     assert status["status"] == "done"
@@ -140,16 +68,7 @@ def test_a_scheduled_month_draft_is_claimed_and_run_by_a_worker(
     # Two schedulers fire the same run: the worker's claim lets one through.
     process.fire("reconcile-month", first_of_december, app)
     process.fire("reconcile-month", first_of_december, app)
-    deadline = time.monotonic() + RUN_S
-    while True:
-        runs = db.session.scalars(select(JobRun)).all()
-        db.session.rollback()
-        if runs and runs[0].outcome != RunOutcome.RUNNING:
-            break
-        assert time.monotonic() < deadline, "the job was not run"
-        time.sleep(0.2)
-    time.sleep(1)  # the second message, claimed elsewhere, is skipped
-    [run] = db.session.scalars(select(JobRun)).all()
+    run = wait_for_job_run(db)  # the second message, claimed elsewhere, is skipped
     assert run.outcome == RunOutcome.SUCCEEDED, run.error
     assert run.summary.startswith("2026-11: 1 elders, payable ")
     assert str(os.getpid()) not in (run.worker or "")  # claimed by the worker, not here
@@ -167,7 +86,7 @@ def test_a_worker_process_killed_mid_run_leaves_nothing_half_written_and_the_run
             r"/runs/(\d+)$", client.post("/dispatch/planning/", data=data).headers["Location"]
         ).group(1)  # type: ignore[union-attr]
     )
-    _wait_for_run(db, run_id, ("running",), 60)
+    wait_for_run(db, run_id, ("running",), 60)
     time.sleep(1.0)
     [child] = worker.children()
     assert db.session.get(PlanningRun, run_id).status == "running"
@@ -175,7 +94,7 @@ def test_a_worker_process_killed_mid_run_leaves_nothing_half_written_and_the_run
     db.session.rollback()
     # Killed before the one commit that writes the plan: no visit exists yet.
     assert db.session.scalar(select(func.count(Visit.id))) == 0
-    run = _wait_for_run(db, run_id, ("done", "failed"))
+    run = wait_for_run(db, run_id, ("done", "failed"))
     assert run.status == "done", run.error
     log = worker.log.read_text()
     assert "signal 9 (SIGKILL)" in log, log[-2000:]

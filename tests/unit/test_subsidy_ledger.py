@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from carehub.core.enums import CareLevel, Hardship
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy.entitlement import ElderTerms, PolicyTerms, entitlement_fen
+from carehub.subsidy.policy.entitlement import ElderTerms, entitlement_fen
 from carehub.subsidy.reconciliation.ledger import FEN_FIELDS, elder_line, roll_up, total
+from tests.unit.subsidy_terms import policy_terms
 
 statuses = st.sampled_from(["verified", "flagged", "rejected"])
 visit_lists = st.lists(st.tuples(statuses, st.integers(0, 20_000)), max_size=40)
@@ -50,51 +51,34 @@ def test_totals_agree_at_every_level(rows) -> None:
     assert sum(month.visits.values()) == sum(len(visits) for _e, visits, *_ in rows)
 
 
-def _policy(**kw: object) -> PolicyTerms:
-    fields: dict[str, object] = dict(
-        id=1,
-        kind="care_level_amount",
-        effective_from=dt.date(2020, 1, 1),
-        effective_to=None,
-        eligible_hardships=frozenset({"dibao"}),
-        amounts={"mild": 20000, "moderate": 40000, "severe": 60000},
-        age_bands=(),
-        supplement=0,
-        hour_value_fen=0,
-        carry_over=False,
-    )
-    fields.update(kw)
-    return PolicyTerms(**fields)  # type: ignore[arg-type]
-
-
 NOV = Month(2026, 11)
 
 
 def test_care_level_amount_for_a_whole_month() -> None:
     elder = ElderTerms(1, CareLevel.MODERATE, Hardship.DIBAO)
-    assert entitlement_fen(NOV, elder, [_policy()]) == 40000
+    assert entitlement_fen(NOV, elder, [policy_terms()]) == 40000
 
 
 def test_not_eligible_or_hospitalised_days_earn_nothing() -> None:
-    assert entitlement_fen(NOV, ElderTerms(1, "moderate", "none"), [_policy()]) == 0
+    assert entitlement_fen(NOV, ElderTerms(1, "moderate", "none"), [policy_terms()]) == 0
     away = ElderTerms(
         1, "moderate", "dibao", periods=[("hospitalised", dt.date(2026, 11, 16), None)]
     )
-    assert entitlement_fen(NOV, away, [_policy()]) == 40000 * 15 // 30
+    assert entitlement_fen(NOV, away, [policy_terms()]) == 40000 * 15 // 30
 
 
 def test_a_new_policy_applies_from_its_date() -> None:
-    later = _policy(
+    later = policy_terms(
         id=2,
         effective_from=dt.date(2026, 11, 11),
         amounts={"mild": 0, "moderate": 70000, "severe": 0},
     )
     elder = ElderTerms(1, "moderate", "dibao")
-    assert entitlement_fen(NOV, elder, [_policy(), later]) == (40000 * 10 + 70000 * 20) // 30
+    assert entitlement_fen(NOV, elder, [policy_terms(), later]) == (40000 * 10 + 70000 * 20) // 30
 
 
 def test_age_band_amount_with_supplement_tai_an() -> None:
-    tai_an = _policy(
+    tai_an = policy_terms(
         kind="age_band_amount",
         eligible_hardships=frozenset(),
         age_bands=((60, 79, 8000), (80, 89, 10000), (90, 99, 20000)),
@@ -107,7 +91,7 @@ def test_age_band_amount_with_supplement_tai_an() -> None:
 
 
 def test_age_band_hours_yiwu_turns_90_mid_month() -> None:
-    yiwu = _policy(
+    yiwu = policy_terms(
         kind="age_band_hours",
         eligible_hardships=frozenset(),
         age_bands=((90, 120, 240),),

@@ -7,27 +7,10 @@ import datetime as dt
 
 from carehub.subsidy.models import DEFAULT_TIERS
 from carehub.subsidy.months import Month
-from carehub.subsidy.policy.entitlement import ElderTerms, LevelEntry, PolicyTerms, entitlement_fen
+from carehub.subsidy.policy.entitlement import ElderTerms, LevelEntry, entitlement_fen
+from tests.unit.subsidy_terms import policy_terms
 
 NOV = Month(2026, 11)  # 30 days
-
-
-def _policy(**kw: object) -> PolicyTerms:
-    fields: dict[str, object] = dict(
-        id=1,
-        kind="care_level_amount",
-        effective_from=dt.date(2020, 1, 1),
-        effective_to=None,
-        eligible_hardships=frozenset({"dibao"}),
-        amounts={"mild": 20000, "moderate": 40000, "severe": 60000},
-        age_bands=(),
-        supplement=0,
-        hour_value_fen=0,
-        carry_over=False,
-        tiers=dict(DEFAULT_TIERS),
-    )
-    fields.update(kw)
-    return PolicyTerms(**fields)  # type: ignore[arg-type]
 
 
 def _elder(*entries: LevelEntry) -> ElderTerms:
@@ -41,24 +24,24 @@ def test_a_level_change_on_the_16th_splits_the_month() -> None:
         LevelEntry(dt.date(2026, 11, 16), "moderate", "moderate", "mild"),
     )
     # 15 days at 200 yuan and 15 at 400: 300 yuan.
-    assert entitlement_fen(NOV, elder, [_policy()]) == 30000
+    assert entitlement_fen(NOV, elder, [policy_terms()]) == 30000
 
 
 def test_without_a_change_in_the_month_the_month_is_whole() -> None:
     elder = _elder(LevelEntry(dt.date(2025, 3, 1), "mild", "mild", "none"))
-    assert entitlement_fen(NOV, elder, [_policy()]) == 20000
+    assert entitlement_fen(NOV, elder, [policy_terms()]) == 20000
 
 
 def test_days_before_the_first_assessment_keep_the_level_before_it() -> None:
     elder = _elder(LevelEntry(dt.date(2026, 11, 11), "severe", "severe", "mild"))
     # 10 days mild, 20 days severe: (10 * 20000 + 20 * 60000) / 30.
-    assert entitlement_fen(NOV, elder, [_policy()]) == (10 * 20000 + 20 * 60000) // 30
+    assert entitlement_fen(NOV, elder, [policy_terms()]) == (10 * 20000 + 20 * 60000) // 30
 
 
 def test_the_policy_in_force_maps_capability_levels_to_tiers() -> None:
     elder = _elder(LevelEntry(dt.date(2025, 3, 1), "complete", "severe", "none"))
-    strict = _policy(tiers={**DEFAULT_TIERS, "complete": "moderate"})
-    assert entitlement_fen(NOV, elder, [_policy()]) == 60000
+    strict = policy_terms(tiers={**DEFAULT_TIERS, "complete": "moderate"})
+    assert entitlement_fen(NOV, elder, [policy_terms()]) == 60000
     assert entitlement_fen(NOV, elder, [strict]) == 40000
 
 
@@ -67,9 +50,9 @@ def test_an_override_sets_the_tier_itself() -> None:
         LevelEntry(dt.date(2025, 3, 1), "mild", "mild", "none"),
         LevelEntry(dt.date(2026, 11, 1), None, "severe", "mild"),
     )
-    assert entitlement_fen(NOV, elder, [_policy()]) == 60000
+    assert entitlement_fen(NOV, elder, [policy_terms()]) == 60000
 
 
-def test_intact_elders_earn_nothing_under_a_care_level_policy() -> None:
+def test_intact_elders_earn_nothing_under_a_care_levelpolicy_terms() -> None:
     elder = _elder(LevelEntry(dt.date(2025, 3, 1), "intact", "none", "none"))
-    assert entitlement_fen(NOV, elder, [_policy()]) == 0
+    assert entitlement_fen(NOV, elder, [policy_terms()]) == 0

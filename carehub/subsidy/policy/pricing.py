@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from carehub.core.once import once
 from carehub.db import AnySession
 from carehub.registry.models import ServiceType
 from carehub.subsidy.models import ServicePrice
@@ -72,15 +73,8 @@ def record_change(session: Session, service: ServiceType, old: int, new: int) ->
         session.add(ServicePrice(service_type_id=service.id, effective_from=today, price_fen=new))
 
 
-_installed = False
-
-
+@once
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
-
     @event.listens_for(Session, "before_flush")
     def _price_history(session: Session, flush_context: Any, instances: Any) -> None:
         for obj in list(session.dirty):
