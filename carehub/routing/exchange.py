@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from carehub.routing.deadline import Deadline
-from carehub.routing.problem import Plan, Problem, Route, Visit
+from carehub.routing.problem import Caregiver, Plan, Problem, Route, Visit
 from carehub.routing.replan import _cannot_fit, _free_from, _retime, _Tail, _tail, _with_rounds
 from carehub.routing.rounds import meal_of
 
@@ -209,3 +209,67 @@ def _chain(st: _State, v: Visit, depth: int, busy: frozenset[str]) -> dict[str, 
             if sub is not None:
                 return {a: into[1], **sub}
     return None
+
+
+@dataclass(frozen=True)
+class Open:
+    """Why a visit is still open, as far as the routes of ``problem``'s caregivers show."""
+
+    visit: str
+    able: tuple[str, ...]  # caregivers who may serve it (skill, gender, pin, "do not send")
+    # Of those, the ones whose route leaves a gap as long as its service starting inside its
+    # window and shift, travel left out (so a caregiver not listed surely cannot take it as
+    # the routes stand).
+    free: tuple[str, ...]
+
+    @property
+    def why(self) -> str:
+        if not self.able:
+            return "nobody in reach may serve it"
+        if not self.free:
+            return f"all {len(self.able)} in reach who may serve it are busy throughout its window"
+        return f"{len(self.free)} of {len(self.able)} in reach who may serve it have a gap in its window"
+
+
+def why_open(problem: Problem, plan: Plan, vid: str) -> Open:
+    """Whether anybody in ``problem`` could still take visit ``vid`` into their route as
+    it stands, by a bound that leaves travel out: when nobody is ``free``, only moving
+    visits (an exchange, a new search) could place it."""
+    v = problem.visit(vid)
+    routes = {r.caregiver: r for r in plan.routes}
+    able = tuple(_able_ids(problem, v))
+    free = tuple(cid for cid in able if _gap(problem, problem.caregiver(cid), routes.get(cid), v))
+    return Open(vid, able, free)
+
+
+def _able_ids(problem: Problem, v: Visit) -> list[str]:
+    return [c.id for c in problem.caregivers if c.can_serve(v) and (not v.pins or c.id in v.pins)]
+
+
+def _gap(problem: Problem, cg: Caregiver, route: Route | None, v: Visit) -> bool:
+    """A start inside ``v``'s windows and ``cg``'s shift whose service overlaps none of
+    the route's stops, collections or lunch."""
+    busy: list[tuple[int, int]] = []
+    if route is not None:
+        for s in route.stops:
+            busy.append((s.start, s.start + problem.visit(s.visit).service))
+        for c in route.collections:
+            busy.append((c.start, c.start + problem.meals.load))
+        if route.break_start is not None and cg.lunch is not None:
+            busy.append((route.break_start, route.break_start + cg.lunch.duration))
+    busy.sort()
+    for w in v.windows:
+        lo, hi = max(w.start, cg.shift_start), min(w.end, cg.shift_end - v.service)
+        if lo > hi:
+            continue
+        # The earliest start at or after lo clear of every busy interval.
+        t = lo
+        for a, b in busy:
+            if b <= t:
+                continue
+            if a >= t + v.service:
+                break
+            t = b
+        if t <= hi:
+            return True
+    return False

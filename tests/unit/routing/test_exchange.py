@@ -18,8 +18,8 @@ from carehub.routing import (
     greedy,
     validate,
 )
-from carehub.routing.exchange import exchange
-from carehub.routing.problem import REASON_CAPACITY
+from carehub.routing.exchange import exchange, why_open
+from carehub.routing.problem import REASON_CAPACITY, REASON_WINDOW
 from carehub.routing.replan import insert
 
 from .helpers import PLACES, H, caregiver, line, problem, served_by, visit
@@ -192,3 +192,31 @@ def test_exchange_never_breaks_a_plan_nor_places_fewer(p: Problem) -> None:
     assert set(before) <= set(after)
     assert len(after) == len(before) + len(done.placed)
     assert {u.visit for u in done.plan.unassigned} == set(left) - set(done.placed)
+
+
+def test_an_unreachable_visit_keeps_its_reason() -> None:
+    # Planted: its window closes before anybody's shift starts.
+    p, plan = _men_full_at_ten(helper_gender=None)
+    early = visit("early", 3, 5 * H, 6 * H, service=H)
+    p = problem([*p.visits, early], list(p.caregivers))
+    plan = Plan(plan.routes, (*plan.unassigned, Unassigned("early", REASON_WINDOW)))
+    done = exchange(p, plan, ["v", "early"])
+    assert done.placed == ("v",)
+    assert done.plan.unassigned == (Unassigned("early", REASON_WINDOW),)
+    assert validate(p, done.plan) == []
+
+
+def test_why_open_says_every_man_is_busy_throughout_its_window() -> None:
+    p, plan = _men_full_at_ten(helper_gender=None)
+    found = why_open(p, plan, "v")
+    assert found.able == ("M",) and found.free == ()
+    assert "busy throughout" in found.why
+
+
+def test_why_open_finds_a_gap_when_the_window_reaches_past_the_busy_hour() -> None:
+    p, plan = _men_full_at_ten(helper_gender=None)
+    late = visit("late", 3, 10 * H, 12 * H, service=H, gender="M")
+    p = problem([*p.visits, late], list(p.caregivers))
+    plan = Plan(plan.routes, (*plan.unassigned, Unassigned("late", REASON_CAPACITY)))
+    found = why_open(p, plan, "late")
+    assert found.able == ("M",) and found.free == ("M",)
