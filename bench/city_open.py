@@ -6,10 +6,11 @@ reserve, nothing written), then for every visit left open:
 - `why`: whether anybody in reach (its circle and the two it may borrow from) may serve it,
   and whether any of them has a gap as long as its service inside its window, travel left
   out (`routing.exchange.why_open`): when none has, only moving visits could place it;
-- `search`: a long solve (`--prove-s`, guided local search from the day's routes) of its
-  circle and neighbours, every visit free to change caregiver: whether it then places the
-  open visit and drops nothing that was placed. Placed means the request was feasible and
-  the run missed it; not placed is evidence, not proof.
+- `search`: a long solve (`--prove-s`, guided local search then ruin and recreate, as pass 1
+  runs) of its station alone, every visit free to change caregiver: whether it places the
+  open visit, and how many of the station's visits it leaves open. Placed means the request
+  was feasible and the run missed it; not placed is evidence, not proof (the run may also
+  lend it to a neighbour).
 
 `--no-exchange` plans without the exchange step, to see what it places.
 
@@ -47,7 +48,6 @@ def main(argv: list[str] | None = None) -> int:
     from carehub.routing import circles as circles_module
     from carehub.routing.deadline import Deadline
     from carehub.routing.exchange import why_open
-    from carehub.routing.rounds import route_order
     from carehub.routing.subproblem import subproblem
 
     if args.no_exchange:
@@ -98,20 +98,21 @@ def main(argv: list[str] | None = None) -> int:
         found = []
         by_circle: dict[str, list[str]] = {}
         for u in plan.unassigned:
-            by_circle.setdefault(circles.visit_circle[u.visit], []).append(u.visit)
+            home = circles_module._home_circle(problem, circles, problem.visit(u.visit))
+            by_circle.setdefault(g.joined(home), []).append(u.visit)
         for n, left in sorted(by_circle.items()):
             cgs = circles_module._near_caregivers(problem, circles, g.joined, g.cgs_in, routes, n)
             held = sorted({s.visit for c in cgs for s in routes[c.id].stops})
             part = subproblem(problem, [problem.visit(v) for v in held + left], cgs)
-            own = [r for r in plan.routes if r.caregiver in {c.id for c in cgs}]
             checks = {v: why_open(part, plan, v) for v in left}
+            # The station alone, searched long (as pass 1 searches it, for longer): its own
+            # visits and caregivers, nothing pinned.
+            alone = subproblem(problem, g.visits_in[n], g.cgs_in.get(n, []))
             t0 = time.time()
-            proof = solve(
-                part,
-                SolverParams(time_limit_s=args.prove_s, polish_share=0.0),
-                initial_routes=[route_order(r) for r in own],
-            )
+            proof = solve(alone, SolverParams(time_limit_s=args.prove_s))
+            seconds = round(time.time() - t0, 1)
             placed = {s.visit for r in proof.routes for s in r.stops}
+            valid = not validate(alone, proof)
             for v in left:
                 u = next(x for x in plan.unassigned if x.visit == v)
                 visit = problem.visit(v)
@@ -125,10 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                         "windows": [[w.start, w.end] for w in visit.windows],
                         "why": checks[v].why,
                         "search": {
-                            "seconds": round(time.time() - t0, 1),
+                            "seconds": seconds,
                             "placed": v in placed,
-                            "dropped_of_placed": len(set(held) - placed),
-                            "valid": not validate(part, proof),
+                            "open_in_circle": len(proof.unassigned),
+                            "valid": valid,
                         },
                     }
                 )

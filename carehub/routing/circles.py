@@ -340,9 +340,12 @@ def _exchange_left(
     for n in g.names:
         if exchanging.left() == 0:
             break
-        over = sorted(
-            v.id for v in g.visits_in.get(n, []) if v.id in unassigned and v.id not in hopeless
-        )
+        # Most urgent first, then by closing window, as insertion goes.
+        over = [
+            v.id
+            for v in sorted(g.visits_in.get(n, []), key=lambda v: (v.priority, v.windows[-1].end))
+            if v.id in unassigned and v.id not in hopeless
+        ]
         if not over:
             continue
         cgs = _near_caregivers(problem, circles, g.joined, g.cgs_in, routes, n)
