@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             "violations": len(validate(problem, plan)),
             "notes": list(plan.notes),
         }
+        print(json.dumps(out), file=sys.stderr, flush=True)  # before the long searches
         g = circles_module._group(problem, circles)
         routes = {r.caregiver: r for r in plan.routes}
         found = []
