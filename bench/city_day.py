@@ -12,6 +12,7 @@ server, solver workers). Prints one JSON object with every run and the medians.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from peak import measure  # noqa: E402
 
+REASON = re.compile(r"^  request \d+: (?P<reason>.+)$", re.MULTILINE)
 DONE = re.compile(
     r"Run \d+ (?P<status>\w+): (?P<planned>\d+) visits planned \((?P<lent>\d+) lent\), "
     r"(?P<unassigned>\d+) unassigned, (?P<travel>\d+) min travel, (?P<solve>[\d.]+) s"
@@ -50,8 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             env = {**os.environ, "CAREHUB_DATABASE_URL": f"sqlite:///{copy}"}
             command = [args.carehub, "plan", "--date", args.date]
             command += ["--time-limit", f"{args.time_limit:g}"]
+            load_before = os.getloadavg()[0]
             result = measure(command, env=env)
-            found = DONE.search(result.pop("stdout"))
+            stdout = result.pop("stdout")
+            found = DONE.search(stdout)
             if result["returncode"] != 0 or found is None:
                 print(json.dumps(result), file=sys.stderr)
                 return 1
@@ -65,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
                 "unassigned": int(found["unassigned"]),
                 "travel_min": int(found["travel"]),
                 "solve_s": float(found["solve"]),
+                "reasons": dict(collections.Counter(m["reason"] for m in REASON.finditer(stdout))),
+                "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             }
             runs.append(run)
             print(json.dumps(run), file=sys.stderr)

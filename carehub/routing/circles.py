@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from carehub.routing import greedy
 from carehub.routing.deadline import Deadline
+from carehub.routing.exchange import exchange
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import REASON_CAPACITY, Plan, Problem, Route, Unassigned, Visit
 from carehub.routing.replan import insert
@@ -28,6 +29,7 @@ from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
 from carehub.routing.solver import solve
 from carehub.routing.subproblem import subproblem
+from carehub.routing.validate import validate
 
 WORKERS = 2
 PASS1_SHARE = 0.9  # of the time left for solving; lending, when needed, gets the rest
@@ -53,6 +55,9 @@ NO_SEARCH = "no time left to search"
 # understaffed city leaves thousands of visits over, each tried at every position of every
 # nearby route.
 INSERT_SHARE = 0.8
+# Of the time left after insertion, what the exchanges may take before lending gets the
+# rest; on the city weekday they take milliseconds a circle.
+EXCHANGE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -258,6 +263,7 @@ def solve_circles(
     found = _merged(plans, g)
     _insert_left_over(problem, circles, g, found, finish.share(INSERT_SHARE))
     hopeless = _hopeless(problem, found.unassigned)
+    _exchange_left(problem, circles, g, found, hopeless, finish.share(EXCHANGE_SHARE))
     left = [
         n
         for n in g.names
@@ -316,6 +322,43 @@ def _insert_left_over(
         placed = insert(part, Plan(tuple(routes[c.id] for c in cgs), ()), 0, over)
         routes.update({r.caregiver: r for r in placed.plan.routes})
         for vid in placed.inserted:
+            unassigned.pop(vid)
+
+
+def _exchange_left(
+    problem: Problem,
+    circles: Circles,
+    g: _Grouped,
+    found: _Found,
+    hopeless: set[str],
+    exchanging: Deadline,
+) -> None:
+    """What insertion left over, placed by moving a visit of a full route to another
+    caregiver of the circle or its lending neighbours (``exchange``). A circle's exchanges
+    are taken only if its part of the plan passes ``validate()``."""
+    routes, unassigned = found.routes, found.unassigned
+    for n in g.names:
+        if exchanging.left() == 0:
+            break
+        # Most urgent first, then by closing window, as insertion goes.
+        over = [
+            v.id
+            for v in sorted(g.visits_in.get(n, []), key=lambda v: (v.priority, v.windows[-1].end))
+            if v.id in unassigned and v.id not in hopeless
+        ]
+        if not over:
+            continue
+        cgs = _near_caregivers(problem, circles, g.joined, g.cgs_in, routes, n)
+        if not cgs:
+            continue
+        held = sorted({s.visit for c in cgs for s in routes[c.id].stops})
+        part = subproblem(problem, [problem.visit(v) for v in held + over], cgs)
+        before = Plan(tuple(routes[c.id] for c in cgs), tuple(unassigned[v] for v in over))
+        done = exchange(part, before, over, exchanging)
+        if not done.placed or validate(part, done.plan):
+            continue
+        routes.update({r.caregiver: r for r in done.plan.routes})
+        for vid in done.placed:
             unassigned.pop(vid)
 
 

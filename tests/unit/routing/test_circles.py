@@ -5,6 +5,7 @@ from __future__ import annotations
 from carehub.routing import Problem, Visit, validate
 from carehub.routing import circles as circles_module
 from carehub.routing.circles import Circles, solve_circles
+from carehub.routing.exchange import Exchanged
 from carehub.routing.params import SolverParams
 from carehub.routing.replan import Replan
 
@@ -86,8 +87,9 @@ def test_lending_runs_guided_local_search_alone(monkeypatch) -> None:
     # can nurse, so west's nursing visit is lent.
     nursing = visit("nurse", 3, 10 * H, 11 * H, skill="nursing")
     p, circles = _west_and_east(nursing, {"D": "nursing"})
-    # Without the exact insertion the visit is left to lending.
+    # Without the exact insertion and the exchanges the visit is left to lending.
     monkeypatch.setattr(circles_module, "insert", lambda part, plan, *a: Replan(plan, ()))
+    monkeypatch.setattr(circles_module, "exchange", lambda part, plan, *a: Exchanged(plan, ()))
     seen: list[SolverParams] = []
     lend = circles_module._lend
 
