@@ -112,12 +112,20 @@ def collections(
 def retime(
     routes: Mapping[str, Route], rows: Mapping[tuple[str, str], Visit], day: dt.date
 ) -> None:
-    """Each round collected when its re-timed route now collects it."""
+    """Each round collected when its re-timed route now collects it. A collection's first
+    meal may be one not yet written (a meal joining the round): any stored drop names it."""
     for code, route in routes.items():
         for col in route.collections:
-            row = rows.get((code, col.meals[0]))
-            if row is not None and row.meal_round is not None:
-                row.meal_round.collect_at = instant_of(day, col.start)
+            found = next(
+                (
+                    row.meal_round
+                    for row in (rows.get((code, m)) for m in col.meals)
+                    if row is not None and row.meal_round is not None
+                ),
+                None,
+            )
+            if found is not None and found.collect_at != instant_of(day, col.start):
+                found.collect_at = instant_of(day, col.start)
 
 
 def regroup_moved(session: AnySession, visit: Visit, target: Caregiver) -> None:
