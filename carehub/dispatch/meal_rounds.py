@@ -87,6 +87,10 @@ def planned_rounds(
         group.sort(key=lambda v: (v.planned_start or far, v.route_seq or 0, v.id))
         meals = tuple(adapters.visit_id(v.request) for v in group)
         start = adapters.local_seconds(found.collect_at, day)
+        if found.collected_at is not None:
+            # Collected already, perhaps before its planned time: the round is under way, so
+            # a re-plan neither moves it nor adds a meal to it.
+            start = min(start, adapters.local_seconds(found.collected_at, day))
         out[codes[found.caregiver_id]].append((found.kitchen_key, meals, start))
     return out
 

@@ -191,3 +191,21 @@ def test_a_window_the_round_misses_makes_a_round_of_its_own(
     plan, row = _insert(db, d)
     assert _joined(db, d, plan, row) is joins
     assert local_to_utc(DAY, window[0]) <= row.planned_start <= local_to_utc(DAY, window[1])
+
+
+@pytest.mark.parametrize(("collected", "joins"), [(False, True), (True, False)])
+def test_a_round_already_collected_takes_no_more_meals(
+    make: Any, db: Any, collected: bool, joins: bool
+) -> None:
+    # The caregiver picked the round up early, at 10:38 for 10:45: the meals are on the bike.
+    d = _day(make, db)
+    if collected:
+        d.held.collected_at = _at(10, 38)
+    now = _at(10, 40)
+    plan = insert_request.preview(db.session, d.new, now, MATRICES)
+    assert plan.placed and plan.collect is not None, plan.reason
+    assert (plan.joins is not None) is joins
+    insert_request.apply(db.session, d.new, now, plan.token, MATRICES)
+    row = db.session.scalars(select(Visit).where(Visit.request_id == d.new.id)).one()
+    assert (row.meal_round_id == d.held.id) is joins
+    assert row.meal_round is not None and row.meal_round.collect_at >= now
