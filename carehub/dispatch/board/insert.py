@@ -13,7 +13,7 @@ new time.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -34,6 +34,9 @@ from carehub.routing.problem import REASON_CAPACITY
 from carehub.routing.replan import Replan, insert
 
 LIVE = (VisitStatus.PUBLISHED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
+# It fits only by pushing a meal round's drops past the hot-food limit.
+REASON_HOT = "meal would go cold"
+DAY_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -111,10 +114,16 @@ def preview(
     data.problem = adapters.as_planned(data.problem, rows)
     plan, fixed = published.read_routes(data, rows, codes)
     part, routes = published.part(data.problem, plan, set(data.caregivers), [vid], fixed)
-    result = insert(part, routes, published.now_seconds(day, now), [vid], fixed)
+    clock = published.now_seconds(day, now)
+    result = insert(part, routes, clock, [vid], fixed)
     if vid not in result.inserted:
         out.reason = next((u.reason for u in result.plan.unassigned if u.visit == vid), None)
         out.reason = out.reason or REASON_CAPACITY
+        if out.reason == REASON_CAPACITY and part.kitchens:
+            # Would it fit if meals could not go cold? Then that is what to tell.
+            lax = replace(part, meals=replace(part.meals, max_ride=DAY_SECONDS))
+            if vid in insert(lax, routes, clock, [vid], fixed).inserted:
+                out.reason = REASON_HOT
         return out
     _fill(out, data, result, rows, codes)
     return out
