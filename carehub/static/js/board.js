@@ -1,11 +1,13 @@
 // The live board refreshes itself: every few seconds it fetches the JSON endpoint and
-// replaces the board; a failed fetch keeps the last board, marked as not up to date.
+// replaces the board, and a station's day timeline with it (the same answer); a failed
+// fetch keeps the last board, marked as not up to date.
 (function () {
   "use strict";
   var board = document.getElementById("board");
   if (!board) return;
   var updated = document.getElementById("board-updated");
   var stale = document.getElementById("board-stale");
+  var timeline = document.getElementById("board-timeline");
   var every = parseInt(board.dataset.refreshMs, 10) || 30000;
   var busy = false;
 
@@ -24,6 +26,11 @@
       })
       .then(function (data) {
         board.innerHTML = data.html;
+        // Not while a visit is being dragged: the drop needs the block it started from.
+        if (timeline && data.timeline_html != null && !timeline.querySelector(".tl-dragging")) {
+          timeline.innerHTML = data.timeline_html;
+          document.dispatchEvent(new CustomEvent("carehub:timeline-replaced"));
+        }
         updated.textContent = data.updated_at_local;
         updated.setAttribute("datetime", data.updated_at);
         markStale(false);
