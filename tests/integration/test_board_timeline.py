@@ -29,7 +29,7 @@ def test_a_stations_refresh_carries_its_timeline_as_the_page_draws_it(
     db.session.commit()
     login_as(Role.ADMIN)
     client.get("/lang/en")
-    url = f"/dispatch/board.json?day={DAY}&station_id={r.station.id}"
+    url = f"/dispatch/board.json?day={DAY}&station_id={r.station.id}&timeline=1"
     part = client.get(url).get_json()["timeline_html"]
     page = client.get(f"/dispatch/board?day={DAY}&station_id={r.station.id}").get_data(as_text=True)
     assert part and part in page
@@ -42,4 +42,8 @@ def test_a_stations_refresh_carries_its_timeline_as_the_page_draws_it(
     db.session.commit()
     assert len(meal_rounds.live_visits(found)) == 1
     assert "Collect 1 meals at 和平时间线站" in client.get(url).get_json()["timeline_html"]
-    assert client.get(f"/dispatch/board.json?day={DAY}").get_json()["timeline_html"] is None
+    folded = client.get(url.replace("&timeline=1", "")).get_json()
+    assert folded["timeline_html"] is None and folded["rows"]
+    assert (
+        client.get(f"/dispatch/board.json?day={DAY}&timeline=1").get_json()["timeline_html"] is None
+    )

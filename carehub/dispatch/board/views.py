@@ -204,7 +204,8 @@ def refresh() -> ResponseReturnValue:
             "page": data.page,
             "pages": data.pages,
             "html": _partial(data),
-            "timeline_html": _timeline(data),
+            # Asked for while the page shows it unfolded: it costs more than the rows.
+            "timeline_html": _timeline(data) if request.args.get("timeline") == "1" else None,
         }
     )
 

@@ -8,6 +8,7 @@
   var updated = document.getElementById("board-updated");
   var stale = document.getElementById("board-stale");
   var timeline = document.getElementById("board-timeline");
+  var folded = document.getElementById("board-routes");
   var every = parseInt(board.dataset.refreshMs, 10) || 30000;
   var busy = false;
 
@@ -19,7 +20,9 @@
   function refresh() {
     if (busy) return;
     busy = true;
-    fetch(board.dataset.url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    // The timeline comes along only while it is unfolded: it costs more than the rows.
+    var url = board.dataset.url + (folded && folded.open ? "&timeline=1" : "");
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
@@ -40,4 +43,6 @@
   }
 
   window.setInterval(refresh, every);
+  // Unfolding shows the timeline as it is now, not as it was when the page loaded.
+  if (folded) folded.addEventListener("toggle", function () { if (folded.open) refresh(); });
 })();
