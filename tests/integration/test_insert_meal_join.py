@@ -209,3 +209,19 @@ def test_a_round_already_collected_takes_no_more_meals(
     row = db.session.scalars(select(Visit).where(Visit.request_id == d.new.id)).one()
     assert (row.meal_round_id == d.held.id) is joins
     assert row.meal_round is not None and row.meal_round.collect_at >= now
+
+
+@pytest.mark.parametrize(
+    ("box", "says"),
+    [(3, "Joins the round collected at "), (2, "in a round of its own")],
+)
+def test_the_request_page_says_whether_the_meal_joins_a_round(
+    app: Any, client: Any, login_as: Any, make: Any, db: Any, box: int, says: str
+) -> None:
+    app.config["MEAL_BOX_EBIKE"] = box
+    d = _day(make, db)
+    db.session.commit()
+    login_as(Role.DISPATCHER)
+    client.get("/lang/en")
+    html = client.get(f"/dispatch/requests/{d.new.id}").get_data(as_text=True)
+    assert says in html and ("which then carries 3 meals" in html) is (box == 3)
