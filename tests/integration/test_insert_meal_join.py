@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from carehub.core.enums import Role
+from carehub.core.enums import Role, VisitStatus
 from carehub.core.time import local_to_utc
 from carehub.dispatch import adapters, meal_rounds
 from carehub.dispatch.board import insert as insert_request
+from carehub.dispatch.board import published
 from carehub.dispatch.models import MealRound, ServiceRequest, Visit
 from carehub.routing import validate
 from tests.builders import CENTRE
@@ -113,11 +114,23 @@ def _insert(db: Any, d: Day) -> tuple[insert_request.InsertPlan, Visit]:
     return plan, row
 
 
+def _stored_day_is_valid(db: Any, d: Day) -> None:
+    """The day read back from the database as the next re-plan reads it breaks no rule:
+    every drop in one collected round, boxes, rides, windows and travel between stops."""
+    station, carer = d.round.station, d.round.caregiver
+    requests = [*d.round.requests, d.new]
+    data = adapters.build_day(DAY, [station], requests, [carer], MATRICES)
+    rows = [v for r in requests for v in r.visits if v.status != VisitStatus.CANCELLED]
+    plan, _fixed = published.read_routes(data, rows, {carer.id: carer.code})
+    assert validate(data.problem, plan) == []
+
+
 def _joined(db: Any, d: Day, plan: insert_request.InsertPlan, row: Visit) -> bool:
     """Whether the meal went into the published round (else: a round of its own); either
     way its round is collected when the preview said, before its drop."""
     assert row.meal_round is not None and plan.collect is not None
     assert row.meal_round.collect_at == plan.collect[1] < row.planned_start
+    _stored_day_is_valid(db, d)
     rounds = db.session.scalars(select(MealRound).order_by(MealRound.position)).all()
     sizes = [len(meal_rounds.live_visits(x)) for x in rounds]
     if row.meal_round_id == d.held.id:
