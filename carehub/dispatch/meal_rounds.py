@@ -87,6 +87,10 @@ def planned_rounds(
         group.sort(key=lambda v: (v.planned_start or far, v.route_seq or 0, v.id))
         meals = tuple(adapters.visit_id(v.request) for v in group)
         start = adapters.local_seconds(found.collect_at, day)
+        if found.collected_at is not None:
+            # Collected already, perhaps before its planned time: the round is under way, so
+            # a re-plan neither moves it nor adds a meal to it.
+            start = min(start, adapters.local_seconds(found.collected_at, day))
         out[codes[found.caregiver_id]].append((found.kitchen_key, meals, start))
     return out
 
@@ -112,12 +116,20 @@ def collections(
 def retime(
     routes: Mapping[str, Route], rows: Mapping[tuple[str, str], Visit], day: dt.date
 ) -> None:
-    """Each round collected when its re-timed route now collects it."""
+    """Each round collected when its re-timed route now collects it. A collection's first
+    meal may be one not yet written (a meal joining the round): any stored drop names it."""
     for code, route in routes.items():
         for col in route.collections:
-            row = rows.get((code, col.meals[0]))
-            if row is not None and row.meal_round is not None:
-                row.meal_round.collect_at = instant_of(day, col.start)
+            found = next(
+                (
+                    row.meal_round
+                    for row in (rows.get((code, m)) for m in col.meals)
+                    if row is not None and row.meal_round is not None
+                ),
+                None,
+            )
+            if found is not None and found.collect_at != instant_of(day, col.start):
+                found.collect_at = instant_of(day, col.start)
 
 
 def regroup_moved(session: AnySession, visit: Visit, target: Caregiver) -> None:

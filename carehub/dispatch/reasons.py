@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from carehub.dispatch.adapters import REASON_INACTIVE, REASON_NO_LOCATION
+from carehub.dispatch.board.insert import REASON_HOT
 from carehub.dispatch.board.published import REASON_SKIPPED
 from carehub.dispatch.board.sick import REASON_PAIR, REASON_PASSED
 from carehub.dispatch.planning.services import REASON_NO_SHIFT
@@ -29,6 +30,10 @@ REASONS = {
     REASON_PASSED: _l("Its time window has already passed."),
     REASON_INACTIVE: _l("The elder is not active that day."),
     REASON_NO_LOCATION: _l("The elder's address has no coordinates."),
+    REASON_HOT: _l(
+        "It fits only by pushing a meal round's drops past the hot-food limit after leaving "
+        "the kitchen."
+    ),
 }
 
 

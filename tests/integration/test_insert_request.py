@@ -111,7 +111,7 @@ def test_the_request_page_previews_and_confirms(
     assert db.session.scalars(select(Visit).where(Visit.request_id == d["new"].id)).one()
 
 
-def test_an_inserted_meal_gets_a_round_of_its_own_at_its_kitchen(make: Any, db: Any) -> None:
+def test_an_inserted_meal_joins_the_round_of_its_kitchen(make: Any, db: Any) -> None:
     from carehub.dispatch import meal_rounds
     from carehub.dispatch.models import MealRound
     from tests.integration.meals_support import meal_day, write
@@ -128,10 +128,11 @@ def test_an_inserted_meal_gets_a_round_of_its_own_at_its_kitchen(make: Any, db: 
     found = row.meal_round
     assert found is not None and found.canteen_station_id == r.station.id
     assert found.caregiver_id == row.caregiver_id and found.collect_at < row.planned_start
-    # Its own round, after the published one, which keeps its two drops.
+    # The published round has room: it carries the new meal too (the rules that make a
+    # round of its own instead are in test_insert_meal_join.py).
     rounds = db.session.scalars(select(MealRound).order_by(MealRound.position)).all()
-    assert [len(meal_rounds.live_visits(x)) for x in rounds] == [2, 1]
-    assert rounds[-1].id == found.id
+    assert [len(meal_rounds.live_visits(x)) for x in rounds] == [3]
+    assert rounds[0].id == found.id
 
 
 def test_an_inserted_visit_that_is_no_meal_gets_no_round(make: Any, db: Any) -> None:
@@ -156,4 +157,5 @@ def test_the_request_page_names_a_meals_kitchen_and_collection_time(
     login_as(Role.DISPATCHER)
     client.get("/lang/en")
     html = client.get(f"/dispatch/requests/{new.id}").get_data(as_text=True)
-    assert f"Collected at {r.station.name} at " in html
+    assert f"Joins the round collected at {r.station.name} at " in html
+    assert "which then carries 3 meals" in html

@@ -3,15 +3,17 @@
 The same machinery as a caregiver called in sick (``published.read_routes`` reads every
 route of the day, ``routing.replan.insert`` places the request where it moves least), so the
 preview shows the caregiver(s), the start and every visit pushed later; confirming writes
-exactly that, or refuses when the day changed since the preview. A meal goes in as a round
-of its own, collected at its kitchen (``routing.replan``): confirming stores that round, and
-the rounds the insertion pushed later are collected later too.
+exactly that, or refuses when the day changed since the preview. A meal joins a round to
+come of its kitchen on the chosen route when the box, the hot-food limit and the windows
+allow (``routing.replan``), else it goes in as a round of its own: confirming stores the
+meal in that round (or a new one), and every round the insertion moved is collected at its
+new time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -32,6 +34,9 @@ from carehub.routing.problem import REASON_CAPACITY
 from carehub.routing.replan import Replan, insert
 
 LIVE = (VisitStatus.PUBLISHED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
+# It fits only by pushing a meal round's drops past the hot-food limit.
+REASON_HOT = "meal would go cold"
+DAY_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -42,12 +47,23 @@ class InsertPlan:
     shifts: list[published.Shift] = field(default_factory=list)
     sequence: dict[int, int] = field(default_factory=dict)
     token: str = ""
-    # A meal's own round: where and when its caregiver collects it.
+    # A meal's round: where and when its caregiver collects it.
     collect: tuple[MealSource, dt.datetime] | None = None
+    # The stored round the meal joins, or None for a round of its own.
+    joins: MealRound | None = None
+    # The new visit's place on each receiving route, by caregiver id.
+    new_seq: dict[int, int] = field(default_factory=dict)
     # The new routes of the caregivers the insertion changed, by routing caregiver id.
     routes: dict[str, Route] = field(default_factory=dict)
     # The day's live visits by (routing caregiver id, routing visit id).
     rows: dict[tuple[str, str], Visit] = field(default_factory=dict)
+
+    @property
+    def joined_meals(self) -> int:
+        """Meals the joined round carries with the new one."""
+        if self.joins is None:
+            return 0
+        return len(meal_rounds.live_visits(self.joins)) + 1
 
     @property
     def shifted_minutes(self) -> int:
@@ -98,10 +114,16 @@ def preview(
     data.problem = adapters.as_planned(data.problem, rows)
     plan, fixed = published.read_routes(data, rows, codes)
     part, routes = published.part(data.problem, plan, set(data.caregivers), [vid], fixed)
-    result = insert(part, routes, published.now_seconds(day, now), [vid], fixed)
+    clock = published.now_seconds(day, now)
+    result = insert(part, routes, clock, [vid], fixed)
     if vid not in result.inserted:
         out.reason = next((u.reason for u in result.plan.unassigned if u.visit == vid), None)
         out.reason = out.reason or REASON_CAPACITY
+        if out.reason == REASON_CAPACITY and part.kitchens:
+            # Would it fit if meals could not go cold? Then that is what to tell.
+            lax = replace(part, meals=replace(part.meals, max_ride=DAY_SECONDS))
+            if vid in insert(lax, routes, clock, [vid], fixed).inserted:
+                out.reason = REASON_HOT
         return out
     _fill(out, data, result, rows, codes)
     return out
@@ -136,17 +158,22 @@ def _fill(
         for col in route.collections:
             if vid in col.meals:
                 out.collect = (data.kitchens[col.kitchen], adapters.instant_of(day, col.start))
+                out.joins = _joined(out.rows, route.caregiver, col.meals)
         if route.caregiver in changed:
             out.routes[route.caregiver] = route
             for seq, stop in enumerate(route.stops, start=1):
                 row = known.get((stop.visit, route.caregiver))
                 if row is not None:
                     out.sequence[row.id] = seq
+                elif stop.visit == vid:
+                    out.new_seq[data.caregivers[route.caregiver].id] = seq
     parts = [f"p{c.id}@{t:%H%M}" for c, t, _ in out.placed]
     parts += [f"s{s.visit.id}:{s.visit.version}@{s.start:%H%M}" for s in out.shifts]
     parts += [f"q{k}:{v}" for k, v in sorted(out.sequence.items())]
     if out.collect is not None:
         parts.append(f"r{out.collect[0].key}@{out.collect[1]:%H%M}")
+    if out.joins is not None:
+        parts.append(f"j{out.joins.id}")
     out.token = ",".join(sorted(parts))
 
 
@@ -180,6 +207,7 @@ def apply(
         session.add(
             Visit(
                 meal_round=_round(session, plan, cg),
+                route_seq=plan.new_seq.get(cg.id),
                 request=request,
                 caregiver=cg,
                 planned_start=start,
@@ -207,10 +235,24 @@ def apply(
     return plan
 
 
+def _joined(
+    rows: dict[tuple[str, str], Visit], code: str, meals: tuple[str, ...]
+) -> MealRound | None:
+    """The stored round whose drops the new meal's collection carries too, if any."""
+    for meal in meals:
+        row = rows.get((code, meal))
+        if row is not None and row.meal_round is not None:
+            return row.meal_round
+    return None
+
+
 def _round(session: AnySession, plan: InsertPlan, caregiver: Caregiver) -> MealRound | None:
-    """The inserted meal's own round, after the caregiver's other rounds of the day."""
+    """The round the inserted meal joins, or its own after the caregiver's other rounds of
+    the day."""
     if plan.collect is None:
         return None
+    if plan.joins is not None:
+        return plan.joins
     source, collect_at = plan.collect
     day = plan.request.service_date
     last = session.scalar(

@@ -155,12 +155,16 @@ def _partial(data: board.Board) -> str:
     )
 
 
-def _routes(data: board.Board) -> day_timeline.DayTimeline | None:
-    """One station's routes as the day timeline (drawn once, not refreshed with the rows)."""
+def _timeline(data: board.Board) -> str | None:
+    """One station's routes as the day timeline, drawn by the page and by every refresh
+    alike (the same builder and template part); None on the all-stations board."""
     if data.station_id is None or not data.stations:
         return None
     code = data.stations[0].code
-    return day_timeline.build(db.session, data.day, code, station_scope(current_user))
+    found = day_timeline.build(db.session, data.day, code, station_scope(current_user))
+    if found is None:
+        return None
+    return render_template("moves/_day_timeline.html", day=found)
 
 
 @bp.route("/board")
@@ -170,7 +174,7 @@ def page() -> ResponseReturnValue:
     return render_template(
         "board/board.html",
         board=data,
-        routes=_routes(data),
+        timeline=_timeline(data),
         body=_partial(data),
         stations=_stations(),
         refresh_s=int(current_app.config["BOARD_REFRESH_S"]),
@@ -198,6 +202,8 @@ def refresh() -> ResponseReturnValue:
             "page": data.page,
             "pages": data.pages,
             "html": _partial(data),
+            # Asked for while the page shows it unfolded: it costs more than the rows.
+            "timeline_html": _timeline(data) if request.args.get("timeline") == "1" else None,
         }
     )
 

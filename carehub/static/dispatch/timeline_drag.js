@@ -145,6 +145,8 @@
   } else {
     makeFocusable();
   }
+  // A page that redraws its timeline (the live board's refresh) says so.
+  document.addEventListener("carehub:timeline-replaced", makeFocusable);
 
   window.CareHubTimelineDrag = { startMinutes: startMinutes, moveUrl: moveUrl, hhmm: hhmm };
 })();
