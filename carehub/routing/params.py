@@ -29,6 +29,10 @@ class SolverParams:
     # Share of the time limit spent on ruin and recreate after guided local search
     # (carehub.routing.ruin); 0 runs the first search alone.
     polish_share: float = 0.9
+    # Iterated local search starts from ``initial_routes`` exactly (locked as its first
+    # solution, the unserved visits inserted around them) instead of reading them as a hint
+    # for local cheapest insertion, which rebuilds the routes (carehub.routing.ruin).
+    keep_start: bool = False
     log_search: bool = False
     # RoutingSearchParameters in protobuf text format, merged over the settings above, e.g.
     # "guided_local_search_lambda_coefficient: 0.2" or "use_iterated_local_search: true".

@@ -71,6 +71,8 @@ class Settings:
 # Chosen on district-day circles (docs/benchmarks.md); temperatures in seconds of travel.
 POLISH = Settings(temps=(1000.0, 10.0))
 
+HELD_MEAL_PRIORITY = 1  # a placed meal is dropped at an emergency's penalty, if at all
+
 Solve = Callable[[Problem, SolverParams, Sequence[Sequence[str]] | None], Plan]
 
 
@@ -109,7 +111,13 @@ def _hold(v: Visit, served: list[tuple[str, int]] | None) -> Visit | None:
         return replace(v, pinned_caregiver=first, pinned_partner=second, pinned_time=start)
     if v.kitchen is not None and served:
         ((caregiver, start),) = served
-        return replace(v, pinned_caregiver=caregiver, pinned_time=start)
+        # The most urgent penalty: a meal is a hot lunch promised for today, and at its own
+        # priority's penalty the search traded meals for other visits (seed 2 of the
+        # district day: 4 meals out, 6 other visits in). `polish` also refuses any plan that
+        # drops one.
+        return replace(
+            v, pinned_caregiver=caregiver, pinned_time=start, priority=HELD_MEAL_PRIORITY
+        )
     return v
 
 
@@ -122,6 +130,12 @@ def _penalty(
     return sum(params.drop_penalty[v.priority] * v.caregivers_needed for v in visits)
 
 
+def _drops_meals(start: Plan, found: Plan) -> bool:
+    """Whether ``found`` leaves out a meal ``start`` delivers."""
+    delivered = {m for r in start.routes for c in r.collections for m in c.meals}
+    return any(u.visit in delivered for u in found.unassigned)
+
+
 def polish(
     problem: Problem,
     plan: Plan,
@@ -129,7 +143,12 @@ def polish(
     solve: Solve,
     settings: Settings | None = None,
 ) -> Plan:
-    """Ruin and recreate from ``plan`` for ``params.time_limit_s``; the better of the two."""
+    """Ruin and recreate from ``plan`` for ``params.time_limit_s``; the better of the two.
+
+    The search starts from ``plan`` itself (its routes locked as the first solution) and
+    keeps its best, so it returns nothing worse than ``plan``; it never drops a meal
+    ``plan`` delivers.
+    """
     settings = settings or POLISH
     held, left = hold_pairs(problem, plan)
     search = replace(
@@ -138,6 +157,7 @@ def polish(
         metaheuristic=METAHEURISTIC,
         search_overrides=params.search_overrides + settings.overrides(),
         fallback=False,
+        keep_start=True,
     )
     try:
         found = solve(held, search, [route_order(r) for r in plan.routes])
@@ -146,7 +166,7 @@ def polish(
     if found.objective is None or plan.objective is None:
         return plan
     objective = found.objective + _penalty(problem, params, left, screen(problem).rejected)
-    if objective > plan.objective:
+    if objective > plan.objective or _drops_meals(plan, found):
         return plan
     # The held problem knows the pins; the routes are the original problem's all the same.
     unassigned = {u.visit: u for u in (*found.unassigned, *left)}
