@@ -72,6 +72,7 @@ class Settings:
 POLISH = Settings(temps=(1000.0, 10.0))
 
 HELD_MEAL_PRIORITY = 1  # a placed meal is dropped at an emergency's penalty, if at all
+MEAL_SKILL = "meal"  # the skill of the catalogue's meal delivery
 
 Solve = Callable[[Problem, SolverParams, Sequence[Sequence[str]] | None], Plan]
 
@@ -111,14 +112,22 @@ def _hold(v: Visit, served: list[tuple[str, int]] | None) -> Visit | None:
         return replace(v, pinned_caregiver=first, pinned_partner=second, pinned_time=start)
     if v.kitchen is not None and served:
         ((caregiver, start),) = served
-        # The most urgent penalty: a meal is a hot lunch promised for today, and at its own
-        # priority's penalty the search traded meals for other visits (seed 2 of the
-        # district day: 4 meals out, 6 other visits in). `polish` also refuses any plan that
-        # drops one.
         return replace(
             v, pinned_caregiver=caregiver, pinned_time=start, priority=HELD_MEAL_PRIORITY
         )
+    if is_meal(v) and served:
+        # The most urgent penalty: a meal is a lunch promised for today, and at its own
+        # priority's penalty the search traded meals for other visits (seed 2 of the
+        # district day: 4 meals out, 6 other visits in). `polish` also refuses any plan that
+        # drops one.
+        return replace(v, priority=HELD_MEAL_PRIORITY)
     return v
+
+
+def is_meal(v: Visit) -> bool:
+    """A meal drop of a round, or a meal delivered as a visit of its own (the catalogue's
+    meal delivery, skill ``meal``)."""
+    return v.kitchen is not None or v.skill == MEAL_SKILL
 
 
 def _penalty(
@@ -130,10 +139,10 @@ def _penalty(
     return sum(params.drop_penalty[v.priority] * v.caregivers_needed for v in visits)
 
 
-def _drops_meals(start: Plan, found: Plan) -> bool:
+def _drops_meals(problem: Problem, start: Plan, found: Plan) -> bool:
     """Whether ``found`` leaves out a meal ``start`` delivers."""
-    delivered = {m for r in start.routes for c in r.collections for m in c.meals}
-    return any(u.visit in delivered for u in found.unassigned)
+    delivered = {s.visit for r in start.routes for s in r.stops}
+    return any(u.visit in delivered and is_meal(problem.visit(u.visit)) for u in found.unassigned)
 
 
 def polish(
@@ -166,7 +175,7 @@ def polish(
     if found.objective is None or plan.objective is None:
         return plan
     objective = found.objective + _penalty(problem, params, left, screen(problem).rejected)
-    if objective > plan.objective or _drops_meals(plan, found):
+    if objective > plan.objective or _drops_meals(problem, plan, found):
         return plan
     # The held problem knows the pins; the routes are the original problem's all the same.
     unassigned = {u.visit: u for u in (*found.unassigned, *left)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from carehub.routing import ruin, solver
@@ -12,7 +13,7 @@ from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem
 from carehub.routing.rounds import route_order
 from carehub.routing.validate import validate
-from tests.unit.routing.helpers import H, caregiver, served_by, visit
+from tests.unit.routing.helpers import H, caregiver, problem, served_by, visit
 from tests.unit.routing.meals import meal, meal_problem
 from tests.unit.routing.test_property import days
 
@@ -40,14 +41,24 @@ def _as_given(p: Problem, routes: list[list[str]]) -> Plan:
     return solver._solve(p, params, routes)
 
 
-def _lunch_rush() -> Problem:
+def _lunch_rush(rounds: bool = True) -> Problem:
     # One caregiver. Two meals near the kitchen (place 1) at 11:00-11:30, and four visits
     # of a higher priority at the far end of the line, each starting 11:00-12:00: with the
     # meals on the route two of the four fit, without them all four. By drop penalty alone
-    # (meals priority 4, the others 3) leaving both meals out is the better plan.
-    meals = [meal(f"m{i}", 2 + i, 11 * H, 11 * H + 1800, priority=4) for i in range(2)]
+    # (meals priority 4, the others 3) leaving both meals out is the better plan. Meals of a
+    # round (collected at the kitchen) or delivered as visits of their own (skill "meal").
     far = [visit(f"o{i}", 9, 11 * H, 12 * H, service=900, priority=3) for i in range(4)]
-    return meal_problem([*meals, *far], [caregiver("A")])
+    if rounds:
+        meals = [meal(f"m{i}", 2 + i, 11 * H, 11 * H + 1800, priority=4) for i in range(2)]
+        return meal_problem([*meals, *far], [caregiver("A")])
+    meals = [
+        visit(f"m{i}", 2 + i, 11 * H, 11 * H + 1800, service=180, skill="meal", priority=4)
+        for i in range(2)
+    ]
+    return problem([*meals, *far], [caregiver("A", skills=frozenset({"meal"}))])
+
+
+BOTH = pytest.mark.parametrize("rounds", [True, False], ids=["rounds", "visits"])
 
 
 def _search(**kw) -> SolverParams:
@@ -63,10 +74,13 @@ def _search(**kw) -> SolverParams:
     )
 
 
-def test_ruin_and_recreate_free_to_trade_leaves_the_meals_out_for_other_visits() -> None:
+@BOTH
+def test_ruin_and_recreate_free_to_trade_leaves_the_meals_out_for_other_visits(
+    rounds: bool,
+) -> None:
     # Violated: the same search on the day as it is (meals at their own priority, not held)
     # trades both meals for the two far visits.
-    p = _lunch_rush()
+    p = _lunch_rush(rounds)
     start = _as_given(p, [["m0", "m1", "o0", "o1"]])
     assert {"m0", "m1"} <= set(served_by(start))
     traded = solver._solve(p, _search(time_limit_s=1), [route_order(r) for r in start.routes])
@@ -76,19 +90,21 @@ def test_ruin_and_recreate_free_to_trade_leaves_the_meals_out_for_other_visits()
     assert traded.objective < start.objective
 
 
-def test_ruin_and_recreate_keeps_the_meals_its_start_delivers() -> None:
+@BOTH
+def test_ruin_and_recreate_keeps_the_meals_its_start_delivers(rounds: bool) -> None:
     # Satisfied: ruin and recreate from the plan with meals keeps every one of them.
-    p = _lunch_rush()
+    p = _lunch_rush(rounds)
     start = _as_given(p, [["m0", "m1", "o0", "o1"]])
     polished = ruin.polish(p, start, replace(POLISH, time_limit_s=1), solver._solve)
     assert validate(p, polished) == []
     assert {"m0", "m1"} <= set(served_by(polished))
     held, _ = ruin.hold_pairs(p, start)
-    assert {v.priority for v in held.visits if v.kitchen is not None} == {ruin.HELD_MEAL_PRIORITY}
+    assert {v.priority for v in held.visits if ruin.is_meal(v)} == {ruin.HELD_MEAL_PRIORITY}
 
 
-def test_a_found_plan_that_drops_a_delivered_meal_is_refused() -> None:
-    p = _lunch_rush()
+@BOTH
+def test_a_found_plan_that_drops_a_delivered_meal_is_refused(rounds: bool) -> None:
+    p = _lunch_rush(rounds)
     start = _as_given(p, [["m0", "m1", "o0", "o1"]])
     traded = _as_given(p, [["o0", "o1", "o2", "o3"]])
     assert start.objective is not None and traded.objective is not None
