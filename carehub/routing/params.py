@@ -27,8 +27,13 @@ class SolverParams:
     # returns the plan that drops everything.
     greedy_start: bool = True
     # Share of the time limit spent on ruin and recreate after guided local search
-    # (carehub.routing.ruin); 0 runs the first search alone.
-    polish_share: float = 0.9
+    # (carehub.routing.ruin); 0 runs the first search alone. Ruin and recreate starts from
+    # the guided plan, so that plan is worth half the time (docs/benchmarks.md).
+    polish_share: float = 0.5
+    # Iterated local search starts from ``initial_routes`` exactly (locked as its first
+    # solution, the unserved visits inserted around them) instead of reading them as a hint
+    # for local cheapest insertion, which rebuilds the routes (carehub.routing.ruin).
+    keep_start: bool = False
     log_search: bool = False
     # RoutingSearchParameters in protobuf text format, merged over the settings above, e.g.
     # "guided_local_search_lambda_coefficient: 0.2" or "use_iterated_local_search: true".

@@ -71,6 +71,9 @@ class Settings:
 # Chosen on district-day circles (docs/benchmarks.md); temperatures in seconds of travel.
 POLISH = Settings(temps=(1000.0, 10.0))
 
+HELD_MEAL_PRIORITY = 1  # a placed meal is dropped at an emergency's penalty, if at all
+MEAL_SKILL = "meal"  # the skill of the catalogue's meal delivery
+
 Solve = Callable[[Problem, SolverParams, Sequence[Sequence[str]] | None], Plan]
 
 
@@ -109,8 +112,22 @@ def _hold(v: Visit, served: list[tuple[str, int]] | None) -> Visit | None:
         return replace(v, pinned_caregiver=first, pinned_partner=second, pinned_time=start)
     if v.kitchen is not None and served:
         ((caregiver, start),) = served
-        return replace(v, pinned_caregiver=caregiver, pinned_time=start)
+        return replace(
+            v, pinned_caregiver=caregiver, pinned_time=start, priority=HELD_MEAL_PRIORITY
+        )
+    if is_meal(v) and served:
+        # The most urgent penalty: a meal is a lunch promised for today, and at its own
+        # priority's penalty the search traded meals for other visits (seed 2 of the
+        # district day: 4 meals out, 6 other visits in). `polish` also refuses any plan that
+        # drops one.
+        return replace(v, priority=HELD_MEAL_PRIORITY)
     return v
+
+
+def is_meal(v: Visit) -> bool:
+    """A meal drop of a round, or a meal delivered as a visit of its own (the catalogue's
+    meal delivery, skill ``meal``)."""
+    return v.kitchen is not None or v.skill == MEAL_SKILL
 
 
 def _penalty(
@@ -122,6 +139,12 @@ def _penalty(
     return sum(params.drop_penalty[v.priority] * v.caregivers_needed for v in visits)
 
 
+def _drops_meals(problem: Problem, start: Plan, found: Plan) -> bool:
+    """Whether ``found`` leaves out a meal ``start`` delivers."""
+    delivered = {s.visit for r in start.routes for s in r.stops}
+    return any(u.visit in delivered and is_meal(problem.visit(u.visit)) for u in found.unassigned)
+
+
 def polish(
     problem: Problem,
     plan: Plan,
@@ -129,7 +152,12 @@ def polish(
     solve: Solve,
     settings: Settings | None = None,
 ) -> Plan:
-    """Ruin and recreate from ``plan`` for ``params.time_limit_s``; the better of the two."""
+    """Ruin and recreate from ``plan`` for ``params.time_limit_s``; the better of the two.
+
+    The search starts from ``plan`` itself (its routes locked as the first solution) and
+    keeps its best, so it returns nothing worse than ``plan``; it never drops a meal
+    ``plan`` delivers.
+    """
     settings = settings or POLISH
     held, left = hold_pairs(problem, plan)
     search = replace(
@@ -138,6 +166,7 @@ def polish(
         metaheuristic=METAHEURISTIC,
         search_overrides=params.search_overrides + settings.overrides(),
         fallback=False,
+        keep_start=True,
     )
     try:
         found = solve(held, search, [route_order(r) for r in plan.routes])
@@ -146,7 +175,7 @@ def polish(
     if found.objective is None or plan.objective is None:
         return plan
     objective = found.objective + _penalty(problem, params, left, screen(problem).rejected)
-    if objective > plan.objective:
+    if objective > plan.objective or _drops_meals(problem, plan, found):
         return plan
     # The held problem knows the pins; the routes are the original problem's all the same.
     unassigned = {u.visit: u for u in (*found.unassigned, *left)}

@@ -1,0 +1,69 @@
+"""The time pass 1 and insertion leave goes to circles solved again from their routes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from carehub.routing import Plan, Problem, solver, validate
+from carehub.routing import circles as circles_module
+from carehub.routing.circles import Circles
+from carehub.routing.deadline import Deadline
+from carehub.routing.params import SolverParams
+
+from .helpers import PARAMS, caregiver, problem, visit
+
+AS_GIVEN = SolverParams(time_limit_s=5, solution_limit=1, greedy_start=False, polish_share=0)
+
+
+def _district() -> tuple[Problem, Circles]:
+    # West: A at place 0, B at 1, six visits along the line; east: D at 8 with one visit.
+    west = [visit(f"w{i}", loc, service=900) for i, loc in enumerate((1, 2, 3, 5, 6, 7))]
+    p = problem(
+        [*west, visit("e1", 8, service=900)],
+        [
+            caregiver("A"),
+            caregiver("B", start_location=1, end_location=1),
+            caregiver("D", start_location=8, end_location=8),
+        ],
+    )
+    circles = Circles(
+        visit_circle={**{v.id: "west" for v in west}, "e1": "east"},
+        caregiver_circle={"A": "west", "B": "west", "D": "east"},
+        neighbours={"west": ["east"], "east": ["west"]},
+    )
+    return p, circles
+
+
+def _found(p: Problem, circles: Circles, routes: list[list[str]]):
+    plan = solver._solve(p, AS_GIVEN, routes)
+    assert not plan.unassigned
+    g = circles_module._group(p, circles)
+    found = circles_module._Found({r.caregiver: r for r in plan.routes}, {}, 0, False)
+    return g, found
+
+
+def _again(p: Problem, g, found) -> int:
+    staffed = [n for n in g.names if g.cgs_in.get(n)]
+    params = replace(PARAMS, time_limit_s=2)
+    return circles_module.polish_again(p, g, found, staffed, params, 1, None, Deadline.after(10))
+
+
+def test_a_circle_with_a_poor_plan_is_solved_again_and_travels_less() -> None:
+    p, circles = _district()
+    # Both west caregivers cross the line back and forth.
+    g, found = _found(p, circles, [["w5", "w0", "w4"], ["w1", "w3", "w2"], ["e1"]])
+    before = circles_module._travel(p, list(found.routes.values()))
+    assert _again(p, g, found) >= 1
+    after = circles_module._travel(p, list(found.routes.values()))
+    assert after < before
+    plan = Plan(tuple(found.routes[c.id] for c in p.caregivers), ())
+    assert validate(p, plan) == []
+
+
+def test_circles_sharing_a_visit_keep_their_routes() -> None:
+    p, circles = _district()
+    # D (east) serves a west visit: neither circle is solved again alone.
+    g, found = _found(p, circles, [["w5", "w0", "w4"], ["w1", "w3"], ["w2", "e1"]])
+    kept = dict(found.routes)
+    assert _again(p, g, found) == 0
+    assert found.routes == kept
