@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
-from carehub.auth.models import LoginSession
+from carehub.auth.models import ApiToken, LoginSession
 from carehub.emergency.models import AlarmDevice
-from carehub.mobile.models import ApiToken
 
 
 def test_each_new_token_is_fresh_and_a_device_token_says_what_it_is() -> None:
