@@ -1,7 +1,6 @@
 """Every mapped class, imported in one place so the metadata (and Alembic) sees them all."""
 
 from carehub.alerts.models import Alert
-from carehub.assessment.models import Assessment, AssessmentFlag, AssessmentForm
 from carehub.auth.models import ApiToken, LoginSession, User
 from carehub.availability.models import CaregiverAbsence
 from carehub.core.audit import AuditLog
@@ -13,6 +12,7 @@ from carehub.geo.models import GeocodeCache
 from carehub.jobs.models import JobRun
 from carehub.notify.models import CaregiverFeed, PushSubscription
 from carehub.outcomes.models import StatusProposal
+from carehub.registry.assessments import Assessment, AssessmentFlag, AssessmentForm
 from carehub.registry.models import (
     Caregiver,
     CarePlan,

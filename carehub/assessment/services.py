@@ -20,18 +20,18 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from carehub.assessment import standard
-from carehub.assessment.models import (
+from carehub.core.enums import CareLevel, ElderStatus
+from carehub.core.errors import FieldError
+from carehub.core.once import once
+from carehub.core.time import local_today, to_local
+from carehub.db import AnySession
+from carehub.registry.assessments import (
     KIND_ASSESSMENT,
     KIND_OVERRIDE,
     Assessment,
     AssessmentFlag,
     AssessmentForm,
 )
-from carehub.core.enums import CareLevel, ElderStatus
-from carehub.core.errors import FieldError
-from carehub.core.once import once
-from carehub.core.time import local_today, to_local
-from carehub.db import AnySession
 from carehub.registry.models import Elder, ElderStatusPeriod
 from carehub.subsidy.models import DEFAULT_TIERS, MONTHLY_KINDS, SubsidyPolicy
 from carehub.subsidy.policy.entitlement import PolicyTerms, in_force

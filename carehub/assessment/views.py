@@ -13,13 +13,13 @@ from flask_login import current_user
 
 from carehub.assessment import services, standard
 from carehub.assessment.forms import FlagForm, OverrideForm, SignatureForm
-from carehub.assessment.models import Assessment, AssessmentForm
 from carehub.core.enums import CareLevel, Role, label
 from carehub.core.errors import FieldError
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope
 from carehub.core.time import local_today
 from carehub.extensions import db
+from carehub.registry.assessments import Assessment, AssessmentForm
 from carehub.registry.models import Elder
 
 bp = Blueprint("assessment", __name__)

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
-from carehub.assessment.models import KIND_ASSESSMENT, Assessment
 from carehub.assessment.services import due_list
 from carehub.core.enums import ElderStatus, RequestOrigin, VisitStatus
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.registry import coverage
+from carehub.registry.assessments import KIND_ASSESSMENT, Assessment
 from carehub.registry.models import Elder, ElderStatusPeriod, ServiceType, Station
 from carehub.subsidy.meals.services import meal_month, policies_of
 from carehub.subsidy.models import MONTHLY_KINDS, SubsidyPolicy

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from carehub.assessment.models import AssessmentFlag
 from carehub.auth.models import User
 from carehub.core.time import local_today
 from carehub.extensions import db
+from carehub.registry.assessments import AssessmentFlag
 from tests.builders import Builders
 from tests.e2e.support import PHONE, TIMEOUT_MS, first_visit_today, log_in
 

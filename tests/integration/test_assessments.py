@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from carehub.assessment import services, standard
-from carehub.assessment.models import Assessment
 from carehub.core.audit import AuditLog
 from carehub.core.enums import CareLevel, ElderStatus, Hardship, Role
 from carehub.core.errors import FieldError
+from carehub.registry.assessments import Assessment
 from carehub.registry.models import ElderStatusPeriod
 from carehub.subsidy.models import SubsidyPolicy
 from carehub.subsidy.months import Month

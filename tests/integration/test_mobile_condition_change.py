@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from carehub.assessment import services as assessments
-from carehub.assessment.models import AssessmentFlag
 from carehub.core.audit import AuditLog
 from carehub.core.enums import Role
+from carehub.registry.assessments import AssessmentFlag
 from tests.phone import Phone, make_phone, new_key, phone_time, published_visit
 
 # 11:30 in Shanghai on Monday 23 November 2026.

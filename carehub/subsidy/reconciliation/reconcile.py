@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from carehub.assessment.models import Assessment
 from carehub.core.enums import VisitStatus
 from carehub.core.time import local_zone
 from carehub.db import AnySession
 from carehub.dispatch.models import ServiceRequest, Visit
+from carehub.registry.assessments import Assessment
 from carehub.registry.models import (
     Caregiver,
     Elder,
