@@ -301,6 +301,23 @@ def _merged(plans: Sequence[Plan], g: _Grouped) -> _Found:
     return found
 
 
+def _near_part(
+    problem: Problem,
+    circles: Circles,
+    g: _Grouped,
+    routes: dict[str, Route],
+    name: str,
+    over: list[str],
+) -> tuple[list, Problem] | None:
+    """The caregivers of a circle and the neighbours it may borrow from, with the part of
+    the day their routes and the circle's left-over visits make; None when nobody is near."""
+    cgs = _near_caregivers(problem, circles, g.joined, g.cgs_in, routes, name)
+    if not cgs:
+        return None
+    held = sorted({s.visit for c in cgs for s in routes[c.id].stops})
+    return cgs, subproblem(problem, [problem.visit(v) for v in held + over], cgs)
+
+
 def _insert_left_over(
     problem: Problem, circles: Circles, g: _Grouped, found: _Found, inserting: Deadline
 ) -> None:
@@ -315,11 +332,10 @@ def _insert_left_over(
         over = sorted(v.id for v in g.visits_in.get(n, []) if v.id in unassigned)
         if not over:
             continue
-        cgs = _near_caregivers(problem, circles, g.joined, g.cgs_in, routes, n)
-        if not cgs:
+        near = _near_part(problem, circles, g, routes, n, over)
+        if near is None:
             continue
-        held = sorted({s.visit for c in cgs for s in routes[c.id].stops})
-        part = subproblem(problem, [problem.visit(v) for v in held + over], cgs)
+        cgs, part = near
         placed = insert(part, Plan(tuple(routes[c.id] for c in cgs), ()), 0, over)
         routes.update({r.caregiver: r for r in placed.plan.routes})
         for vid in placed.inserted:
@@ -349,11 +365,10 @@ def _exchange_left(
         ]
         if not over:
             continue
-        cgs = _near_caregivers(problem, circles, g.joined, g.cgs_in, routes, n)
-        if not cgs:
+        near = _near_part(problem, circles, g, routes, n, over)
+        if near is None:
             continue
-        held = sorted({s.visit for c in cgs for s in routes[c.id].stops})
-        part = subproblem(problem, [problem.visit(v) for v in held + over], cgs)
+        cgs, part = near
         before = Plan(tuple(routes[c.id] for c in cgs), tuple(unassigned[v] for v in over))
         done = exchange(part, before, over, exchanging)
         if not done.placed or validate(part, done.plan):
