@@ -128,9 +128,11 @@ class _Search:
         deadline: float,
         max_eject: int,
         shakes: int,
+        steps: int | None = None,
     ) -> None:
         self.d, self.cost, self.rng, self.deadline = d, cost, rng, deadline
         self.max_eject, self.shakes = max_eject, shakes
+        self.steps = steps
         # Timings of routes with customers taken out: most routes are the same from one
         # ejection to the next, so most lookups hit.
         self.cut: dict[tuple[int, ...], tuple[list[int], list[int], int, bool]] = {}
@@ -142,6 +144,9 @@ class _Search:
                 self.cut.clear()
             found = self.cut[seq] = _timings(seq, self.d)
         return found
+
+    def spent(self) -> bool:
+        return time.monotonic() > self.deadline or self.steps == 0
 
     def insert_cheapest(self, routes: list[_Route], v: int) -> bool:
         best: tuple[int, _Route, int] | None = None
@@ -184,7 +189,7 @@ class _Search:
                             break
                 if best_key is not None and best_key[0] <= k:
                     break  # a set of k customers weighs at least k: nothing larger can beat it
-            if time.monotonic() > self.deadline:
+            if self.spent():
                 break
         if best is None:
             return []
@@ -223,8 +228,10 @@ class _Search:
         rng.shuffle(pool)
         penalty = dict.fromkeys(range(1, len(d.ready)), 1)
         while pool:
-            if time.monotonic() > self.deadline:
+            if self.spent():
                 return None
+            if self.steps is not None:
+                self.steps -= 1
             v = pool.pop()
             if self.insert_cheapest(work, v):
                 continue
@@ -246,12 +253,14 @@ def eliminate(
     max_eject: int = 2,
     shakes: int = 100,
     patience: float | None = None,
+    steps: int | None = None,
 ) -> list[list[int]]:
     """The fewest routes found within `seconds`, starting from feasible `routes`.
 
     With `patience`, it stops once that many seconds pass without a route removed, leaving
-    the rest of the budget to whatever shortens the routes next. Returns `routes` unchanged
-    when no route could be removed.
+    the rest of the budget to whatever shortens the routes next. With `steps`, it also stops
+    after that many customers are taken from the pool: a budget that, unlike seconds, gives
+    the same routes on any machine. Returns `routes` unchanged when no route could be removed.
     """
     for r in routes:
         if not _timings(r, d)[3]:
@@ -264,11 +273,12 @@ def eliminate(
         end,
         max_eject,
         shakes,
+        steps,
     )
     best = [list(r) for r in routes if r]
     if patience is not None:
         search.deadline = min(search.deadline, time.monotonic() + patience)
-    while len(best) > 1 and time.monotonic() < search.deadline:
+    while len(best) > 1 and not search.spent():
         fewer = search.delete_route(best)
         if fewer is not None:
             best = fewer

@@ -215,6 +215,9 @@ class Strategy:
     eject_share: float = 0.0
     # Elimination stops once this share of the budget passes without a route removed.
     eject_patience: float = 0.15
+    # Customers taken from the ejection pool, in place of the share and the patience: the
+    # same routes on any machine, for runs that must repeat.
+    eject_steps: int | None = None
     reduce: bool = True
 
     def search(self, warm: bool) -> tuple[str, str]:
@@ -274,9 +277,14 @@ def _eliminate(
     deadline: float,
 ) -> list[tuple[int, ...]]:
     data, cost = eject_data(inst)
-    seconds = min(st.eject_share * time_limit_s, deadline - time.monotonic() - 0.5)
-    patience = st.eject_patience * time_limit_s
-    return [tuple(r) for r in eject.eliminate(data, best, seconds, cost, patience=patience)]
+    left = deadline - time.monotonic() - 0.5
+    if st.eject_steps is not None:
+        routes = eject.eliminate(data, best, left, cost, steps=st.eject_steps)
+    else:
+        seconds = min(st.eject_share * time_limit_s, left)
+        patience = st.eject_patience * time_limit_s
+        routes = eject.eliminate(data, best, seconds, cost, patience=patience)
+    return [tuple(r) for r in routes]
 
 
 def _tries(

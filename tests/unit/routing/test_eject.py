@@ -55,9 +55,17 @@ def test_a_route_goes_when_its_customer_ejects_another() -> None:
     # {4} needs an ejection; {1,3},{2,4} is the only plan with two routes.
     d = _data(_pairs_only({frozenset((1, 2)), frozenset((1, 3)), frozenset((2, 4))}))
     for seed in range(5):
-        routes = eject.eliminate(d, [[1, 2], [3], [4]], 0.2, seed=seed)
+        routes = eject.eliminate(d, [[1, 2], [3], [4]], 30.0, seed=seed, steps=200)
         assert sorted(sorted(r) for r in routes) == [[1, 3], [2, 4]]
         assert all(_feasible(d, r) for r in routes)
+
+
+def test_a_budget_of_steps_gives_the_same_routes_each_time() -> None:
+    d = _data(_pairs_only({frozenset((1, 2)), frozenset((1, 3)), frozenset((2, 4))}))
+    runs = [eject.eliminate(d, [[1, 2], [3], [4]], 30.0, seed=3, steps=2) for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2] == [[1, 3], [2, 4]]
+    # One customer from the pool places 3 by ejecting 2, but 2 is then still to place.
+    assert eject.eliminate(d, [[1, 2], [3], [4]], 30.0, seed=3, steps=1) == [[1, 2], [3], [4]]
 
 
 def test_nothing_removable_returns_the_start() -> None:
