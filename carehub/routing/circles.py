@@ -336,7 +336,10 @@ def _insert_left_over(
         if near is None:
             continue
         cgs, part = near
-        placed = insert(part, Plan(tuple(routes[c.id] for c in cgs), ()), 0, over)
+        # Pass 1's times are not told to anyone yet: the cheapest detour wins, however
+        # many visits it shifts.
+        start = Plan(tuple(routes[c.id] for c in cgs), ())
+        placed = insert(part, start, 0, over, promised=False)
         routes.update({r.caregiver: r for r in placed.plan.routes})
         for vid in placed.inserted:
             unassigned.pop(vid)

@@ -92,6 +92,8 @@ class _Tail:
     break_start: int | None  # a break already begun or taken, else None
     break_done: bool
     collections: tuple[Collection, ...] = ()  # the head's meal rounds
+    # The pending visits' starts were told to elders and caregivers: moving one costs.
+    promised: bool = True
 
 
 def _tail(
@@ -362,7 +364,18 @@ def _cannot_fit(
     return u.earliest_start(max(arrival, t.wish.get(u.id, arrival))) is None
 
 
-def _score(t: _Tail, route: Route, problem: Problem, v: Visit) -> tuple[int, int, list[Move]]:
+def _order_km(problem: Problem, t: _Tail, order: Sequence[Visit]) -> int:
+    """Travel from where the tail starts through ``order`` and home."""
+    travel = problem.travel[t.caregiver.mode]
+    locs = [t.location, *(v.location for v in order), t.caregiver.end_location]
+    return sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False))
+
+
+def _score(
+    t: _Tail, route: Route, problem: Problem, v: Visit, before: int
+) -> tuple[int, int, list[Move]]:
+    """What putting ``v`` in costs: moved visits, seconds shifted, the travel it adds to the
+    route (``before`` is the route's travel without it) and, for an emergency, its wait."""
     moves = [
         Move(s.visit, t.caregiver.id, t.wish[s.visit], s.start)
         for s in route.stops
@@ -370,11 +383,16 @@ def _score(t: _Tail, route: Route, problem: Problem, v: Visit) -> tuple[int, int
     ]
     travel = problem.travel[t.caregiver.mode]
     locs = [t.location] + [_location(problem, s.visit) for s in route.stops[len(t.head) :]]
-    km = sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False))
+    locs.append(t.caregiver.end_location)
+    # The travel added, not the route's whole travel: otherwise an idle caregiver, whose
+    # route is short, wins a visit a busy one beside it would serve with a small detour.
+    km = sum(travel[a][b] for a, b in zip(locs, locs[1:], strict=False)) - before
     start = next(s.start for s in route.stops if s.visit == v.id)
     # An emergency also pays for every second it waits; other requests only for disruption.
     urgency = start - v.windows[0].start if v.priority == 1 else 0
-    cost = MOVE_COST * len(moves) + sum(m.new_start - m.old_start for m in moves) + km + urgency
+    cost = km + urgency
+    if t.promised:
+        cost += MOVE_COST * len(moves) + sum(m.new_start - m.old_start for m in moves)
     return cost, start, moves
 
 
@@ -385,18 +403,23 @@ def insert(
     new: Sequence[str],
     fixed: frozenset[str] = frozenset(),
     positions: Mapping[str, Position] | None = None,
+    promised: bool = True,
 ) -> Replan:
     """Insert the visits ``new`` (ids of ``problem`` visits not yet in ``published``).
 
     Most urgent first; each goes to the caregiver and position of least cost (moved visits,
-    seconds shifted, travel, and for an emergency its wait). A visit that fits nowhere comes
-    back unassigned with a reason.
+    seconds shifted, travel added, and for an emergency its wait). A visit that fits nowhere
+    comes back unassigned with a reason. With ``promised`` false (a plan still being made,
+    whose times nobody has been told) moving and shifting visits cost nothing.
     """
     positions = positions or {}
     routes = {r.caregiver: r for r in published.routes}
     for c in problem.caregivers:
         routes.setdefault(c.id, Route(c.id, c.shift_start, (), c.shift_start))
-    tails = {cid: _tail(problem, r, now, fixed, positions.get(cid)) for cid, r in routes.items()}
+    tails = {
+        cid: replace(_tail(problem, r, now, fixed, positions.get(cid)), promised=promised)
+        for cid, r in routes.items()
+    }
     orders = {cid: list(t.pending) for cid, t in tails.items()}
     # Published two-caregiver visits keep their start: moving one copy would break the pair.
     forced = {
@@ -464,13 +487,14 @@ def _options(
         # Timing every position of every route is what a busy day's insertion spends its
         # time on; positions that surely fail are skipped (the same options either way).
         free = _free_from(problem, t, orders[cid], forced)
+        before = _order_km(problem, t, orders[cid])
         for pos in range(len(orders[cid]) + 1):
             if _cannot_fit(problem, t, orders[cid], free, pos, v, forced):
                 continue
             trial = orders[cid][:pos] + [v] + orders[cid][pos:]
             route = _retime(problem, t, trial, forced)
             if route is not None:
-                cost, start, mv = _score(t, route, problem, v)
+                cost, start, mv = _score(t, route, problem, v, before)
                 options.append((cost, start, cid, pos, mv))
     options.sort(key=lambda o: (o[0], o[1], o[2], o[3]))
     return options
@@ -543,7 +567,8 @@ def _best_meal_trial(
             timed = _hot_timing(problem, t, trial, forced)
             if timed is None:
                 continue
-            cost, start, _ = _score(t, timed[0], problem, v)
+            before = _order_km(problem, t, orders[c.id])
+            cost, start, _ = _score(t, timed[0], problem, v, before)
             key = (cost, start, c.id, n)
             if best is None or key < best[0]:
                 best = (key, replace(trial, route=timed[0], hold=timed[1]))
@@ -648,7 +673,8 @@ def _choose(
                 route = _retime(problem, tails[cid], trial, together)
                 if route is None:
                     break
-                total += _score(tails[cid], route, problem, v)[0]
+                before = _order_km(problem, tails[cid], orders[cid])
+                total += _score(tails[cid], route, problem, v, before)[0]
             else:
                 if best is None or total < best[0]:
                     best = (total, max(sa, sb), [(ca, pa), (cb, pb)])

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from carehub.routing import Break, Plan, validate
 from carehub.routing.replan import Position, insert
-from tests.unit.routing.helpers import H, caregiver, problem, solve_valid, visit
+from tests.unit.routing.helpers import H, caregiver, problem, served_by, solve_valid, visit
 
 
-def _day(extra: list, caregivers: list | None = None):
-    base = [
+def _base() -> list:
+    return [
         visit("a", 2, 9 * H, 9 * H + 1800, 1800),
         visit("b", 4, 10 * H, 10 * H + 1800, 1800),
         visit("c", 6, 11 * H, 11 * H + 1800, 1800),
     ]
+
+
+def _day(extra: list, caregivers: list | None = None):
+    base = _base()
     cgs = caregivers or [caregiver("x")]
     published = solve_valid(problem(base, cgs))
     return problem(base + extra, cgs), published
@@ -113,3 +117,32 @@ def test_positions_that_surely_fail_are_skipped_and_the_others_are_not() -> None
     long = visit("long", 3, 9 * H + 1800, 12 * H, 3000)
     assert replan._cannot_fit(p, t, order, free, 1, long, {"b": 10 * H})
     assert not replan._cannot_fit(p, t, order, free, 3, long, {"b": 10 * H})
+
+
+def test_a_small_detour_beats_a_free_caregiver_far_away() -> None:
+    # "new" fits between b and c of x's route at no added travel (4 -> 5 -> 6 is 4 -> 6);
+    # y is free but sets out from place 9 and back, 40 minutes. Scored by a route's whole
+    # travel, y's short route won.
+    p, published = _day(
+        [visit("new", 5, 10 * H + 1800, 10 * H + 2700, 600)],
+        [caregiver("x"), caregiver("y", start_location=9, end_location=9)],
+    )
+    out = insert(p, published, now=8 * H, new=["new"])
+    assert validate(p, out.plan) == []
+    assert served_by(out.plan)["new"] == ["x"]
+    assert out.moved == 0
+
+
+def test_a_plan_nobody_has_been_told_shifts_visits_for_the_shorter_detour() -> None:
+    # x alone made the plan. In x's route "new" pushes c 20 minutes later at no added travel;
+    # y, free at place 6, adds ten minutes of travel and moves nothing.
+    published = solve_valid(problem(_base(), [caregiver("x")]))
+    new = visit("new", 5, 10 * H, 10 * H + 3000, 1800)
+    p = problem([*_base(), new], [caregiver("x"), caregiver("y", start_location=6, end_location=6)])
+    told = insert(p, published, now=8 * H, new=["new"])
+    assert validate(p, told.plan) == []
+    assert served_by(told.plan)["new"] == ["y"] and told.moved == 0
+    untold = insert(p, published, now=8 * H, new=["new"], promised=False)
+    assert validate(p, untold.plan) == []
+    assert served_by(untold.plan)["new"] == ["x"]
+    assert [m.visit for m in untold.moves] == ["c"]
