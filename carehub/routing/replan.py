@@ -10,8 +10,13 @@ result counts the visits that moved and by how much.
 A round under way (collected or being loaded) keeps its drops as published. A round to come
 is a stop of its own (the collection, at its kitchen, for the loading time) that may be
 pushed later like any visit, as long as each of its drops stays within the hot-food limit of
-it. A new meal goes in as a round of its own: a collection at its kitchen (waiting there
-when leaving at once would let it go cold) and its drop, where that costs least.
+it. A new meal joins a round to come of its kitchen where the box, the hot-food limit and its
+window allow, and otherwise goes in as a round of its own: a collection at its kitchen
+(waiting there when leaving at once would let it go cold) and its drop, where that costs
+least.
+
+What a place costs is the travel it adds to the route, home included, and, for routes whose
+times were told (``promised``), the visits it moves and the seconds it shifts them.
 
 Insertion is exact over every caregiver and position, so an emergency in a circle's day of
 sixty visits is answered in milliseconds.

@@ -55,3 +55,13 @@ def test_references_are_stored_and_reused_only_by_the_same_code(tmp_path) -> Non
     third = bench_day.compare(40, 8, [1], 1.0, 1.5, 0.2, 2, references=path)
     assert third["runs"][0]["reference"]["stored"] is False  # type: ignore[index]
     assert json.loads(path.read_text())["code"] == bench_day.code_version()
+
+
+def test_the_fingerprint_ignores_comments_and_docstrings_but_not_code(tmp_path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text('"""Doc."""\n\n\ndef f(x):\n    """Doc."""\n    return x + 1\n')
+    before = bench_day.code_version([tmp_path])
+    module.write_text('"""Reworded."""\n\n\ndef f(x):  # why\n    """Other."""\n    return x + 1\n')
+    assert bench_day.code_version([tmp_path]) == before
+    module.write_text('"""Reworded."""\n\n\ndef f(x):\n    return x + 2\n')
+    assert bench_day.code_version([tmp_path]) != before
