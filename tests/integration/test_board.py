@@ -183,6 +183,6 @@ def test_one_stations_board_draws_its_routes_with_each_meal_collection(
     client.get("/lang/en")
     one = client.get(f"/dispatch/board?day={DAY}&station_id={r.station.id}").get_data(as_text=True)
     assert 'id="board-routes"' in one and f'data-caregiver-id="{r.caregiver.id}"' in one
-    assert "Collect 2 meals at 和平食堂站" in one
+    assert "Meals to collect at 和平食堂站: 2" in one
     every = client.get(f"/dispatch/board?day={DAY}").get_data(as_text=True)
     assert 'id="board-routes"' not in every

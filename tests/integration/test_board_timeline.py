@@ -33,7 +33,7 @@ def test_a_stations_refresh_carries_its_timeline_as_the_page_draws_it(
     part = client.get(url).get_json()["timeline_html"]
     page = client.get(f"/dispatch/board?day={DAY}&station_id={r.station.id}").get_data(as_text=True)
     assert part and part in page
-    assert "Collect 2 meals at 和平时间线站" in part
+    assert "Meals to collect at 和平时间线站: 2" in part
     assert all(f'data-visit-id="{v.id}"' in part for v in rows)
     # A change after the page was drawn is in the next refresh: a drop leaves the round.
     found = rows[0].meal_round
@@ -41,7 +41,7 @@ def test_a_stations_refresh_carries_its_timeline_as_the_page_draws_it(
     rows[1].meal_round = None
     db.session.commit()
     assert len(meal_rounds.live_visits(found)) == 1
-    assert "Collect 1 meals at 和平时间线站" in client.get(url).get_json()["timeline_html"]
+    assert "Meals to collect at 和平时间线站: 1" in client.get(url).get_json()["timeline_html"]
     folded = client.get(url.replace("&timeline=1", "")).get_json()
     assert folded["timeline_html"] is None and folded["rows"]
     assert (

@@ -300,7 +300,7 @@ def test_the_day_timeline_shows_a_meal_rounds_collection_at_its_kitchen(
     found = r.requests[0].visits[0].meal_round
     assert found is not None
     assert f'class="tl-collect" data-round-id="{found.id}"' in text
-    assert "Collect 2 meals at 和平食堂站" in text
+    assert "Meals to collect at 和平食堂站: 2" in text
 
 
 def test_the_day_timeline_draws_no_collection_without_meals(client, login_as, make, db) -> None:

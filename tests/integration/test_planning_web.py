@@ -528,7 +528,7 @@ def test_result_page_draws_each_meal_collection_on_the_timeline_and_the_map(
     for found in rounds:
         meals = len(found.visits)
         assert f'data-round-id="{found.id}"' in page
-        assert f"Collect {meals} meals at {station.name}" in page
+        assert f"Meals to collect at {station.name}: {meals}" in page
     data = re.search(
         r'<script type="application/json" id="route-map-data">(.*?)</script>', page, re.S
     )
@@ -536,7 +536,7 @@ def test_result_page_draws_each_meal_collection_on_the_timeline_and_the_map(
     routes = json.loads(data.group(1))["routes"]
     kitchens = [k for r in routes for k in r["kitchens"]]
     assert len(kitchens) == len(rounds)
-    assert all(k["label"].startswith("Collect ") and k["time"] for k in kitchens)
+    assert all(k["label"].startswith("Meals to collect ") and k["time"] for k in kitchens)
     for route in routes:
         # The line runs through kitchens and doors in time order, loading before dropping.
         events = [(k["at"], 0, [k["lat"], k["lon"]]) for k in route["kitchens"]]

@@ -127,7 +127,7 @@ def _routes(visits: list[Visit], day: dt.date, locale: str) -> list[dict[str, An
         held = routes.get(found.caregiver_id)
         if held is None or found.location is None:
             continue
-        label = _("Collect %(n)s meals at %(kitchen)s", n=found.meals, kitchen=found.kitchen)
+        label = _("Meals to collect at %(kitchen)s: %(n)s", n=found.meals, kitchen=found.kitchen)
         held["kitchens"].append(
             {
                 "lat": found.location[0],

@@ -88,7 +88,7 @@ def test_lending_runs_guided_local_search_alone(monkeypatch) -> None:
     nursing = visit("nurse", 3, 10 * H, 11 * H, skill="nursing")
     p, circles = _west_and_east(nursing, {"D": "nursing"})
     # Without the exact insertion and the exchanges the visit is left to lending.
-    monkeypatch.setattr(circles_module, "insert", lambda part, plan, *a: Replan(plan, ()))
+    monkeypatch.setattr(circles_module, "insert", lambda part, plan, *a, **k: Replan(plan, ()))
     monkeypatch.setattr(circles_module, "exchange", lambda part, plan, *a: Exchanged(plan, ()))
     seen: list[SolverParams] = []
     lend = circles_module._lend
@@ -130,3 +130,42 @@ def test_a_spent_deadline_plans_every_circle_greedily_and_says_so() -> None:
     result = solve_circles(p, circles, PARAMS, workers=1, deadline=spent)
     assert validate(p, result.plan) == []
     assert any("2 circles planned greedily" in n for n in result.plan.notes)
+
+
+def _man_needed_in_the_west() -> tuple[Problem, Circles]:
+    """West's visit v needs a man and west has only W, a woman. East's M, the only man, is
+    x's preferred caregiver, so east's own plan gives him x at v's hour; east's F is free."""
+    v = visit("v", 3, 10 * H, 10 * H + 1800, service=H, gender="M")
+    x = visit("x", 6, 10 * H, 10 * H + 1800, service=H, preferred_caregiver="M")
+    p = problem(
+        [v, x],
+        [
+            caregiver("W", gender="F", start_location=2),
+            caregiver("M", gender="M", start_location=7),
+            caregiver("F", gender="F", start_location=7),
+        ],
+    )
+    circles = Circles(
+        visit_circle={"v": "west", "x": "east"},
+        caregiver_circle={"W": "west", "M": "east", "F": "east"},
+        neighbours={"west": ["east"], "east": ["west"]},
+    )
+    return p, circles
+
+
+def test_a_visit_its_circle_left_is_placed_by_an_exchange_with_the_next(monkeypatch) -> None:
+    p, circles = _man_needed_in_the_west()
+    chains: list[tuple[str, ...]] = []
+    real = circles_module.exchange
+
+    def spy(*args, **kwargs):
+        done = real(*args, **kwargs)
+        chains.append(done.placed)
+        return done
+
+    monkeypatch.setattr(circles_module, "exchange", spy)
+    result = solve_circles(p, circles, PARAMS, workers=1)
+    assert validate(p, result.plan) == []
+    assert chains == [("v",)]
+    assert served_by(result.plan) == {"v": ["M"], "x": ["F"]}
+    assert not result.plan.unassigned
