@@ -2,9 +2,9 @@
 
     python bench/board_timeline.py [--runs 30] [--seed 1]
 
-Seeds the demo district into a fresh SQLite file, plans a weekday (its meal rounds
-included), then times, through Flask's test client and alternating in the same process:
-the health check (reference), ``/dispatch/board.json`` for the all-stations board (no
+Seeds the demo district into a fresh SQLite file, plans and publishes a weekday (its meal
+rounds included; ``demo_day.published_demo_day``), then times, through Flask's test client
+and alternating in the same process: the health check (reference), ``/dispatch/board.json`` for the all-stations board (no
 timeline) and for the busiest station (rows and timeline), and the timeline alone
 (``board.views._timeline``: the builder's query and the template part).
 """
@@ -15,10 +15,9 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
+from demo_day import published_demo_day
 from flask import g
 from sqlalchemy import func, select
 
@@ -38,39 +37,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
-
-    from carehub.app import create_app
     from carehub.auth.models import User
     from carehub.core.enums import Role
-    from carehub.core.time import local_to_utc, local_today
+    from carehub.core.time import local_to_utc
     from carehub.dispatch.board import services as board
     from carehub.dispatch.board import views
-    from carehub.dispatch.generation import generate_requests
     from carehub.dispatch.models import ServiceRequest, Visit
-    from carehub.dispatch.planning.services import plan_day
     from carehub.extensions import db
-    from carehub.geo.travel import current_model
     from carehub.registry.models import Elder
-    from carehub.seeding import demo
 
-    folder = Path(tempfile.mkdtemp(prefix="carehub-bench-"))
-    day = local_today() + dt.timedelta(days=1)
-    while day.weekday() >= 5:  # demo caregivers work weekdays
-        day += dt.timedelta(days=1)
-    instant = local_to_utc(day, dt.time(10, 30))
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "CLOCK": lambda: instant,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        upgrade()
-        demo.load(db.session, args.seed, current_model())
-        generate_requests(db.session, day, day)
-        run = plan_day(db.session, day, time_limit_s=10)
+    with published_demo_day(args.seed, config={"WTF_CSRF_ENABLED": False}) as setup:
+        app, day = setup.app, setup.day
+        instant = setup.clock["at"] = local_to_utc(day, dt.time(10, 30))
         user = User(username="bench-admin", role=Role.ADMIN, active=True)
         user.set_password(PASSWORD)
         db.session.add(user)
@@ -92,7 +70,7 @@ def main() -> None:
             .join(Elder, ServiceRequest.elder_id == Elder.id)
             .where(ServiceRequest.service_date == day, Elder.station_id == station_id)
         )
-        print(f"{day}: {run.visits_planned} visits planned, busiest station {visits} visits")
+        print(f"{day}: {setup.visits_planned} visits planned, busiest station {visits} visits")
 
     client = app.test_client()
     assert (

@@ -28,10 +28,12 @@ class DemoDay:
 
 
 @contextmanager
-def published_demo_day(seed: int, request_days: int = 1) -> Iterator[DemoDay]:
+def published_demo_day(
+    seed: int, request_days: int = 1, config: dict[str, Any] | None = None
+) -> Iterator[DemoDay]:
     """Yield, inside the app context, the next weekday (demo caregivers work weekdays) from
     today planned from its start and published; requests are generated for ``request_days``
-    days from it."""
+    days from it. ``config`` adds to the application's settings."""
     from flask_migrate import upgrade
 
     from carehub.app import create_app
@@ -45,7 +47,11 @@ def published_demo_day(seed: int, request_days: int = 1) -> Iterator[DemoDay]:
     folder = Path(tempfile.mkdtemp(prefix="carehub-bench-"))
     clock = {"at": dt.datetime.now(dt.UTC)}
     app = create_app(
-        {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "CLOCK": lambda: clock["at"]}
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "CLOCK": lambda: clock["at"],
+            **(config or {}),
+        }
     )
     with app.app_context():
         upgrade()

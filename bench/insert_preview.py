@@ -3,7 +3,8 @@
 
     python bench/insert_preview.py [--runs 15] [--seed 1]
 
-Seeds the demo district into a fresh SQLite file, plans and publishes a weekday, reopens one
+Seeds the demo district into a fresh SQLite file, plans and publishes a weekday
+(``demo_day.published_demo_day``), reopens one
 planned meal (its visit cancelled), then previews inserting it ``--runs`` times at 08:00,
 timing the whole preview and each ``replan.insert`` call inside it (in the same process).
 A request that fits nowhere makes a second call (the hot-food limit lifted, to tell a meal
@@ -16,11 +17,10 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
+from demo_day import published_demo_day
 from sqlalchemy import select
 
 
@@ -30,35 +30,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
-
     import carehub.dispatch.board.insert as insert_module
-    from carehub.app import create_app
     from carehub.core.enums import RequestStatus, VisitStatus
-    from carehub.core.time import local_to_utc, local_today
-    from carehub.dispatch.generation import generate_requests
-    from carehub.dispatch.models import ServiceRequest, Visit
-    from carehub.dispatch.planning.services import plan_day
+    from carehub.core.time import local_to_utc
+    from carehub.dispatch.models import ServiceRequest
     from carehub.extensions import db
     from carehub.geo.matrix import ModelMatrices
     from carehub.geo.travel import current_model
-    from carehub.seeding import demo
 
-    folder = Path(tempfile.mkdtemp(prefix="carehub-bench-"))
-    day = local_today() + dt.timedelta(days=1)
-    while day.weekday() >= 5:  # demo caregivers work weekdays
-        day += dt.timedelta(days=1)
-    now = local_to_utc(day, dt.time(8))
-    app = create_app(
-        {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "CLOCK": lambda: now}
-    )
-    with app.app_context():
-        upgrade()
-        demo.load(db.session, args.seed, current_model())
-        generate_requests(db.session, day, day)
-        plan_day(db.session, day, time_limit_s=10)
-        for v in db.session.scalars(select(Visit).where(Visit.status == VisitStatus.PLANNED)):
-            v.status = VisitStatus.PUBLISHED
+    with published_demo_day(args.seed) as setup:
+        day = setup.day
+        now = setup.clock["at"] = local_to_utc(day, dt.time(8))
         meal = next(
             r
             for r in db.session.scalars(
