@@ -81,10 +81,23 @@ def meal_day(
         )
         requests.append(make.request(elder=elder, service_type=meal, service_date=day))
     make.session.flush()
-    data = adapters.build_day(day, [st], requests, [caregiver], MATRICES)
-    ids = tuple(adapters.visit_id(r) for r in requests)
-    route = timed_route(data.problem, caregiver.code, [ids, *ids])
-    return Round(st, caregiver, requests, data, Plan((route,)))
+    return round_of(day, caregiver, requests)
+
+
+def round_of(
+    day: dt.date,
+    caregiver: Caregiver,
+    requests: list[ServiceRequest],
+    meals: int | None = None,
+    before: Sequence[str] = (),
+) -> Round:
+    """The day's problem for ``requests`` (flushed, at the caregiver's station) with a plan in
+    which the caregiver serves the visits ``before``, then collects the first ``meals``
+    requests (all by default) in one round and drops them in order."""
+    data = adapters.build_day(day, [caregiver.station], requests, [caregiver], MATRICES)
+    ids = tuple(adapters.visit_id(r) for r in requests[:meals])
+    route = timed_route(data.problem, caregiver.code, [*before, ids, *ids])
+    return Round(caregiver.station, caregiver, requests, data, Plan((route,)))
 
 
 def write(session: AnySession, r: Round, publish: bool = False) -> list[Visit]:

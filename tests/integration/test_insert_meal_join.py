@@ -20,7 +20,7 @@ from carehub.dispatch.board import published
 from carehub.dispatch.models import MealRound, ServiceRequest, Visit
 from carehub.routing import validate
 from tests.builders import CENTRE
-from tests.integration.meals_support import MATRICES, Round, timed_route, write
+from tests.integration.meals_support import MATRICES, Round, round_of, write
 from tests.phone import make_phone
 
 DAY = dt.date(2026, 11, 23)
@@ -97,11 +97,8 @@ def _day(
         window_end=window[1],
     )
     db.session.flush()
-    data = adapters.build_day(DAY, [station], requests, [caregiver], MATRICES)
-    meals = tuple(adapters.visit_id(r) for r in requests[:2])
-    route = timed_route(data.problem, caregiver.code, [*events, meals, *meals])
-    r = Round(station, caregiver, requests, data, adapters.Plan((route,)))
-    assert validate(data.problem, r.plan) == []
+    r = round_of(DAY, caregiver, requests, meals=2, before=events)
+    assert validate(r.data.problem, r.plan) == []
     rows = write(db.session, r, publish=True)
     return Day(r, new, rows)
 

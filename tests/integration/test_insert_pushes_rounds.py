@@ -14,12 +14,11 @@ from sqlalchemy import select
 
 from carehub.core.enums import Role, VisitStatus
 from carehub.core.time import local_to_utc
-from carehub.dispatch import adapters
 from carehub.dispatch.board import insert as insert_request
 from carehub.dispatch.models import MealRound, ServiceRequest, Visit
-from carehub.routing import Plan, validate
+from carehub.routing import validate
 from tests.builders import CENTRE
-from tests.integration.meals_support import MATRICES, Round, timed_route, write
+from tests.integration.meals_support import MATRICES, round_of, write
 
 DAY = dt.date(2026, 11, 23)
 LOAD = dt.timedelta(minutes=2)
@@ -75,11 +74,8 @@ def _day(
         window_end=clean[1],
     )
     db.session.flush()
-    data = adapters.build_day(DAY, [station], requests, [caregiver], MATRICES)
-    meals = tuple(adapters.visit_id(r) for r in requests)
-    route = timed_route(data.problem, caregiver.code, [meals, *meals])
-    r = Round(station, caregiver, requests, data, Plan((route,)))
-    assert validate(data.problem, r.plan) == []
+    r = round_of(DAY, caregiver, requests)
+    assert validate(r.data.problem, r.plan) == []
     rows = write(db.session, r, publish=True)
     found = rows[0].meal_round
     assert found is not None
