@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,18 @@ from carehub.core.enums import Role
 from carehub.extensions import db
 from carehub.registry.models import ServiceType
 from tests.builders import CENTRE, Builders
+
+
+@contextmanager
+def app_settings(app: Any, **settings: Any) -> Iterator[None]:
+    """The live server's ``settings`` for one test, the earlier values put back after it."""
+    saved = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+
 
 CHROMIUM = os.environ.get("CAREHUB_CHROMIUM", "/usr/bin/chromium")
 # The background-networking flags matter: on a closed network Chromium's own update and

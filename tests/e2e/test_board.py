@@ -16,7 +16,7 @@ from carehub.dispatch.models import Visit
 from carehub.extensions import db
 from carehub.registry.naming import name_initials
 from tests.builders import Builders
-from tests.e2e.support import log_in
+from tests.e2e.support import app_settings, log_in
 
 DAY = dt.date(2026, 11, 23)
 NOW = local_to_utc(DAY, dt.time(11, 0))
@@ -24,13 +24,8 @@ NOW = local_to_utc(DAY, dt.time(11, 0))
 
 @pytest.fixture
 def fast_board(live_server: Any) -> Iterator[None]:
-    config = live_server.app.config
-    saved = {key: config.get(key) for key in ("CLOCK", "BOARD_REFRESH_S")}
-    config.update(CLOCK=lambda: NOW, BOARD_REFRESH_S=1)
-    try:
+    with app_settings(live_server.app, CLOCK=lambda: NOW, BOARD_REFRESH_S=1):
         yield
-    finally:
-        config.update(saved)
 
 
 def test_late_visit_highlighted_then_checked_in_live(

@@ -15,7 +15,7 @@ from carehub.core.time import local_to_utc
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.extensions import db
 from tests.builders import Builders
-from tests.e2e.support import log_in
+from tests.e2e.support import app_settings, log_in
 from tests.phone import make_phone, phone_time
 
 DAY = dt.date(2026, 11, 23)
@@ -26,13 +26,8 @@ HOME = (39.1830, 117.1350)
 
 @pytest.fixture
 def fast_board(live_server: Any) -> Iterator[None]:
-    config = live_server.app.config
-    saved = {key: config.get(key) for key in ("CLOCK", "BOARD_REFRESH_S")}
-    config.update(CLOCK=lambda: NOW, BOARD_REFRESH_S=1)
-    try:
+    with app_settings(live_server.app, CLOCK=lambda: NOW, BOARD_REFRESH_S=1):
         yield
-    finally:
-        config.update(saved)
 
 
 def _station_day(live_server: Any) -> dict[str, Any]:

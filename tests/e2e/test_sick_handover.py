@@ -15,7 +15,7 @@ from carehub.core.time import local_to_utc
 from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.extensions import db
 from tests.builders import Builders
-from tests.e2e.support import log_in
+from tests.e2e.support import app_settings, log_in
 
 TODAY = dt.date(2026, 11, 23)
 TOMORROW = TODAY + dt.timedelta(days=1)
@@ -24,13 +24,8 @@ NOW = local_to_utc(TODAY, dt.time(11, 0))
 
 @pytest.fixture
 def fixed_clock(live_server: Any) -> Iterator[None]:
-    config = live_server.app.config
-    saved = config.get("CLOCK")
-    config["CLOCK"] = lambda: NOW
-    try:
+    with app_settings(live_server.app, CLOCK=lambda: NOW):
         yield
-    finally:
-        config["CLOCK"] = saved
 
 
 def _day(live_server: Any) -> dict[str, int]:
