@@ -77,6 +77,26 @@ def _e2e_database_url(tmp_root: Path) -> str:
     return target.render_as_string(hide_password=False)
 
 
+def _closes_its_body(app: Any) -> Any:
+    """``app`` with each response body closed as soon as it has been sent.
+
+    werkzeug's development server closes a body only after draining the socket, and that
+    raises when the browser has dropped the connection (Chromium cancels a favicon request
+    when the page navigates). The static file was then left to the garbage collector, and its
+    ResourceWarning failed whichever test was running when it was collected."""
+
+    def wsgi(environ: Any, start_response: Any) -> Iterator[bytes]:
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     from flask_migrate import upgrade
@@ -99,7 +119,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         db.session.commit()
         db.session.remove()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closes_its_body(app), threaded=True)
     live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
 
     # Without this a server-side exception only shows up as a 500 page in the browser.
