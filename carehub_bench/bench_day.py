@@ -33,7 +33,7 @@ from typing import Any
 from carehub import routing
 from carehub.geo.matrix import ModelMatrices
 from carehub.geo.travel import TravelModel
-from carehub.routing.circles import Circles, solve_circles
+from carehub.routing.circles import Circles, solve_circles, warm
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Caregiver, Matrix, Plan, Problem, Visit, Window
 from carehub.routing.replan import insert
@@ -355,6 +355,9 @@ def compare(
     ``reference_factor`` times as long (taken from ``references`` when it holds that run of
     this code); medians over the seeds."""
     stored = References(references)
+    # The first plan would otherwise pay for starting the solver processes, which a web or
+    # job worker has started long before it plans.
+    warm(wait_ready=True)
     runs: list[dict[str, Any]] = []
     for seed in seeds:
         day = generate(visits, caregivers, seed, load=load, infeasible=infeasible)

@@ -123,13 +123,15 @@ def _ready() -> None:
     pass
 
 
-def warm(workers: int = WORKERS) -> None:
-    """Start the pool's processes now, without waiting for them: a caller about to load a
-    day (seconds for a city) overlaps their start with it instead of taking it from pass 1."""
+def warm(workers: int = WORKERS, wait_ready: bool = False) -> None:
+    """Start the pool's processes now: a caller about to load a day (seconds for a city)
+    overlaps their start with it instead of taking it from pass 1. ``wait_ready`` returns
+    only once every process has started, for a caller timing the plan that follows."""
     if workers > 1:
         pool = _pool(workers)
-        for _ in range(workers):
-            pool.submit(_ready)
+        started = [pool.submit(_ready) for _ in range(workers)]
+        if wait_ready:
+            wait(started)
 
 
 def _drop_pool(pool: Executor) -> None:

@@ -169,3 +169,10 @@ def test_a_visit_its_circle_left_is_placed_by_an_exchange_with_the_next(monkeypa
     assert chains == [("v",)]
     assert served_by(result.plan) == {"v": ["M"], "x": ["F"]}
     assert not result.plan.unassigned
+
+
+def test_warm_can_wait_until_the_solver_processes_have_started() -> None:
+    # The day bench times its first plan after this; a process still starting would take
+    # its start-up from that plan's pass 1.
+    circles_module.warm(2, wait_ready=True)
+    assert not circles_module._pool(2)._pending_work_items
