@@ -397,9 +397,11 @@ def _lend_left(
     """Pass 2: the circles in ``left`` borrow caregivers from their neighbours."""
     routes, unassigned = found.routes, found.unassigned
     for i, n in enumerate(left):
-        # Share what is left of the limit among the circles still to lend to; once too
-        # little is left for a solve, the rest keep what they have.
-        share = finish.left() / (len(left) - i)
+        # Share what is left of the limit among the circles still to lend to and the
+        # polish after them: guided local search places what it can within a second or so
+        # and then barely shortens the routes, which ruin and recreate does better. Once
+        # too little is left for a solve, the rest keep what they have.
+        share = finish.left() / (len(left) - i + 1)
         if finish.left() < LEND_MIN_S + SETUP_S:
             tick()
             continue
@@ -575,26 +577,22 @@ def polish_again(
     """Give the time insertion and lending left to the circles travelling most per visit:
     each is solved again from its routes as they stand (ruin and recreate starts from them),
     and its routes are replaced only when the new ones serve every visit the old did and
-    travel less. On a district day insertion takes milliseconds and lending is rarely needed,
-    so pass 1 leaves a tenth of the limit unused. A circle serving another's visit, or whose
-    visit another serves, keeps its routes. Returns the circles improved."""
+    travel less. On a district day insertion takes milliseconds and lending little, so pass 1
+    leaves a tenth of the limit to this. What insertion and lending placed across circles
+    stays where it is (see `_again_visits`). Returns the circles improved."""
     if finish.left() < AGAIN_MIN_S:
         return 0
-    own_circle = {v.id: n for n in staffed for v in g.visits_in.get(n, [])}
     weights: list[tuple[float, str]] = []
     for n in staffed:
         routes = [found.routes[c.id] for c in g.cgs_in[n]]
         on = [s.visit for r in routes for s in r.stops]
-        mine = {v.id for v in g.visits_in.get(n, [])}
-        if not on or any(own_circle.get(v) != n for v in on):
-            continue
-        if any(v not in found.unassigned for v in mine - set(on)):
-            continue
-        weights.append((_travel(problem, routes) / len(on), n))
+        if on:
+            weights.append((_travel(problem, routes) / len(on), n))
     chosen = [n for _, n in sorted(weights, reverse=True)[:AGAIN_CIRCLES]]
+    held = _holders(found.routes)
     parts = [
         Part(
-            subproblem(problem, g.visits_in.get(n, []), g.cgs_in[n]),
+            subproblem(problem, _again_visits(problem, g, found, held, n), g.cgs_in[n]),
             params,
             finish.end,
             [route_order(found.routes[c.id]) for c in g.cgs_in[n]],
@@ -615,6 +613,53 @@ def polish_again(
                 found.unassigned.pop(vid, None)
             better += 1
     return better
+
+
+def _holders(routes: Mapping[str, Route]) -> dict[str, list[tuple[str, int]]]:
+    """Visit id -> (caregiver, start) of each of its copies on ``routes``."""
+    held: dict[str, list[tuple[str, int]]] = {}
+    for cid, r in routes.items():
+        for s in r.stops:
+            held.setdefault(s.visit, []).append((cid, s.start))
+    return held
+
+
+def _again_visits(
+    problem: Problem,
+    g: _Grouped,
+    found: _Found,
+    held: Mapping[str, list[tuple[str, int]]],
+    n: str,
+) -> list[Visit]:
+    """Circle ``n``'s visits for solving it again. A visit of its own that another circle's
+    caregiver serves stays out, where it is. A visit one of its caregivers serves for another
+    circle comes in, pinned to that caregiver; a pair served half here and half there keeps
+    its start too, so the two halves still meet."""
+    mine = {c.id for c in g.cgs_in[n]}
+    own = {v.id for v in g.visits_in.get(n, [])}
+    ids = own | {s.visit for cid in mine for s in found.routes[cid].stops}
+    visits: list[Visit] = []
+    for vid in sorted(ids):
+        v = problem.visit(vid)
+        copies = held.get(vid, [])
+        here = [(cid, start) for cid, start in copies if cid in mine]
+        if not copies or (len(here) == len(copies) and vid in own):
+            visits.append(v)  # unserved, or served here alone: free to move
+        elif len(here) == len(copies):
+            partner = here[1][0] if len(here) > 1 else None
+            visits.append(replace(v, pinned_caregiver=here[0][0], pinned_partner=partner))
+        elif here:
+            cid, start = here[0]
+            visits.append(
+                replace(
+                    v,
+                    caregivers_needed=1,
+                    pinned_caregiver=cid,
+                    pinned_partner=None,
+                    pinned_time=start,
+                )
+            )
+    return visits
 
 
 def _travel(problem: Problem, routes: Sequence[Route]) -> int:

@@ -667,6 +667,7 @@ def _choose(
         return None
     best: tuple[int, int, list[tuple[str, int]]] | None = None
     shortlist = options[:PAIR_SHORTLIST]
+    before = {cid: _order_km(problem, tails[cid], orders[cid]) for _, _, cid, _, _ in shortlist}
     for i, (_, sa, ca, pa, _) in enumerate(shortlist):
         for _, sb, cb, pb, _ in shortlist[i + 1 :]:
             if ca == cb or not set(v.pins) <= {ca, cb}:
@@ -678,8 +679,7 @@ def _choose(
                 route = _retime(problem, tails[cid], trial, together)
                 if route is None:
                     break
-                before = _order_km(problem, tails[cid], orders[cid])
-                total += _score(tails[cid], route, problem, v, before)[0]
+                total += _score(tails[cid], route, problem, v, before[cid])[0]
             else:
                 if best is None or total < best[0]:
                     best = (total, max(sa, sb), [(ca, pa), (cb, pb)])

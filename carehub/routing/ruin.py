@@ -48,7 +48,7 @@ METAHEURISTIC = "GREEDY_DESCENT"
 @dataclass(frozen=True)
 class Settings:
     seq: int = 10  # SISR: longest removed string
-    avg: int = 10  # SISR: mean number of removed visits
+    avg: int = 20  # SISR: mean number of removed visits
     improve: bool = False  # local search after each recreate (slower iterations)
     # Simulated annealing's initial and final temperature in cost units; None lets OR-Tools
     # derive them from sampled arc costs.

@@ -60,10 +60,35 @@ def test_a_circle_with_a_poor_plan_is_solved_again_and_travels_less() -> None:
     assert validate(p, plan) == []
 
 
-def test_circles_sharing_a_visit_keep_their_routes() -> None:
+def _stops(found, cid: str) -> dict[str, int]:
+    return {s.visit: s.start for s in found.routes[cid].stops}
+
+
+def test_a_visit_served_across_circles_stays_where_it_is_while_both_are_solved_again() -> None:
     p, circles = _district()
-    # D (east) serves a west visit: neither circle is solved again alone.
+    # D (east) serves the west visit w2, and the west caregivers cross the line back and
+    # forth: the west is solved again around w2, which stays with D at its start.
     g, found = _found(p, circles, [["w5", "w0", "w4"], ["w1", "w3"], ["w2", "e1"]])
-    kept = dict(found.routes)
-    assert _again(p, g, found) == 0
-    assert found.routes == kept
+    west = [found.routes["A"], found.routes["B"]]
+    before = circles_module._travel(p, west)
+    lent = _stops(found, "D")["w2"]
+    assert _again(p, g, found) >= 1
+    assert circles_module._travel(p, [found.routes["A"], found.routes["B"]]) < before
+    assert _stops(found, "D")["w2"] == lent
+    assert "w2" not in _stops(found, "A") and "w2" not in _stops(found, "B")
+    plan = Plan(tuple(found.routes[c.id] for c in p.caregivers), ())
+    assert validate(p, plan) == []
+
+
+def test_a_pair_served_half_in_each_circle_keeps_its_caregivers_and_start() -> None:
+    base, circles = _district()
+    pair = visit("pw", 4, service=900, caregivers_needed=2)
+    p = replace(base, visits=(*base.visits, pair))
+    circles = replace(circles, visit_circle={**circles.visit_circle, "pw": "west"})
+    g, found = _found(p, circles, [["w5", "pw", "w0", "w4"], ["w1", "w3", "w2"], ["pw", "e1"]])
+    start = _stops(found, "A")["pw"]
+    assert _again(p, g, found) >= 1
+    assert _stops(found, "A")["pw"] == start == _stops(found, "D")["pw"]
+    assert "pw" not in _stops(found, "B")
+    plan = Plan(tuple(found.routes[c.id] for c in p.caregivers), ())
+    assert validate(p, plan) == []
