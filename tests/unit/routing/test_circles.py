@@ -107,6 +107,26 @@ def test_lending_runs_guided_local_search_alone(monkeypatch) -> None:
     assert ("nurse", "D") in result.lent
 
 
+def test_lending_keeps_a_share_of_the_time_left_for_the_polish_after_it(monkeypatch) -> None:
+    nursing = visit("nurse", 3, 10 * H, 11 * H, skill="nursing")
+    p, circles = _west_and_east(nursing, {"D": "nursing"})
+    monkeypatch.setattr(circles_module, "insert", lambda part, plan, *a, **k: Replan(plan, ()))
+    monkeypatch.setattr(circles_module, "exchange", lambda part, plan, *a: Exchanged(plan, ()))
+    deadline = circles_module.Deadline.after(3.0)
+    asked: list[tuple[float, float]] = []
+    lend = circles_module._lend
+
+    def spy(problem, wanted, lenders, routes, params):
+        asked.append((params.time_limit_s, deadline.left()))
+        return lend(problem, wanted, lenders, routes, params)
+
+    monkeypatch.setattr(circles_module, "_lend", spy)
+    solve_circles(p, circles, SolverParams(time_limit_s=3.0), workers=1, deadline=deadline)
+    # One circle lends to: it and the polish after it get half each.
+    [(limit, left)] = asked
+    assert 0 < limit <= left / 2 + 0.01
+
+
 def test_a_part_with_no_time_left_gets_its_greedy_plan_without_a_search() -> None:
     p, _ = _west_and_east(visit("t", 2, 10 * H, 12 * H))
     past = circles_module.Deadline(end=0.0)  # long gone: nothing left to share
