@@ -76,7 +76,7 @@ bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal 
 	mkdir -p bench-results
 	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
 	$(BIN)/python bench/report.py bench-results/solomon.json
-	$(BIN)/carehub bench day --visits 1000 --caregivers 60 --seed 1 --runs 6 --references bench-results/day-references.json | tee bench-results/day.json
+	$(BIN)/carehub bench day --visits 1000 --caregivers 60 --seed 1 --runs 6 --references docs/bench-day-references.json | tee bench-results/day.json
 	$(BIN)/carehub bench emergency --visits 60 --emergencies 100 --seed 1 | tee bench-results/emergency.json
 	$(BIN)/python bench/emergency_proposals.py --emergencies 100 --seed 1 | tee bench-results/emergency-proposals.txt
 	$(BIN)/python bench/move_preview.py --moves 100 --seed 1 | tee bench-results/move-preview.txt
