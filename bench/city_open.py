@@ -5,7 +5,7 @@ reserve, nothing written), then for every visit left open:
 
 - `why`: whether anybody in reach (its circle and the two it may borrow from) may serve it,
   and whether any of them has a gap as long as its service inside its window, travel left
-  out (`routing.exchange.why_open`): when none has, only moving visits could place it;
+  out (`routing.repair.exchange.why_open`): when none has, only moving visits could place it;
 - `search`: a long solve (`--prove-s`, guided local search then ruin and recreate, as pass 1
   runs) of its station alone, every visit free to change caregiver: whether it places the
   open visit, and how many of the station's visits it leaves open. Placed means the request
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     from carehub.routing import SolverParams, solve, validate
     from carehub.routing import circles as circles_module
     from carehub.routing.deadline import Deadline
-    from carehub.routing.exchange import why_open
+    from carehub.routing.repair.exchange import why_open
     from carehub.routing.subproblem import subproblem
 
     if args.no_exchange:

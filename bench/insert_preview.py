@@ -1,5 +1,5 @@
 """What an inserted meal's preview costs on the demo district, and the share of one
-``routing.replan.insert`` in it.
+``routing.repair.replan.insert`` in it.
 
     python bench/insert_preview.py [--runs 15] [--seed 1]
 

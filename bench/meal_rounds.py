@@ -15,8 +15,6 @@ import random
 import statistics
 import time
 
-from carehub.routing import solver
-from carehub.routing.greedy import solve as greedy_solve
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     Break,
@@ -29,6 +27,8 @@ from carehub.routing.problem import (
     Window,
 )
 from carehub.routing.screen import screen
+from carehub.routing.search import solver
+from carehub.routing.search.greedy import solve as greedy_solve
 from carehub.routing.validate import validate
 
 H = 3600

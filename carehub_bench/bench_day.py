@@ -36,9 +36,9 @@ from carehub.geo.travel import TravelModel
 from carehub.routing.circles import Circles, solve_circles, warm
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Caregiver, Matrix, Plan, Problem, Visit, Window
-from carehub.routing.replan import insert
+from carehub.routing.repair.replan import insert
 from carehub.routing.screen import screen
-from carehub.routing.solver import solve
+from carehub.routing.search.solver import solve
 from carehub.routing.validate import validate
 from carehub.seeding import inputs, places
 from carehub.seeding.defaults import SERVICE_TYPES

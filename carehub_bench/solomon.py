@@ -16,10 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from carehub.routing import ruin
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Caregiver, Matrix, Plan, Problem, Visit, Window
-from carehub.routing.solver import solve
+from carehub.routing.search import ruin
+from carehub.routing.search.solver import solve
 from carehub_bench import eject
 
 SCALE = 1000

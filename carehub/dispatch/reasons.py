@@ -17,7 +17,7 @@ from carehub.dispatch.board.published import REASON_SKIPPED
 from carehub.dispatch.board.sick import REASON_PAIR, REASON_PASSED
 from carehub.dispatch.planning.services import REASON_NO_SHIFT
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, REASON_WINDOW
-from carehub.routing.shortfall import REASON_NO_CIRCLE
+from carehub.routing.repair.shortfall import REASON_NO_CIRCLE
 
 REASONS = {
     REASON_NO_CAREGIVER: _l("Nobody nearby has the skill (or gender) this visit needs."),

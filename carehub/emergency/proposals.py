@@ -29,7 +29,7 @@ from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.emergency.positions import Position, locate
 from carehub.geo.travel import LatLon, TravelModel
 from carehub.registry.models import Caregiver, Elder, Skill
-from carehub.routing.replan import MOVE_COST
+from carehub.routing.repair.replan import MOVE_COST
 
 PROMISE = dt.timedelta(minutes=15)
 URGENCY = 4  # a second of the elder's wait weighs as four seconds of others' delay

@@ -16,7 +16,7 @@ from carehub.routing.problem import (
     Visit,
     Window,
 )
-from carehub.routing.solver import solve
+from carehub.routing.search.solver import solve
 from carehub.routing.validate import Violation, validate
 
 __all__ = [

@@ -19,15 +19,15 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
-from carehub.routing import greedy
 from carehub.routing.deadline import Deadline
-from carehub.routing.exchange import exchange
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import REASON_CAPACITY, Plan, Problem, Route, Unassigned, Visit
-from carehub.routing.replan import insert
+from carehub.routing.repair.exchange import exchange
+from carehub.routing.repair.replan import insert
 from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
-from carehub.routing.solver import solve
+from carehub.routing.search import greedy
+from carehub.routing.search.solver import solve
 from carehub.routing.subproblem import subproblem
 from carehub.routing.validate import validate
 
@@ -36,7 +36,7 @@ PASS1_SHARE = 0.9  # of the time left for solving; lending, when needed, gets th
 # Forking a process that runs threads (a web server, the job scheduler) can copy a lock held
 # by another thread and hang the child; a fork server is forked once, from a clean state.
 START_METHOD = "forkserver"
-PRELOAD = ["carehub.routing.solver"]
+PRELOAD = ["carehub.routing.search.solver"]
 
 Progress = Callable[[int, int], None]  # (parts solved, parts in all)
 SETUP_S = 0.3  # per circle solve outside OR-Tools' limit: greedy start, model, extraction

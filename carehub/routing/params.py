@@ -27,14 +27,14 @@ class SolverParams:
     # returns the plan that drops everything.
     greedy_start: bool = True
     # Share of the time limit spent on ruin and recreate after guided local search
-    # (carehub.routing.ruin); 0 runs the first search alone. Ruin and recreate starts from
-    # the guided plan, but gains more per second once guided local search has found its
+    # (carehub.routing.search.ruin); 0 runs the first search alone. Ruin and recreate starts
+    # from the guided plan, but gains more per second once guided local search has found its
     # first local optimum: on the district day's circles (3.7 s each) 0.85 travelled about
     # 2 % less than 0.5 (docs/benchmarks.md).
     polish_share: float = 0.85
     # Iterated local search starts from ``initial_routes`` exactly (locked as its first
     # solution, the unserved visits inserted around them) instead of reading them as a hint
-    # for local cheapest insertion, which rebuilds the routes (carehub.routing.ruin).
+    # for local cheapest insertion, which rebuilds the routes (carehub.routing.search.ruin).
     keep_start: bool = False
     log_search: bool = False
     # RoutingSearchParameters in protobuf text format, merged over the settings above, e.g.

@@ -73,7 +73,8 @@ def test_values_shown_from_data_have_labels() -> None:
     from carehub.db import Base
     from carehub.dispatch.board import sick
     from carehub.dispatch.reasons import REASONS
-    from carehub.routing import problem, shortfall
+    from carehub.routing import problem
+    from carehub.routing.repair import shortfall
 
     missing = [
         f"enum {member!r}"

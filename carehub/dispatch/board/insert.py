@@ -1,13 +1,13 @@
 """Insert one unassigned request into today's published routes, previewed first.
 
 The same machinery as a caregiver called in sick (``published.read_routes`` reads every
-route of the day, ``routing.replan.insert`` places the request where it moves least), so the
-preview shows the caregiver(s), the start and every visit pushed later; confirming writes
-exactly that, or refuses when the day changed since the preview. A meal joins a round to
-come of its kitchen on the chosen route when the box, the hot-food limit and the windows
-allow (``routing.replan``), else it goes in as a round of its own: confirming stores the
-meal in that round (or a new one), and every round the insertion moved is collected at its
-new time.
+route of the day, ``routing.repair.replan.insert`` places the request where it moves least),
+so the preview shows the caregiver(s), the start and every visit pushed later; confirming
+writes exactly that, or refuses when the day changed since the preview. A meal joins a round
+to come of its kitchen on the chosen route when the box, the hot-food limit and the windows
+allow (``routing.repair.replan``), else it goes in as a round of its own: confirming stores
+the meal in that round (or a new one), and every round the insertion moved is collected at
+its new time.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from carehub.geo.matrix import MatrixProvider
 from carehub.registry.models import Caregiver, MealSource
 from carehub.routing import Route
 from carehub.routing.problem import REASON_CAPACITY
-from carehub.routing.replan import Replan, insert
+from carehub.routing.repair.replan import Replan, insert
 
 LIVE = (VisitStatus.PUBLISHED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
 # It fits only by pushing a meal round's drops past the hot-food limit.

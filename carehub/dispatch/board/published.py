@@ -4,7 +4,7 @@ the visits as a ``routing.Plan``, the part of the problem a re-plan may touch, a
 wall clock as the planner's seconds.
 
 Published visits may be pushed later; pinned ones and those under way or done keep their
-time, and every caregiver keeps their visits and order (``routing.replan.insert``).
+time, and every caregiver keeps their visits and order (``routing.repair.replan.insert``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 The day of the caregiver's station and its nearest neighbours is read as a published plan
 (every caregiver's visits in order) and the sick caregiver's visits are inserted back with
-``routing.replan.insert``: first among their own station's caregivers, then, for what is
-left, among the neighbouring stations' (lent, as the planner lends; a visit the caregiver
-was lent for brings its own circle along). Visits already under way or done and pinned
+``routing.repair.replan.insert``: first among their own station's caregivers, then, for
+what is left, among the neighbouring stations' (lent, as the planner lends; a visit the
+caregiver was lent for brings its own circle along). Visits already under way or done and pinned
 visits stay exactly where they are; others' visits keep their caregiver and order and are
 only pushed later as far as needed. A visit that fits nowhere
 is left unassigned with the planner's reason: its copy is cancelled and its request is open
@@ -40,7 +40,7 @@ from carehub.geo.matrix import MatrixProvider
 from carehub.registry.models import Caregiver, Elder, Station
 from carehub.routing import Plan, Problem
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, Route
-from carehub.routing.replan import Replan, insert
+from carehub.routing.repair.replan import Replan, insert
 
 NOT_STARTED = (VisitStatus.PLANNED, VisitStatus.PUBLISHED)
 REASON_PAIR = "two-caregiver visit: choose the second caregiver by hand"

@@ -1,7 +1,7 @@
 """Shortfall advice for a planning run: the extra shifts that would serve its open visits.
 
 Each station's open visits are proven against extra shifts starting at the station
-(``carehub.routing.shortfall``) with a matrix of the station and those visits only, so the
+(``carehub.routing.repair.shortfall``) with a matrix of the station and those visits only, so the
 advice costs a few small matrices, never the day's. The advice has its own budget, a share
 of the run's time limit, after the circles' solve.
 """
@@ -24,7 +24,7 @@ from carehub.geo.matrix import MatrixProvider
 from carehub.registry.models import Caregiver, Skill, Station
 from carehub.routing import Matrix, Plan
 from carehub.routing import Visit as RVisit
-from carehub.routing.shortfall import AdviceParams, Depot, advise, open_visits
+from carehub.routing.repair.shortfall import AdviceParams, Depot, advise, open_visits
 
 SHARE = 0.1  # of the run's time limit
 MIN_BUDGET_S = 2.0

@@ -5,9 +5,9 @@ from __future__ import annotations
 from carehub.routing import Problem, Visit, validate
 from carehub.routing import circles as circles_module
 from carehub.routing.circles import Circles, solve_circles
-from carehub.routing.exchange import Exchanged
 from carehub.routing.params import SolverParams
-from carehub.routing.replan import Replan
+from carehub.routing.repair.exchange import Exchanged
+from carehub.routing.repair.replan import Replan
 
 from .helpers import PARAMS, H, caregiver, problem, served_by, start_of, visit
 

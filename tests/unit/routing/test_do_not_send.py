@@ -5,9 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carehub.routing import Plan, Problem, Route, SolverParams, Stop, greedy, solve, validate
+from carehub.routing import Plan, Problem, Route, SolverParams, Stop, solve, validate
 from carehub.routing.circles import Circles, solve_circles
-from carehub.routing.replan import insert
+from carehub.routing.repair.replan import insert
+from carehub.routing.search import greedy
 
 from .helpers import PLACES, H, caregiver, problem, visit
 

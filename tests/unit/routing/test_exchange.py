@@ -15,12 +15,12 @@ from carehub.routing import (
     Unassigned,
     Visit,
     Window,
-    greedy,
     validate,
 )
-from carehub.routing.exchange import exchange, why_open
 from carehub.routing.problem import REASON_CAPACITY, REASON_WINDOW
-from carehub.routing.replan import insert
+from carehub.routing.repair.exchange import exchange, why_open
+from carehub.routing.repair.replan import insert
+from carehub.routing.search import greedy
 
 from .helpers import PLACES, H, caregiver, line, problem, served_by, visit
 from .test_property import days

@@ -17,12 +17,12 @@ from carehub.routing import (
     SolverParams,
     Visit,
     Window,
-    greedy,
     validate,
 )
 from carehub.routing.circles import _gains
-from carehub.routing.greedy import _gather, _round_ride
 from carehub.routing.problem import Plan, Route, Stop
+from carehub.routing.search import greedy
+from carehub.routing.search.greedy import _gather, _round_ride
 
 from .helpers import H, caregiver, problem, visit
 from .meals import meal, meal_problem

@@ -17,15 +17,15 @@ from carehub.routing import (
     SolverParams,
     Visit,
     Window,
-    greedy,
     solve,
     validate,
 )
 from carehub.routing.circles import Circles, solve_circles
 from carehub.routing.problem import REASON_WINDOW
-from carehub.routing.replan import insert
+from carehub.routing.repair.replan import insert
 from carehub.routing.rounds import pickup_token, with_pickups
 from carehub.routing.screen import screen
+from carehub.routing.search import greedy
 from carehub.routing.subproblem import subproblem
 
 from .helpers import PLACES, H, caregiver, line, visit

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from carehub.routing import Plan, Problem, solver, validate
+from carehub.routing import Plan, Problem, validate
 from carehub.routing import circles as circles_module
 from carehub.routing.circles import Circles
 from carehub.routing.deadline import Deadline
 from carehub.routing.params import SolverParams
+from carehub.routing.search import solver
 
 from .helpers import PARAMS, caregiver, problem, visit
 

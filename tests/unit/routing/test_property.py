@@ -12,10 +12,10 @@ from carehub.routing import (
     SolverParams,
     Visit,
     Window,
-    greedy,
     solve,
     validate,
 )
+from carehub.routing.search import greedy
 
 from .helpers import PLACES, H, line
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carehub.routing import Break, Plan, validate
-from carehub.routing.replan import Position, insert
+from carehub.routing.repair.replan import Position, insert
 from tests.unit.routing.helpers import H, caregiver, problem, served_by, solve_valid, visit
 
 
@@ -98,7 +98,7 @@ def test_no_request_leaves_the_plan_unchanged() -> None:
 
 
 def test_positions_that_surely_fail_are_skipped_and_the_others_are_not() -> None:
-    from carehub.routing import replan
+    from carehub.routing.repair import replan
 
     p, published = _day([visit("late", 3, 9 * H, 9 * H + 600, 600)])
     t = replan._tail(p, published.routes[0], 0, frozenset(), None)

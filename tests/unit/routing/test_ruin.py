@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from carehub.routing import ruin, solver
 from carehub.routing.lunch import fit_lunch
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import REASON_CAPACITY, Break, Plan, Route, Stop, Unassigned, Visit
+from carehub.routing.search import ruin, solver
 from carehub.routing.validate import validate
 from tests.unit.routing.helpers import H, caregiver, line, problem, served_by, start_of, visit
 from tests.unit.routing.meals import RULES, meal, meal_problem
@@ -186,7 +186,7 @@ def test_ruin_and_recreate_on_a_one_visit_day_returns() -> None:
     # so a hang fails the test instead of stalling the suite.
     script = """
 from tests.unit.routing.helpers import caregiver, problem, visit
-from carehub.routing import ruin, solver
+from carehub.routing.search import ruin, solver
 from carehub.routing.params import SolverParams
 p = problem(
     [visit("a", 3), visit("b", 4, skill="nope")],

@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from carehub.routing import ruin, solver
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem
 from carehub.routing.rounds import route_order
+from carehub.routing.search import ruin, solver
 from carehub.routing.validate import validate
 from tests.unit.routing.helpers import H, caregiver, problem, served_by, visit
 from tests.unit.routing.meals import meal, meal_problem

@@ -9,7 +9,7 @@ import pytest
 
 from carehub.routing import Kitchen, MealRules, Plan, Unassigned, validate
 from carehub.routing.circles import Circles, solve_circles
-from carehub.routing.shortfall import (
+from carehub.routing.repair.shortfall import (
     AdviceParams,
     Depot,
     Group,

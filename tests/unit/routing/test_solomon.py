@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from carehub.routing import validate
-from carehub.routing.solver import _search_parameters
+from carehub.routing.search.solver import _search_parameters
 from carehub_bench import eject, solomon
 from carehub_bench.cli import register
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from ortools.constraint_solver import pywrapcp
 
-from carehub.routing import Break, SolverParams, Visit, Window, greedy, solve, validate
+from carehub.routing import Break, SolverParams, Visit, Window, solve, validate
 from carehub.routing.problem import REASON_CAPACITY, REASON_NO_CAREGIVER, REASON_WINDOW
+from carehub.routing.search import greedy
 
 from .helpers import PARAMS, H, caregiver, problem, served_by, solve_valid, start_of, visit
 
@@ -213,7 +214,7 @@ def test_greedy_plan_is_valid_on_a_busy_day() -> None:
 
 
 def test_search_overrides_are_merged_and_checked() -> None:
-    from carehub.routing.solver import _search_parameters
+    from carehub.routing.search.solver import _search_parameters
 
     sp = _search_parameters(
         SolverParams(search_overrides="guided_local_search_lambda_coefficient: 0.3")

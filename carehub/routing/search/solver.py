@@ -15,7 +15,6 @@ import numpy as np
 from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from carehub.routing import greedy, ruin
 from carehub.routing.lunch import fit_lunch
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
@@ -33,6 +32,7 @@ from carehub.routing.problem import (
 )
 from carehub.routing.rounds import meal_of, route_order, with_pickups
 from carehub.routing.screen import screen
+from carehub.routing.search import greedy, ruin
 
 
 @dataclass

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field, replace
 
 from carehub.routing.deadline import Deadline
 from carehub.routing.problem import Caregiver, Plan, Problem, Route, Visit
-from carehub.routing.replan import _cannot_fit, _free_from, _retime, _Tail, _tail, _with_rounds
+from carehub.routing.repair.replan import (
+    _cannot_fit,
+    _free_from,
+    _retime,
+    _Tail,
+    _tail,
+    _with_rounds,
+)
 from carehub.routing.rounds import meal_of
 
 DEPTH = 2

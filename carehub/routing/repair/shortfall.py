@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from carehub.routing import greedy
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import (
     REASON_CAPACITY,
@@ -32,7 +31,8 @@ from carehub.routing.problem import (
     Visit,
 )
 from carehub.routing.screen import reachable_alone
-from carehub.routing.solver import solve
+from carehub.routing.search import greedy
+from carehub.routing.search.solver import solve
 from carehub.routing.validate import validate
 
 REASON_NO_CIRCLE = "no caregiver in the circle"  # as circles.solve_circles gives it
