@@ -312,9 +312,12 @@ def code_version(roots: Sequence[Path] | None = None) -> str:
     generator. References stored under another fingerprint are computed again."""
     digest = hashlib.sha256()
     roots = roots or [Path(routing.__file__).parent, Path(__file__).parent]
-    for path in sorted(p for root in roots for p in root.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(_meaning(path.read_bytes()).encode())
+    # Sub-packages count too; keyed by the path under the root, not where the checkout is,
+    # so every checkout of the same code agrees.
+    for root in roots:
+        for name in sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")):
+            digest.update(name.encode())
+            digest.update(_meaning((root / name).read_bytes()).encode())
     return digest.hexdigest()[:12]
 
 

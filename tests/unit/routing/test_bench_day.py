@@ -65,3 +65,19 @@ def test_the_fingerprint_ignores_comments_and_docstrings_but_not_code(tmp_path) 
     assert bench_day.code_version([tmp_path]) == before
     module.write_text('"""Reworded."""\n\n\ndef f(x):\n    return x + 2\n')
     assert bench_day.code_version([tmp_path]) != before
+
+
+def test_the_fingerprint_reads_sub_packages_by_their_path(tmp_path) -> None:
+    sub = tmp_path / "search"
+    sub.mkdir()
+    (tmp_path / "top.py").write_text("X = 1\n")
+    module = sub / "m.py"
+    module.write_text("def f(x):\n    return x + 1\n")
+    before = bench_day.code_version([tmp_path])
+    module.write_text("def f(x):\n    return x + 2\n")
+    assert bench_day.code_version([tmp_path]) != before
+    # The same module in another sub-package is other code.
+    module.write_text("def f(x):\n    return x + 1\n")
+    (tmp_path / "repair").mkdir()
+    module.rename(tmp_path / "repair" / "m.py")
+    assert bench_day.code_version([tmp_path]) != before
