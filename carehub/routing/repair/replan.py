@@ -109,45 +109,11 @@ def _tail(
     position: Position | None,
 ) -> _Tail:
     cg = problem.caregiver(route.caregiver)
-    stops = list(route.stops)
-    cut = 0
-    for i, s in enumerate(stops):
-        if s.visit in fixed or s.start < now:
-            cut = i + 1
-    # A round under way (collected, or being loaded) keeps its drops as published: they are
-    # timed from a collection that cannot move any more.
-    where = {s.visit: i for i, s in enumerate(stops)}
-    while True:
-        started = [c for c in route.collections if c.before < cut or c.start < now]
-        through = max((where[m] + 1 for c in started for m in c.meals if m in where), default=cut)
-        if through <= cut:
-            break
-        cut = through
-    head, rest = tuple(stops[:cut]), stops[cut:]
-    # Rounds to come are stops of the pending order, one per collection, timed and checked
-    # with their drops like any other.
+    cut, started = _cut(route, now, fixed)
+    head = tuple(route.stops[:cut])
     ahead = [c for c in route.collections if c not in started]
-    pending: list[Visit] = []
-    wish: dict[str, int] = {}
-    for i, s in enumerate(rest, start=cut):
-        for c in ahead:
-            if c.before == i:
-                stop = _collection_stop(problem, c.kitchen, c.meals)
-                pending.append(stop)
-                wish[stop.id] = c.start
-        pending.append(problem.visit(s.visit))
-        wish[s.visit] = s.start
-    if head:
-        last = problem.visit(head[-1].visit)
-        location, ready, departure = last.location, head[-1].start + last.service, route.departure
-    elif route.stops and route.departure <= now:
-        # On the way to the first visit: from home at the time they left.
-        location, ready, departure = cg.start_location, route.departure, route.departure
-    else:
-        location, ready, departure = cg.start_location, max(now, cg.shift_start), -1
-    if position is not None:
-        location, ready = position.location, max(ready, position.free_at)
-    ready = max(ready, now) if departure >= 0 else ready
+    pending, wish = _pending(problem, route.stops[cut:], cut, ahead)
+    location, ready, departure = _resume(problem, cg, route, head, now, position)
     b = route.break_start
     lunch = cg.lunch
     taken = b is not None and lunch is not None and b < max(now, ready)
@@ -165,6 +131,68 @@ def _tail(
         taken,
         tuple(started),
     )
+
+
+def _cut(route: Route, now: int, fixed: frozenset[str]) -> tuple[int, list[Collection]]:
+    """How many of the route's stops are done or under way, and its rounds begun."""
+    cut = 0
+    for i, s in enumerate(route.stops):
+        if s.visit in fixed or s.start < now:
+            cut = i + 1
+    # A round under way (collected, or being loaded) keeps its drops as published: they are
+    # timed from a collection that cannot move any more.
+    where = {s.visit: i for i, s in enumerate(route.stops)}
+    while True:
+        started = [c for c in route.collections if c.before < cut or c.start < now]
+        through = max((where[m] + 1 for c in started for m in c.meals if m in where), default=cut)
+        if through <= cut:
+            return cut, started
+        cut = through
+
+
+def _pending(
+    problem: Problem, rest: Sequence[Stop], cut: int, ahead: Sequence[Collection]
+) -> tuple[list[Visit], dict[str, int]]:
+    """The visits after the head in order, with the published start of each.
+
+    Rounds to come are stops of the pending order, one per collection, timed and checked
+    with their drops like any other.
+    """
+    pending: list[Visit] = []
+    wish: dict[str, int] = {}
+    for i, s in enumerate(rest, start=cut):
+        for c in ahead:
+            if c.before == i:
+                stop = _collection_stop(problem, c.kitchen, c.meals)
+                pending.append(stop)
+                wish[stop.id] = c.start
+        pending.append(problem.visit(s.visit))
+        wish[s.visit] = s.start
+    return pending, wish
+
+
+def _resume(
+    problem: Problem,
+    cg: Caregiver,
+    route: Route,
+    head: Sequence[Stop],
+    now: int,
+    position: Position | None,
+) -> tuple[int, int, int]:
+    """Where and from when the caregiver goes on after the head, and the route's departure
+    (-1 while they have not left)."""
+    if head:
+        last = problem.visit(head[-1].visit)
+        location, ready, departure = last.location, head[-1].start + last.service, route.departure
+    elif route.stops and route.departure <= now:
+        # On the way to the first visit: from home at the time they left.
+        location, ready, departure = cg.start_location, route.departure, route.departure
+    else:
+        location, ready, departure = cg.start_location, max(now, cg.shift_start), -1
+    if position is not None:
+        location, ready = position.location, max(ready, position.free_at)
+    ready = max(ready, now) if departure >= 0 else ready
+    return location, ready, departure
 
 
 def _retime(
@@ -417,14 +445,7 @@ def insert(
     comes back unassigned with a reason. With ``promised`` false (a plan still being made,
     whose times nobody has been told) moving and shifting visits cost nothing.
     """
-    positions = positions or {}
-    routes = {r.caregiver: r for r in published.routes}
-    for c in problem.caregivers:
-        routes.setdefault(c.id, Route(c.id, c.shift_start, (), c.shift_start))
-    tails = {
-        cid: replace(_tail(problem, r, now, fixed, positions.get(cid)), promised=promised)
-        for cid, r in routes.items()
-    }
+    routes, tails = _open_routes(problem, published, now, fixed, positions or {}, promised)
     orders = {cid: list(t.pending) for cid, t in tails.items()}
     # Published two-caregiver visits keep their start: moving one copy would break the pair.
     forced = {
@@ -440,32 +461,10 @@ def insert(
     for v in todo:
         if v.id in screened.rejected:
             unassigned.append(Unassigned(v.id, screened.rejected[v.id]))
-            continue
-        if v.kitchen is not None:
-            placed = _insert_meal(problem, v, screened.candidates[v.id], tails, orders, forced)
-            if placed is None:
-                unassigned.append(Unassigned(v.id, REASON_CAPACITY))
-                continue
-            cid, placed_route = placed
-            routes[cid] = _with_rounds(problem, placed_route)
-            _note_moves(moves, tails[cid], cid, placed_route)
+        elif _place(problem, v, screened.candidates[v.id], routes, tails, orders, forced, moves):
             inserted.append(v.id)
-            continue
-        options = _options(problem, v, screened.candidates[v.id], tails, orders, forced)
-        chosen = _choose(problem, v, options, tails, orders, forced)
-        if chosen is None:
+        else:
             unassigned.append(Unassigned(v.id, REASON_CAPACITY))
-            continue
-        start, picks = chosen
-        if v.caregivers_needed == 2:
-            forced[v.id] = start
-        for cid, pos in picks:
-            orders[cid].insert(pos, v)
-            route = _retime(problem, tails[cid], orders[cid], forced)
-            assert route is not None
-            routes[cid] = _with_rounds(problem, route)
-            _note_moves(moves, tails[cid], cid, route)
-        inserted.append(v.id)
     plan = Plan(
         tuple(routes[c.id] for c in problem.caregivers),
         tuple(unassigned),
@@ -473,6 +472,62 @@ def insert(
         notes=published.notes + (f"replanned at {now}",),
     )
     return Replan(plan, tuple(inserted), tuple(moves.values()))
+
+
+def _open_routes(
+    problem: Problem,
+    published: Plan,
+    now: int,
+    fixed: frozenset[str],
+    positions: Mapping[str, Position],
+    promised: bool,
+) -> tuple[dict[str, Route], dict[str, _Tail]]:
+    """Every caregiver's published route (an empty one for those without) and its part
+    still open to change."""
+    routes = {r.caregiver: r for r in published.routes}
+    for c in problem.caregivers:
+        routes.setdefault(c.id, Route(c.id, c.shift_start, (), c.shift_start))
+    tails = {
+        cid: replace(_tail(problem, r, now, fixed, positions.get(cid)), promised=promised)
+        for cid, r in routes.items()
+    }
+    return routes, tails
+
+
+def _place(
+    problem: Problem,
+    v: Visit,
+    candidates: tuple[int, ...],
+    routes: dict[str, Route],
+    tails: Mapping[str, _Tail],
+    orders: dict[str, list[Visit]],
+    forced: dict[str, int],
+    moves: dict[tuple[str, str], Move],
+) -> bool:
+    """Put ``v`` where it costs least, updating the routes, orders, held starts and moves;
+    False when it fits nowhere."""
+    if v.kitchen is not None:
+        placed = _insert_meal(problem, v, candidates, tails, orders, forced)
+        if placed is None:
+            return False
+        cid, placed_route = placed
+        routes[cid] = _with_rounds(problem, placed_route)
+        _note_moves(moves, tails[cid], cid, placed_route)
+        return True
+    options = _options(problem, v, candidates, tails, orders, forced)
+    chosen = _choose(problem, v, options, tails, orders, forced)
+    if chosen is None:
+        return False
+    start, picks = chosen
+    if v.caregivers_needed == 2:
+        forced[v.id] = start
+    for cid, pos in picks:
+        orders[cid].insert(pos, v)
+        route = _retime(problem, tails[cid], orders[cid], forced)
+        assert route is not None
+        routes[cid] = _with_rounds(problem, route)
+        _note_moves(moves, tails[cid], cid, route)
+    return True
 
 
 def _options(
