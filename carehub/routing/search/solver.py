@@ -515,28 +515,50 @@ def _solve(
                 # drops most of a circle.
                 return replace(_kept(start), fallback=True)
     if solution is None:
-        if ils:
-            # Iterated local search starts from its own first solution. Locks make that the
-            # given routes themselves (local cheapest insertion then only adds the visits
-            # they leave out); a hint is merely read by the insertion, which rebuilds the
-            # routes (HP01 of the seed-4 district day: a 431-minute start became 574).
-            if hint is not None and not (
-                params.keep_start
-                and initial_routes is not None
-                and model.routing.ApplyLocksToAllVehicles(
-                    model.routes_to_indices(initial_routes), False
-                )
-            ):
-                model.routing.SetFirstSolutionHint(hint)
-            solution = model.routing.SolveWithIteratedLocalSearch(search)
-        else:
-            solution = model.routing.SolveWithParameters(search)
+        solution = _search(model, params, search, ils, hint, initial_routes)
     if solution is None:
         if not params.fallback:
             raise RuntimeError("the solver returned no plan and the fallback is off")
         plan = greedy.solve(problem, screened)
         return Plan(plan.routes, plan.unassigned, fallback=True, notes=plan.notes)
-    plan = model.extract(solution)
+    return _finished(problem, params, model.extract(solution), start, rejected, started)
+
+
+def _search(
+    model: _Model,
+    params: SolverParams,
+    search: pywrapcp.DefaultRoutingSearchParameters,
+    ils: bool,
+    hint: pywrapcp.Assignment | None,
+    initial_routes: Sequence[Sequence[str]] | None,
+) -> pywrapcp.Assignment | None:
+    """The search when no descent from the given routes ran: iterated local search, or the
+    plain search from nothing."""
+    if not ils:
+        return model.routing.SolveWithParameters(search)
+    # Iterated local search starts from its own first solution. Locks make that the given
+    # routes themselves (local cheapest insertion then only adds the visits they leave out);
+    # a hint is merely read by the insertion, which rebuilds the routes (HP01 of the seed-4
+    # district day: a 431-minute start became 574).
+    if hint is not None and not (
+        params.keep_start
+        and initial_routes is not None
+        and model.routing.ApplyLocksToAllVehicles(model.routes_to_indices(initial_routes), False)
+    ):
+        model.routing.SetFirstSolutionHint(hint)
+    return model.routing.SolveWithIteratedLocalSearch(search)
+
+
+def _finished(
+    problem: Problem,
+    params: SolverParams,
+    plan: Plan,
+    start: Plan | None,
+    rejected: tuple[Unassigned, ...],
+    started: float,
+) -> Plan:
+    """The search's plan with the screened-out visits, or the greedy start when that leaves
+    less open by the drop penalties."""
     if start is not None and _penalty(params, problem, start.unassigned) < _penalty(
         params, problem, rejected + plan.unassigned
     ):
