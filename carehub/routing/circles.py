@@ -543,18 +543,11 @@ def _lend(
     """Offer ``wanted`` to ``lenders``; each lender keeps the visits it already has."""
     ids = _with_partners({c.id for c in lenders}, routes)
     cgs = [c for c in problem.caregivers if c.id in ids]
-    kept: list[Visit] = []
-    for vid in sorted({s.visit for c in cgs for s in routes[c.id].stops}):
-        v = problem.visit(vid)
-        holders = [c.id for c in cgs if any(s.visit == vid for s in routes[c.id].stops)]
-        if v.pinned_caregiver is None:
-            # Both caregivers of a pair keep it, not just the first.
-            partner = holders[1] if len(holders) > 1 else None
-            v = replace(v, pinned_caregiver=holders[0], pinned_partner=partner)
-        elif v.pinned_partner is None and len(holders) > 1:
-            partner = next(h for h in holders if h != v.pinned_caregiver)
-            v = replace(v, pinned_partner=partner)
-        kept.append(v)
+    held = _holders({c.id: routes[c.id] for c in cgs})
+    kept = [
+        _pinned_where_served(problem.visit(vid), [cid for cid, _ in held[vid]])
+        for vid in sorted(held)
+    ]
     part = subproblem(problem, kept + wanted, cgs)
     seed = [route_order(routes[c.id]) for c in cgs]
     return solve(part, params, initial_routes=seed)
@@ -646,8 +639,7 @@ def _again_visits(
         if not copies or (len(here) == len(copies) and vid in own):
             visits.append(v)  # unserved, or served here alone: free to move
         elif len(here) == len(copies):
-            partner = here[1][0] if len(here) > 1 else None
-            visits.append(replace(v, pinned_caregiver=here[0][0], pinned_partner=partner))
+            visits.append(_pinned_where_served(v, [cid for cid, _ in here]))
         elif here:
             cid, start = here[0]
             visits.append(
@@ -660,6 +652,18 @@ def _again_visits(
                 )
             )
     return visits
+
+
+def _pinned_where_served(v: Visit, holders: Sequence[str]) -> Visit:
+    """``v`` pinned to the caregivers ``holders`` whose routes serve it: a pair to both of
+    them, and a visit already pinned keeps its caregiver and gains only a missing partner."""
+    if v.pinned_caregiver is None:
+        partner = holders[1] if len(holders) > 1 else None
+        return replace(v, pinned_caregiver=holders[0], pinned_partner=partner)
+    if v.pinned_partner is None and len(holders) > 1:
+        partner = next(h for h in holders if h != v.pinned_caregiver)
+        return replace(v, pinned_partner=partner)
+    return v
 
 
 def _travel(problem: Problem, routes: Sequence[Route]) -> int:

@@ -93,3 +93,16 @@ def test_a_pair_served_half_in_each_circle_keeps_its_caregivers_and_start() -> N
     assert "pw" not in _stops(found, "B")
     plan = Plan(tuple(found.routes[c.id] for c in p.caregivers), ())
     assert validate(p, plan) == []
+
+
+def test_a_visit_kept_where_it_is_served_is_pinned_to_each_caregiver_serving_it() -> None:
+    pin = circles_module._pinned_where_served
+    single, pair = visit("s", 1), visit("p", 2, caregivers_needed=2)
+    assert (pin(single, ["A"]).pinned_caregiver, pin(single, ["A"]).pinned_partner) == ("A", None)
+    both = pin(pair, ["A", "B"])
+    assert (both.pinned_caregiver, both.pinned_partner) == ("A", "B")
+    # Already pinned: the caregiver stays, only the missing partner is added.
+    held = pin(replace(pair, pinned_caregiver="B"), ["A", "B"])
+    assert (held.pinned_caregiver, held.pinned_partner) == ("B", "A")
+    done = replace(pair, pinned_caregiver="B", pinned_partner="A")
+    assert pin(done, ["A", "B"]) is done
