@@ -10,7 +10,7 @@ from typing import Any
 
 from carehub.core import weekdays
 from carehub.core.enums import CareLevel, ElderStatus, Gender, Hardship, TravelMode
-from carehub.seeding import names as namegen
+from carehub.seeding.drafts import names as namegen
 from carehub.seeding.inputs import Block
 
 # Home-care recipients skew old: most are in their seventies and eighties.

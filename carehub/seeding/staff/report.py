@@ -14,8 +14,8 @@ from carehub.core import weekdays
 from carehub.db import AnySession
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import Caregiver, CarePlan, Elder, Station
-from carehub.seeding import staffing, teams
-from carehub.seeding.staffing import ANY, DayCheck, Hand, Need
+from carehub.seeding.staff import staffing, teams
+from carehub.seeding.staff.staffing import ANY, DayCheck, Hand, Need
 
 
 @dataclass(frozen=True)
