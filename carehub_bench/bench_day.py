@@ -42,9 +42,9 @@ from carehub.routing.search.solver import solve
 from carehub.routing.validate import validate
 from carehub.seeding import inputs, places
 from carehub.seeding.defaults import SERVICE_TYPES
+from carehub.seeding.drafts.people import SHIFTS, SKILL_SHARES, apportion, ensure_station_skills
+from carehub.seeding.drafts.plans import _WINDOWS, MEAL_WINDOW
 from carehub.seeding.inputs import StationRow
-from carehub.seeding.people import SHIFTS, SKILL_SHARES, apportion, ensure_station_skills
-from carehub.seeding.plans import _WINDOWS, MEAL_WINDOW
 
 # Share of the day's visits by service: meals and health checks lead, as in the demo.
 MIX = [

@@ -1,7 +1,7 @@
 """A city-sized data set over several Tianjin districts, for scale tests.
 
 About one station per 275 elders, each staffed for its care plans' demand
-(carehub.seeding.teams), and care plans giving about a third of a visit per elder on a
+(carehub.seeding.staff.teams), and care plans giving about a third of a visit per elder on a
 weekday (some 10,000 for 30,000 elders). Rows are
 bulk-inserted with the per-row audit switched off and one summary entry written instead.
 """
@@ -33,18 +33,19 @@ from carehub.registry.models import (
     Station,
     caregiver_skills,
 )
-from carehub.seeding import inputs, places, teams
+from carehub.seeding import inputs, places
 from carehub.seeding.defaults import load_defaults
 from carehub.seeding.demo import BASE_TEAM, LUNCH, anchor_date
-from carehub.seeding.inputs import Block, District
-from carehub.seeding.names import NameBook, tianjin_landline
-from carehub.seeding.people import (
+from carehub.seeding.drafts.names import NameBook, tianjin_landline
+from carehub.seeding.drafts.people import (
     address,
     apportion,
     draft_caregiver,
     draft_elder,
 )
-from carehub.seeding.plans import PlanDraft, draft_plans, plan_columns
+from carehub.seeding.drafts.plans import PlanDraft, draft_plans, plan_columns
+from carehub.seeding.inputs import Block, District
+from carehub.seeding.staff import teams
 
 ELDERS_PER_STATION = 275
 ELDERS_PER_BLOCK = 60

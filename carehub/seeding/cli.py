@@ -108,7 +108,7 @@ def staffing_report_command(day: dt.datetime | None, prefix: str, only_summary: 
     from carehub.core.time import local_today
     from carehub.extensions import db
     from carehub.geo.travel import current_model
-    from carehub.seeding import report
+    from carehub.seeding.staff import report
 
     date = day.date() if day is not None else local_today()
     rows = report.station_days(db.session, date, current_model(), prefix)

@@ -1,5 +1,5 @@
 """The demo district: Heping, Tianjin, with eight stations, 800 elders, caregivers staffed
-for each station's demand (carehub.seeding.teams), their care plans, two planted plans
+for each station's demand (carehub.seeding.staff.teams), their care plans, two planted plans
 nobody can serve (carehub.seeding.planted) and one login per role.
 
 Everything is drawn from ``random.Random(seed)`` and dated from a fixed anchor (the first
@@ -33,17 +33,18 @@ from carehub.registry.models import (
     Skill,
     Station,
 )
-from carehub.seeding import inputs, places, planted, teams
+from carehub.seeding import inputs, places, planted
 from carehub.seeding.defaults import load_defaults
-from carehub.seeding.inputs import Block
-from carehub.seeding.names import NameBook
-from carehub.seeding.people import (
+from carehub.seeding.drafts.names import NameBook
+from carehub.seeding.drafts.people import (
     ElderDraft,
     address,
     draft_caregiver,
     draft_elder,
 )
-from carehub.seeding.plans import PlanDraft, draft_plans, plan_columns
+from carehub.seeding.drafts.plans import PlanDraft, draft_plans, plan_columns
+from carehub.seeding.inputs import Block
+from carehub.seeding.staff import teams
 
 ELDERS = 800
 BASE_TEAM = 3  # caregivers every station starts with; staffing adds what its demand needs

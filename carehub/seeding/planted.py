@@ -18,7 +18,7 @@ from carehub.core.enums import ElderStatus
 from carehub.db import AnySession
 from carehub.registry.models import CarePlan, Elder, ServiceType, Skill, Station
 from carehub.routing.problem import REASON_NO_CAREGIVER, REASON_WINDOW
-from carehub.seeding.plans import WEEKDAYS_1_5
+from carehub.seeding.drafts.plans import WEEKDAYS_1_5
 
 REHAB_SKILL = ("rehab", "康复治疗资质", "Rehabilitation therapist")
 REHAB_SERVICE = "rehab"

@@ -122,7 +122,7 @@ def test_demo_district_has_realistic_counts_and_places(app: Flask, db: Any) -> N
 
     assert _count(db, Station) == 8
     assert _count(db, Elder) == 800
-    # Staffed for the demand (carehub.seeding.teams): about 90 for seed 7.
+    # Staffed for the demand (carehub.seeding.staff.teams): about 90 for seed 7.
     assert 70 <= _count(db, Caregiver) <= 120
     assert 250 <= _visits_on(db, _next_wednesday()) <= 350
 

@@ -14,7 +14,8 @@ from carehub.dispatch.generation import generate_requests
 from carehub.dispatch.planning import services as planning
 from carehub.geo.travel import current_model
 from carehub.routing.screen import screen
-from carehub.seeding import planted, report
+from carehub.seeding import planted
+from carehub.seeding.staff import report
 
 
 def _seed(app: Flask, *args: str) -> str:

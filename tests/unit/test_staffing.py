@@ -1,12 +1,12 @@
-"""The staffing arithmetic (carehub.seeding.staffing) and the team builder (teams.staff)."""
+"""The staffing arithmetic (carehub.seeding.staff.staffing) and the team builder (teams.staff)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 
-from carehub.seeding import staffing, teams
-from carehub.seeding.staffing import ANY, AT_ONCE, IN_TURN, MARGIN, Hand, Need
+from carehub.seeding.staff import staffing, teams
+from carehub.seeding.staff.staffing import ANY, AT_ONCE, IN_TURN, MARGIN, Hand, Need
 
 H = 60
 

@@ -16,10 +16,11 @@ from carehub.core.enums import TravelMode
 from carehub.db import AnySession
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import ServiceType
-from carehub.seeding import places, staffing
-from carehub.seeding.people import ensure_station_skills
-from carehub.seeding.plans import PlanDraft
-from carehub.seeding.staffing import ANY, Hand, Need
+from carehub.seeding import places
+from carehub.seeding.drafts.people import ensure_station_skills
+from carehub.seeding.drafts.plans import PlanDraft
+from carehub.seeding.staff import staffing
+from carehub.seeding.staff.staffing import ANY, Hand, Need
 
 Draft = tuple[dict[str, Any], list[str]]  # caregiver columns and skill codes
 # Work weeks new caregivers are given, by the day they must cover.

@@ -10,7 +10,7 @@ from typing import Any
 
 from carehub.core import weekdays
 from carehub.core.enums import CareLevel, ElderStatus, Gender, Hardship, TravelMode
-from carehub.seeding import names as namegen
+from carehub.seeding.drafts import names as namegen
 from carehub.seeding.inputs import Block
 
 # Home-care recipients skew old: most are in their seventies and eighties.
@@ -100,47 +100,12 @@ def draft_elder(
     gender = Gender.FEMALE if rng.random() < 0.52 + 0.004 * (age - 60) else Gender.MALE
     name = book.person(rng, gender)
     level = rng.choices(_LEVELS, weights=_LEVELS_BY_BAND[band_index])[0]
-    assessed: dt.date | None = anchor - dt.timedelta(days=rng.randrange(20, 720))
-    if level == CareLevel.NONE and rng.random() < 0.4:
-        assessed = None
+    assessed = _assessed_on(rng, anchor, level)
     hardship = _weighted(rng, _HARDSHIPS)
-
-    roll = rng.random()
-    if roll < 0.70:
-        phone = namegen.mobile(rng)
-    elif roll < 0.95:
-        phone = namegen.tianjin_landline(rng)
-    else:
-        phone = ""
-
-    preferred: Gender | None = None
-    roll = rng.random()
-    if gender == Gender.FEMALE and roll < 0.12:
-        preferred = Gender.FEMALE
-    elif gender == Gender.MALE and roll < 0.05:
-        preferred = Gender.MALE
-    elif gender == Gender.MALE and roll < 0.07:
-        preferred = Gender.FEMALE
-
-    contact_name = contact_phone = None
-    if rng.random() < 0.88:
-        child_gender = rng.choice([Gender.FEMALE, Gender.MALE])
-        surname = name[0] if rng.random() < 0.5 else book.surname(rng)
-        contact_name = surname + book.given(rng, child_gender, "adult")
-        contact_phone = namegen.mobile(rng)
-
-    periods: list[tuple[ElderStatus, dt.date, dt.date | None, str]] = []
-    status, since = ElderStatus.ACTIVE, None
-    roll = rng.random()
-    if roll < 0.03:
-        start = anchor - dt.timedelta(days=rng.randrange(60, 400))
-        end = start + dt.timedelta(days=rng.randrange(5, 30))
-        periods.append((ElderStatus.HOSPITALISED, start, end, rng.choice(_HOSPITAL_REASONS)))
-    elif roll < 0.04:
-        since = anchor - dt.timedelta(days=rng.randrange(2, 25))
-        status = ElderStatus.HOSPITALISED
-        periods.append((status, since, None, rng.choice(_HOSPITAL_REASONS)))
-
+    phone = _phone(rng)
+    preferred = _preferred_caregiver_gender(rng, gender)
+    contact_name, contact_phone = _emergency_contact(rng, book, name)
+    status, since, periods = _hospital_stays(rng, anchor)
     fields: dict[str, Any] = {
         "code": code,
         "name": name,
@@ -162,6 +127,64 @@ def draft_elder(
         "notes": rng.choice(_NOTES) if rng.random() < 0.2 else None,
     }
     return ElderDraft(fields=fields, age=age, periods=periods)
+
+
+def _assessed_on(rng: random.Random, anchor: dt.date, level: CareLevel) -> dt.date | None:
+    assessed: dt.date | None = anchor - dt.timedelta(days=rng.randrange(20, 720))
+    if level == CareLevel.NONE and rng.random() < 0.4:
+        assessed = None
+    return assessed
+
+
+def _phone(rng: random.Random) -> str:
+    """A mobile, a Tianjin landline, or now and then none."""
+    roll = rng.random()
+    if roll < 0.70:
+        return namegen.mobile(rng)
+    if roll < 0.95:
+        return namegen.tianjin_landline(rng)
+    return ""
+
+
+def _preferred_caregiver_gender(rng: random.Random, gender: Gender) -> Gender | None:
+    roll = rng.random()
+    if gender == Gender.FEMALE and roll < 0.12:
+        return Gender.FEMALE
+    if gender == Gender.MALE and roll < 0.05:
+        return Gender.MALE
+    if gender == Gender.MALE and roll < 0.07:
+        return Gender.FEMALE
+    return None
+
+
+def _emergency_contact(
+    rng: random.Random, book: namegen.NameBook, name: str
+) -> tuple[str | None, str | None]:
+    """Most elders have a grown child to call, who half the time shares their surname."""
+    if rng.random() < 0.88:
+        child_gender = rng.choice([Gender.FEMALE, Gender.MALE])
+        surname = name[0] if rng.random() < 0.5 else book.surname(rng)
+        return surname + book.given(rng, child_gender, "adult"), namegen.mobile(rng)
+    return None, None
+
+
+def _hospital_stays(
+    rng: random.Random, anchor: dt.date
+) -> tuple[ElderStatus, dt.date | None, list[tuple[ElderStatus, dt.date, dt.date | None, str]]]:
+    """The elder's status, since when, and its periods: a few were in hospital once, fewer
+    are there now."""
+    periods: list[tuple[ElderStatus, dt.date, dt.date | None, str]] = []
+    status, since = ElderStatus.ACTIVE, None
+    roll = rng.random()
+    if roll < 0.03:
+        start = anchor - dt.timedelta(days=rng.randrange(60, 400))
+        end = start + dt.timedelta(days=rng.randrange(5, 30))
+        periods.append((ElderStatus.HOSPITALISED, start, end, rng.choice(_HOSPITAL_REASONS)))
+    elif roll < 0.04:
+        since = anchor - dt.timedelta(days=rng.randrange(2, 25))
+        status = ElderStatus.HOSPITALISED
+        periods.append((status, since, None, rng.choice(_HOSPITAL_REASONS)))
+    return status, since, periods
 
 
 def draft_caregiver(

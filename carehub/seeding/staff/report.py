@@ -14,8 +14,8 @@ from carehub.core import weekdays
 from carehub.db import AnySession
 from carehub.geo.travel import TravelModel
 from carehub.registry.models import Caregiver, CarePlan, Elder, Station
-from carehub.seeding import staffing, teams
-from carehub.seeding.staffing import ANY, DayCheck, Hand, Need
+from carehub.seeding.staff import staffing, teams
+from carehub.seeding.staff.staffing import ANY, DayCheck, Hand, Need
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,16 @@ def station_days(
         .order_by(Station.code)
     ).all()
     ids = [s.id for s in stations]
+    homes, active = _homes_and_active(session, ids, day)
+    needs = _needs(session, day, active, services)
+    hands = _hands(session, ids, day)
+    return [_station_day(s, needs[s.id], hands[s.id], homes[s.id], model) for s in stations]
+
+
+def _homes_and_active(
+    session: AnySession, ids: list[int], day: dt.date
+) -> tuple[dict[int, list[tuple[float, float]]], dict[int, Elder]]:
+    """The located homes of each station's elders, and the elders active on ``day`` by id."""
     elders = session.scalars(
         select(Elder).where(Elder.station_id.in_(ids)).options(selectinload(Elder.status_periods))
     ).all()
@@ -56,6 +66,13 @@ def station_days(
             homes[e.station_id].append((e.lat, e.lon))  # type: ignore[arg-type]
         if e.is_active_on(day):
             active[e.id] = e
+    return homes, active
+
+
+def _needs(
+    session: AnySession, day: dt.date, active: dict[int, Elder], services: dict[str, teams.Service]
+) -> dict[int, list[Need]]:
+    """Each station's visits on ``day`` from the active elders' care plans."""
     needs: dict[int, list[Need]] = defaultdict(list)
     plans = session.scalars(
         select(CarePlan).where(
@@ -82,6 +99,11 @@ def station_days(
                 str(elder.preferred_caregiver_gender) if elder.preferred_caregiver_gender else None,
             )
         )
+    return needs
+
+
+def _hands(session: AnySession, ids: list[int], day: dt.date) -> dict[int, list[Hand]]:
+    """Each station's active caregivers working on ``day``."""
     hands: dict[int, list[Hand]] = defaultdict(list)
     caregivers = session.scalars(
         select(Caregiver)
@@ -100,22 +122,28 @@ def station_days(
                     str(c.travel_mode),
                 )
             )
-    result = []
-    for s in stations:
-        wanted = [n for n in needs[s.id] if staffing.servable(n, hands[s.id])]
-        leg = teams.typical_leg((s.lat, s.lon), homes[s.id], model)
-        result.append(
-            StationDay(
-                s.code,
-                len(homes[s.id]),
-                len(needs[s.id]),
-                len(hands[s.id]),
-                leg,
-                staffing.check_day(wanted, hands[s.id], leg),
-                len(needs[s.id]) - len(wanted),
-            )
-        )
-    return result
+    return hands
+
+
+def _station_day(
+    station: Station,
+    needs: list[Need],
+    hands: list[Hand],
+    homes: list[tuple[float, float]],
+    model: TravelModel,
+) -> StationDay:
+    """The day's check for one station; visits nobody on shift can serve are left out of it."""
+    wanted = [n for n in needs if staffing.servable(n, hands)]
+    leg = teams.typical_leg((station.lat, station.lon), homes, model)
+    return StationDay(
+        station.code,
+        len(homes),
+        len(needs),
+        len(hands),
+        leg,
+        staffing.check_day(wanted, hands, leg),
+        len(needs) - len(wanted),
+    )
 
 
 def table(rows: list[StationDay]) -> list[str]:

@@ -1,0 +1,1 @@
+"""Drafts of people and care plans as plain column dictionaries, with their names."""

@@ -1,0 +1,1 @@
+"""Staffing stations for their demand: the arithmetic, the team builder and its report."""
