@@ -105,42 +105,54 @@ def _need(doc: Mapping[str, Any], key: str, where: str) -> Any:
     return doc[key]
 
 
-def parse(doc: Mapping[str, Any]) -> Form:
-    """Check a form document whole: unique codes, positive ranges, and bands that cover
-    every total from 0 to the form's maximum exactly once."""
+def _items(raw: Mapping[str, Any], where: str, seen: set[str]) -> tuple[Item, ...]:
+    items = []
+    for j, item in enumerate(_need(raw, "items", where)):
+        at = f"{where}.items[{j}]"
+        code = str(_need(item, "code", at))
+        top = _need(item, "max", at)
+        if code in seen:
+            raise FormError(f"{at}: item code '{code}' appears twice")
+        if not isinstance(top, int) or top < 1:
+            raise FormError(f"{at}: 'max' must be a whole number of at least 1")
+        seen.add(code)
+        items.append(
+            Item(code, str(item.get("name_zh", code)), str(item.get("name_en", code)), top)
+        )
+    if not items:
+        raise FormError(f"{where}: no items")
+    return tuple(items)
+
+
+def _indicators(doc: Mapping[str, Any]) -> tuple[Indicator, ...]:
+    """The form's indicators; an item code may appear once in the whole form."""
     indicators = []
     seen: set[str] = set()
     for i, raw in enumerate(_need(doc, "indicators", "form")):
         where = f"indicators[{i}]"
-        items = []
-        for j, item in enumerate(_need(raw, "items", where)):
-            at = f"{where}.items[{j}]"
-            code = str(_need(item, "code", at))
-            top = _need(item, "max", at)
-            if code in seen:
-                raise FormError(f"{at}: item code '{code}' appears twice")
-            if not isinstance(top, int) or top < 1:
-                raise FormError(f"{at}: 'max' must be a whole number of at least 1")
-            seen.add(code)
-            items.append(
-                Item(code, str(item.get("name_zh", code)), str(item.get("name_en", code)), top)
-            )
-        if not items:
-            raise FormError(f"{where}: no items")
+        items = _items(raw, where, seen)
         indicators.append(
             Indicator(
                 str(_need(raw, "code", where)),
                 str(raw.get("name_zh", "")),
                 str(raw.get("name_en", "")),
-                tuple(items),
+                items,
             )
         )
+    return tuple(indicators)
+
+
+def _bands(doc: Mapping[str, Any]) -> tuple[Band, ...]:
     bands = []
     for k, raw in enumerate(_need(doc, "bands", "form")):
         level = str(_need(raw, "level", f"bands[{k}]"))
         if level not in LEVELS:
             raise FormError(f"bands[{k}]: unknown level '{level}'")
         bands.append(Band(level, int(_need(raw, "min", f"bands[{k}]")), int(raw["max"])))
+    return tuple(bands)
+
+
+def _adjustments(doc: Mapping[str, Any]) -> tuple[Adjustment, ...]:
     adjustments = []
     for k, raw in enumerate(doc.get("adjustments", [])):
         effect = str(_need(raw, "effect", f"adjustments[{k}]"))
@@ -154,15 +166,24 @@ def parse(doc: Mapping[str, Any]) -> Form:
                 effect,
             )
         )
+    return tuple(adjustments)
+
+
+def parse(doc: Mapping[str, Any]) -> Form:
+    """Check a form document whole: unique codes, positive ranges, and bands that cover
+    every total from 0 to the form's maximum exactly once."""
+    indicators = _indicators(doc)
+    bands = _bands(doc)
+    adjustments = _adjustments(doc)
     form = Form(
         str(_need(doc, "code", "form")),
         str(_need(doc, "version", "form")),
         str(doc.get("name_zh", "")),
         str(doc.get("name_en", "")),
         str(_need(doc, "source", "form")),
-        tuple(indicators),
-        tuple(bands),
-        tuple(adjustments),
+        indicators,
+        bands,
+        adjustments,
     )
     covered = sorted(t for band in bands for t in range(band.min, band.max + 1))
     if covered != list(range(form.max + 1)):

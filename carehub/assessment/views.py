@@ -124,26 +124,37 @@ def _answers(form: standard.Form) -> tuple[dict[str, int], dict[str, str]]:
     return answers, errors
 
 
+def _signature() -> SignatureForm:
+    """The signature block, filled on first view with today, the place and the assessor."""
+    signature = SignatureForm()
+    if request.method == "GET":
+        signature.assessed_on.data = local_today()
+        signature.place.data = request.args.get("place", "office")
+        signature.signed_name.data = current_user.display_name or current_user.username
+    return signature
+
+
+def _signed(signature: SignatureForm) -> bool:
+    """Whether the signature block is valid and the assessor confirmed the assessment."""
+    valid = signature.validate_on_submit()
+    if not signature.confirm.data:
+        signature.confirm.errors = [_("Confirm that you did this assessment.")]
+        valid = False
+    return bool(valid)
+
+
 @bp.route("/elders/<int:elder_id>/new", methods=["GET", "POST"])
 @roles_required(Role.ASSESSOR)
 def new(elder_id: int) -> ResponseReturnValue:
     found = _elder(elder_id)
     row: AssessmentForm = services.current_form(db.session)
     form = services.parsed(row)
-    signature = SignatureForm()
-    if request.method == "GET":
-        signature.assessed_on.data = local_today()
-        signature.place.data = request.args.get("place", "office")
-        signature.signed_name.data = current_user.display_name or current_user.username
+    signature = _signature()
     errors: dict[str, str] = {}
     answers: dict[str, int] = {}
     if request.method == "POST":
         answers, errors = _answers(form)
-        valid = signature.validate_on_submit()
-        if not signature.confirm.data:
-            signature.confirm.errors = [_("Confirm that you did this assessment.")]
-            valid = False
-        if valid and not errors:
+        if _signed(signature) and not errors:
             try:
                 entry = services.record(
                     db.session,
