@@ -59,71 +59,78 @@ def _respond(code: int, message: str) -> ResponseReturnValue:
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+    return _respond(
+        400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
+    )
+
+
+def domain_error(exc: DomainError) -> ResponseReturnValue:
+    return _respond(exc.status_code, str(exc))
+
+
+def http_error(exc: HTTPException) -> ResponseReturnValue:
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You do not have permission to open this page."),
+        404: _("Not found."),
+        405: _("This action is not allowed here."),
+        409: _("Someone else changed this record first. Reload and try again."),
+        413: _("The file is too large."),
+    }
+    code = exc.code or 500
+    response = make_response(_respond(code, messages.get(code, exc.description or "")))
+    # Keep what the exception says beyond its page: Allow on 405, Retry-After, ...
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def database_unavailable(exc: OperationalError) -> ResponseReturnValue:
+    # Locked beyond the busy timeout, or unreachable: try again shortly; nothing was
+    # written, as the transaction is rolled back.
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+    from carehub.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone too
+        log.warning("rollback after a database error failed", exc_info=True)
+    # The page must not ask the database about the user (who, or a lazy attribute):
+    # it is what just failed. The page is drawn as for a visitor.
+    from carehub.extensions import login_manager
+
+    g._login_user = login_manager.anonymous_user()
+    response = make_response(
+        _respond(503, _("The database is busy or unreachable. Try again in a moment."))
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+def integrity_error(exc: IntegrityError) -> ResponseReturnValue:
+    from carehub.extensions import db
+
+    db.session.rollback()
+    if is_overlap(exc):
+        return _respond(409, overlap_message())
+    log.exception("integrity error on %s %s", request.method, request.path)
+    return _respond(500, _("Something went wrong on our side. Nothing was saved."))
+
+
+def unexpected(exc: Exception) -> ResponseReturnValue:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    from carehub.extensions import db
+
+    db.session.rollback()
+    return _respond(500, _("Something went wrong on our side. Nothing was saved."))
+
+
 def register(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
-        return _respond(
-            400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
-        )
-
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError) -> ResponseReturnValue:
-        return _respond(exc.status_code, str(exc))
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> ResponseReturnValue:
-        messages = {
-            400: _("The request could not be understood."),
-            403: _("You do not have permission to open this page."),
-            404: _("Not found."),
-            405: _("This action is not allowed here."),
-            409: _("Someone else changed this record first. Reload and try again."),
-            413: _("The file is too large."),
-        }
-        code = exc.code or 500
-        response = make_response(_respond(code, messages.get(code, exc.description or "")))
-        # Keep what the exception says beyond its page: Allow on 405, Retry-After, ...
-        for name, value in exc.get_headers():
-            if name.lower() != "content-type":
-                response.headers[name] = value
-        return response
-
-    @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError) -> ResponseReturnValue:
-        # Locked beyond the busy timeout, or unreachable: try again shortly; nothing was
-        # written, as the transaction is rolled back.
-        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
-        from carehub.extensions import db
-
-        try:
-            db.session.rollback()
-        except Exception:  # the connection may be gone too
-            log.warning("rollback after a database error failed", exc_info=True)
-        # The page must not ask the database about the user (who, or a lazy attribute):
-        # it is what just failed. The page is drawn as for a visitor.
-        from carehub.extensions import login_manager
-
-        g._login_user = login_manager.anonymous_user()
-        response = make_response(
-            _respond(503, _("The database is busy or unreachable. Try again in a moment."))
-        )
-        response.headers["Retry-After"] = str(RETRY_AFTER_S)
-        return response
-
-    @app.errorhandler(IntegrityError)
-    def integrity_error(exc: IntegrityError) -> ResponseReturnValue:
-        from carehub.extensions import db
-
-        db.session.rollback()
-        if is_overlap(exc):
-            return _respond(409, overlap_message())
-        log.exception("integrity error on %s %s", request.method, request.path)
-        return _respond(500, _("Something went wrong on our side. Nothing was saved."))
-
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> ResponseReturnValue:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        from carehub.extensions import db
-
-        db.session.rollback()
-        return _respond(500, _("Something went wrong on our side. Nothing was saved."))
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(IntegrityError, integrity_error)
+    app.register_error_handler(Exception, unexpected)
