@@ -58,10 +58,8 @@ def _task_modules() -> list[str]:
     return found + [m for m in TASK_MODULES if importlib.util.find_spec(m)]
 
 
-def init_app(app: Flask) -> Celery:
-    """A Celery app for ``app``, made the default one (``shared_task`` resolves to it)."""
-    broker, backend = broker_urls(app)
-    connect_s = float(app.config["BROKER_CONNECT_TIMEOUT_S"])
+def _transport(app: Flask, broker: str, connect_s: float) -> dict[str, Any]:
+    """Broker transport options: on Redis, fail fast when it is down."""
     transport: dict[str, Any] = {}
     if broker.startswith(("redis://", "rediss://")):
         transport.update(
@@ -74,17 +72,14 @@ def init_app(app: Flask) -> Celery:
             socket_connect_timeout=connect_s,
             socket_timeout=max(5.0, 5 * connect_s),
         )
+    return transport
 
-    class FlaskTask(Task):
-        # Tasks run inside the Flask app's context, as requests and commands do.
-        def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            if has_app_context():
-                return self.run(*args, **kwargs)
-            with app.app_context():
-                return self.run(*args, **kwargs)
 
-    celery = Celery(app.import_name, task_cls=FlaskTask, set_as_current=True)
-    celery.conf.update(
+def _settings(app: Flask, broker: str, backend: str) -> dict[str, Any]:
+    """Celery settings: tasks acknowledged late, and a broker outage survived by workers."""
+    connect_s = float(app.config["BROKER_CONNECT_TIMEOUT_S"])
+    transport = _transport(app, broker, connect_s)
+    return dict(
         broker_url=broker,
         result_backend=backend,
         include=_task_modules(),
@@ -123,6 +118,22 @@ def init_app(app: Flask) -> Celery:
         task_always_eager=bool(app.config.get("TASKS_EAGER")),
         task_eager_propagates=True,
     )
+
+
+def init_app(app: Flask) -> Celery:
+    """A Celery app for ``app``, made the default one (``shared_task`` resolves to it)."""
+    broker, backend = broker_urls(app)
+
+    class FlaskTask(Task):
+        # Tasks run inside the Flask app's context, as requests and commands do.
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            if has_app_context():
+                return self.run(*args, **kwargs)
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=FlaskTask, set_as_current=True)
+    celery.conf.update(_settings(app, broker, backend))
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
