@@ -46,6 +46,16 @@ def _clear_phone_on_logout(response: Response) -> Response:
 def strings() -> dict[str, str]:
     """Every text the page's script shows, translated here because the script cannot."""
     return {
+        **_visit_strings(),
+        **_sending_strings(),
+        **_meal_and_notice_strings(),
+        **{f"outcome_{key.value}": str(label) for key, label in OUTCOME_LABELS.items()},
+    }
+
+
+def _visit_strings() -> dict[str, str]:
+    """The route, the emergency jobs and what a caregiver records at a visit."""
+    return {
         "loading": _("Loading today's route…"),
         "offline_copy": _("Offline: showing the copy saved at %(time)s."),
         "no_copy": _("Offline and no saved route yet. Connect once to load today's route."),
@@ -75,6 +85,12 @@ def strings() -> dict[str, str]:
         "flag_change": _("Flag for re-assessment"),
         "flagged_at": _("Flagged %(time)s:"),
         "condition_change_type": _("Change in condition"),
+    }
+
+
+def _sending_strings() -> dict[str, str]:
+    """What is waiting to be sent, the phone's location, and each stop's status."""
+    return {
         "pending": _("Waiting to send: %(n)s"),
         "all_sent": _("Everything is sent."),
         "failed": _("Not accepted by the server"),
@@ -95,6 +111,12 @@ def strings() -> dict[str, str]:
         "status_completed": _("Completed"),
         "status_missed": _("Missed"),
         "emergency": _("Emergency"),
+    }
+
+
+def _meal_and_notice_strings() -> dict[str, str]:
+    """Meal collections, the office's updates, coming days and notifications."""
+    return {
         "collect_meals": _("Meals to collect at %(kitchen)s: %(n)s"),
         "collect": _("Mark collected"),
         "collected_at": _("Collected %(time)s"),
@@ -111,7 +133,6 @@ def strings() -> dict[str, str]:
             "Notifications are blocked on this phone; emergency jobs come by text message."
         ),
         "push_failed": _("Notifications could not be turned on."),
-        **{f"outcome_{key.value}": str(label) for key, label in OUTCOME_LABELS.items()},
     }
 
 
