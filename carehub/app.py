@@ -89,7 +89,8 @@ def _init_extensions(app: Flask) -> None:
         models,  # noqa: F401
     )
     from carehub.auth import sessions
-    from carehub.core import audit, audit_chain
+    from carehub.core import audit
+    from carehub.core.audit import chain as audit_chain
     from carehub.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)

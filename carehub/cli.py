@@ -100,7 +100,7 @@ def users_list() -> None:
 
 def _register_feature_commands() -> None:
     from carehub.assessment.cli import register as register_assessments
-    from carehub.core.audit_chain import register as register_audit
+    from carehub.core.audit.chain import register as register_audit
     from carehub.dispatch.cli import register as register_dispatch
     from carehub.emergency.devices import register as register_devices
     from carehub.jobs.cli import register as register_jobs

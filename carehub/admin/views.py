@@ -12,8 +12,8 @@ from carehub.admin import accounts, audit_view
 from carehub.admin.forms import PasswordForm, UserForm
 from carehub.auth import services as auth_services
 from carehub.auth.models import User
-from carehub.core import audit_chain
 from carehub.core.audit import AuditLog
+from carehub.core.audit import chain as audit_chain
 from carehub.core.enums import Role
 from carehub.core.permissions import roles_required
 from carehub.core.scope import station_scope

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Label, Row, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from carehub.alerts.models import Alert
@@ -97,6 +98,37 @@ def dispatcher_summary(
 ) -> DispatcherSummary:
     """Counts for the dispatcher's station (all stations when not limited to one)."""
     elder_where = [Elder.station_id == scope] if scope is not None else []
+    elders, caregivers, without = _people_counts(session, scope, elder_where)
+    outside = _outside_circles(session, scope, elder_where)
+    todays, attention = _todays_requests(today, elder_where)
+    counted = _attention_counts(session, todays)
+    total = sum(counted.values())
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = _requests_page(session, todays, attention, page, per_page)
+    done = _done_today(session, today, elder_where)
+    open_alerts = _open_alerts(session, scope)
+    return DispatcherSummary(
+        open_alerts=open_alerts,
+        station=session.get(Station, scope) if scope is not None else None,
+        elders=elders,
+        caregivers=caregivers,
+        without_coordinates=without,
+        outside=outside,
+        requests=[(request, int(rank)) for request, rank in rows],
+        requests_today=total,
+        late_or_missed=counted.get(LATE_OR_MISSED, 0),
+        unassigned=counted.get(UNASSIGNED, 0),
+        done=done,
+        page=page,
+        pages=pages,
+    )
+
+
+def _people_counts(
+    session: AnySession, scope: int | None, elder_where: list[ColumnElement[bool]]
+) -> tuple[int, int, int]:
+    """Elders, active caregivers, and elders not deceased or moved away without coordinates."""
     caregiver_where = [Caregiver.station_id == scope] if scope is not None else []
     elders = session.scalar(select(func.count(Elder.id)).where(*elder_where)) or 0
     caregivers = (
@@ -115,27 +147,51 @@ def dispatcher_summary(
         )
         or 0
     )
+    return elders, caregivers, without
+
+
+def _outside_circles(
+    session: AnySession, scope: int | None, elder_where: list[ColumnElement[bool]]
+) -> list[coverage.Uncovered]:
+    """Elders no station's circle holds; only the station's own when limited to one."""
     outside = coverage.compute(session).uncovered
     if scope is not None:
         mine = set(session.scalars(select(Elder.id).where(*elder_where)))
         outside = [row for row in outside if row.elder_id in mine]
+    return outside
+
+
+def _todays_requests(
+    today: dt.date, elder_where: list[ColumnElement[bool]]
+) -> tuple[Select[ServiceRequest, int], Label[int]]:
+    """Today's requests with their attention rank; the page is ordered by the same label."""
     attention = _attention().label("attention")
     todays = (
         select(ServiceRequest, attention)
         .join(Elder, ServiceRequest.elder_id == Elder.id)
         .where(ServiceRequest.service_date == today, *elder_where)
     )
+    return todays, attention
+
+
+def _attention_counts(session: AnySession, todays: Select[ServiceRequest, int]) -> dict[int, int]:
     ranked = todays.subquery()
-    counted: dict[int, int] = {
+    return {
         int(rank): int(n)
         for rank, n in session.execute(
             select(ranked.c.attention, func.count()).group_by(ranked.c.attention)
         )
     }
-    total = sum(counted.values())
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    rows = session.execute(
+
+
+def _requests_page(
+    session: AnySession,
+    todays: Select[ServiceRequest, int],
+    attention: Label[int],
+    page: int,
+    per_page: int,
+) -> Sequence[Row[ServiceRequest, int]]:
+    return session.execute(
         todays.order_by(
             attention,
             ServiceRequest.window_start,
@@ -145,7 +201,10 @@ def dispatcher_summary(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    done = (
+
+
+def _done_today(session: AnySession, today: dt.date, elder_where: list[ColumnElement[bool]]) -> int:
+    return (
         session.scalar(
             select(func.count(ServiceRequest.id))
             .join(Elder, ServiceRequest.elder_id == Elder.id)
@@ -157,29 +216,17 @@ def dispatcher_summary(
         )
         or 0
     )
+
+
+def _open_alerts(session: AnySession, scope: int | None) -> int:
     alert_where = [Alert.station_id == scope] if scope is not None else []
-    open_alerts = (
+    return (
         session.scalar(
             select(func.count(Alert.id)).where(
                 Alert.acknowledged_at.is_(None), Alert.kind != AlertKind.JOB_FAILED, *alert_where
             )
         )
         or 0
-    )
-    return DispatcherSummary(
-        open_alerts=open_alerts,
-        station=session.get(Station, scope) if scope is not None else None,
-        elders=elders,
-        caregivers=caregivers,
-        without_coordinates=without,
-        outside=outside,
-        requests=[(request, int(rank)) for request, rank in rows],
-        requests_today=total,
-        late_or_missed=counted.get(LATE_OR_MISSED, 0),
-        unassigned=counted.get(UNASSIGNED, 0),
-        done=done,
-        page=page,
-        pages=pages,
     )
 
 

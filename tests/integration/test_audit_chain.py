@@ -8,8 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, insert, select, update
 
 from carehub.cli import main
-from carehub.core import audit, audit_chain
+from carehub.core import audit
 from carehub.core.audit import AuditLog
+from carehub.core.audit import chain as audit_chain
 from carehub.core.enums import Role
 
 

@@ -69,7 +69,7 @@ def test_values_shown_from_data_have_labels() -> None:
     from carehub import models  # noqa: F401  (every model registered)
     from carehub.admin import audit_view
     from carehub.core import enums
-    from carehub.core.audit import _SECRET_COLUMNS, Audited
+    from carehub.core.audit.log import _SECRET_COLUMNS, Audited
     from carehub.db import Base
     from carehub.dispatch.board import sick
     from carehub.dispatch.reasons import REASONS

@@ -42,7 +42,7 @@ class AuditLog(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
-    # The hash chain (carehub.core.audit_chain): this row's content and the previous row's hash.
+    # The hash chain (carehub.core.audit.chain): this row's content and the previous row's hash.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -130,9 +130,9 @@ def record(
         note=note,
     )
     session.add(entry)
-    from carehub.core import audit_chain
+    from carehub.core.audit import chain
 
-    audit_chain.added(session, entry)
+    chain.added(session, entry)
     return entry
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 
-from carehub.core.audit import AuditLog
+from carehub.core.audit.log import AuditLog
 from carehub.core.once import once
 from carehub.db import AnySession
 
