@@ -180,14 +180,21 @@ def caregivers_left(
 ) -> list[str]:
     """Codes of the caregivers ``build_day`` would plan with: on duty, some shift left
     after now and their absences. A problem needs at least one."""
-    ids = {s.id for s in stations}
-    on_duty = [
+    on_duty = _on_duty(day, {s.id for s in stations}, caregivers)
+    lunches = {c.code: lunch_break(c) for c in on_duty}
+    return sorted(availability.starts(day, on_duty, requests, lunches, now))
+
+
+def _on_duty(
+    day: dt.date, station_ids: Iterable[int], caregivers: Iterable[Caregiver]
+) -> list[Caregiver]:
+    """The active caregivers of those stations who work on ``day``, by code."""
+    ids = set(station_ids)
+    return [
         c
         for c in sorted(caregivers, key=lambda c: c.code)
         if c.active and c.station_id in ids and c.works_on(day)
     ]
-    lunches = {c.code: lunch_break(c) for c in on_duty}
-    return sorted(availability.starts(day, on_duty, requests, lunches, now))
 
 
 def build_day(
@@ -211,65 +218,20 @@ def build_day(
     by_id = {s.id: s for s in stations}
     places = _Places()
     requests = list(requests)
-    on_duty = [
-        c
-        for c in sorted(caregivers, key=lambda c: c.code)
-        if c.active and c.station_id in by_id and c.works_on(day)
-    ]
+    on_duty = _on_duty(day, by_id, caregivers)
     lunches = {c.code: lunch_break(c) for c in on_duty}
     shifts = availability.starts(day, on_duty, requests, lunches, now)
     cgs = [c for c in on_duty if c.code in shifts]
     starts = {c.code: places.at(_home(c)) for c in cgs}
     begin = {c: places.at(s.at) if s.at is not None else starts[c] for c, s in shifts.items()}
-    codes = {c.id: c.code for c in cgs}
-    session = object_session(requests[0]) if requests else None
-    rules = rules_for(session, {r.elder_id for r in requests}) if session is not None else {}
-
-    chosen: dict[str, ServiceRequest] = {}
-    skipped: dict[int, str] = {}
-    rvisits: list[RVisit] = []
-    sources: dict[str, MealSource] = {}
-    for r in sorted(requests, key=lambda r: r.id):
-        if r.service_date != day or r.status in (RequestStatus.CANCELLED, RequestStatus.DONE):
-            continue
-        elder, st = r.elder, r.service_type
-        if elder.station_id not in by_id:
-            continue
-        if not elder.is_active_on(day):
-            skipped[r.id] = REASON_INACTIVE
-            continue
-        if not elder.has_coordinates:
-            skipped[r.id] = REASON_NO_LOCATION
-            continue
-        if now is not None and availability.started_before(r, now):
-            continue
-        vid = visit_id(r)
-        chosen[vid] = r
-        kitchen = None
-        if is_meal_drop(st):
-            source = by_id[elder.station_id].meal_source()
-            sources[source.key] = source
-            kitchen = source.key
-        rvisits.append(_routing_visit(r, day, places, codes, rules.get(elder.id), starts, kitchen))
+    selected, skipped = _select(requests, day, by_id, now)
+    chosen = {visit_id(r): r for r in selected}
+    rvisits, sources = _visits(selected, day, by_id, places, cgs, starts)
     kitchens = tuple(
         Kitchen(key, places.at((src.lat, src.lon)), seconds_of(src.ready_at))
         for key, src in sorted(sources.items())
     )
-    rcgs = tuple(
-        RCaregiver(
-            c.code,
-            begin[c.code],
-            starts[c.code],
-            shifts[c.code].shift.start,
-            shifts[c.code].shift.end,
-            skills=frozenset(c.skill_codes),
-            gender=str(c.gender),
-            max_work=c.max_work_minutes * 60 if c.max_work_minutes else None,
-            lunch=shifts[c.code].shift.lunch,
-            mode=str(c.travel_mode),
-        )
-        for c in cgs
-    )
+    rcgs = _routing_caregivers(cgs, shifts, begin, starts)
     modes = sorted({c.mode for c in rcgs}) or ["ebike"]
     m = matrices.matrices(places.points, modes)
     problem = Problem(
@@ -286,6 +248,80 @@ def build_day(
         neighbours=_neighbours(list(stations)),
     )
     return DayInput(day, problem, chosen, {c.code: c for c in cgs}, circles, skipped, sources)
+
+
+def _select(
+    requests: Iterable[ServiceRequest],
+    day: dt.date,
+    by_id: Mapping[int, Station],
+    now: dt.datetime | None,
+) -> tuple[list[ServiceRequest], dict[int, str]]:
+    """The requests of ``day`` to plan, by id, and those skipped with their reason; requests
+    done, cancelled, outside the stations or already begun are neither."""
+    selected: list[ServiceRequest] = []
+    skipped: dict[int, str] = {}
+    for r in sorted(requests, key=lambda r: r.id):
+        if r.service_date != day or r.status in (RequestStatus.CANCELLED, RequestStatus.DONE):
+            continue
+        elder = r.elder
+        if elder.station_id not in by_id:
+            continue
+        if not elder.is_active_on(day):
+            skipped[r.id] = REASON_INACTIVE
+        elif not elder.has_coordinates:
+            skipped[r.id] = REASON_NO_LOCATION
+        elif now is None or not availability.started_before(r, now):
+            selected.append(r)
+    return selected, skipped
+
+
+def _visits(
+    selected: Sequence[ServiceRequest],
+    day: dt.date,
+    by_id: Mapping[int, Station],
+    places: _Places,
+    cgs: Sequence[Caregiver],
+    starts: Mapping[str, int],
+) -> tuple[list[RVisit], dict[str, MealSource]]:
+    """The routing visits of ``selected``, and the kitchens their meals come from."""
+    codes = {c.id: c.code for c in cgs}
+    session = object_session(selected[0]) if selected else None
+    rules = rules_for(session, {r.elder_id for r in selected}) if session is not None else {}
+    rvisits: list[RVisit] = []
+    sources: dict[str, MealSource] = {}
+    for r in selected:
+        kitchen = None
+        if is_meal_drop(r.service_type):
+            source = by_id[r.elder.station_id].meal_source()  # type: ignore[index]
+            sources[source.key] = source
+            kitchen = source.key
+        rvisits.append(
+            _routing_visit(r, day, places, codes, rules.get(r.elder_id), starts, kitchen)
+        )
+    return rvisits, sources
+
+
+def _routing_caregivers(
+    cgs: Sequence[Caregiver],
+    shifts: Mapping[str, availability.Start],
+    begin: Mapping[str, int],
+    starts: Mapping[str, int],
+) -> tuple[RCaregiver, ...]:
+    return tuple(
+        RCaregiver(
+            c.code,
+            begin[c.code],
+            starts[c.code],
+            shifts[c.code].shift.start,
+            shifts[c.code].shift.end,
+            skills=frozenset(c.skill_codes),
+            gender=str(c.gender),
+            max_work=c.max_work_minutes * 60 if c.max_work_minutes else None,
+            lunch=shifts[c.code].shift.lunch,
+            mode=str(c.travel_mode),
+        )
+        for c in cgs
+    )
 
 
 def _routing_visit(
