@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container, Sequence
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -52,19 +53,7 @@ def generate_requests(
     if (end - start).days + 1 > MAX_DAYS:
         raise GenerationError(f"at most {MAX_DAYS} days at a time")
 
-    stmt = select(CarePlan).where(
-        CarePlan.active.is_(True),
-        CarePlan.start_date <= end,
-        (CarePlan.end_date.is_(None)) | (CarePlan.end_date >= start),
-    )
-    if station_id is not None:
-        stmt = stmt.where(CarePlan.elder.has(Elder.station_id == station_id))
-    plans = session.scalars(
-        stmt.options(
-            selectinload(CarePlan.elder).selectinload(Elder.status_periods),
-            selectinload(CarePlan.service_type),
-        ).order_by(CarePlan.id)
-    ).all()
+    plans = _plans(session, start, end, station_id)
     done = set(
         session.execute(
             select(ServiceRequest.care_plan_id, ServiceRequest.service_date).where(
@@ -73,21 +62,8 @@ def generate_requests(
             )
         )
     )
-
     counts = GenerationCounts()
-    new: list[ServiceRequest] = []
-    for day in _days(start, end):
-        for plan in plans:
-            if not plan.applies_on(day):
-                continue
-            if (plan.id, day) in done:
-                counts.existing += 1
-            elif not plan.elder.is_active_on(day):
-                counts.skipped_elder_inactive += 1
-            elif not plan.service_type.active:
-                counts.skipped_service_inactive += 1
-            else:
-                new.append(_request_for(plan, day))
+    new = _missing(plans, done, start, end, counts)
     counts.created = len(new)
 
     # Requests are derived from plans, which are audited; one summary entry keeps a nightly
@@ -106,6 +82,49 @@ def generate_requests(
     )
     session.flush()
     return counts
+
+
+def _plans(
+    session: AnySession, start: dt.date, end: dt.date, station_id: int | None
+) -> Sequence[CarePlan]:
+    """The active care plans running at some point from ``start`` to ``end``, by id."""
+    stmt = select(CarePlan).where(
+        CarePlan.active.is_(True),
+        CarePlan.start_date <= end,
+        (CarePlan.end_date.is_(None)) | (CarePlan.end_date >= start),
+    )
+    if station_id is not None:
+        stmt = stmt.where(CarePlan.elder.has(Elder.station_id == station_id))
+    return session.scalars(
+        stmt.options(
+            selectinload(CarePlan.elder).selectinload(Elder.status_periods),
+            selectinload(CarePlan.service_type),
+        ).order_by(CarePlan.id)
+    ).all()
+
+
+def _missing(
+    plans: Sequence[CarePlan],
+    done: Container[object],
+    start: dt.date,
+    end: dt.date,
+    counts: GenerationCounts,
+) -> list[ServiceRequest]:
+    """The requests the plans yield that are not there yet; ``counts`` hears the others."""
+    new: list[ServiceRequest] = []
+    for day in _days(start, end):
+        for plan in plans:
+            if not plan.applies_on(day):
+                continue
+            if (plan.id, day) in done:
+                counts.existing += 1
+            elif not plan.elder.is_active_on(day):
+                counts.skipped_elder_inactive += 1
+            elif not plan.service_type.active:
+                counts.skipped_service_inactive += 1
+            else:
+                new.append(_request_for(plan, day))
+    return new
 
 
 def _request_for(plan: CarePlan, day: dt.date) -> ServiceRequest:

@@ -169,9 +169,7 @@ def plan_day(
         warm(workers)  # one station's day is a single part, solved here without the pool
     if run is None:
         run = _new_run(day, stations, created_by, time_limit_s)
-    ids = [s.id for s in stations]
-    requests = day_requests(session, day, ids)
-    caregivers = station_caregivers(session, ids)
+    requests, caregivers = _load(session, day, stations)
     phases.lap("load")
     at = as_of or clock.now()
     if not adapters.caregivers_left(day, stations, requests, caregivers, at):
@@ -182,25 +180,66 @@ def plan_day(
     phases.lap("build")
     unassigned = [{"request_id": rid, "reason": why} for rid, why in sorted(data.skipped.items())]
     if not data.problem.visits:
-        _drop_replaceable(session, requests)
-        run.input_summary = data.summary()
-        return _finish(session, run, unassigned, RUN_DONE)
+        return _nothing_to_plan(session, run, data, requests, unassigned)
 
     solving = _Solving(time_limit_s, deadline, workers, executor, phases.watching(progress))
     result = _solve(data, solving)
     phases.lap("solve")
     phases.split_solve()
     _record_solve(run, data, result)
-    plan = result.plan
-    violations = validate(data.problem, plan)
+    violations = validate(data.problem, result.plan)
     phases.lap("validate")
     if violations:
         # Never store a plan that breaks a hard rule; the run says why.
-        run.input_summary = {**data.summary(), "violations": [v.message for v in violations[:20]]}
-        return _finish(session, run, unassigned, RUN_FAILED)
+        return _refused(session, run, data, [v.message for v in violations], unassigned)
 
-    run.shortfall = _advice(data, plan, stations, caregivers, matrices, solving)
+    run.shortfall = _advice(data, result.plan, stations, caregivers, matrices, solving)
     phases.lap("advice")
+    return _store(session, run, data, result, requests, unassigned, publish, phases)
+
+
+def _load(
+    session: AnySession, day: dt.date, stations: Sequence[Station]
+) -> tuple[list[ServiceRequest], list[Caregiver]]:
+    ids = [s.id for s in stations]
+    return day_requests(session, day, ids), station_caregivers(session, ids)
+
+
+def _nothing_to_plan(
+    session: AnySession,
+    run: PlanningRun,
+    data: adapters.DayInput,
+    requests: Sequence[ServiceRequest],
+    unassigned: list[dict[str, Any]],
+) -> PlanningRun:
+    _drop_replaceable(session, requests)
+    run.input_summary = data.summary()
+    return _finish(session, run, unassigned, RUN_DONE)
+
+
+def _refused(
+    session: AnySession,
+    run: PlanningRun,
+    data: adapters.DayInput,
+    violations: list[str],
+    unassigned: list[dict[str, Any]],
+) -> PlanningRun:
+    run.input_summary = {**data.summary(), "violations": violations[:20]}
+    return _finish(session, run, unassigned, RUN_FAILED)
+
+
+def _store(
+    session: AnySession,
+    run: PlanningRun,
+    data: adapters.DayInput,
+    result: CirclePlan,
+    requests: Sequence[ServiceRequest],
+    unassigned: list[dict[str, Any]],
+    publish: bool,
+    phases: Phases,
+) -> PlanningRun:
+    """Write the valid plan in place of the day's replaceable visits and finish the run."""
+    plan = result.plan
     # Replaced only now that a valid plan stands in for them.
     _drop_replaceable(session, requests)
     rows = _write_plan(session, data, result)

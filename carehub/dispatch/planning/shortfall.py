@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import get_locale
@@ -22,9 +22,16 @@ from carehub.db import AnySession
 from carehub.dispatch.adapters import DayInput
 from carehub.geo.matrix import MatrixProvider
 from carehub.registry.models import Caregiver, Skill, Station
-from carehub.routing import Matrix, Plan
+from carehub.routing import Kitchen, Matrix, Plan
 from carehub.routing import Visit as RVisit
-from carehub.routing.repair.shortfall import AdviceParams, Depot, advise, open_visits
+from carehub.routing.repair.shortfall import (
+    Advice,
+    AdviceParams,
+    Depot,
+    Suggestion,
+    advise,
+    open_visits,
+)
 
 SHARE = 0.1  # of the run's time limit
 MIN_BUDGET_S = 2.0
@@ -68,14 +75,11 @@ def compute(
     params = replace(params or AdviceParams(solve_cap_s=SOLVE_CAP_S), budget_s=budget_s)
     modes = usual_modes(caregivers)
     by_code = {s.code: s for s in stations}
-    per_station: dict[str, list[RVisit]] = {}
-    for vid in left:
-        per_station.setdefault(data.circles.visit_circle[vid], []).append(data.problem.visit(vid))
+    per_station = _by_station(data, left)
     started = time.monotonic()
     deadline = started + budget_s
     suggestions: list[dict[str, Any]] = []
-    unproven = hopeless = 0
-    unproven_groups = hopeless_groups = 0
+    tally = _Tally()
     # The largest shortfalls first, each station its share of what is left by open visits.
     order = sorted(per_station, key=lambda code: (-len(per_station[code]), code))
     waiting = len(left)
@@ -85,21 +89,11 @@ def compute(
         share = max(0.0, deadline - time.monotonic()) * len(visits) / waiting
         waiting -= len(visits)
         if station.lat is None or station.lon is None:
-            unproven += len(visits)
-            unproven_groups += 1
+            tally.unproven += len(visits)
+            tally.unproven_groups += 1
             continue
         mode = modes.get(station.id, "ebike")
-        points = [(station.lat, station.lon)]
-        local: list[RVisit] = []
-        for v in visits:
-            elder = data.requests[v.id].elder
-            local.append(replace(v, location=len(points)))
-            points.append((elder.lat, elder.lon))  # type: ignore[arg-type]
-        kitchens = []
-        for key in sorted({v.kitchen for v in visits if v.kitchen is not None}):
-            source = data.kitchens[key]
-            kitchens.append(replace(data.problem.kitchen(key), location=len(points)))
-            points.append((source.lat, source.lon))
+        local, kitchens, points = _local(data, visits, (station.lat, station.lon))
         m = matrices.matrices(points, [mode])
         advice = advise(
             local,
@@ -112,36 +106,76 @@ def compute(
             meals=data.problem.meals,
         )
         rid = {v.id: data.requests[v.id].id for v in local}
-        for s in advice.suggestions:
-            suggestions.append(
-                {
-                    "station": s.station,
-                    "skill": s.skill,
-                    "gender": s.gender,
-                    "mode": s.mode,
-                    "start": _clock(s.shift_start),
-                    "end": _clock(s.shift_end),
-                    "caregivers": s.caregivers,
-                    "hours": s.caregivers * (s.shift_end - s.shift_start) // 3600,
-                    "open": len(s.open_visits),
-                    "placed": len(s.placed),
-                    "open_requests": sorted(rid[v] for v in s.open_visits),
-                    "placed_requests": sorted(rid[v] for v in s.placed),
-                    "tried": [list(t) for t in s.tried],
-                }
-            )
-        unproven += sum(len(g.visits) for g in advice.unproven)
-        unproven_groups += len(advice.unproven)
-        hopeless += sum(len(g.visits) for g in advice.hopeless)
-        hopeless_groups += len(advice.hopeless)
+        suggestions += [_suggestion(s, rid) for s in advice.suggestions]
+        tally.add(advice)
     return {
         "budget_s": round(budget_s, 2),
         "solve_cap_s": params.solve_cap_s,
         "seconds": round(time.monotonic() - started, 2),
         "open": len(left),
         "suggestions": suggestions,
-        "unproven": {"groups": unproven_groups, "visits": unproven},
-        "hopeless": {"groups": hopeless_groups, "visits": hopeless},
+        "unproven": {"groups": tally.unproven_groups, "visits": tally.unproven},
+        "hopeless": {"groups": tally.hopeless_groups, "visits": tally.hopeless},
+    }
+
+
+def _by_station(data: DayInput, left: Sequence[str]) -> dict[str, list[RVisit]]:
+    per_station: dict[str, list[RVisit]] = {}
+    for vid in left:
+        per_station.setdefault(data.circles.visit_circle[vid], []).append(data.problem.visit(vid))
+    return per_station
+
+
+@dataclass
+class _Tally:
+    """Open visits no suggestion covers: unproven (no time to prove one) and hopeless."""
+
+    unproven: int = 0
+    unproven_groups: int = 0
+    hopeless: int = 0
+    hopeless_groups: int = 0
+
+    def add(self, advice: Advice) -> None:
+        self.unproven += sum(len(g.visits) for g in advice.unproven)
+        self.unproven_groups += len(advice.unproven)
+        self.hopeless += sum(len(g.visits) for g in advice.hopeless)
+        self.hopeless_groups += len(advice.hopeless)
+
+
+def _local(
+    data: DayInput, visits: Sequence[RVisit], depot: tuple[float, float]
+) -> tuple[list[RVisit], list[Kitchen], list[tuple[float, float]]]:
+    """The station's open visits and their kitchens on a small matrix of their own: the
+    station first, then the elders, then the kitchens."""
+    points = [depot]
+    local: list[RVisit] = []
+    for v in visits:
+        elder = data.requests[v.id].elder
+        local.append(replace(v, location=len(points)))
+        points.append((elder.lat, elder.lon))  # type: ignore[arg-type]
+    kitchens = []
+    for key in sorted({v.kitchen for v in visits if v.kitchen is not None}):
+        source = data.kitchens[key]
+        kitchens.append(replace(data.problem.kitchen(key), location=len(points)))
+        points.append((source.lat, source.lon))
+    return local, kitchens, points
+
+
+def _suggestion(s: Suggestion, rid: dict[str, int]) -> dict[str, Any]:
+    return {
+        "station": s.station,
+        "skill": s.skill,
+        "gender": s.gender,
+        "mode": s.mode,
+        "start": _clock(s.shift_start),
+        "end": _clock(s.shift_end),
+        "caregivers": s.caregivers,
+        "hours": s.caregivers * (s.shift_end - s.shift_start) // 3600,
+        "open": len(s.open_visits),
+        "placed": len(s.placed),
+        "open_requests": sorted(rid[v] for v in s.open_visits),
+        "placed_requests": sorted(rid[v] for v in s.placed),
+        "tried": [list(t) for t in s.tried],
     }
 
 
