@@ -225,18 +225,30 @@ def _overlapped(
     return visit_rows.get(before.visit) if stop.start < ends else None
 
 
-def _finding(
+@dataclass(frozen=True)
+class _Named:
+    """What a broken rule's message names: the caregiver, the visit, its times and limits."""
+
+    who: str
+    what: str
+    start: str
+    window: str
+    shift: str
+    gender: str
+    minutes: int
+    overlapped: Visit | None
+
+
+def _named(
     v: Violation,
     day: move_routes.Day,
     routes: dict[str, Route],
     visit_rows: dict[str, Visit],
-) -> Finding:
+) -> _Named:
     ids = move_routes.quoted(v)
     cgs = [day.data.caregivers[i] for i in ids if i in day.data.caregivers]
     vids = [i for i in ids if i in visit_rows]
     rows = [visit_rows[i] for i in vids]
-    who = cgs[0].name if cgs else ""
-    what = _visit_text(rows[0]) if rows else ""
     start = ""
     overlapped: Visit | None = None
     if cgs and rows:
@@ -246,15 +258,30 @@ def _finding(
         if route and stop and v.kind == "timing":
             overlapped = _overlapped(day, route, stop, visit_rows)
     request = rows[0].request if rows else None
-    window = f"{request.window_start:%H:%M}–{request.window_end:%H:%M}" if request else ""
-    shift = f"{cgs[0].shift_start:%H:%M}–{cgs[0].shift_end:%H:%M}" if cgs else ""
-    messages = {
+    return _Named(
+        who=cgs[0].name if cgs else "",
+        what=_visit_text(rows[0]) if rows else "",
+        start=start,
+        window=f"{request.window_start:%H:%M}–{request.window_end:%H:%M}" if request else "",
+        shift=f"{cgs[0].shift_start:%H:%M}–{cgs[0].shift_end:%H:%M}" if cgs else "",
+        gender=label(Gender(request.elder.preferred_caregiver_gender))
+        if request and request.elder.preferred_caregiver_gender
+        else "",
+        minutes=cgs[0].max_work_minutes or 0 if cgs else 0,
+        overlapped=overlapped,
+    )
+
+
+def _messages(n: _Named) -> dict[str, str]:
+    """The message of each kind of broken rule."""
+    who, what = n.who, n.what
+    return {
         "window": _(
             "%(visit)s would start at %(time)s with %(caregiver)s and not fit in its window %(window)s.",
             visit=what,
-            time=start,
+            time=n.start,
             caregiver=who,
-            window=window,
+            window=n.window,
         ),
         "timing": _(
             "%(caregiver)s cannot get to %(visit)s in time from the previous place.",
@@ -264,21 +291,19 @@ def _finding(
         if what
         else _("%(caregiver)s cannot get home by the time the route ends.", caregiver=who),
         "shift": _(
-            "%(caregiver)s would work outside the shift %(shift)s.", caregiver=who, shift=shift
+            "%(caregiver)s would work outside the shift %(shift)s.", caregiver=who, shift=n.shift
         ),
         "skill": _("%(caregiver)s lacks the skill %(visit)s needs.", caregiver=who, visit=what),
         "gender": _(
             "The elder of %(visit)s asks for a %(gender)s caregiver; %(caregiver)s is not.",
             visit=what,
-            gender=label(Gender(request.elder.preferred_caregiver_gender))
-            if request and request.elder.preferred_caregiver_gender
-            else "",
+            gender=n.gender,
             caregiver=who,
         ),
         "max_work": _(
             "%(caregiver)s would work longer than the allowed %(minutes)d minutes.",
             caregiver=who,
-            minutes=cgs[0].max_work_minutes or 0 if cgs else 0,
+            minutes=n.minutes,
         ),
         "sync": _("The two caregivers of %(visit)s would not start together.", visit=what),
         "pinned": _("%(visit)s is pinned or published and would have to change.", visit=what),
@@ -287,13 +312,23 @@ def _finding(
             "The elder of %(visit)s must not be sent %(caregiver)s.", visit=what, caregiver=who
         ),
     }
-    if overlapped is not None:
+
+
+def _finding(
+    v: Violation,
+    day: move_routes.Day,
+    routes: dict[str, Route],
+    visit_rows: dict[str, Visit],
+) -> Finding:
+    named = _named(v, day, routes, visit_rows)
+    messages = _messages(named)
+    if named.overlapped is not None:
         # Not a matter of travel: the two visits share time.
         messages["timing"] = _(
             "%(visit)s would overlap %(other)s on %(caregiver)s's day.",
-            visit=what,
-            other=_visit_text(overlapped),
-            caregiver=who,
+            visit=named.what,
+            other=_visit_text(named.overlapped),
+            caregiver=named.who,
         )
     text = messages.get(v.kind) or _("Planning rule broken: %(detail)s", detail=v.message)
     return Finding(v.kind, True, text, "|".join(move_routes.signature(v)))
