@@ -247,27 +247,21 @@ def _sort_key(row: Row) -> tuple[int, dt.time, dt.datetime | str, int]:
     return (RANK[row.state], row.window_start, row.planned_start or "", row.visit_id)
 
 
-def build(
-    session: AnySession,
-    day: dt.date,
-    now: dt.datetime,
-    graces: Graces,
-    station_id: int | None = None,
-    page: int = 1,
-) -> Board:
-    """The board of ``day`` for one station (``station_id``) or for all of them."""
-    by_station = station_counts(session, day, now, graces, station_id)
+def _station_lines(
+    session: AnySession, by_station: dict[int | None, Counts], station_id: int | None
+) -> list[StationLine]:
     stations_q = select(Station.id, Station.code, Station.name).order_by(Station.code)
     if station_id is not None:
         stations_q = stations_q.where(Station.id == station_id)
-    lines = [
+    return [
         StationLine(sid, code, name, by_station.get(sid, Counts()))
         for sid, code, name in session.execute(stations_q)
     ]
-    totals = Counts()
-    for counts in by_station.values():
-        totals.add(counts)
-    waiting_q = (
+
+
+def _waiting_columns(day: dt.date) -> Select[Any]:
+    """The day's unserved requests as the columns of a ``Waiting``, most urgent first."""
+    return (
         _unserved(day)
         .join(ServiceType, ServiceType.id == ServiceRequest.service_type_id)
         .add_columns(
@@ -286,6 +280,42 @@ def build(
         )
         .order_by(ServiceRequest.priority, ServiceRequest.window_start, ServiceRequest.id)
     )
+
+
+def _exceptions_page(day: dt.date, now: dt.datetime, graces: Graces, page: int) -> Select[Any]:
+    """One page of the day's late and missed visits, the missed ones first."""
+    late_wall = due_wall(day, now, graces.late)
+    missed_wall = due_wall(day, now, graces.missed)
+    missed = _overdue(missed_wall, ServiceRequest.window_end)
+    return (
+        _row_columns(day)
+        .where(_overdue(late_wall, ServiceRequest.window_start))
+        .order_by(
+            case((missed, 0), else_=1),
+            ServiceRequest.window_start,
+            Visit.planned_start,
+            Visit.id,
+        )
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+
+
+def build(
+    session: AnySession,
+    day: dt.date,
+    now: dt.datetime,
+    graces: Graces,
+    station_id: int | None = None,
+    page: int = 1,
+) -> Board:
+    """The board of ``day`` for one station (``station_id``) or for all of them."""
+    by_station = station_counts(session, day, now, graces, station_id)
+    lines = _station_lines(session, by_station, station_id)
+    totals = Counts()
+    for counts in by_station.values():
+        totals.add(counts)
+    waiting_q = _waiting_columns(day)
     page = max(1, page)
     if station_id is not None:
         stmt = _row_columns(day).where(Elder.station_id == station_id)
@@ -294,22 +324,7 @@ def build(
         pages = 1
         page = 1
     else:
-        late_wall = due_wall(day, now, graces.late)
-        missed_wall = due_wall(day, now, graces.missed)
-        missed = _overdue(missed_wall, ServiceRequest.window_end)
-        stmt = (
-            _row_columns(day)
-            .where(_overdue(late_wall, ServiceRequest.window_start))
-            .order_by(
-                case((missed, 0), else_=1),
-                ServiceRequest.window_start,
-                Visit.planned_start,
-                Visit.id,
-            )
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-        rows = _classify(session, stmt, day, now, graces)
+        rows = _classify(session, _exceptions_page(day, now, graces, page), day, now, graces)
         waiting_q = waiting_q.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         biggest = max(totals.late + totals.missed, totals.unassigned)
         pages = max(1, -(-biggest // PAGE_SIZE))

@@ -291,20 +291,8 @@ def preview(
     return _plan(session, caregiver, day, now, matrices)
 
 
-def apply(
-    session: AnySession,
-    caregiver: Caregiver,
-    day: dt.date,
-    now: dt.datetime,
-    token: str,
-    matrices: MatrixProvider | None = None,
-) -> SickPlan:
-    """Carry out the previewed hand-over; flushes, the caller commits or rolls back."""
-    plan = _plan(session, caregiver, day, now, matrices)
-    if not plan.token or plan.token != token:
-        raise ConflictError(
-            _("The day changed since the preview. Check the new preview and confirm again.")
-        )
+def _release_unplaced(plan: SickPlan, caregiver: Caregiver) -> None:
+    """Cancel the visits that fit nowhere; a request left without a visit is open again."""
     for h in plan.unplaced:
         h.visit.status = VisitStatus.CANCELLED
         h.visit.note = f"{caregiver.code} sick: {h.reason}"
@@ -313,6 +301,10 @@ def apply(
             o.status != VisitStatus.CANCELLED for o in request.visits if o.id != h.visit.id
         ):
             request.status = RequestStatus.OPEN
+
+
+def _changes(plan: SickPlan) -> dict[int, retime.Change]:
+    """The shifted and the handed-over visits' new times, caregivers and places in order."""
     changes: dict[int, retime.Change] = {}
     for s in plan.shifts:
         order = {"route_seq": plan.sequence[s.visit.id]} if s.visit.id in plan.sequence else {}
@@ -327,6 +319,10 @@ def apply(
         changes[h.visit.id] = retime.Change(
             h.visit, h.start, h.start + published.visit_length(h.visit), fields
         )
+    return changes
+
+
+def _write(session: AnySession, changes: dict[int, retime.Change]) -> None:
     try:
         # Cancelled visits first: the time they leave is free before anything moves in.
         session.flush()
@@ -335,12 +331,23 @@ def apply(
         raise ConflictError(
             _("Someone else changed these visits meanwhile. Nothing was saved; try again.")
         ) from None
+
+
+def _resequence_rest(
+    session: AnySession, plan: SickPlan, changes: dict[int, retime.Change]
+) -> None:
+    """Renumber the visits whose place in a route changed but whose time did not."""
     for vid, seq in plan.sequence.items():
         if vid in changes:
             continue
         row = session.get(Visit, vid)
         if row is not None and row.route_seq != seq:
             row.route_seq = seq
+
+
+def _record(
+    session: AnySession, caregiver: Caregiver, day: dt.date, now: dt.datetime, plan: SickPlan
+) -> None:
     audit.record(
         session,
         "caregiver_sick",
@@ -358,6 +365,27 @@ def apply(
     start, end = absences.day_bounds(day)
     if max(start, now) < end:
         absences.record(session, caregiver, AbsenceKind.SICK, max(start, now), end)
+
+
+def apply(
+    session: AnySession,
+    caregiver: Caregiver,
+    day: dt.date,
+    now: dt.datetime,
+    token: str,
+    matrices: MatrixProvider | None = None,
+) -> SickPlan:
+    """Carry out the previewed hand-over; flushes, the caller commits or rolls back."""
+    plan = _plan(session, caregiver, day, now, matrices)
+    if not plan.token or plan.token != token:
+        raise ConflictError(
+            _("The day changed since the preview. Check the new preview and confirm again.")
+        )
+    _release_unplaced(plan, caregiver)
+    changes = _changes(plan)
+    _write(session, changes)
+    _resequence_rest(session, plan, changes)
+    _record(session, caregiver, day, now, plan)
     try:
         session.flush()
     except StaleDataError:

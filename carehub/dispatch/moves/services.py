@@ -38,7 +38,7 @@ from carehub.core.enums import Gender, VisitStatus, label
 from carehub.core.errors import ConflictError, DomainError, FieldError
 from carehub.db import AnySession
 from carehub.dispatch import adapters, meal_rounds, retime
-from carehub.dispatch.models import Visit
+from carehub.dispatch.models import ServiceRequest, Visit
 from carehub.dispatch.moves import routes as move_routes
 from carehub.geo.matrix import MatrixProvider, provider
 from carehub.geo.travel import current_model
@@ -225,18 +225,30 @@ def _overlapped(
     return visit_rows.get(before.visit) if stop.start < ends else None
 
 
-def _finding(
+@dataclass(frozen=True)
+class _Named:
+    """What a broken rule's message names: the caregiver, the visit, its times and limits."""
+
+    who: str
+    what: str
+    start: str
+    window: str
+    shift: str
+    gender: str
+    minutes: int
+    overlapped: Visit | None
+
+
+def _named(
     v: Violation,
     day: move_routes.Day,
     routes: dict[str, Route],
     visit_rows: dict[str, Visit],
-) -> Finding:
+) -> _Named:
     ids = move_routes.quoted(v)
     cgs = [day.data.caregivers[i] for i in ids if i in day.data.caregivers]
     vids = [i for i in ids if i in visit_rows]
     rows = [visit_rows[i] for i in vids]
-    who = cgs[0].name if cgs else ""
-    what = _visit_text(rows[0]) if rows else ""
     start = ""
     overlapped: Visit | None = None
     if cgs and rows:
@@ -246,15 +258,30 @@ def _finding(
         if route and stop and v.kind == "timing":
             overlapped = _overlapped(day, route, stop, visit_rows)
     request = rows[0].request if rows else None
-    window = f"{request.window_start:%H:%M}–{request.window_end:%H:%M}" if request else ""
-    shift = f"{cgs[0].shift_start:%H:%M}–{cgs[0].shift_end:%H:%M}" if cgs else ""
-    messages = {
+    return _Named(
+        who=cgs[0].name if cgs else "",
+        what=_visit_text(rows[0]) if rows else "",
+        start=start,
+        window=f"{request.window_start:%H:%M}–{request.window_end:%H:%M}" if request else "",
+        shift=f"{cgs[0].shift_start:%H:%M}–{cgs[0].shift_end:%H:%M}" if cgs else "",
+        gender=label(Gender(request.elder.preferred_caregiver_gender))
+        if request and request.elder.preferred_caregiver_gender
+        else "",
+        minutes=cgs[0].max_work_minutes or 0 if cgs else 0,
+        overlapped=overlapped,
+    )
+
+
+def _messages(n: _Named) -> dict[str, str]:
+    """The message of each kind of broken rule."""
+    who, what = n.who, n.what
+    return {
         "window": _(
             "%(visit)s would start at %(time)s with %(caregiver)s and not fit in its window %(window)s.",
             visit=what,
-            time=start,
+            time=n.start,
             caregiver=who,
-            window=window,
+            window=n.window,
         ),
         "timing": _(
             "%(caregiver)s cannot get to %(visit)s in time from the previous place.",
@@ -264,21 +291,19 @@ def _finding(
         if what
         else _("%(caregiver)s cannot get home by the time the route ends.", caregiver=who),
         "shift": _(
-            "%(caregiver)s would work outside the shift %(shift)s.", caregiver=who, shift=shift
+            "%(caregiver)s would work outside the shift %(shift)s.", caregiver=who, shift=n.shift
         ),
         "skill": _("%(caregiver)s lacks the skill %(visit)s needs.", caregiver=who, visit=what),
         "gender": _(
             "The elder of %(visit)s asks for a %(gender)s caregiver; %(caregiver)s is not.",
             visit=what,
-            gender=label(Gender(request.elder.preferred_caregiver_gender))
-            if request and request.elder.preferred_caregiver_gender
-            else "",
+            gender=n.gender,
             caregiver=who,
         ),
         "max_work": _(
             "%(caregiver)s would work longer than the allowed %(minutes)d minutes.",
             caregiver=who,
-            minutes=cgs[0].max_work_minutes or 0 if cgs else 0,
+            minutes=n.minutes,
         ),
         "sync": _("The two caregivers of %(visit)s would not start together.", visit=what),
         "pinned": _("%(visit)s is pinned or published and would have to change.", visit=what),
@@ -287,13 +312,23 @@ def _finding(
             "The elder of %(visit)s must not be sent %(caregiver)s.", visit=what, caregiver=who
         ),
     }
-    if overlapped is not None:
+
+
+def _finding(
+    v: Violation,
+    day: move_routes.Day,
+    routes: dict[str, Route],
+    visit_rows: dict[str, Visit],
+) -> Finding:
+    named = _named(v, day, routes, visit_rows)
+    messages = _messages(named)
+    if named.overlapped is not None:
         # Not a matter of travel: the two visits share time.
         messages["timing"] = _(
             "%(visit)s would overlap %(other)s on %(caregiver)s's day.",
-            visit=what,
-            other=_visit_text(overlapped),
-            caregiver=who,
+            visit=named.what,
+            other=_visit_text(named.overlapped),
+            caregiver=named.who,
         )
     text = messages.get(v.kind) or _("Planning rule broken: %(detail)s", detail=v.message)
     return Finding(v.kind, True, text, "|".join(move_routes.signature(v)))
@@ -391,6 +426,72 @@ def _place(
     return best[1], best[2], best[3]
 
 
+def _check_not_serving(visit: Visit, target: Caregiver) -> None:
+    """A two-caregiver visit cannot get the caregiver who already serves its other copy."""
+    if any(
+        o.caregiver_id == target.id and o.id != visit.id and o.status != VisitStatus.CANCELLED
+        for o in visit.request.visits
+    ):
+        raise FieldError("caregiver_id", _("%(name)s already serves this visit.", name=target.name))
+
+
+def _planner_id(day: move_routes.Day, request: ServiceRequest) -> str:
+    """The visit's id in the planner's day; refuses a visit the planner left out."""
+    vid = adapters.visit_id(request)
+    if vid not in day.data.requests:
+        why = day.data.skipped.get(request.id, "")
+        reasons = {
+            adapters.REASON_NO_LOCATION: _("the elder has no coordinates"),
+            adapters.REASON_INACTIVE: _("the elder is not active that day"),
+        }
+        reason = reasons.get(why, why)
+        raise DomainError(
+            _("This visit cannot be checked by the planner: %(reason)s", reason=reason)
+        )
+    return vid
+
+
+def _requested(
+    day: move_routes.Day, visit: Visit, vid: str, target: Caregiver, start: dt.time | None
+) -> tuple[dict[str, list[str]], dict[move_routes.Key, int], dict[move_routes.Key, int]]:
+    """The routes without the visit, the starts wished for and the start forced on it."""
+    old_key = next((k for k, row in day.rows.items() if row.id == visit.id), None)
+    orders = {c: list(o) for c, o in day.orders.items()}
+    wish = dict(day.starts)
+    if old_key is not None:
+        orders[old_key[0]].remove(vid)
+        del wish[old_key]
+    forced: dict[move_routes.Key, int] = {}
+    if start is not None:
+        forced[(target.code, vid)] = adapters.seconds_of(start)
+    elif old_key is not None:
+        # Without a time the visit keeps its old start if the new route allows it.
+        wish[(target.code, vid)] = day.starts[old_key]
+    return orders, wish, forced
+
+
+def _preview(
+    day: move_routes.Day,
+    visit: Visit,
+    target: Caregiver,
+    vid: str,
+    routes: dict[str, Route],
+    broken: list[Violation],
+) -> Preview:
+    """The findings and new times of the placed routes, with the fingerprint saving checks."""
+    rows_by_vid = {vid_: row for (_c, vid_), row in day.rows.items()}
+    rows_by_vid[vid] = visit
+    hard = [_finding(v, day, routes, rows_by_vid) for v in broken]
+    times = _new_times(day, visit, target, routes, vid)
+    moved = next(t for t in times if t.moved)
+    soft = _soft(visit, target, moved.new_start, times)
+    keys = sorted(f.key for f in hard + soft) + [f"{target.id}@{moved.new_start.isoformat()}"]
+    fingerprint = hashlib.sha1("\n".join(keys).encode()).hexdigest()[:12]
+    return Preview(
+        visit, target, moved.new_start, moved.new_end, hard, soft, times, fingerprint, routes
+    )
+
+
 def preview_move(
     session: AnySession,
     visit_id: int,
@@ -407,55 +508,19 @@ def preview_move(
     _check_version(visit, expected_version)
     _check_movable(visit)
     target = _target(session, visit, caregiver_id, scope)
+    _check_not_serving(visit, target)
     request = visit.request
-    if any(
-        o.caregiver_id == target.id and o.id != visit.id and o.status != VisitStatus.CANCELLED
-        for o in request.visits
-    ):
-        raise FieldError("caregiver_id", _("%(name)s already serves this visit.", name=target.name))
-    service_day = request.service_date
     involved = {target.id} | ({visit.caregiver_id} if visit.caregiver_id else set())
-    day = move_routes.load_day(session, service_day, involved, matrices or _matrices(), visit)
-    vid = adapters.visit_id(request)
-    if vid not in day.data.requests:
-        why = day.data.skipped.get(request.id, "")
-        reasons = {
-            adapters.REASON_NO_LOCATION: _("the elder has no coordinates"),
-            adapters.REASON_INACTIVE: _("the elder is not active that day"),
-        }
-        reason = reasons.get(why, why)
-        raise DomainError(
-            _("This visit cannot be checked by the planner: %(reason)s", reason=reason)
-        )
+    day = move_routes.load_day(
+        session, request.service_date, involved, matrices or _matrices(), visit
+    )
+    vid = _planner_id(day, request)
     problem = move_routes.freed(day, request, request.service_type.duration_min * 60)
-    old_key = next((k for k, row in day.rows.items() if row.id == visit.id), None)
     before_routes = move_routes.timed(problem, day.orders, day.starts, day.starts, day.rounds)
     before = move_routes.plan_of(problem, before_routes)
-
-    orders = {c: list(o) for c, o in day.orders.items()}
-    wish = dict(day.starts)
-    if old_key is not None:
-        orders[old_key[0]].remove(vid)
-        del wish[old_key]
-    forced: dict[move_routes.Key, int] = {}
-    if start is not None:
-        forced[(target.code, vid)] = adapters.seconds_of(start)
-    elif old_key is not None:
-        # Without a time the visit keeps its old start if the new route allows it.
-        wish[(target.code, vid)] = day.starts[old_key]
+    orders, wish, forced = _requested(day, visit, vid, target, start)
     orders, routes, broken = _place(day, problem, orders, target.code, vid, wish, forced, before)
-
-    rows_by_vid = {vid_: row for (_c, vid_), row in day.rows.items()}
-    rows_by_vid[vid] = visit
-    hard = [_finding(v, day, routes, rows_by_vid) for v in broken]
-    times = _new_times(day, visit, target, routes, vid)
-    moved = next(t for t in times if t.moved)
-    soft = _soft(visit, target, moved.new_start, times)
-    keys = sorted(f.key for f in hard + soft) + [f"{target.id}@{moved.new_start.isoformat()}"]
-    fingerprint = hashlib.sha1("\n".join(keys).encode()).hexdigest()[:12]
-    return Preview(
-        visit, target, moved.new_start, moved.new_end, hard, soft, times, fingerprint, routes
-    )
+    return _preview(day, visit, target, vid, routes, broken)
 
 
 def _new_times(
@@ -502,6 +567,42 @@ def _flush(session: AnySession, visit_id: int) -> None:
         raise _conflict(session, visit_id) from None
 
 
+def _check_confirmed(
+    preview: Preview, reason: str, confirmed: bool, fingerprint: str | None
+) -> None:
+    """Refuse until the dispatcher saw the current findings and confirmed or overrode them."""
+    if fingerprint is not None and fingerprint != preview.fingerprint:
+        raise NeedsConfirmation(
+            _("The situation changed since your preview. Check the findings again."), preview
+        )
+    if preview.hard and len(reason) < MIN_REASON:
+        raise NeedsConfirmation(
+            _(
+                "This change breaks planning rules. Choose another caregiver or time, "
+                "or override with a reason of at least %(count)d characters.",
+                count=MIN_REASON,
+            ),
+            preview,
+        )
+    if preview.soft and not (confirmed or preview.hard):
+        raise NeedsConfirmation(_("Confirm the warnings to save this change."), preview)
+
+
+def _note(preview: Preview, reason: str) -> str:
+    """The audit note: where the visit went and, when overridden, why and what it breaks."""
+    note_parts = [
+        _(
+            "To %(caregiver)s at %(start)s",
+            caregiver=f"{preview.target.name} ({preview.target.code})",
+            start=clock.format_local(preview.start),
+        )
+    ]
+    if preview.hard:
+        note_parts.append(_("Override: %(reason)s", reason=reason))
+        note_parts += [f.message for f in preview.hard]
+    return "; ".join(note_parts)
+
+
 def apply_move(
     session: AnySession,
     visit_id: int,
@@ -522,22 +623,7 @@ def apply_move(
         session, visit_id, caregiver_id, start, expected_version, scope=scope, matrices=matrices
     )
     reason = " ".join(override_reason.split())
-    if fingerprint is not None and fingerprint != preview.fingerprint:
-        raise NeedsConfirmation(
-            _("The situation changed since your preview. Check the findings again."), preview
-        )
-    if preview.hard and len(reason) < MIN_REASON:
-        raise NeedsConfirmation(
-            _(
-                "This change breaks planning rules. Choose another caregiver or time, "
-                "or override with a reason of at least %(count)d characters.",
-                count=MIN_REASON,
-            ),
-            preview,
-        )
-    if preview.soft and not (confirmed or preview.hard):
-        raise NeedsConfirmation(_("Confirm the warnings to save this change."), preview)
-
+    _check_confirmed(preview, reason, confirmed, fingerprint)
     visit = preview.visit
     before = _state(visit)
     try:
@@ -545,25 +631,8 @@ def apply_move(
     except StaleDataError:
         raise _conflict(session, visit_id) from None
     _flush(session, visit_id)
-    note_parts = [
-        _(
-            "To %(caregiver)s at %(start)s",
-            caregiver=f"{preview.target.name} ({preview.target.code})",
-            start=clock.format_local(preview.start),
-        )
-    ]
-    if preview.hard:
-        note_parts.append(_("Override: %(reason)s", reason=reason))
-        note_parts += [f.message for f in preview.hard]
-    audit.record(
-        session,
-        "move",
-        "Visit",
-        visit.id,
-        before,
-        _state(visit),
-        note="; ".join(note_parts),
-    )
+    note = _note(preview, reason)
+    audit.record(session, "move", "Visit", visit.id, before, _state(visit), note=note)
     session.flush()
     return preview
 
