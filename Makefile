@@ -115,11 +115,12 @@ bench-scale-out: install ## The city weekday on one and two solver processes and
 load: install ## City-morning load test: 1,000 caregivers and 50 dispatchers on gunicorn and a private PostgreSQL (root; results in bench-results/load/)
 	bash bench/load/run.sh
 
-lint: install ## ruff (lint + format check), mypy and the import contracts (layers, no cycles)
+lint: install ## ruff (lint + format check), mypy, the import contracts (layers, no cycles) and the shape check
 	$(BIN)/ruff check carehub carehub_bench tests seed bench wsgi.py
 	$(BIN)/ruff format --check carehub carehub_bench tests seed bench wsgi.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_shape.py carehub
 
 fmt: install ## Format and autofix with ruff
 	$(BIN)/ruff format carehub carehub_bench tests seed bench wsgi.py
