@@ -72,11 +72,13 @@ browser: ## Install Chromium for the browser tests when missing (as root, via ap
 	@bash scripts/ensure-chromium
 
 SOLOMON ?= ../shared/benchmarks/solomon
-bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day, meal rounds, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console, the city's weekday plan, the phone's poll, on one and two workers and three cities at once (results in bench-results/)
+bench: install ## Benchmarks: Solomon VRPTW against PyVRP, a district day and its circles alone, meal rounds, emergency insertion and proposals, city-scale reconciliation, the dispatcher's console, the city's weekday plan, the phone's poll, on one and two workers and three cities at once (results in bench-results/)
 	mkdir -p bench-results
 	$(BIN)/python bench/solomon.py $(SOLOMON)/*.txt --time-limit 10 --out bench-results/solomon.json
 	$(BIN)/python bench/report.py bench-results/solomon.json
 	$(BIN)/carehub bench day --visits 1000 --caregivers 60 --seed 1 --runs 6 --references docs/bench-day-references.json | tee bench-results/day.json
+	@# The same days' circles alone at a circle's share of the limit: pass 1 without the rest.
+	$(BIN)/python bench/circle_parts.py --limit 3.7 --seeds 1 2 3 4 5 6 | tee bench-results/circle-parts.jsonl
 	$(BIN)/carehub bench emergency --visits 60 --emergencies 100 --seed 1 | tee bench-results/emergency.json
 	$(BIN)/python bench/emergency_proposals.py --emergencies 100 --seed 1 | tee bench-results/emergency-proposals.txt
 	$(BIN)/python bench/move_preview.py --moves 100 --seed 1 | tee bench-results/move-preview.txt
