@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from carehub.worker import ALL_QUEUES, celery_app
+from carehub.worker import ALL_QUEUES, broker, celery_app
 
 
 @click.command("worker")
@@ -32,4 +32,6 @@ def worker_command(
         argv += ["--concurrency", str(concurrency)]
     if hostname:
         argv += ["--hostname", hostname]
-    celery_app().worker_main(argv)
+    celery = celery_app()
+    broker.prepare(celery, [q.strip() for q in queues.split(",") if q.strip()])
+    celery.worker_main(argv)
