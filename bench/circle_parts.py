@@ -21,12 +21,13 @@ from carehub.routing.params import SolverParams
 from carehub.routing.problem import Problem
 from carehub.routing.search.solver import solve
 from carehub.routing.subproblem import subproblem
-from carehub_bench.bench_day import generate, travel_seconds
+from carehub_bench.bench_day import DEFAULT_LOAD, generate, travel_seconds
 
 
 def parts(seed: int, visits: int, caregivers: int) -> list[Problem]:
     """The day's circles with caregivers, each its own problem."""
-    day = generate(visits, caregivers, seed, load=0.3, infeasible=10)
+    # As `carehub bench day` makes them: its load, ten visits nobody can serve.
+    day = generate(visits, caregivers, seed, load=DEFAULT_LOAD, infeasible=10)
     problem, circles = day.problem, day.circles
     names = sorted(set(circles.caregiver_circle.values()))
     return [

@@ -34,6 +34,7 @@ QUEUE_DEFAULT = "celery"
 QUEUE_PLAN = "plan"
 QUEUE_SOLVE = "solve"
 ALL_QUEUES = (QUEUE_DEFAULT, QUEUE_PLAN, QUEUE_SOLVE)
+SQLITE_BROKER = "sqla+sqlite:///"  # kombu's SQLAlchemy transport on a SQLite file
 
 
 def broker_urls(app: Flask) -> tuple[str, str]:
@@ -43,7 +44,7 @@ def broker_urls(app: Flask) -> tuple[str, str]:
     instance = Path(app.instance_path)
     if not broker:
         instance.mkdir(parents=True, exist_ok=True)
-        broker = f"sqla+sqlite:///{instance / 'broker.sqlite3'}"
+        broker = f"{SQLITE_BROKER}{instance / 'broker.sqlite3'}"
     if not backend:
         if broker.startswith(("redis://", "rediss://")):
             backend = broker

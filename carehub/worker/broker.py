@@ -15,7 +15,7 @@ from pathlib import Path
 
 from celery import Celery
 
-SQLITE_BROKER = "sqla+sqlite:///"
+from carehub.worker import SQLITE_BROKER
 
 
 def lock_path(broker_url: str) -> Path | None:

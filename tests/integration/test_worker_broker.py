@@ -54,8 +54,7 @@ def test_prepare_waits_for_a_worker_holding_the_lock(app: Flask, tmp_path: Path)
     done = threading.Event()
 
     def other_worker() -> None:
-        with app.app_context():
-            prepare(celery_app(app), ["celery"])
+        prepare(celery_app(app), ["celery"])
         done.set()
 
     with lock.open("a") as held:
