@@ -32,7 +32,7 @@ from carehub.routing.problem import (
 )
 from carehub.routing.rounds import meal_of, route_order, with_pickups
 from carehub.routing.screen import screen
-from carehub.routing.search import greedy, ruin
+from carehub.routing.search import descent, greedy, ruin
 
 
 @dataclass
@@ -464,7 +464,7 @@ def solve(
     """Plan the day. ``initial_routes`` (visit ids per caregiver) seeds the search.
 
     Guided local search runs first, then ruin and recreate from its plan for
-    ``params.polish_share`` of the limit.
+    ``params.polish_share`` of the limit, and a last descent from that (``descent``).
     """
     params = params or SolverParams()
     share = params.polish_share
@@ -482,7 +482,12 @@ def solve(
     left = params.time_limit_s - (time.monotonic() - started)
     if plan.fallback or left < MIN_POLISH_S:
         return plan
-    return ruin.polish(problem, plan, replace(params, time_limit_s=left), _solve)
+    last = descent.DESCENT_S if left >= MIN_POLISH_S + descent.DESCENT_S else 0.0
+    plan = ruin.polish(problem, plan, replace(params, time_limit_s=left - last), _solve)
+    left = params.time_limit_s - (time.monotonic() - started)
+    if not last or left <= 0:
+        return plan
+    return descent.descend(problem, plan, replace(params, time_limit_s=left), _solve)
 
 
 def _solve(
