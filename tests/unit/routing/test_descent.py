@@ -6,19 +6,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 
 from carehub.routing.params import SolverParams
-from carehub.routing.problem import Plan, Problem
+from carehub.routing.problem import Problem
 from carehub.routing.search import descent, solver
 from carehub.routing.validate import validate
 from tests.unit.routing.helpers import caregiver, problem, visit
 from tests.unit.routing.test_property import days
+from tests.unit.routing.test_ruin_start import _as_given
 
 DESCENT = SolverParams(time_limit_s=0.3)
-
-
-def _as_given(p: Problem, routes: list[list[str]]) -> Plan:
-    """One solution: the given routes as they are."""
-    params = SolverParams(time_limit_s=5, solution_limit=1, greedy_start=False, polish_share=0)
-    return solver._solve(p, params, routes)
 
 
 def _zigzag() -> Problem:
