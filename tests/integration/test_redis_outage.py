@@ -79,7 +79,9 @@ def _visits(db, day: dt.date) -> list[Visit]:  # type: ignore[no-untyped-def]
 def test_redis_stopped_mid_run_answers_503_and_work_resumes_when_it_is_back(  # type: ignore[no-untyped-def]
     client, login_as, make, db, redis, start_worker
 ) -> None:
-    _stations(make, db, (DAY, LATER))
+    # Eight visits a circle: enough for ruin and recreate to search to the limit, so the run
+    # is still running when Redis stops (with five, a circle's search ends within a second).
+    _stations(make, db, (DAY, LATER), visits=16)
     worker = start_worker("celery,plan")
     login_as(Role.ADMIN)
     running = _run_id(_plan(client, DAY, 6))
