@@ -55,6 +55,10 @@ NO_SEARCH = "no time left to search"
 # understaffed city leaves thousands of visits over, each tried at every position of every
 # nearby route.
 INSERT_SHARE = 0.8
+# What insertion gets even when pass 1 ran to or past the deadline (a busy machine, a short
+# limit): a small day's left-overs insert in milliseconds, and leaving them unassigned for
+# want of time would report a shortfall the plan does not have.
+INSERT_MIN_S = 0.25
 # Of the time left after insertion, what the exchanges may take before lending gets the
 # rest; on the city weekday they take milliseconds a circle.
 EXCHANGE_SHARE = 0.5
@@ -263,7 +267,8 @@ def solve_circles(
         progress(0, count["total"])
     plans = _solve_parts(parts, workers, executor, tick)
     found = _merged(plans, g)
-    _insert_left_over(problem, circles, g, found, finish.share(INSERT_SHARE))
+    inserting = finish.share(INSERT_SHARE).at_least(INSERT_MIN_S)
+    _insert_left_over(problem, circles, g, found, inserting)
     hopeless = _hopeless(problem, found.unassigned)
     _exchange_left(problem, circles, g, found, hopeless, finish.share(EXCHANGE_SHARE))
     left = [

@@ -34,3 +34,9 @@ class Deadline:
         (a measured estimate of the steps after it) is set aside."""
         now = time.time() if now is None else now
         return Deadline(now + max(0.0, self.left(now) - max(0.0, rest_s)) * fraction)
+
+    def at_least(self, seconds: float, now: float | None = None) -> Deadline:
+        """This deadline, or ``seconds`` from now when that is later: for a step too cheap
+        and too useful to skip when the steps before it ran late."""
+        now = time.time() if now is None else now
+        return Deadline(max(self.end, now + seconds))

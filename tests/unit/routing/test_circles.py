@@ -152,6 +152,27 @@ def test_a_spent_deadline_plans_every_circle_greedily_and_says_so() -> None:
     assert any("2 circles planned greedily" in n for n in result.plan.notes)
 
 
+def test_a_spent_deadline_still_inserts_what_the_circles_left_into_the_neighbours() -> None:
+    # West's only caregiver works an hour: two half-hour visits at the same place overflow
+    # it. East's D, free all day next door, takes the second by insertion, which costs
+    # milliseconds and is not skipped because pass 1 used up the time.
+    p = problem(
+        [visit("w1", 1, 9 * H, 10 * H), visit("w2", 1, 9 * H, 10 * H), visit("e1", 8)],
+        [caregiver("A", shift_start=9 * H, shift_end=10 * H), caregiver("D", start_location=2)],
+    )
+    circles = Circles(
+        visit_circle={"w1": "west", "w2": "west", "e1": "east"},
+        caregiver_circle={"A": "west", "D": "east"},
+        neighbours={"west": ["east"], "east": ["west"]},
+    )
+    spent = circles_module.Deadline(end=0.0)
+    result = solve_circles(p, circles, PARAMS, workers=1, deadline=spent)
+    assert validate(p, result.plan) == []
+    assert not result.plan.unassigned
+    [(lent, lender)] = result.lent
+    assert lent in {"w1", "w2"} and lender == "D"
+
+
 def _man_needed_in_the_west() -> tuple[Problem, Circles]:
     """West's visit v needs a man and west has only W, a woman. East's M, the only man, is
     x's preferred caregiver, so east's own plan gives him x at v's hour; east's F is free."""

@@ -31,6 +31,13 @@ def test_share_takes_a_fraction_of_what_is_left_after_the_rest() -> None:
     assert d.share(0.9, rest_s=100, now=5.0).end == 5.0
 
 
+def test_at_least_gives_a_late_step_its_floor_and_a_timely_one_its_deadline() -> None:
+    d = Deadline.after(10, now=0.0)
+    assert d.at_least(0.25, now=2.0).end == 10.0  # time left: the deadline stands
+    assert d.at_least(0.25, now=9.9).end == pytest.approx(10.15)
+    assert d.at_least(0.25, now=30.0).end == pytest.approx(30.25)  # past it: the floor
+
+
 def test_a_plan_split_fits_the_whole_limit() -> None:
     """The planning run's split: writing reserved, pass 1 and lending before it."""
     limit, now = 60.0, 0.0
