@@ -62,6 +62,9 @@ INSERT_MIN_S = 0.25
 # Of the time left after insertion, what the exchanges may take before lending gets the
 # rest; on the city weekday they take milliseconds a circle.
 EXCHANGE_SHARE = 0.5
+# What the exchanges get even when the steps before ran to the deadline, for the same reason
+# as insertion's floor: a visit one move away from a place costs milliseconds to place.
+EXCHANGE_MIN_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,8 @@ def solve_circles(
     inserting = finish.share(INSERT_SHARE).at_least(INSERT_MIN_S)
     _insert_left_over(problem, circles, g, found, inserting)
     hopeless = _hopeless(problem, found.unassigned)
-    _exchange_left(problem, circles, g, found, hopeless, finish.share(EXCHANGE_SHARE))
+    exchanging = finish.share(EXCHANGE_SHARE).at_least(EXCHANGE_MIN_S)
+    _exchange_left(problem, circles, g, found, hopeless, exchanging)
     left = [
         n
         for n in g.names

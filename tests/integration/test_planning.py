@@ -102,6 +102,26 @@ def test_round_trip_writes_visits_with_local_times(make, db) -> None:
     assert len(set(seqs)) == len(seqs)
 
 
+def test_a_station_s_short_plan_is_searched_not_left_greedy(make, db, monkeypatch) -> None:
+    # Writing six visits takes milliseconds; a writing reserve of seconds left a 2 s plan of
+    # one station no time to search, and it kept its greedy start.
+    from carehub.routing import circles as circles_module
+
+    _district(make, db)
+    limits: list[float] = []
+    real = circles_module.solve
+
+    def spy(problem, params, initial_routes=None):
+        limits.append(params.time_limit_s)
+        return real(problem=problem, params=params, initial_routes=initial_routes)
+
+    monkeypatch.setattr(circles_module, "solve", spy)
+    run = plan_day(db.session, DAY, ["HPA"], time_limit_s=2, matrices=MATRICES, workers=1)
+    assert run.status == "done" and run.unassigned == []
+    # Pass 1's one part, searched for most of what loading and writing leave.
+    assert limits and limits[0] >= 0.5
+
+
 def test_plan_command_stores_a_run_with_reasons(app, make, db) -> None:
     station, _, requests = _district(make, db, visits=2)
     nursing = make.service_type("nurse_x", skill=make.skill("nursing"), priority=2)

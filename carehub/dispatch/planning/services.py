@@ -42,9 +42,11 @@ DEFAULT_TIME_LIMIT_S = 20.0
 # the time limit before solving: seconds per visit of the day, and once, on a machine whose
 # load average is up to WRITE_LOAD_PER_CORE; a busier one takes longer in proportion. Measured
 # on the city weekday (9,882 requests, 5,700 visits written) on the shared 2-core machine:
-# 11 s at load average 5, 16-30 s at 9-10.
+# 11 s at load average 5, 16-30 s at 9-10. The demo district's weekday (290 requests) checks
+# and writes in 0.2 s; a fixed part of 2 s left one station's day at a 4 s limit no time to
+# search at all (docs/benchmarks.md).
 WRITE_S_PER_VISIT = 0.0011
-WRITE_S = 2.0
+WRITE_S = 0.5
 WRITE_LOAD_PER_CORE = 2.5
 
 

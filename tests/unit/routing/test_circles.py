@@ -212,6 +212,17 @@ def test_a_visit_its_circle_left_is_placed_by_an_exchange_with_the_next(monkeypa
     assert not result.plan.unassigned
 
 
+def test_a_spent_deadline_still_places_by_an_exchange_what_insertion_could_not() -> None:
+    # M takes x greedily, and v needs M at x's hour: only the exchange (x to F, v to M)
+    # places v. It costs milliseconds and is not skipped because pass 1 used up the time.
+    p, circles = _man_needed_in_the_west()
+    spent = circles_module.Deadline(end=0.0)
+    result = solve_circles(p, circles, PARAMS, workers=1, deadline=spent)
+    assert validate(p, result.plan) == []
+    assert served_by(result.plan) == {"v": ["M"], "x": ["F"]}
+    assert not result.plan.unassigned
+
+
 def test_warm_can_wait_until_the_solver_processes_have_started() -> None:
     # The day bench times its first plan after this; a process still starting would take
     # its start-up from that plan's pass 1.
