@@ -240,12 +240,15 @@ def solve_circles(
     progress: Progress | None = None,
     deadline: Deadline | None = None,
     reserve_s: float = 0.0,
+    spare_s: float = 0.0,
 ) -> CirclePlan:
     """Solve circle by circle; ``progress`` hears (done, total) after each part, where the
     total grows once pass 1 shows how many circles need lending.
 
     ``deadline`` (by default the time limit from now) bounds the whole call, and it returns
     ``reserve_s`` before it, for the caller's own work after it (checking and writing).
+    ``spare_s`` of that reserve is needed only for a plan that leaves visits open which
+    somebody could serve (the shortfall advice); when none is left, the second polish takes it.
     """
     params = params or SolverParams()
     started = time.monotonic()
@@ -282,7 +285,10 @@ def solve_circles(
     ]
     count["total"] += len(left)
     _lend_left(problem, circles, g, found, left, hopeless, params, finish, tick)
-    polish_again(problem, g, found, staffed, params, workers, executor, finish)
+    polishing = finish
+    if all(vid in hopeless for vid in found.unassigned):
+        polishing = deadline.earlier(reserve_s - spare_s)
+    polish_again(problem, g, found, staffed, params, workers, executor, polishing)
     return _circle_plan(problem, circles, found, plans, len(staffed), len(left), started)
 
 

@@ -311,8 +311,10 @@ def _solve(data: adapters.DayInput, solving: _Solving) -> CirclePlan:
         executor=solving.executor,
         progress=solving.progress,
         deadline=solving.deadline,
-        # Writing, and a tenth for the shortfall advice, come out of the same limit.
+        # Writing, and a tenth for the shortfall advice, come out of the same limit; a plan
+        # that leaves nothing open to advise on gives the tenth to its search.
         reserve_s=write_reserve(len(data.problem.visits)) + planning_shortfall.SHARE * limit,
+        spare_s=planning_shortfall.SHARE * limit,
     )
 
 

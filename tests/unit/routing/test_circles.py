@@ -127,6 +127,42 @@ def test_lending_keeps_a_share_of_the_time_left_for_the_polish_after_it(monkeypa
     assert 0 < limit <= left / 2 + 0.01
 
 
+def _polish_deadline(monkeypatch, p: Problem, circles: Circles) -> tuple[float, float]:
+    """When the second polish must end, and the run's deadline, solving with a reserve of
+    4 s of which 3 s are spare."""
+    ends: list[float] = []
+
+    def spy(*args):
+        ends.append(args[-1].end)
+        return 0
+
+    monkeypatch.setattr(circles_module, "polish_again", spy)
+    deadline = circles_module.Deadline.after(4.5)
+    solve_circles(p, circles, PARAMS, workers=1, deadline=deadline, reserve_s=4.0, spare_s=3.0)
+    [end] = ends
+    return end, deadline.end
+
+
+def test_a_plan_leaving_nothing_open_gives_the_spare_reserve_to_the_polish(monkeypatch) -> None:
+    # The nurse visit nobody can make stays open for its reason; nothing else is left.
+    p, circles = _west_and_east(visit("t", 2, 10 * H, 12 * H, skill="nursing"))
+    end, deadline = _polish_deadline(monkeypatch, p, circles)
+    assert end == deadline - 1.0
+
+
+def test_a_plan_leaving_visits_open_keeps_the_spare_reserve(monkeypatch) -> None:
+    # West's one caregiver works an hour, and nobody else may serve its visits.
+    p = problem(
+        [visit("w1", 1, 9 * H, 10 * H), visit("w2", 1, 9 * H, 10 * H)],
+        [caregiver("A", shift_start=9 * H, shift_end=10 * H)],
+    )
+    circles = Circles(
+        visit_circle={"w1": "west", "w2": "west"}, caregiver_circle={"A": "west"}, neighbours={}
+    )
+    end, deadline = _polish_deadline(monkeypatch, p, circles)
+    assert end == deadline - 4.0
+
+
 def test_a_part_with_no_time_left_gets_its_greedy_plan_without_a_search() -> None:
     p, _ = _west_and_east(visit("t", 2, 10 * H, 12 * H))
     past = circles_module.Deadline(end=0.0)  # long gone: nothing left to share
