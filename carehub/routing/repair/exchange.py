@@ -8,6 +8,12 @@ of A's visits ``u``, and ``u`` goes into caregiver B's route as it stands (depth
 place of one of B's visits, which goes to a third caregiver C (depth 2). It is taken only
 when every visit of the chain is placed: nothing is dropped.
 
+A left-over two-caregiver visit (a bath for two) is placed the same way on two caregivers
+at once: each takes it into their route as it stands or in place of one of their visits,
+the two agree on a start, and each visit given up goes elsewhere by a chain one shorter.
+Insertion places a pair only where both routes already have room at one time; with two
+bathers in a circle, the long searches that make routes tight left such baths open.
+
 Routes are timed as insertion times them (``replan``): windows, shift, maximum working
 time, lunch, a pair's agreed start, each meal round's box and hot-food rule. Visits that
 move are single-caregiver visits that are neither meals nor pinned; meals, pairs and pins
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 
 from carehub.routing.deadline import Deadline
 from carehub.routing.problem import Caregiver, Plan, Problem, Route, Visit
@@ -90,9 +97,13 @@ def exchange(
         if st.expired():
             break
         v = problem.visit(vid)
-        if not _movable(v, allow_pin=True):
-            continue
-        chain = _chain(st, v, depth, frozenset())
+        chain: dict[str, _Change] | None = None
+        if _pair(v):
+            found = _pair_chain(st, v, depth)
+            if found is not None:
+                st.forced[v.id], chain = found
+        elif _movable(v, allow_pin=True):
+            chain = _chain(st, v, depth, frozenset())
         if chain is None:
             continue
         for cid, (order, route) in chain.items():
@@ -215,6 +226,75 @@ def _chain(st: _State, v: Visit, depth: int, busy: frozenset[str]) -> dict[str, 
             sub = _chain(st, order[i], depth - 1, busy | {a})
             if sub is not None:
                 return {a: into[1], **sub}
+    return None
+
+
+# For each caregiver of a pair: the visits near its time they may give up, nearest first, and
+# the cheapest places for it in each route so made, the route as it stands included.
+PAIR_GIVE_UP = 6
+PAIR_PLACES = 2
+
+
+def _pair(v: Visit) -> bool:
+    """A two-caregiver visit an exchange may place: neither a meal nor pinned."""
+    return v.caregivers_needed == 2 and v.kitchen is None and not v.pins and v.pinned_time is None
+
+
+def _pair_ways(st: _State, cid: str, v: Visit) -> list[tuple[int, list[Visit], Visit | None]]:
+    """Caregiver ``cid``'s ways of taking ``v``: (its earliest start there, the new order,
+    the visit given up or None), the route as it stands first, then giving up the visits
+    nearest ``v``'s time."""
+    order = st.orders[cid]
+    near = sorted(
+        (i for i, u in enumerate(order) if _movable(u)),
+        key=lambda i: abs(order[i].windows[0].start - v.windows[0].start),
+    )[:PAIR_GIVE_UP]
+    ways: list[tuple[int, list[Visit], Visit | None]] = []
+    for gone in [None, *near]:
+        rest = order if gone is None else order[:gone] + order[gone + 1 :]
+        given = None if gone is None else order[gone]
+        t = st.tails[cid]
+        free = _free_from(st.problem, t, rest, st.forced)
+        places: list[tuple[int, int, list[Visit]]] = []
+        for pos in range(len(rest) + 1):
+            if _cannot_fit(st.problem, t, rest, free, pos, v, st.forced):
+                continue
+            trial = [*rest[:pos], v, *rest[pos:]]
+            route = _retime(st.problem, t, trial, st.forced)
+            if route is not None:
+                start = next(s.start for s in route.stops if s.visit == v.id)
+                places.append((_travel(st.problem, t, route), start, trial))
+        places.sort(key=lambda p: (p[0], p[1]))
+        ways += [(start, trial, given) for _, start, trial in places[:PAIR_PLACES]]
+    return ways
+
+
+def _pair_chain(st: _State, v: Visit, depth: int) -> tuple[int, dict[str, _Change]] | None:
+    """A start for pair ``v`` and the changes that place it on two caregivers, each giving
+    up at most one visit that a chain of ``depth`` - 1 places elsewhere; None if none does."""
+    able = [c.id for c in st.problem.caregivers if c.can_serve(v)]
+    ways = {cid: [w for w in _pair_ways(st, cid, v) if depth > 0 or w[2] is None] for cid in able}
+    for a, b in combinations(able, 2):
+        for start_a, order_a, gone_a in ways[a]:
+            for start_b, order_b, gone_b in ways[b]:
+                if st.expired():
+                    return None
+                start = max(start_a, start_b)
+                together = {**st.forced, v.id: start}
+                route_a = _retime(st.problem, st.tails[a], order_a, together)
+                if route_a is None:
+                    continue
+                route_b = _retime(st.problem, st.tails[b], order_b, together)
+                if route_b is None:
+                    continue
+                changes = {a: (order_a, route_a), b: (order_b, route_b)}
+                for gone in (gone_a, gone_b):
+                    sub = None if gone is None else _chain(st, gone, depth - 1, frozenset(changes))
+                    if gone is not None and sub is None:
+                        break
+                    changes.update(sub or {})
+                else:
+                    return start, changes
     return None
 
 

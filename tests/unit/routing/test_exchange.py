@@ -136,6 +136,63 @@ def test_a_pair_in_the_way_keeps_its_caregivers_and_start() -> None:
     assert sorted(served_by(done.plan)["x"]) == ["F", "M"]
 
 
+def _bathers_full_at_ten(y_gender: str | None) -> tuple[Problem, Plan]:
+    """A and B, the only bathers, are busy 10:00-11:00 with x and y; the bath for two ``v``
+    is due then too. F and G bathe nobody but are free all day; y's elder asks for
+    ``y_gender``."""
+    bathing = frozenset({"bathing"})
+    x = visit("x", 2, 10 * H, 10 * H + 1800, service=H)
+    y = visit("y", 4, 10 * H, 10 * H + 1800, service=H, gender=y_gender)
+    v = visit("v", 3, 10 * H, 10 * H + 1800, service=H, skill="bathing", caregivers_needed=2)
+    p = problem(
+        [x, y, v],
+        [
+            caregiver("A", gender="F", skills=bathing),
+            caregiver("B", gender="M", skills=bathing),
+            caregiver("F", gender="F"),
+            caregiver("G", gender="F"),
+        ],
+    )
+    plan = Plan(
+        (
+            _route("A", ("x", 10 * H), leave=10 * H - 600, back=11 * H + 600),
+            _route("B", ("y", 10 * H), leave=10 * H - 1200, back=11 * H + 1200),
+            _route("F"),
+            _route("G"),
+        ),
+        (Unassigned("v", REASON_CAPACITY),),
+    )
+    assert validate(p, plan) == []
+    return p, plan
+
+
+def test_a_bath_for_two_whose_bathers_are_both_busy_is_left_open_by_insertion() -> None:
+    p, plan = _bathers_full_at_ten(y_gender=None)
+    assert insert(p, plan, 0, ["v"]).inserted == ()
+
+
+def test_exchange_places_a_bath_for_two_by_moving_a_visit_off_each_bather() -> None:
+    p, plan = _bathers_full_at_ten(y_gender=None)
+    done = exchange(p, plan, ["v"])
+    assert done.placed == ("v",)
+    assert done.moved == ("x", "y")
+    found = served_by(done.plan)
+    assert sorted(found["v"]) == ["A", "B"]
+    assert {found["x"][0], found["y"][0]} == {"F", "G"}
+    assert done.plan.unassigned == ()
+    assert validate(p, done.plan) == []
+
+
+def test_no_exchange_for_a_bath_for_two_when_one_bather_may_give_up_nothing() -> None:
+    # y's elder asks for a man and B is the only one: B cannot be freed, so v stays open
+    # and x stays with A.
+    p, plan = _bathers_full_at_ten(y_gender="M")
+    done = exchange(p, plan, ["v"])
+    assert done.placed == () and done.moved == ()
+    assert done.plan.unassigned == (Unassigned("v", REASON_CAPACITY),)
+    assert served_by(done.plan) == {"x": ["A"], "y": ["B"]}
+
+
 @st.composite
 def crowded_days(draw: st.DrawFn) -> Problem:
     """Short shifts, more visits than they hold, many asking for one gender: days where
