@@ -50,10 +50,13 @@ def test_a_fanned_out_run_keeps_to_its_time_limit(app, make, db, start_worker) -
     # The run's own steps, from loading the day to its figures, kept to the limit.
     assert sum(steps.values()) <= LIMIT_S + SLACK_S, summary
     tasks = summary["fanout"]
-    assert tasks["tasks"] == 3 and tasks["failed"] == 0, tasks
-    # Each circle searched for its share of what was left, not for the whole limit.
+    # Pass 1's three circles, then the second polish's, at most one each: the plan leaves
+    # nothing open, so the polish also has the time the shortfall advice would have taken.
+    assert 3 <= tasks["tasks"] <= 6 and tasks["failed"] == 0, tasks
+    # Each circle searched for its share of what was left, not for the whole limit: the one
+    # solver process ran the tasks one after another, all within the limit.
     assert tasks["searched"] >= 1, tasks
-    assert tasks["given_s"]["sum"] <= LIMIT_S, tasks
+    assert tasks["call_s"]["sum"] <= LIMIT_S, tasks
     assert tasks["span_s"] <= LIMIT_S, tasks
 
 
