@@ -10,7 +10,8 @@ when every visit of the chain is placed: nothing is dropped.
 
 A left-over two-caregiver visit (a bath for two) is placed the same way on two caregivers
 at once: each takes it into their route as it stands or in place of one of their visits,
-the two agree on a start, and each visit given up goes elsewhere by a chain one shorter.
+the two agree on a start, and each visit given up goes elsewhere by a chain one shorter. The
+two caregivers' ways are tried by the travel they add together, least first.
 Insertion places a pair only where both routes already have room at one time; with two
 bathers in a circle, the long searches that make routes tight left such baths open.
 
@@ -152,24 +153,36 @@ def _able(st: _State, v: Visit, busy: frozenset[str]) -> list[str]:
     ]
 
 
-def _best_position(
-    st: _State, cid: str, order: list[Visit], v: Visit
-) -> tuple[int, _Change] | None:
-    """The cheapest feasible place for ``v`` in ``order`` (by the route's travel)."""
+def _places(st: _State, cid: str, order: list[Visit], v: Visit) -> list[tuple[int, _Change]]:
+    """Every feasible place for ``v`` in ``order``, in route order, each with the travel of
+    the route it makes."""
     problem, t = st.problem, st.tails[cid]
     free = _free_from(problem, t, order, st.forced)
-    best: tuple[int, _Change] | None = None
+    found: list[tuple[int, _Change]] = []
     for pos in range(len(order) + 1):
         if _cannot_fit(problem, t, order, free, pos, v, st.forced):
             continue
         trial = [*order[:pos], v, *order[pos:]]
         route = _retime(problem, t, trial, st.forced)
-        if route is None:
-            continue
-        cost = _travel(problem, t, route)
-        if best is None or cost < best[0]:
-            best = (cost, (trial, route))
-    return best
+        if route is not None:
+            found.append((_travel(problem, t, route), (trial, route)))
+    return found
+
+
+def _best_position(
+    st: _State, cid: str, order: list[Visit], v: Visit
+) -> tuple[int, _Change] | None:
+    """The cheapest feasible place for ``v`` in ``order`` (by the route's travel)."""
+    return min(_places(st, cid, order, v), key=lambda p: p[0], default=None)
+
+
+def _near(order: Sequence[Visit], v: Visit) -> list[int]:
+    """Positions of the visits of ``order`` an exchange may move, nearest ``v``'s time first:
+    the ones whose leaving most likely makes room for it."""
+    return sorted(
+        (i for i, u in enumerate(order) if _movable(u)),
+        key=lambda i: abs(order[i].windows[0].start - v.windows[0].start),
+    )
 
 
 def _travel(problem: Problem, t: _Tail, route: Route) -> int:
@@ -211,12 +224,7 @@ def _chain(st: _State, v: Visit, depth: int, busy: frozenset[str]) -> dict[str, 
         return None
     for a in _able(st, v, busy):
         order = st.orders[a]
-        # Visits nearest v's time first: the ones whose leaving most likely makes room.
-        near = sorted(
-            (i for i, u in enumerate(order) if _movable(u)),
-            key=lambda i: abs(order[i].windows[0].start - v.windows[0].start),
-        )
-        for i in near:
+        for i in _near(order, v):
             if st.expired():
                 return None
             rest = order[:i] + order[i + 1 :]
@@ -240,61 +248,64 @@ def _pair(v: Visit) -> bool:
     return v.caregivers_needed == 2 and v.kitchen is None and not v.pins and v.pinned_time is None
 
 
-def _pair_ways(st: _State, cid: str, v: Visit) -> list[tuple[int, list[Visit], Visit | None]]:
-    """Caregiver ``cid``'s ways of taking ``v``: (its earliest start there, the new order,
-    the visit given up or None), the route as it stands first, then giving up the visits
-    nearest ``v``'s time."""
-    order = st.orders[cid]
-    near = sorted(
-        (i for i, u in enumerate(order) if _movable(u)),
-        key=lambda i: abs(order[i].windows[0].start - v.windows[0].start),
-    )[:PAIR_GIVE_UP]
-    ways: list[tuple[int, list[Visit], Visit | None]] = []
-    for gone in [None, *near]:
+# One caregiver's way of taking a pair: the travel it adds, its earliest start there, the new
+# order, and the visit given up (None when the route takes it as it stands).
+_Way = tuple[int, int, list[Visit], Visit | None]
+
+
+def _pair_ways(st: _State, cid: str, v: Visit) -> list[_Way]:
+    """Caregiver ``cid``'s ways of taking ``v``: the route as it stands, then giving up one
+    of the visits nearest ``v``'s time; at most ``PAIR_PLACES`` cheapest places each."""
+    problem, t, order = st.problem, st.tails[cid], st.orders[cid]
+    now = _retime(problem, t, order, st.forced)
+    before = _travel(problem, t, now) if now is not None else 0
+    ways: list[_Way] = []
+    for gone in [None, *_near(order, v)[:PAIR_GIVE_UP]]:
         rest = order if gone is None else order[:gone] + order[gone + 1 :]
-        given = None if gone is None else order[gone]
-        t = st.tails[cid]
-        free = _free_from(st.problem, t, rest, st.forced)
-        places: list[tuple[int, int, list[Visit]]] = []
-        for pos in range(len(rest) + 1):
-            if _cannot_fit(st.problem, t, rest, free, pos, v, st.forced):
-                continue
-            trial = [*rest[:pos], v, *rest[pos:]]
-            route = _retime(st.problem, t, trial, st.forced)
-            if route is not None:
-                start = next(s.start for s in route.stops if s.visit == v.id)
-                places.append((_travel(st.problem, t, route), start, trial))
+        places = [
+            (cost - before, next(s.start for s in route.stops if s.visit == v.id), trial)
+            for cost, (trial, route) in _places(st, cid, rest, v)
+        ]
         places.sort(key=lambda p: (p[0], p[1]))
-        ways += [(start, trial, given) for _, start, trial in places[:PAIR_PLACES]]
+        given = None if gone is None else order[gone]
+        ways += [(added, start, trial, given) for added, start, trial in places[:PAIR_PLACES]]
     return ways
 
 
 def _pair_chain(st: _State, v: Visit, depth: int) -> tuple[int, dict[str, _Change]] | None:
     """A start for pair ``v`` and the changes that place it on two caregivers, each giving
-    up at most one visit that a chain of ``depth`` - 1 places elsewhere; None if none does."""
+    up at most one visit that a chain of ``depth`` - 1 places elsewhere; None if none does.
+    The two caregivers' ways are tried by the travel they add together, least first."""
     able = [c.id for c in st.problem.caregivers if c.can_serve(v)]
-    ways = {cid: [w for w in _pair_ways(st, cid, v) if depth > 0 or w[2] is None] for cid in able}
-    for a, b in combinations(able, 2):
-        for start_a, order_a, gone_a in ways[a]:
-            for start_b, order_b, gone_b in ways[b]:
-                if st.expired():
-                    return None
-                start = max(start_a, start_b)
-                together = {**st.forced, v.id: start}
-                route_a = _retime(st.problem, st.tails[a], order_a, together)
-                if route_a is None:
-                    continue
-                route_b = _retime(st.problem, st.tails[b], order_b, together)
-                if route_b is None:
-                    continue
-                changes = {a: (order_a, route_a), b: (order_b, route_b)}
-                for gone in (gone_a, gone_b):
-                    sub = None if gone is None else _chain(st, gone, depth - 1, frozenset(changes))
-                    if gone is not None and sub is None:
-                        break
-                    changes.update(sub or {})
-                else:
-                    return start, changes
+    ways = {cid: [w for w in _pair_ways(st, cid, v) if depth > 0 or w[3] is None] for cid in able}
+    tries = sorted(
+        (way_a[0] + way_b[0], n, a, b, way_a, way_b)
+        for n, (a, b, way_a, way_b) in enumerate(
+            (a, b, way_a, way_b)
+            for a, b in combinations(able, 2)
+            for way_a in ways[a]
+            for way_b in ways[b]
+        )
+    )
+    for _added, _n, a, b, (_, start_a, order_a, gone_a), (_, start_b, order_b, gone_b) in tries:
+        if st.expired():
+            return None
+        start = max(start_a, start_b)
+        together = {**st.forced, v.id: start}
+        route_a = _retime(st.problem, st.tails[a], order_a, together)
+        if route_a is None:
+            continue
+        route_b = _retime(st.problem, st.tails[b], order_b, together)
+        if route_b is None:
+            continue
+        changes = {a: (order_a, route_a), b: (order_b, route_b)}
+        for gone in (gone_a, gone_b):
+            sub = None if gone is None else _chain(st, gone, depth - 1, frozenset(changes))
+            if gone is not None and sub is None:
+                break
+            changes.update(sub or {})
+        else:
+            return start, changes
     return None
 
 

@@ -193,6 +193,45 @@ def test_no_exchange_for_a_bath_for_two_when_one_bather_may_give_up_nothing() ->
     assert served_by(done.plan) == {"x": ["A"], "y": ["B"]}
 
 
+def _three_bathers(c_busy: bool) -> tuple[Problem, Plan]:
+    """Bathers A, B and C start at places 0, 9 and 3; the bath for two ``v`` is at place 3.
+    With ``c_busy``, C serves ``z`` at v's time, pinned to her, so she cannot give it up."""
+    bathing = frozenset({"bathing"})
+    v = visit("v", 3, 10 * H, 10 * H + 1800, service=H, skill="bathing", caregivers_needed=2)
+    z = visit("z", 3, 10 * H, 10 * H, service=H, pinned_caregiver="C")
+    visits = [v, z] if c_busy else [v]
+    p = problem(
+        visits,
+        [
+            caregiver("A", skills=bathing),
+            caregiver("B", skills=bathing, start_location=9, end_location=9),
+            caregiver("C", skills=bathing, start_location=3, end_location=3),
+        ],
+    )
+    c = _route("C", ("z", 10 * H), leave=10 * H, back=11 * H) if c_busy else _route("C")
+    plan = Plan((_route("A"), _route("B"), c), (Unassigned("v", REASON_CAPACITY),))
+    assert validate(p, plan) == []
+    return p, plan
+
+
+def test_a_bath_for_two_goes_to_the_two_bathers_it_adds_least_travel_to() -> None:
+    # A and C add 30 minutes together; A and B, the first two in the list, 90.
+    p, plan = _three_bathers(c_busy=False)
+    done = exchange(p, plan, ["v"])
+    assert done.placed == ("v",)
+    assert sorted(served_by(done.plan)["v"]) == ["A", "C"]
+    assert validate(p, done.plan) == []
+
+
+def test_a_bath_for_two_goes_farther_when_the_nearest_bather_cannot_make_room() -> None:
+    p, plan = _three_bathers(c_busy=True)
+    done = exchange(p, plan, ["v"])
+    assert done.placed == ("v",)
+    assert sorted(served_by(done.plan)["v"]) == ["A", "B"]
+    assert served_by(done.plan)["z"] == ["C"]
+    assert validate(p, done.plan) == []
+
+
 @st.composite
 def crowded_days(draw: st.DrawFn) -> Problem:
     """Short shifts, more visits than they hold, many asking for one gender: days where
