@@ -10,19 +10,17 @@ most 0.18 s and the circles travelled 0.7 % less (docs/benchmarks.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem
 from carehub.routing.rounds import route_order
+from carehub.routing.search import Solve
 from carehub.routing.validate import validate
 
 DESCENT_S = 0.3  # at most, kept from ruin and recreate's share of the limit
 METAHEURISTIC = "GREEDY_DESCENT"
 NOTE = "descent"
-
-Solve = Callable[[Problem, SolverParams, Sequence[Sequence[str]] | None], Plan]
 
 
 def descend(problem: Problem, plan: Plan, params: SolverParams, solve: Solve) -> Plan:

@@ -12,13 +12,14 @@ caregiver and drop time the same way (see `_hold`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, replace
 
 from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem, Unassigned, Visit
 from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
+from carehub.routing.search import Solve
 from carehub.routing.validate import validate
 
 TEXT = """
@@ -73,8 +74,6 @@ POLISH = Settings(temps=(1000.0, 10.0))
 
 HELD_MEAL_PRIORITY = 1  # a placed meal is dropped at an emergency's penalty, if at all
 MEAL_SKILL = "meal"  # the skill of the catalogue's meal delivery
-
-Solve = Callable[[Problem, SolverParams, Sequence[Sequence[str]] | None], Plan]
 
 
 def hold_pairs(problem: Problem, plan: Plan) -> tuple[Problem, tuple[Unassigned, ...]]:
