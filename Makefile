@@ -15,7 +15,7 @@ WEEK_END := $(shell TZ=Asia/Shanghai date -d '+6 days' +%F)
 LAST_MONTH := $(shell TZ=Asia/Shanghai date -d "$$(TZ=Asia/Shanghai date +%Y-%m-01) -1 month" +%Y-%m)
 
 .DEFAULT_GOAL := help
-.PHONY: help install translations demo serve test test-sqlite test-postgres browser lint fmt typecheck bench bench-scale-out load clean
+.PHONY: help install translations solver demo serve test test-sqlite test-postgres browser lint fmt typecheck bench bench-scale-out load clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,7 +27,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) translations ## Create .venv and install CareHub with its dev tools
+install: $(STAMP) translations solver ## Create .venv and install CareHub with its dev tools
+
+solver: $(STAMP) ## Compile the route search's kernel into numba's cache (about 15 s once, then well under 1 s)
+	$(BIN)/carehub compile-solver
 
 translations: $(STAMP) ## Compile the message catalogues
 	$(BIN)/pybabel -q compile -d carehub/translations

@@ -360,7 +360,7 @@ def compare(
     stored = References(references)
     # The first plan would otherwise pay for starting the solver processes, which a web or
     # job worker has started long before it plans.
-    warm(wait_ready=True)
+    warm(wait_ready=True, kernel=True)  # its days have no lunch breaks or meal rounds
     runs: list[dict[str, Any]] = []
     for seed in seeds:
         day = generate(visits, caregivers, seed, load=load, infeasible=infeasible)

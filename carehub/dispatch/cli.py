@@ -44,6 +44,14 @@ def register(main: click.Group) -> None:
         Safe to repeat: requests already there are left alone."""
         generate(start.date(), end.date())
 
+    @main.command("compile-solver")
+    def compile_solver_command() -> None:
+        """Compile the route search's kernel into numba's cache (about 15 s; once after
+        installing, so no planning run pays it)."""
+        from carehub.routing.search import sisr
+
+        click.echo(f"Route search kernel ready in {sisr.load():.1f} s.")
+
     @main.command("plan")
     @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
     @click.option("--station", "stations", multiple=True, help="Station code; repeat for more.")

@@ -26,7 +26,7 @@ from carehub.routing.repair.exchange import exchange
 from carehub.routing.repair.replan import insert
 from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
-from carehub.routing.search import greedy
+from carehub.routing.search import greedy, sisr
 from carehub.routing.search.solver import solve
 from carehub.routing.subproblem import subproblem
 from carehub.routing.validate import validate
@@ -126,17 +126,21 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         return pool
 
 
-def _ready() -> None:
-    pass
+def _ready(kernel: bool) -> None:
+    if kernel:
+        sisr.load()
 
 
-def warm(workers: int = WORKERS, wait_ready: bool = False) -> None:
+def warm(workers: int = WORKERS, wait_ready: bool = False, kernel: bool = False) -> None:
     """Start the pool's processes now: a caller about to load a day (seconds for a city)
     overlaps their start with it instead of taking it from pass 1. ``wait_ready`` returns
-    only once every process has started, for a caller timing the plan that follows."""
+    only once every process has started, for a caller timing the plan that follows.
+    ``kernel`` loads the compiled search (`sisr`) in each as well, for a day known to use it:
+    otherwise a process loads it at its first polish that does (about 0.6 s), and one whose
+    days never do (meal rounds, lunch breaks) never holds its 120 MiB."""
     if workers > 1:
         pool = _pool(workers)
-        started = [pool.submit(_ready) for _ in range(workers)]
+        started = [pool.submit(_ready, kernel) for _ in range(workers)]
         if wait_ready:
             wait(started)
 

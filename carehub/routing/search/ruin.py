@@ -12,6 +12,7 @@ caregiver and drop time the same way (see `_hold`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, replace
 
@@ -19,7 +20,7 @@ from carehub.routing.params import SolverParams
 from carehub.routing.problem import Plan, Problem, Unassigned, Visit
 from carehub.routing.rounds import route_order
 from carehub.routing.screen import screen
-from carehub.routing.search import Solve
+from carehub.routing.search import Solve, sisr
 from carehub.routing.validate import validate
 
 TEXT = """
@@ -54,6 +55,8 @@ class Settings:
     # Simulated annealing's initial and final temperature in cost units; None lets OR-Tools
     # derive them from sampled arc costs.
     temps: tuple[float, float] | None = None
+    # OR-Tools' iterated local search even on a day the compiled search can state.
+    or_tools: bool = False
 
     def overrides(self) -> str:
         temps = (
@@ -144,6 +147,33 @@ def _drops_meals(problem: Problem, start: Plan, found: Plan) -> bool:
     return any(u.visit in delivered and is_meal(problem.visit(u.visit)) for u in found.unassigned)
 
 
+READ_BACK_S = 0.1  # kept from the compiled search for timing its routes in the model
+
+
+def _compiled(held: Problem, plan: Plan, params: SolverParams, solve: Solve) -> Plan | None:
+    """Ruin and recreate in compiled code (`sisr`), its routes then timed by the OR-Tools
+    model with a descent from them; None for a day the compiled search cannot state."""
+    started = time.monotonic()
+    budget = params.time_limit_s - READ_BACK_S
+    if budget <= 0:
+        return None
+    routes = sisr.improve(held, plan, replace(params, time_limit_s=budget))
+    if routes is None:
+        return None
+    left = max(params.time_limit_s - (time.monotonic() - started), READ_BACK_S)
+    search = replace(
+        params,
+        time_limit_s=left,
+        metaheuristic=METAHEURISTIC,
+        polish_share=0.0,
+        fallback=False,
+    )
+    try:
+        return solve(held, search, routes)
+    except RuntimeError:
+        return None
+
+
 def polish(
     problem: Problem,
     plan: Plan,
@@ -159,18 +189,20 @@ def polish(
     """
     settings = settings or POLISH
     held, left = hold_pairs(problem, plan)
-    search = replace(
-        params,
-        first_solution=FIRST_SOLUTION,
-        metaheuristic=METAHEURISTIC,
-        search_overrides=params.search_overrides + settings.overrides(),
-        fallback=False,
-        keep_start=True,
-    )
-    try:
-        found = solve(held, search, [route_order(r) for r in plan.routes])
-    except RuntimeError:
-        return plan  # no solution within the limit: keep what guided local search found
+    found = None if settings.or_tools else _compiled(held, plan, params, solve)
+    if found is None:
+        search = replace(
+            params,
+            first_solution=FIRST_SOLUTION,
+            metaheuristic=METAHEURISTIC,
+            search_overrides=params.search_overrides + settings.overrides(),
+            fallback=False,
+            keep_start=True,
+        )
+        try:
+            found = solve(held, search, [route_order(r) for r in plan.routes])
+        except RuntimeError:
+            return plan  # no solution within the limit: keep what guided local search found
     if found.objective is None or plan.objective is None:
         return plan
     objective = found.objective + _penalty(problem, params, left, screen(problem).rejected)

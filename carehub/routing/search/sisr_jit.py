@@ -1,0 +1,402 @@
+# mypy: disable-error-code="no-untyped-def"
+"""The compiled inner loop of `sisr`: string removals, blinking cheapest insertion and
+simulated annealing over arrays (Christiaens and Vanden Berghe, "Slack induction by string
+removals for vehicle routing problems", Transportation Science 54(2), 2020).
+
+Everything here works on integer arrays built by `sisr.Arrays`; nothing reads a `Problem`.
+A solution is the `State` arrays: ``route[k, :rlen[k]]`` the nodes caregiver k serves in
+order, ``where``/``pos`` each node's route and index (-1 when left out), ``early``/``late``
+each served node's earliest and latest start, ``depart[k]`` the latest time k may leave.
+
+Times: a node's earliest start comes from a forward pass leaving at the shift start, its
+latest start from a backward pass arriving by the shift end, each snapped into the node's
+windows; waiting is free. With several windows a node's latest start is the last window
+point no later than the bound its successors give, so an arrival no later than it still
+has a window point to start at no later than it, and everything after stays on time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Columns of the node table.
+PLACE, SERVICE, PREF, PENALTY, FIXED, NWIN = range(6)
+# Columns of the caregiver table.
+SHIFT_START, SHIFT_END, MAX_WORK, HOME, END, MODE, COST = range(7)
+NONE = -1
+
+
+@njit(cache=True)
+def earliest(ws, we, nw, v, t):
+    """First window point of node v at or after t, or NONE."""
+    for w in range(nw):
+        if t <= we[v, w]:
+            return max(t, ws[v, w])
+    return NONE
+
+
+@njit(cache=True)
+def latest(ws, we, nw, v, t):
+    """Last window point of node v at or before t, or NONE."""
+    for w in range(nw - 1, -1, -1):
+        if ws[v, w] <= t:
+            return min(t, we[v, w])
+    return NONE
+
+
+@njit(cache=True)
+def _seq(route, k, n, v, p, i):
+    """Node i of route k with v inserted at index p (p = NONE: no insertion)."""
+    if p == NONE or i < p:
+        return route[k, i]
+    if i == p:
+        return v
+    return route[k, i - 1]
+
+
+@njit(cache=True)
+def span_ok(nodes, cgs, ws, we, tr, route, rlen, k, v, p):
+    """Whether route k, with v inserted at p, can be timed within the shift and within the
+    caregiver's maximum working time. Leaving as late as the visits allow gives the shortest
+    span: arrival at the end grows by at most what the departure is delayed."""
+    n = rlen[k] + (0 if p == NONE else 1)
+    m = cgs[k, MODE]
+    # Backward: the latest start of each node, then the latest departure.
+    bound = cgs[k, SHIFT_END]
+    nxt = cgs[k, END]
+    for i in range(n - 1, -1, -1):
+        u = _seq(route, k, rlen[k], v, p, i)
+        bound = latest(
+            ws, we, nodes[u, NWIN], u, bound - tr[m, nodes[u, PLACE], nxt] - nodes[u, SERVICE]
+        )
+        if bound == NONE:
+            return False
+        nxt = nodes[u, PLACE]
+    leave = bound - tr[m, cgs[k, HOME], nxt] if n else cgs[k, SHIFT_START]
+    if leave < cgs[k, SHIFT_START]:
+        return False
+    # Forward from that departure.
+    t = leave
+    here = cgs[k, HOME]
+    for i in range(n):
+        u = _seq(route, k, rlen[k], v, p, i)
+        t = earliest(ws, we, nodes[u, NWIN], u, t + tr[m, here, nodes[u, PLACE]])
+        if t == NONE:
+            return False
+        t += nodes[u, SERVICE]
+        here = nodes[u, PLACE]
+    t += tr[m, here, cgs[k, END]]
+    if t > cgs[k, SHIFT_END]:
+        return False
+    return cgs[k, MAX_WORK] < 0 or t - leave <= cgs[k, MAX_WORK]
+
+
+@njit(cache=True)
+def retime(nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, depart, k):
+    """Earliest and latest starts of route k's nodes; False when it cannot be timed."""
+    m = cgs[k, MODE]
+    t = cgs[k, SHIFT_START]
+    here = cgs[k, HOME]
+    for i in range(rlen[k]):
+        u = route[k, i]
+        where[u] = k
+        pos[u] = i
+        t = earliest(ws, we, nodes[u, NWIN], u, t + tr[m, here, nodes[u, PLACE]])
+        if t == NONE:
+            return False
+        early[u] = t
+        t += nodes[u, SERVICE]
+        here = nodes[u, PLACE]
+    if t + tr[m, here, cgs[k, END]] > cgs[k, SHIFT_END]:
+        return False
+    bound = cgs[k, SHIFT_END]
+    nxt = cgs[k, END]
+    for i in range(rlen[k] - 1, -1, -1):
+        u = route[k, i]
+        bound = latest(
+            ws, we, nodes[u, NWIN], u, bound - tr[m, nodes[u, PLACE], nxt] - nodes[u, SERVICE]
+        )
+        if bound == NONE or bound < early[u]:
+            return False
+        late[u] = bound
+        nxt = nodes[u, PLACE]
+    depart[k] = bound - tr[m, cgs[k, HOME], nxt] if rlen[k] else cgs[k, SHIFT_END]
+    return cgs[k, MAX_WORK] < 0 or span_ok(nodes, cgs, ws, we, tr, route, rlen, k, 0, NONE)
+
+
+@njit(cache=True)
+def arc(nodes, cgs, cost, cpen, k, a, b):
+    """Cost of going from node a to node b on route k (NONE: the route's start or end)."""
+    pa = cgs[k, HOME] if a == NONE else nodes[a, PLACE]
+    pb = cgs[k, END] if b == NONE else nodes[b, PLACE]
+    c = cost[cgs[k, COST], pa, pb]
+    if a != NONE and nodes[a, PREF] != NONE and nodes[a, PREF] != k:
+        c += cpen
+    return c
+
+
+@njit(cache=True)
+def route_cost(nodes, cgs, cost, cpen, vcost, route, rlen, k):
+    if rlen[k] == 0:
+        return 0
+    c = vcost + arc(nodes, cgs, cost, cpen, k, NONE, route[k, 0])
+    for i in range(rlen[k] - 1):
+        c += arc(nodes, cgs, cost, cpen, k, route[k, i], route[k, i + 1])
+    return c + arc(nodes, cgs, cost, cpen, k, route[k, rlen[k] - 1], NONE)
+
+
+@njit(cache=True)
+def _on_time(nodes, cgs, ws, we, tr, early, late, k, a, b, v):
+    """Whether v fits on route k between a and b (NONE: the route's start or end): v after
+    a, then b no later than its latest start."""
+    m = cgs[k, MODE]
+    leave = cgs[k, SHIFT_START] if a == NONE else early[a] + nodes[a, SERVICE]
+    here = cgs[k, HOME] if a == NONE else nodes[a, PLACE]
+    t = earliest(ws, we, nodes[v, NWIN], v, leave + tr[m, here, nodes[v, PLACE]])
+    if t == NONE:
+        return False
+    t += nodes[v, SERVICE]
+    if b == NONE:
+        return t + tr[m, nodes[v, PLACE], cgs[k, END]] <= cgs[k, SHIFT_END]
+    return t + tr[m, nodes[v, PLACE], nodes[b, PLACE]] <= late[b]
+
+
+@njit(cache=True)
+def _insert(nodes, cgs, ws, we, tr, cost, allowed, cpen, vcost, state, v, blink):
+    """Put node v where it adds least cost in ``state``; False when no place fits."""
+    route, rlen, where, pos, early, late, depart = state
+    best = np.int64(1) << 62
+    best_k = NONE
+    best_p = NONE
+    for k in range(cgs.shape[0]):
+        if not allowed[v, k]:
+            continue
+        n = rlen[k]
+        for p in range(n + 1):
+            if blink > 0.0 and np.random.random() < blink:
+                continue
+            a = route[k, p - 1] if p > 0 else NONE
+            b = route[k, p] if p < n else NONE
+            delta = (
+                arc(nodes, cgs, cost, cpen, k, a, v)
+                + arc(nodes, cgs, cost, cpen, k, v, b)
+                - arc(nodes, cgs, cost, cpen, k, a, b)
+            )
+            if n == 0:
+                delta += vcost
+            if delta >= best:
+                continue
+            if _on_time(nodes, cgs, ws, we, tr, early, late, k, a, b, v) and (
+                cgs[k, MAX_WORK] < 0 or span_ok(nodes, cgs, ws, we, tr, route, rlen, k, v, p)
+            ):
+                best, best_k, best_p = delta, k, p
+    if best_k == NONE:
+        return False
+    k = best_k
+    for i in range(rlen[k], best_p, -1):
+        route[k, i] = route[k, i - 1]
+    route[k, best_p] = v
+    rlen[k] += 1
+    retime(nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, depart, k)
+    return True
+
+
+@njit(cache=True)
+def _remove(route, rlen, where, pos, u):
+    k = where[u]
+    for i in range(pos[u], rlen[k] - 1):
+        route[k, i] = route[k, i + 1]
+        pos[route[k, i]] = i
+    rlen[k] -= 1
+    where[u] = NONE
+    pos[u] = NONE
+
+
+@njit(cache=True)
+def _ruin(nodes, route, rlen, where, pos, adj, avg_removed, max_string):
+    """SISR: strings of nearby routes around a random seed node; returns how many removed.
+    Held nodes (a pair's copies) stay where they are."""
+    n_nodes = nodes.shape[0]
+    served = 0
+    used = 0
+    for k in range(rlen.shape[0]):
+        if rlen[k]:
+            served += rlen[k]
+            used += 1
+    if served == 0:
+        return 0
+    ls_max = min(float(max_string), served / used)
+    ks_max = 4.0 * avg_removed / (1.0 + ls_max) - 1.0
+    ks = int(np.random.random() * ks_max) + 1
+    seed = NONE
+    while seed == NONE:
+        u = np.random.randint(n_nodes)
+        if where[u] != NONE:
+            seed = u
+    ruined = np.zeros(rlen.shape[0], dtype=np.bool_)
+    count = 0
+    n_ruined = 0
+    for j in range(adj.shape[1]):
+        if n_ruined >= ks:
+            break
+        c = adj[seed, j]
+        k = where[c]
+        if k == NONE or ruined[k]:
+            continue
+        size = rlen[k]
+        lt = int(np.random.random() * min(ls_max, float(size))) + 1
+        if np.random.random() < 0.5 or lt == size:
+            keep = 0
+        else:
+            # A split string: m of the string's nodes stay, in the middle.
+            keep = 1
+            while keep < size - lt and np.random.random() > 0.01:
+                keep += 1
+            keep = min(keep, size - lt)
+        total = lt + keep
+        first = max(0, min(pos[c] - int(np.random.random() * total), size - total))
+        stay_from = first + int(np.random.random() * (lt + 1)) if keep else first + total
+        victims = np.empty(total, dtype=np.int64)
+        for i in range(total):
+            victims[i] = route[k, first + i]
+        for i in range(total):
+            if keep and stay_from <= first + i < stay_from + keep:
+                continue
+            u = victims[i]
+            if nodes[u, FIXED]:
+                continue
+            _remove(route, rlen, where, pos, u)
+            count += 1
+        ruined[k] = True
+        n_ruined += 1
+    return count
+
+
+@njit(cache=True)
+def _order(removed, count, key_tight, key_far):
+    """The recreate's order: at random, tightest windows first, farthest or closest first
+    (weights 4, 4, 2, 1)."""
+    todo = removed[:count].copy()
+    r = np.random.random() * 11.0
+    if r < 4.0:
+        np.random.shuffle(todo)
+        return todo
+    keys = np.empty(count, dtype=np.float64)
+    for i in range(count):
+        u = todo[i]
+        if r < 8.0:
+            keys[i] = key_tight[u]
+        elif r < 10.0:
+            keys[i] = -key_far[u]
+        else:
+            keys[i] = key_far[u]
+        keys[i] += np.random.random() * 1e-3
+    return todo[np.argsort(keys)]
+
+
+@njit(cache=True)
+def _copy(dst, src):
+    # A heterogeneous tuple takes constant indices only.
+    dst[0][:] = src[0]
+    dst[1][:] = src[1]
+    dst[2][:] = src[2]
+    dst[3][:] = src[3]
+    dst[4][:] = src[4]
+    dst[5][:] = src[5]
+    dst[6][:] = src[6]
+
+
+@njit(cache=True)
+def objective(nodes, cgs, cost, cpen, vcost, state):
+    """The objective: arc costs, used caregivers, penalties of the nodes left out."""
+    route, rlen, where = state[0], state[1], state[2]
+    total = np.int64(0)
+    for k in range(rlen.shape[0]):
+        total += route_cost(nodes, cgs, cost, cpen, vcost, route, rlen, k)
+    for u in range(nodes.shape[0]):
+        if where[u] == NONE:
+            total += nodes[u, PENALTY]
+    return total
+
+
+@njit(cache=True)
+def _rebuild(
+    nodes, cgs, ws, we, tr, cost, allowed, adj, keys, cpen, vcost, trial, removed, settings
+):
+    """One ruin and recreate of ``trial`` in place; False when the ruin left a route that
+    cannot be timed (leaving a node out can make a route later where travel breaks the
+    triangle inequality)."""
+    route, rlen, where, pos, early, late, depart = trial
+    avg_removed, max_string, blink = settings
+    _ruin(nodes, route, rlen, where, pos, adj, avg_removed, int(max_string))
+    for k in range(rlen.shape[0]):
+        if not retime(nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, depart, k):
+            return False
+    count = 0
+    for u in range(nodes.shape[0]):
+        if where[u] == NONE and not nodes[u, FIXED]:
+            removed[count] = u
+            count += 1
+    for u in _order(removed, count, keys[0], keys[1]):
+        _insert(nodes, cgs, ws, we, tr, cost, allowed, cpen, vcost, trial, u, blink)
+    return True
+
+
+@njit(cache=True)
+def search(
+    nodes,
+    cgs,
+    ws,
+    we,
+    tr,
+    cost,
+    allowed,
+    adj,
+    keys,
+    cpen,
+    vcost,
+    cur,
+    best,
+    value,
+    iterations,
+    temps,
+    settings,
+):
+    """``iterations`` ruins and recreates from ``cur``, accepting by simulated annealing at a
+    temperature falling from ``temps[0]`` to ``temps[1]``; ``best`` keeps the cheapest
+    solution seen. ``cur`` and ``best`` are (route, rlen, where, pos, early, late, depart)
+    tuples updated in place, ``value`` their objectives; returns the new values.
+    ``settings``: mean removed nodes, longest string, blink rate."""
+    removed = np.empty(nodes.shape[0], dtype=np.int64)
+    trial = (
+        cur[0].copy(),
+        cur[1].copy(),
+        cur[2].copy(),
+        cur[3].copy(),
+        cur[4].copy(),
+        cur[5].copy(),
+        cur[6].copy(),
+    )
+    ratio = (temps[1] / temps[0]) ** (1.0 / max(iterations, 1))
+    temp = temps[0]
+    now, low = value[0], value[1]
+    for _ in range(iterations):
+        _copy(trial, cur)
+        if _rebuild(
+            nodes, cgs, ws, we, tr, cost, allowed, adj, keys, cpen, vcost, trial, removed, settings
+        ):
+            new = objective(nodes, cgs, cost, cpen, vcost, trial)
+            if new < now - temp * np.log(np.random.random()):
+                _copy(cur, trial)
+                now = new
+                if new < low:
+                    _copy(best, trial)
+                    low = new
+        temp *= ratio
+    return now, low
+
+
+@njit(cache=True)
+def seed_rng(seed):
+    np.random.seed(seed)
