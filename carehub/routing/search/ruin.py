@@ -8,6 +8,11 @@ routes from there. OR-Tools' insertion places a pair's two copies one at a time 
 see that they must start together, so while it runs every pair stays where guided local
 search put it: the same two caregivers, the same start. Each meal it placed stays with its
 caregiver and drop time the same way (see `_hold`).
+
+On a day the compiled search can state (`sisr.suitable`: no lunch breaks, meal rounds or
+loads) the polish runs that search instead, about twenty times as many ruins and recreates
+a second, and reads its routes back through the OR-Tools model (`_compiled`); other days,
+and a start its arrays cannot time, get OR-Tools' iterated local search as before.
 """
 
 from __future__ import annotations
