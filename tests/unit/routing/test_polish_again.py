@@ -65,34 +65,72 @@ def _stops(found, cid: str) -> dict[str, int]:
     return {s.visit: s.start for s in found.routes[cid].stops}
 
 
-def test_a_visit_served_across_circles_stays_where_it_is_while_both_are_solved_again() -> None:
+def _circle_of(found, circles: Circles, vid: str) -> list[str]:
+    return [
+        circles.caregiver_circle[cid]
+        for cid, r in found.routes.items()
+        for s in r.stops
+        if s.visit == vid
+    ]
+
+
+def test_a_visit_served_across_circles_is_solved_again_with_the_circle_that_lent() -> None:
     p, circles = _district()
     # D (east) serves the west visit w2, and the west caregivers cross the line back and
-    # forth: the west is solved again around w2, which stays with D at its start.
+    # forth: west and east are solved again as one part, where w2 may go to any of the three.
     g, found = _found(p, circles, [["w5", "w0", "w4"], ["w1", "w3"], ["w2", "e1"]])
-    west = [found.routes["A"], found.routes["B"]]
-    before = circles_module._travel(p, west)
-    lent = _stops(found, "D")["w2"]
-    assert _again(p, g, found) >= 1
-    assert circles_module._travel(p, [found.routes["A"], found.routes["B"]]) < before
-    assert _stops(found, "D")["w2"] == lent
-    assert "w2" not in _stops(found, "A") and "w2" not in _stops(found, "B")
+    before = circles_module._travel(p, list(found.routes.values()))
+    assert _again(p, g, found) == 1
+    assert circles_module._travel(p, list(found.routes.values())) < before
+    # w2 goes home, where the west routes pass it anyway.
+    assert _circle_of(found, circles, "w2") == ["west"]
+    # w5 (place 7) lies next to D's home (place 8), but was never lent: it stays west.
+    for vid in ("w0", "w1", "w3", "w4", "w5"):
+        assert _circle_of(found, circles, vid) == ["west"]
+    assert _circle_of(found, circles, "e1") == ["east"]
     plan = Plan(tuple(found.routes[c.id] for c in p.caregivers), ())
     assert validate(p, plan) == []
 
 
-def test_a_pair_served_half_in_each_circle_keeps_its_caregivers_and_start() -> None:
+def test_a_pair_served_half_in_each_circle_is_solved_again_with_both_circles() -> None:
     base, circles = _district()
     pair = visit("pw", 4, service=900, caregivers_needed=2)
     p = replace(base, visits=(*base.visits, pair))
     circles = replace(circles, visit_circle={**circles.visit_circle, "pw": "west"})
     g, found = _found(p, circles, [["w5", "pw", "w0", "w4"], ["w1", "w3", "w2"], ["pw", "e1"]])
-    start = _stops(found, "A")["pw"]
-    assert _again(p, g, found) >= 1
-    assert _stops(found, "A")["pw"] == start == _stops(found, "D")["pw"]
-    assert "pw" not in _stops(found, "B")
+    before = circles_module._travel(p, list(found.routes.values()))
+    assert _again(p, g, found) == 1
+    assert circles_module._travel(p, list(found.routes.values())) < before
+    starts = {cid: s.start for cid, r in found.routes.items() for s in r.stops if s.visit == "pw"}
+    assert len(starts) == 2 and len(set(starts.values())) == 1
     plan = Plan(tuple(found.routes[c.id] for c in p.caregivers), ())
     assert validate(p, plan) == []
+
+
+def test_circles_are_grouped_where_one_serves_anothers_visit() -> None:
+    base, _ = _district()
+    p = replace(
+        base,
+        caregivers=(
+            *base.caregivers,
+            caregiver("N", start_location=9, end_location=9),
+            caregiver("S", start_location=5, end_location=5),
+        ),
+    )
+    circles = Circles(
+        visit_circle={
+            **{v.id: "west" for v in p.visits if v.id.startswith("w")},
+            "e1": "east",
+        },
+        caregiver_circle={"A": "west", "B": "west", "D": "east", "N": "north", "S": "south"},
+        neighbours={},
+    )
+    # D serves a west visit and N an east one: west, east and north form one group; south,
+    # whom nobody lends to, is none.
+    g, found = _found(p, circles, [["w0", "w1", "w3"], ["w4", "w5"], ["w2"], ["e1"], []])
+    staffed = [n for n in g.names if g.cgs_in.get(n)]
+    groups = circles_module._lending_groups(g, found, staffed)
+    assert [sorted(group) for group in groups] == [["east", "north", "west"]]
 
 
 def test_a_visit_kept_where_it_is_served_is_pinned_to_each_caregiver_serving_it() -> None:

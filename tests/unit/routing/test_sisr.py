@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -141,3 +142,79 @@ def test_its_routes_are_accepted_as_they_stand_and_cost_no_more(day: Problem) ->
     left_out = ruin._penalty(day, FIRST, left, screen(day).rejected)
     assert plan.objective is not None
     assert plan.objective + left_out <= start.objective
+
+
+def _fresh(a: sisr.Arrays, state: sisr.State) -> sisr.State:
+    """``state``'s routes timed from scratch."""
+    from carehub.routing.search import sisr_jit as jit
+
+    again = sisr._copy(state)
+    again[2][:] = jit.NONE
+    again[3][:] = jit.NONE
+    for k in range(len(a.caregivers)):
+        assert jit.retime(a.nodes, a.cgs, a.ws, a.we, a.tr, *again, k)
+    return again
+
+
+@settings(
+    max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(days())
+def test_the_search_keeps_its_states_and_their_values_exact(day: Problem) -> None:
+    # Each iteration copies back and prices only the routes it changed; after many, the
+    # current and best states are what timing and pricing them from scratch gives.
+    from carehub.routing.search import sisr_jit as jit
+
+    day = replace(day, caregivers=tuple(replace(c, lunch=None) for c in day.caregivers))
+    start = solver.solve(day, FIRST)
+    if start.fallback:
+        return
+    held, _ = ruin.hold_pairs(day, start)
+    a = sisr.arrays(held, FIRST)
+    begun = sisr.start_state(a, start) if a is not None else None
+    if a is None or begun is None:
+        return
+    cur, value = begun
+    best = sisr._copy(cur)
+    now, low = a.run(cur, best, (value, value), 300, (1000.0, 10.0))
+    assert low <= now and low <= value
+    for state, worth in ((cur, now), (best, low)):
+        assert jit.objective(a.nodes, a.cgs, a.cost, a.cpen, a.vcost, state) == worth
+        fresh = _fresh(a, state)
+        served = state[2] != jit.NONE
+        for i in (2, 3, 4, 5):
+            assert (fresh[i][served] == state[i][served]).all()
+        assert (fresh[2] == state[2]).all()
+
+
+def _same(one: sisr.State, other: sisr.State) -> bool:
+    route, rlen = one[0], one[1]
+    rows = all((route[k, : rlen[k]] == other[0][k, : rlen[k]]).all() for k in range(len(rlen)))
+    served = one[2] != -1
+    timed = all((one[i][served] == other[i][served]).all() for i in (4, 5))
+    return rows and timed and all((one[i] == other[i]).all() for i in (1, 2, 3, 6))
+
+
+@pytest.mark.parametrize("back", [True, False])
+def test_a_trial_is_copied_back_by_the_routes_it_changed(back: bool) -> None:
+    # b is left out of the current state and the trial puts it on a route: a rejected trial
+    # goes back to b left out, an accepted one brings b onto the current route.
+    from carehub.routing.search import sisr_jit as jit
+
+    p = _plain()
+    a = sisr.arrays(p, FIRST)
+    assert a is not None
+    plan = _as_given(p, [["a"], []])
+    begun = sisr.start_state(a, Plan(plan.routes, (Unassigned("b", "x"),)))
+    assert begun is not None
+    cur = begun[0]
+    trial = sisr._copy(cur)
+    b = a.ids.index("b")
+    k = jit._insert(a.nodes, a.cgs, a.ws, a.we, a.tr, a.cost, a.allowed, 0, 0, trial, b, 0.0)
+    assert k != jit.NONE and cur[2][b] == jit.NONE
+    touched = np.zeros(len(a.caregivers), dtype=np.bool_)
+    touched[k] = True
+    dst, src = (trial, cur) if back else (cur, trial)
+    want = sisr._copy(src)
+    jit._restore(dst, src, touched)
+    assert _same(dst, want)
