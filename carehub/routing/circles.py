@@ -574,6 +574,7 @@ def _lend(
 
 AGAIN_MIN_S = 1.0  # time left after lending below which no circle is polished again
 AGAIN_CIRCLES = 4  # at most this many, those travelling most per visit served
+AGAIN_GROUP_VISITS = 500  # circles joined by lending are one part up to this many visits
 
 
 def polish_again(
@@ -648,22 +649,31 @@ def _take_better(
 
 def _lending_groups(g: _Grouped, found: _Found, staffed: Sequence[str]) -> list[list[str]]:
     """Staffed circles joined where one's caregiver serves another's visit, in groups of
-    two or more, largest first."""
+    two or more, largest first. The circles that share most such visits join first, and a
+    join that would take a group past `AGAIN_GROUP_VISITS` is not made: a city lends
+    across most of its circles, and one part for all of them would grow with the city."""
     circle_of = {c.id: n for n in staffed for c in g.cgs_in[n]}
     home = {v.id: n for n in staffed for v in g.visits_in.get(n, [])}
-    parent = {n: n for n in staffed}
-
-    def root(n: str) -> str:
-        while parent[n] != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
-        return n
-
+    links: dict[tuple[str, str], int] = {}
     for cid, r in found.routes.items():
         for s in r.stops:
             a, b = home.get(s.visit), circle_of.get(cid)
             if a is not None and b is not None and a != b:
-                parent[root(a)] = root(b)
+                key = (min(a, b), max(a, b))
+                links[key] = links.get(key, 0) + 1
+    parent = {n: n for n in staffed}
+    size = {n: len(g.visits_in.get(n, [])) for n in staffed}
+
+    def root(n: str) -> str:
+        while parent[n] != n:
+            n = parent[n]
+        return n
+
+    for (a, b), _ in sorted(links.items(), key=lambda link: (-link[1], link[0])):
+        ra, rb = root(a), root(b)
+        if ra != rb and size[ra] + size[rb] <= AGAIN_GROUP_VISITS:
+            parent[ra] = rb
+            size[rb] += size[ra]
     members: dict[str, list[str]] = {}
     for n in staffed:
         members.setdefault(root(n), []).append(n)

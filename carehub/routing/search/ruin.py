@@ -10,7 +10,7 @@ search put it: the same two caregivers, the same start. Each meal it placed stay
 caregiver and drop time the same way (see `_hold`).
 
 On a day the compiled search can state (`sisr.suitable`: no lunch breaks, meal rounds or
-loads) the polish runs that search instead, about twenty times as many ruins and recreates
+loads) the polish runs that search instead, about eighty times as many ruins and recreates
 a second, and reads its routes back through the OR-Tools model (`_compiled`); other days,
 and a start its arrays cannot time, get OR-Tools' iterated local search as before.
 """
@@ -60,8 +60,6 @@ class Settings:
     # Simulated annealing's initial and final temperature in cost units; None lets OR-Tools
     # derive them from sampled arc costs.
     temps: tuple[float, float] | None = None
-    # OR-Tools' iterated local search even on a day the compiled search can state.
-    or_tools: bool = False
 
     def overrides(self) -> str:
         temps = (
@@ -194,7 +192,7 @@ def polish(
     """
     settings = settings or POLISH
     held, left = hold_pairs(problem, plan)
-    found = None if settings.or_tools else _compiled(held, plan, params, solve)
+    found = _compiled(held, plan, params, solve)
     if found is None:
         search = replace(
             params,

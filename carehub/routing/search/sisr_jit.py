@@ -6,7 +6,7 @@ removals for vehicle routing problems", Transportation Science 54(2), 2020).
 Everything here works on integer arrays built by `sisr.Arrays`; nothing reads a `Problem`.
 A solution is the `State` arrays: ``route[k, :rlen[k]]`` the nodes caregiver k serves in
 order, ``where``/``pos`` each node's route and index (-1 when left out), ``early``/``late``
-each served node's earliest and latest start, ``depart[k]`` the latest time k may leave.
+each served node's earliest and latest start.
 
 Times: a node's earliest start comes from a forward pass leaving at the shift start, its
 latest start from a backward pass arriving by the shift end, each snapped into the node's
@@ -93,7 +93,7 @@ def span_ok(nodes, cgs, ws, we, tr, route, rlen, k, v, p):
 
 
 @njit(cache=True)
-def retime(nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, depart, k):
+def retime(nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, k):
     """Earliest and latest starts of route k's nodes; False when it cannot be timed."""
     m = cgs[k, MODE]
     t = cgs[k, SHIFT_START]
@@ -121,7 +121,6 @@ def retime(nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, depart,
             return False
         late[u] = bound
         nxt = nodes[u, PLACE]
-    depart[k] = bound - tr[m, cgs[k, HOME], nxt] if rlen[k] else cgs[k, SHIFT_END]
     return cgs[k, MAX_WORK] < 0 or span_ok(nodes, cgs, ws, we, tr, route, rlen, k, 0, NONE)
 
 
@@ -166,7 +165,7 @@ def _on_time(nodes, cgs, ws, we, tr, early, late, k, a, b, v):
 def _insert(nodes, cgs, ws, we, tr, cost, allowed, cpen, vcost, state, v, blink):
     """Put node v where it adds least cost in ``state``; the route it went to, NONE when
     no place fits."""
-    route, rlen, where, pos, early, late, depart = state
+    route, rlen, where, pos, early, late = state
     best = np.int64(1) << 62
     best_k = NONE
     best_p = NONE
@@ -211,7 +210,7 @@ def _insert(nodes, cgs, ws, we, tr, cost, allowed, cpen, vcost, state, v, blink)
         route[k, i] = route[k, i - 1]
     route[k, best_p] = v
     rlen[k] += 1
-    retime(nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, depart, k)
+    retime(nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, k)
     return k
 
 
@@ -315,7 +314,6 @@ def _clone(s):
         s[3].copy(),
         s[4].copy(),
         s[5].copy(),
-        s[6].copy(),
     )
 
 
@@ -328,7 +326,6 @@ def _copy(dst, src):
     dst[3][:] = src[3]
     dst[4][:] = src[4]
     dst[5][:] = src[5]
-    dst[6][:] = src[6]
 
 
 @njit(cache=True)
@@ -359,7 +356,6 @@ def _restore(dst, src, touched):
             dst[0][k, i] = u
             dst[2][u], dst[3][u], dst[4][u], dst[5][u] = src[2][u], src[3][u], src[4][u], src[5][u]
         dst[1][k] = src[1][k]
-        dst[6][k] = src[6][k]
 
 
 @njit(cache=True)
@@ -388,12 +384,12 @@ def _rebuild(
     ``touched``; how many nodes it took out (``removed``), or NONE when the ruin left a route
     that cannot be timed (leaving a node out can make a route later where travel breaks the
     triangle inequality)."""
-    route, rlen, where, pos, early, late, depart = trial
+    route, rlen, where, pos, early, late = trial
     avg_removed, max_string, blink = settings
     touched[:] = _ruin(nodes, route, rlen, where, pos, adj, avg_removed, int(max_string))
     for k in range(rlen.shape[0]):
         if touched[k] and not retime(
-            nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, depart, k
+            nodes, cgs, ws, we, tr, route, rlen, where, pos, early, late, k
         ):
             return NONE
     count = 0

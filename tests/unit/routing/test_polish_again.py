@@ -107,7 +107,7 @@ def test_a_pair_served_half_in_each_circle_is_solved_again_with_both_circles() -
     assert validate(p, plan) == []
 
 
-def test_circles_are_grouped_where_one_serves_anothers_visit() -> None:
+def _three_circles():
     base, _ = _district()
     p = replace(
         base,
@@ -125,12 +125,23 @@ def test_circles_are_grouped_where_one_serves_anothers_visit() -> None:
         caregiver_circle={"A": "west", "B": "west", "D": "east", "N": "north", "S": "south"},
         neighbours={},
     )
-    # D serves a west visit and N an east one: west, east and north form one group; south,
-    # whom nobody lends to, is none.
+    # D serves a west visit and N the east one; nobody serves south or is served by it.
     g, found = _found(p, circles, [["w0", "w1", "w3"], ["w4", "w5"], ["w2"], ["e1"], []])
-    staffed = [n for n in g.names if g.cgs_in.get(n)]
+    return g, found, [n for n in g.names if g.cgs_in.get(n)]
+
+
+def test_circles_are_grouped_where_one_serves_anothers_visit() -> None:
+    g, found, staffed = _three_circles()
     groups = circles_module._lending_groups(g, found, staffed)
     assert [sorted(group) for group in groups] == [["east", "north", "west"]]
+
+
+def test_a_group_does_not_grow_past_its_visits(monkeypatch) -> None:
+    # West holds six visits, east one: joined they would hold seven.
+    monkeypatch.setattr(circles_module, "AGAIN_GROUP_VISITS", 6)
+    g, found, staffed = _three_circles()
+    groups = circles_module._lending_groups(g, found, staffed)
+    assert [sorted(group) for group in groups] == [["east", "north"]]
 
 
 def test_a_visit_kept_where_it_is_served_is_pinned_to_each_caregiver_serving_it() -> None:
